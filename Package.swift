@@ -1,0 +1,12 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "storefront",
+    products: [
+        .library(name: "MarketplaceAPI", targets: ["MarketplaceAPI"]),
+    ],
+    targets: [
+        .target(name: "MarketplaceAPI"),
+    ]
+)

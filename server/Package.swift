@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "marketplace",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "marketplace", targets: ["Marketplace"]),
+    ],
+    dependencies: [
+        .package(name: "storefront", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                .product(name: "MarketplaceAPI", package: "storefront"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "MarketplaceMigrations",
+            path: "migrations",
+            exclude: [],
+            sources: ["MigrationFiles.swift"],
+            resources: [
+                .copy("auth_service"),
+                .copy("inventory_service"),
+                .copy("order_service"),
+                .copy("payment_service"),
+            ]
+        ),
+        .target(
+            name: "AuthService",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        .target(
+            name: "MarketplaceApp",
+            dependencies: [
+                "ServiceKit",
+                "AuthService",
+                "MarketplaceMigrations",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "Marketplace",
+            dependencies: [
+                "MarketplaceApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MarketplaceTests",
+            dependencies: [
+                "MarketplaceApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,143 @@
+import ArgumentParser
+import AuthService
+import Foundation
+import Hummingbird
+import Logging
+import MarketplaceApp
+import PostgresNIO
+import ServiceKit
+
+@main
+struct Marketplace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "marketplace",
+        abstract: "The Storefront marketplace server.",
+        discussion: """
+            Configuration comes from flags or, when a flag is absent, from the environment:
+              STOREFRONT_POSTGRES_URL    postgres://user:password@host:port (required)
+              STOREFRONT_JWT_SECRET      secret for shoppers' tokens, >= 32 bytes (required)
+              STOREFRONT_SERVICE_SECRET  secret for service credentials, >= 32 bytes (required)
+              STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
+              STOREFRONT_DB_SUFFIX, LOG_LEVEL
+            """,
+        subcommands: [Serve.self, Migrate.self, Admin.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL (env STOREFRONT_POSTGRES_URL).")
+    var postgresURL: String?
+
+    @Option(help: "Suffix for every database name (env STOREFRONT_DB_SUFFIX).")
+    var databaseSuffix: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
+    var logLevel: String?
+
+    func resolve() throws -> AppConfiguration {
+        var env = ProcessInfo.processInfo.environment
+        if let postgresURL { env["STOREFRONT_POSTGRES_URL"] = postgresURL }
+        if let databaseSuffix { env["STOREFRONT_DB_SUFFIX"] = databaseSuffix }
+        return try AppConfiguration.fromEnvironment(env)
+    }
+
+    func logger(_ label: String) -> Logger {
+        JSONLogHandler.bootstrap(level: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"])
+        return Logger(label: label)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every service and the gateway on one port.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on (env STOREFRONT_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env STOREFRONT_PORT, default 8080).")
+    var port: Int?
+
+    @Flag(help: "Apply pending migrations before serving.")
+    var migrate = false
+
+    func run() async throws {
+        let logger = common.logger("marketplace")
+        var configuration = try common.resolve()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if migrate { _ = try await migrateAll(configuration, logger: logger) }
+        let app = try await buildApplication(configuration, logger: logger)
+        // runService installs SIGTERM/SIGINT handlers and shuts down gracefully.
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create the service databases and apply pending migrations.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.logger("marketplace.migrate")
+        let applied = try await migrateAll(try common.resolve(), logger: logger)
+        for (database, versions) in applied.sorted(by: { $0.key < $1.key }) {
+            print(versions.isEmpty ? "\(database): up to date" : "\(database): applied \(versions.map(String.init).joined(separator: ", "))")
+        }
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage admin accounts.", subcommands: [CreateAdmin.self])
+}
+
+struct CreateAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an admin account.",
+        discussion: "The password is read from STOREFRONT_ADMIN_PASSWORD or, when unset, from the first line of standard input. It is never taken from the command line, where other users could read it.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Email of the new admin.")
+    var email: String
+
+    @Option(help: "Full name of the new admin.")
+    var name: String
+
+    func run() async throws {
+        let logger = common.logger("marketplace.admin")
+        let configuration = try common.resolve()
+        guard let password = Self.readPassword() else {
+            throw ValidationError("no password: set STOREFRONT_ADMIN_PASSWORD or pipe it on standard input")
+        }
+        let new: NewAccount
+        do {
+            new = try AccountRules.validate(.init(name: name, email: email, password: password, role: "admin"))
+        } catch let error as AppError {
+            throw ValidationError(error.errors.map(\.message).joined(separator: "; "))
+        }
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let client = location.client(database: configuration.databaseName("auth_service"), logger: logger)
+        let tokens = try await TokenService(userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret)
+        let account = try await PostgresClient.withRunning(client) { client in
+            let service = AuthService(
+                accounts: PostgresAccountRepository(client: client, logger: logger),
+                hasher: PasswordHasher(cost: configuration.bcryptCost), tokens: tokens)
+            do {
+                return try await service.create(new)
+            } catch let error as AppError {
+                throw ValidationError(error.message)
+            }
+        }
+        print("admin created: \(account.email) (\(account.summary.id))")
+    }
+
+    static func readPassword() -> String? {
+        if let fromEnv = ProcessInfo.processInfo.environment["STOREFRONT_ADMIN_PASSWORD"], !fromEnv.isEmpty {
+            return fromEnv
+        }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { return nil }
+        return line
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import ServiceKit
+
+/// Everything the server needs to start, resolved once from flags and the environment.
+public struct AppConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `postgres://user:password@host:port`; each service uses its own database on it.
+    public var postgresURL: String
+    /// Appended to every database name, so one server can hold several installations (tests use `_test`).
+    public var databaseSuffix: String = ""
+    /// HMAC secret for shoppers' tokens.
+    public var tokenSecret: String
+    /// HMAC secret for service credentials; must differ from `tokenSecret`.
+    public var serviceSecret: String
+    public var tokenLifetime: Duration = .seconds(3600)
+    public var bcryptCost: UInt8 = 12
+
+    public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
+        self.postgresURL = postgresURL
+        self.tokenSecret = tokenSecret
+        self.serviceSecret = serviceSecret
+    }
+
+    public func databaseName(_ base: String) -> String { base + databaseSuffix }
+
+    /// Reads the `STOREFRONT_*` variables. Flags given on the command line win over these.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        func required(_ key: String, _ hint: String) throws -> String {
+            guard let value = env[key], !value.isEmpty else {
+                throw ConfigurationError("\(key) is not set (\(hint))")
+            }
+            return value
+        }
+        var configuration = AppConfiguration(
+            postgresURL: try required("STOREFRONT_POSTGRES_URL", "e.g. postgres://user:password@127.0.0.1:5432; `server/dev/stores env` prints the local one"),
+            tokenSecret: try required("STOREFRONT_JWT_SECRET", "a random string of at least 32 bytes"),
+            serviceSecret: try required("STOREFRONT_SERVICE_SECRET", "a random string of at least 32 bytes, different from STOREFRONT_JWT_SECRET"))
+        if let host = env["STOREFRONT_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = env["STOREFRONT_PORT"] {
+            guard let value = Int(port), (0...65535).contains(value) else { throw ConfigurationError("STOREFRONT_PORT must be a port number: \(port)") }
+            configuration.port = value
+        }
+        if let suffix = env["STOREFRONT_DB_SUFFIX"] { configuration.databaseSuffix = suffix }
+        if let ttl = env["STOREFRONT_TOKEN_TTL"] {
+            guard let seconds = Int(ttl), seconds > 0 else { throw ConfigurationError("STOREFRONT_TOKEN_TTL must be a positive number of seconds: \(ttl)") }
+            configuration.tokenLifetime = .seconds(seconds)
+        }
+        if let cost = env["STOREFRONT_BCRYPT_COST"] {
+            guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
+            configuration.bcryptCost = value
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,66 @@
+import AuthService
+import Foundation
+import Hummingbird
+import Logging
+import MarketplaceAPI
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+
+/// The stores every service of this process talks to, one client per database.
+public struct Stores: Sendable {
+    public let auth: PostgresClient
+
+    public init(configuration: AppConfiguration, logger: Logger) throws {
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        self.auth = location.client(database: configuration.databaseName("auth_service"), logger: logger)
+    }
+
+    /// Clients that must run for as long as the application does.
+    public var services: [any Service] { [auth] }
+
+    func readiness() async -> [String: String] {
+        ["auth_service": await auth.ping() ? "up" : "down"]
+    }
+}
+
+/// Builds the whole marketplace: the app under test is the app that ships.
+public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    let stores = try Stores(configuration: configuration, logger: logger)
+    let tokens = try await TokenService(
+        userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret,
+        lifetime: configuration.tokenLifetime)
+    let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "marketplace"),
+        services: stores.services,
+        logger: logger)
+}
+
+func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        AccessLogMiddleware()
+        ErrorMiddleware()
+        TokenMiddleware(tokens: tokens)
+    }
+
+    router.get("health") { _, _ in
+        try JSONBody.response(.ok, HealthStatus(status: "ok"))
+    }
+    router.get("ready") { _, _ in
+        let checks = await stores.readiness()
+        let ready = checks.values.allSatisfy { $0 == "up" }
+        return try JSONBody.response(ready ? .ok : .serviceUnavailable, HealthStatus(status: ready ? "ready" : "unavailable", checks: checks))
+    }
+
+    let api = router.group("api")
+    let auth = AuthService(
+        accounts: PostgresAccountRepository(client: stores.auth, logger: logger),
+        hasher: PasswordHasher(cost: configuration.bcryptCost),
+        tokens: tokens)
+    AuthController(service: auth).addRoutes(to: api.group("auth"))
+    return router
+}

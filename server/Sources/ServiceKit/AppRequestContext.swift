@@ -1,0 +1,26 @@
+import Hummingbird
+import Logging
+
+/// The request context every service shares: the request id and, once the
+/// token middleware has run, who is calling.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `RequestIDMiddleware`; carried to other services in `X-Request-Id`.
+    public var requestID: String = ""
+    /// Set by `TokenMiddleware` when the request carries a valid token.
+    public var caller: Caller?
+    /// What the token middleware made of the Authorization header, so guards can
+    /// say why a token was refused.
+    public var authentication: Authentication = .absent
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// Bodies larger than this answer 413 before they are decoded.
+    public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
+}
+
+public enum RequestLimits {
+    public static let maxBodyBytes = 1 << 20
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Where a service's PostgreSQL database lives. Parsed from a URL such as
+/// `postgres://user:password@host:5432`; each service appends its own database name.
+public struct PostgresLocation: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var requireTLS: Bool
+
+    public init(url: String) throws {
+        guard let components = URLComponents(string: url),
+              let scheme = components.scheme, scheme == "postgres" || scheme == "postgresql",
+              let host = components.host, !host.isEmpty
+        else {
+            throw ConfigurationError("not a PostgreSQL URL (postgres://user:password@host:port): \(Self.redacted(url))")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw ConfigurationError("the PostgreSQL URL names no user: \(Self.redacted(url))")
+        }
+        self.host = host
+        self.port = components.port ?? 5432
+        self.username = user.removingPercentEncoding ?? user
+        self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
+        let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value
+        self.requireTLS = sslmode == "require" || sslmode == "verify-full"
+    }
+
+    public func clientConfiguration(database: String) -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database,
+            tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        configuration.options.maximumConnections = 20
+        configuration.options.connectionIdleTimeout = .seconds(60)
+        return configuration
+    }
+
+    public func client(database: String, logger: Logger) -> PostgresClient {
+        PostgresClient(configuration: clientConfiguration(database: database), backgroundLogger: logger)
+    }
+
+    /// URLs are logged and shown in errors without their password.
+    public static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "postgres://***"
+    }
+}
+
+extension PostgresClient {
+    /// `SELECT 1` with a deadline, for `/ready`.
+    public func ping(timeout: Duration = .seconds(2)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                (try? await self.query("SELECT 1", logger: Logger(label: "ready"))) != nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension PSQLError {
+    /// SQLSTATE 23505: a unique constraint said no.
+    public var isUniqueViolation: Bool { serverInfo?[.sqlState] == "23505" }
+    /// SQLSTATE 23514: a CHECK constraint said no.
+    public var isCheckViolation: Bool { serverInfo?[.sqlState] == "23514" }
+    /// SQLSTATE 42P04: CREATE DATABASE raced with another creator.
+    public var isDuplicateDatabase: Bool { serverInfo?[.sqlState] == "42P04" }
+    public var constraintName: String? { serverInfo?[.constraintName] }
+}
