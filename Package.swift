@@ -8,5 +8,6 @@ let package = Package(
     ],
     targets: [
         .target(name: "MarketplaceAPI"),
+        .testTarget(name: "MarketplaceAPITests", dependencies: ["MarketplaceAPI"]),
     ]
 )

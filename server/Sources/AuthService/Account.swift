@@ -20,6 +20,13 @@ public struct NewAccount: Sendable, Equatable {
     public var email: String
     public var password: String
     public var role: Role
+
+    public init(name: String, email: String, password: String, role: Role) {
+        self.name = name
+        self.email = email
+        self.password = password
+        self.role = role
+    }
 }
 
 public enum AccountStoreError: Error, Equatable {

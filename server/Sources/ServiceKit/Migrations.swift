@@ -70,7 +70,7 @@ public struct MigrationRunner: Sendable {
             """, logger: logger)
         var applied: [Int] = []
         for migration in migrations {
-            let didApply = try await client.withTransaction(logger: logger) { connection -> Bool in
+            let didApply = try await client.transaction(logger: logger) { connection -> Bool in
                 // Two migrators started at once take turns here instead of both applying.
                 try await connection.query("SELECT pg_advisory_xact_lock(7158032114)", logger: logger)
                 let recorded = try await Self.recorded(connection, logger: logger)

@@ -68,6 +68,22 @@ extension PostgresClient {
     }
 }
 
+extension PostgresClient {
+    /// `withTransaction`, but a failure inside the transaction surfaces as the
+    /// error that caused it (after the rollback), not wrapped in `PostgresTransactionError`.
+    public func transaction<T>(
+        logger: Logger, isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        do {
+            return try await withTransaction(logger: logger, isolation: isolation, body)
+        } catch let error as PostgresTransactionError {
+            if let cause = error.closureError ?? error.beginError ?? error.commitError { throw cause }
+            throw error
+        }
+    }
+}
+
 extension PSQLError {
     /// SQLSTATE 23505: a unique constraint said no.
     public var isUniqueViolation: Bool { serverInfo?[.sqlState] == "23505" }

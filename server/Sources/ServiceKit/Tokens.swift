@@ -67,6 +67,7 @@ public struct TokenService: Sendable {
     }
 
     public func issueUserToken(userID: UUID, role: Role, now: Date = Date()) async throws -> String {
+        let now = Self.wholeSeconds(now)
         let claims = AccessClaims(
             subject: userID.uuidString.lowercased(), role: role.rawValue,
             issuedAt: now, expiresAt: now.addingTimeInterval(Self.seconds(lifetime)))
@@ -74,6 +75,7 @@ public struct TokenService: Sendable {
     }
 
     public func issueServiceToken(service: String, now: Date = Date()) async throws -> String {
+        let now = Self.wholeSeconds(now)
         let claims = AccessClaims(
             subject: service, role: Self.serviceRole,
             issuedAt: now, expiresAt: now.addingTimeInterval(Self.seconds(lifetime)))
@@ -104,6 +106,11 @@ public struct TokenService: Sendable {
         } catch {
             return nil
         }
+    }
+
+    /// `iat` and `exp` are whole seconds, as RFC 7519's NumericDate is usually read.
+    private static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     private static func seconds(_ duration: Duration) -> TimeInterval {

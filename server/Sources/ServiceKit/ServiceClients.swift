@@ -1,0 +1,24 @@
+import MarketplaceAPI
+
+/// What other services need to know about a product: its current name and price
+/// (the only source of prices for carts and orders) and the vendor who owns it.
+public struct ProductSnapshot: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var price: Money
+    public var ownerID: String
+
+    public init(id: String, name: String, price: Money, ownerID: String) {
+        self.id = id
+        self.name = name
+        self.price = price
+        self.ownerID = ownerID
+    }
+}
+
+/// How the order and inventory services read the catalog. The product service
+/// provides the in-process implementation; an HTTP one serves the split topology.
+public protocol ProductCatalog: Sendable {
+    /// nil when no product has this id (including malformed ids).
+    func product(id: String) async throws -> ProductSnapshot?
+}
