@@ -3,9 +3,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-STORES := server/dev/stores
-SERVER := server/dev/server
-MARKETPLACE := server/.build/debug/marketplace
+STORES := $(CURDIR)/server/dev/stores
+SERVER := $(CURDIR)/server/dev/server
+MARKETPLACE := $(CURDIR)/server/.build/debug/marketplace
 WITH_STORES := eval "$$($(STORES) env)" &&
 
 .PHONY: help deps stores build migrate seed run up down test test-client test-server clean-data
