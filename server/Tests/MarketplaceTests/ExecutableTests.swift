@@ -1,0 +1,74 @@
+import Foundation
+import MarketplaceAPI
+import Testing
+
+/// The shipped `marketplace` binary, started as operators start it.
+@Suite("marketplace executable") struct ExecutableTests {
+    @Test func servesLogsJSONWithRequestIDsAndStopsGracefullyOnSIGTERM() async throws {
+        _ = try await TestStores.prepare()
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment())
+        let email = "exe-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let password = "pass-\(UUID().uuidString.prefix(8))"
+        let registered = try await server.request("POST", "/api/auth/register", json: #"{"name":"Exe","email":"\#(email)","password":"\#(password)"}"#)
+        #expect(registered.status == 201)
+        let login = try await server.request("POST", "/api/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#, headers: ["X-Request-Id": "e2e-login-1"])
+        #expect(login.status == 200)
+        #expect(login.headers["x-request-id"] == "e2e-login-1")
+        #expect(login.object["token"] is String)
+
+        let status = try await server.stop(signal: SIGTERM)
+        #expect(status == 0, "exit status after SIGTERM: \(status)\n\(server.log)")
+
+        let lines = server.logLines
+        #expect(!lines.isEmpty, "logs are JSON lines: \(server.log)")
+        let loginLine = lines.first { $0["request_id"] as? String == "e2e-login-1" && $0["path"] as? String == "/api/auth/login" }
+        #expect(loginLine?["status"] as? String == "200")
+        #expect(loginLine?["level"] as? String == "info")
+        // Neither the password nor any bcrypt hash ever reaches a log.
+        #expect(!server.log.contains(password))
+        #expect(!server.log.contains("$2b$") && !server.log.contains("$2a$"))
+    }
+
+    @Test func sigintAlsoStopsTheServerCleanly() async throws {
+        _ = try await TestStores.prepare()
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment())
+        #expect(try await server.request("GET", "/ready").status == 200)
+        #expect(try await server.stop(signal: SIGINT) == 0)
+    }
+
+    @Test func adminCreateReadsThePasswordFromStandardInput() async throws {
+        _ = try await TestStores.prepare()
+        let email = "boss-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let created = try ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
+                                            stdin: "boss-password\n", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
+        #expect(created.status == 0, "\(created.output)")
+        #expect(created.output.contains("admin created: \(email)"))
+        #expect(!created.output.contains("boss-password"))
+
+        try await withTestApp { client in
+            let login = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "boss-password"))
+            #expect(login.status == .ok)
+            #expect((login["user"] as? [String: Any])?["role"] as? String == "admin")
+        }
+
+        let again = try ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
+                                          stdin: "boss-password\n", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
+        #expect(again.status != 0)
+        #expect(again.output.contains("already exists"))
+
+        let noPassword = try ServerProcess.run(["admin", "create", "--email", "x-\(email)", "--name", "No Pass"],
+                                               stdin: "", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
+        #expect(noPassword.status != 0)
+        #expect(noPassword.output.contains("no password"))
+    }
+
+    @Test func refusesToStartWithoutSecretsOrWithAnInvalidURL() async throws {
+        let noSecret = try ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_JWT_SECRET": nil]))
+        #expect(noSecret.status != 0)
+        #expect(noSecret.output.contains("STOREFRONT_JWT_SECRET is not set"))
+
+        let badURL = try ServerProcess.run(["serve", "--postgres-url", "mysql://nope"], environment: try ServerProcess.environment())
+        #expect(badURL.status != 0)
+        #expect(badURL.output.contains("not a PostgreSQL URL"))
+    }
+}

@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// The real `marketplace` executable, started as a child process on a loopback
+/// port, with its log lines captured for the test to read.
+final class ServerProcess: Sendable {
+    let port: Int
+    // Process is not Sendable, but the test only starts, signals and reads it.
+    nonisolated(unsafe) private let process: Process
+    private let output: LogBuffer
+
+    static var executable: URL {
+        // The test bundle sits next to the products of the same build.
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("marketplace")
+    }
+
+    /// The test process's environment with the test databases and secrets.
+    static func environment(_ overrides: [String: String?] = [:]) throws -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["STOREFRONT_POSTGRES_URL"] = try TestStores.postgresURL()
+        env["STOREFRONT_JWT_SECRET"] = TestStores.secrets.user
+        env["STOREFRONT_SERVICE_SECRET"] = TestStores.secrets.service
+        env["STOREFRONT_DB_SUFFIX"] = TestStores.suffix
+        env["STOREFRONT_BCRYPT_COST"] = "10"
+        for (key, value) in overrides { env[key] = value }
+        return env
+    }
+
+    private init(port: Int, process: Process, output: LogBuffer) {
+        self.port = port
+        self.process = process
+        self.output = output
+    }
+
+    /// Runs `marketplace <arguments>` to completion, feeding `stdin`.
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        let input = Pipe(), out = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts `marketplace serve` and waits until `/health` answers.
+    static func start(environment: [String: String]) async throws -> ServerProcess {
+        let port = Int.random(in: 20_000...40_000)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = LogBuffer()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if !chunk.isEmpty { output.append(chunk) }
+        }
+        try process.run()
+        let server = ServerProcess(port: port, process: process, output: output)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { throw ServerProcessError("marketplace exited during start-up:\n\(server.log)") }
+            if let response = try? await server.request("GET", "/health"), response.status == 200 { return server }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        server.process.terminate()
+        throw ServerProcessError("marketplace did not answer /health within 30 s:\n\(server.log)")
+    }
+
+    var log: String { output.text }
+
+    var logLines: [[String: Any]] {
+        log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let object: [String: Any]
+        let body: String
+    }
+
+    func request(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 22))
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), headers: fields, object: object, body: body)
+    }
+
+    /// Sends `signal` and waits for the process to end; returns its exit status.
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(15)) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
+                throw ServerProcessError("marketplace did not stop within \(timeout) of signal \(signal)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct ServerProcessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What the child process has written so far; appended from the pipe's reader thread.
+final class LogBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) {
+        lock.lock()
+        data.append(chunk)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
