@@ -15,6 +15,8 @@ public struct AppConfiguration: Sendable {
     public var serviceSecret: String
     public var tokenLifetime: Duration = .seconds(3600)
     public var bcryptCost: UInt8 = 12
+    /// The longest a request may take before it answers 503.
+    public var requestTimeout: Duration = .seconds(10)
 
     public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
         self.postgresURL = postgresURL
@@ -49,6 +51,10 @@ public struct AppConfiguration: Sendable {
         if let cost = env["STOREFRONT_BCRYPT_COST"] {
             guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
             configuration.bcryptCost = value
+        }
+        if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
+            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }
+            configuration.requestTimeout = .seconds(seconds)
         }
         return configuration
     }

@@ -44,6 +44,7 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         RequestIDMiddleware()
         AccessLogMiddleware()
         ErrorMiddleware()
+        DeadlineMiddleware(timeout: configuration.requestTimeout)
         TokenMiddleware(tokens: tokens)
     }
 

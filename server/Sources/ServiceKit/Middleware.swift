@@ -93,6 +93,10 @@ public struct ErrorMiddleware: RouterMiddleware {
         case let error as PSQLError where error.code != .server:
             logger.error("database unreachable", metadata: ["error": .string(String(describing: error.code))])
             return .unavailable("The database is unavailable; try again shortly")
+        case let error where String(describing: type(of: error)) == "ConnectionPoolError":
+            // postgres-nio's pool gave up creating connections (circuit breaker): the store is down.
+            logger.error("database unreachable", metadata: ["error": .string(String(describing: error))])
+            return .unavailable("The database is unavailable; try again shortly")
         case is CancellationError:
             return .unavailable("The request was cancelled")
         default:

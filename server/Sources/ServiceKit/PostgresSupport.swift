@@ -35,6 +35,7 @@ public struct PostgresLocation: Sendable, Equatable {
             tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = 20
         configuration.options.connectionIdleTimeout = .seconds(60)
+        configuration.options.connectTimeout = .seconds(3)
         return configuration
     }
 
@@ -52,7 +53,7 @@ public struct PostgresLocation: Sendable, Equatable {
 
 extension PostgresClient {
     /// `SELECT 1` with a deadline, for `/ready`.
-    public func ping(timeout: Duration = .seconds(2)) async -> Bool {
+    public func ping(timeout: Duration = .seconds(1)) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 (try? await self.query("SELECT 1", logger: Logger(label: "ready"))) != nil
