@@ -5,9 +5,23 @@ let package = Package(
     name: "storefront",
     products: [
         .library(name: "MarketplaceAPI", targets: ["MarketplaceAPI"]),
+        .executable(name: "storefront", targets: ["storefront"]),
     ],
     targets: [
+        // The HTTP contract shared with the server (server/Package.swift depends on it by path).
         .target(name: "MarketplaceAPI"),
         .testTarget(name: "MarketplaceAPITests", dependencies: ["MarketplaceAPI"]),
+
+        // The terminal client. StorefrontCore is pure Swift (no ncurses, no libcurl):
+        // the model, screens, keymaps, frames and theme files, all testable without a terminal.
+        .target(name: "StorefrontCore", dependencies: ["MarketplaceAPI"]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "StorefrontTerminal", dependencies: ["StorefrontCore", "CNcurses"]),
+        .target(name: "StorefrontHTTP", dependencies: ["StorefrontCore", "MarketplaceAPI", "CCurl"]),
+        .executableTarget(name: "storefront", dependencies: ["StorefrontCore", "StorefrontTerminal", "StorefrontHTTP"]),
+        .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "MarketplaceAPI"],
+                    exclude: ["__Snapshots__"]),
+        .testTarget(name: "StorefrontTerminalTests", dependencies: ["storefront", "StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),
     ]
 )

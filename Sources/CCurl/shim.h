@@ -1,0 +1,30 @@
+// Typed wrappers for libcurl's variadic calls, which Swift cannot call directly.
+#ifndef STOREFRONT_CCURL_SHIM_H
+#define STOREFRONT_CCURL_SHIM_H
+#include <curl/curl.h>
+
+typedef size_t (*sf_curl_write_callback)(char *data, size_t size, size_t count, void *context);
+
+static inline CURLcode sf_curl_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode sf_curl_setopt_string(CURL *handle, CURLoption option, const char *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode sf_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+static inline CURLcode sf_curl_setopt_headers(CURL *handle, struct curl_slist *headers) {
+    return curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+}
+static inline CURLcode sf_curl_setopt_write(CURL *handle, sf_curl_write_callback callback, void *context) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_WRITEDATA, context);
+}
+static inline long sf_curl_response_code(CURL *handle) {
+    long status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+#endif

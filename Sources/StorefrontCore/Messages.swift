@@ -1,0 +1,41 @@
+import MarketplaceAPI
+
+/// A key as the model sees it; the terminal layer turns key codes into these.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case up, down, left, right
+    case enter, escape, tab, backTab, backspace, delete
+    case home, end, pageUp, pageDown
+    case function(Int)
+}
+
+/// Every request gets the next number; a screen keeps the number it waits for
+/// and drops any reply carrying another one, so a slow answer to an old
+/// question never overwrites a newer one.
+public typealias RequestID = Int
+
+public enum Msg: Sendable {
+    case key(Key)
+    case resize(Size)
+    /// Seconds on a monotonic clock; drives the spinner and the kiosk idle timer.
+    case tick(Double)
+    case click(x: Int, y: Int, double: Bool)
+    case reply(RequestID, APIReply)
+}
+
+/// What `update` asks the runtime to do; results come back as `Msg.reply`.
+public enum Command: Equatable, Sendable {
+    case send(RequestID, APIRequest, token: String?)
+    case quit
+}
+
+/// The signed-in account, kept only in memory.
+public struct Session: Equatable, Sendable {
+    public var token: String
+    public var user: UserSummary
+    public init(token: String, user: UserSummary) {
+        self.token = token
+        self.user = user
+    }
+}

@@ -1,0 +1,154 @@
+/// Where the parts of every screen sit: the top bar, the screen's own area,
+/// a status row and the help bar of keys.
+public enum Layout {
+    public static func bar(_ size: Size) -> Int { 0 }
+    public static func content(_ size: Size) -> Rect { Rect(x: 0, y: 1, width: size.width, height: size.height - 3) }
+    public static func statusRow(_ size: Size) -> Int { size.height - 2 }
+    public static func helpRow(_ size: Size) -> Int { size.height - 1 }
+}
+
+/// The Elm-style view: the whole screen as a `Frame` of theme roles.
+public func view(_ model: Model) -> Frame {
+    view(model, size: model.size)
+}
+
+public func view(_ model: Model, size: Size) -> Frame {
+    var frame = Frame(size: size)
+    guard SizeClass(size) != .tooSmall else {
+        drawTooSmall(&frame, model)
+        return frame
+    }
+    let env = DrawEnv(glyphs: model.glyphs, session: model.session, sizeClass: SizeClass(size),
+                      spinner: model.glyphs.spinner[Int(model.clock * 10) % model.glyphs.spinner.count])
+    drawTopBar(&frame, model)
+    model.screen.draw(&frame, Layout.content(size), env)
+    drawStatus(&frame, model, env)
+    drawHelpBar(&frame, model.screen.keyHelp + model.globalKeyHelp, row: Layout.helpRow(size))
+    switch model.overlay {
+    case .help?:
+        frame.cursor = nil
+        drawHelpOverlay(&frame, model)
+    case .confirmQuit?:
+        frame.cursor = nil
+        drawConfirmQuit(&frame, model)
+    case nil: break
+    }
+    return frame
+}
+
+private func drawTopBar(_ frame: inout Frame, _ model: Model) {
+    let width = frame.width
+    frame.fill(Rect(x: 0, y: 0, width: width, height: 1), role: .bar)
+    var right = model.session.map { "\($0.user.name) (\($0.user.role.rawValue))" } ?? "guest"
+    switch model.serverOnline {
+    case true?: right += "  \(model.glyphs.online) online"
+    case false?: right += "  \(model.glyphs.offline) offline"
+    case nil: break
+    }
+    if model.options.kiosk { right = "kiosk  " + right }
+    right = TextWidth.truncate(right, to: width / 2, ellipsis: model.glyphs.ellipsis)
+    let rightStart = width - TextWidth.of(right) - 1
+    var x = frame.write(" Storefront", x: 0, y: 0, role: .barAccent)
+    x = frame.write(" \(model.glyphs.separator) ", x: x, y: 0, role: .bar)
+    frame.write(TextWidth.truncate(model.screen.title, to: max(0, rightStart - x - 1), ellipsis: model.glyphs.ellipsis),
+                x: x, y: 0, role: .bar)
+    frame.write(right, x: rightStart, y: 0, role: .bar)
+}
+
+private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
+    let row = Layout.statusRow(frame.size)
+    var x = 1
+    if let busy = model.screen.busyLabel {
+        x = frame.write(env.spinner + " ", x: x, y: row, role: .spinner)
+        frame.write(busy, x: x, y: row, role: .muted)
+    } else if let status = model.screen.status ?? model.notice {
+        frame.write(TextWidth.truncate(status.text, to: frame.width - 2, ellipsis: env.glyphs.ellipsis), x: x, y: row, role: status.role)
+    } else if model.options.kiosk {
+        frame.write("This session resets after \(model.options.kioskIdleSeconds) s idle.", x: x, y: row, role: .muted)
+    }
+}
+
+/// The keys of the current screen. When they do not all fit, the screen's
+/// last keys give way so help and quit always show.
+func drawHelpBar(_ frame: inout Frame, _ keys: [KeyHelp], row: Int) {
+    frame.fill(Rect(x: 0, y: row, width: frame.width, height: 1), role: .keyHelp)
+    var shown = keys.filter(\.inBar)
+    func width(_ list: [KeyHelp]) -> Int { list.reduce(1) { $0 + TextWidth.of($1.keys) + 1 + TextWidth.of($1.short) + 2 } }
+    while width(shown) > frame.width, shown.count > 2 {
+        shown.remove(at: shown.count - 3)
+    }
+    var x = 1
+    for key in shown {
+        x = frame.write(key.keys, x: x, y: row, role: .key)
+        x = frame.write(" " + key.short, x: x, y: row, role: .keyHelp)
+        x += 2
+    }
+}
+
+extension Frame {
+    /// A box with a title in its top edge, cleared inside.
+    mutating func drawBox(_ rect: Rect, glyphs: Glyphs, title: String? = nil, role: ThemeRole = .border) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        fill(rect, role: .text)
+        let inner = String(repeating: glyphs.horizontal, count: rect.width - 2)
+        write(glyphs.topLeft + inner + glyphs.topRight, x: rect.x, y: rect.y, role: role)
+        write(glyphs.bottomLeft + inner + glyphs.bottomRight, x: rect.x, y: rect.maxY - 1, role: role)
+        for y in rect.y + 1..<rect.maxY - 1 {
+            write(glyphs.vertical, x: rect.x, y: y, role: role)
+            write(glyphs.vertical, x: rect.maxX - 1, y: y, role: role)
+        }
+        if let title {
+            write(" \(TextWidth.truncate(title, to: rect.width - 6, ellipsis: glyphs.ellipsis)) ", x: rect.x + 2, y: rect.y, role: .title)
+        }
+    }
+
+    /// Text centred in a row of `rect`.
+    mutating func center(_ text: String, in rect: Rect, y: Int, role: ThemeRole) {
+        let w = TextWidth.of(text)
+        write(text, x: rect.x + max(0, (rect.width - w) / 2), y: y, role: role, limit: rect.maxX)
+    }
+}
+
+private func drawHelpOverlay(_ frame: inout Frame, _ model: Model) {
+    let keys = model.screen.keyHelp + model.globalKeyHelp
+    let content = Layout.content(frame.size)
+    let width = min(content.width - 4, 72)
+    let height = min(content.height, keys.count + 4)
+    let box = Rect(x: (frame.width - width) / 2, y: content.y + max(0, (content.height - height) / 2), width: width, height: height)
+    frame.drawBox(box, glyphs: model.glyphs, title: "Keys: \(model.screen.title)")
+    let keyColumn = min(16, keys.map { TextWidth.of($0.keys) }.max() ?? 0) + 2
+    for (index, key) in keys.prefix(height - 4).enumerated() {
+        let y = box.y + 1 + index
+        frame.write(TextWidth.truncate(key.keys, to: keyColumn - 1), x: box.x + 2, y: y, role: .key)
+        frame.write(TextWidth.truncate(key.long, to: width - keyColumn - 4, ellipsis: model.glyphs.ellipsis), x: box.x + 2 + keyColumn, y: y, role: .text)
+    }
+    frame.write("Press any key to close this help.", x: box.x + 2, y: box.maxY - 2, role: .muted, limit: box.maxX - 1)
+}
+
+private func drawConfirmQuit(_ frame: inout Frame, _ model: Model) {
+    let width = 52
+    let box = Rect(x: (frame.width - width) / 2, y: frame.height / 2 - 3, width: width, height: 6)
+    frame.drawBox(box, glyphs: model.glyphs, title: "Quit Storefront?", role: .warning)
+    frame.write("What you typed in this form will be lost.", x: box.x + 2, y: box.y + 2, role: .text)
+    var x = frame.write("y", x: box.x + 2, y: box.y + 3, role: .key)
+    x = frame.write(" quit   ", x: x, y: box.y + 3, role: .text)
+    x = frame.write("n", x: x, y: box.y + 3, role: .key)
+    frame.write(" keep editing", x: x, y: box.y + 3, role: .text)
+}
+
+/// Below 80×24 nothing else fits: say so plainly, and how to get out.
+private func drawTooSmall(_ frame: inout Frame, _ model: Model) {
+    let all = Rect(x: 0, y: 0, width: frame.width, height: frame.height)
+    var lines = [
+        "Terminal too small",
+        "",
+        "Storefront needs \(SizeClass.minimum.width)×\(SizeClass.minimum.height);",
+        "this one is \(frame.width)×\(frame.height).",
+        "Enlarge the window to go on.",
+    ]
+    lines.append(model.overlay == .confirmQuit ? "Unsaved input: y quits, n stays." : "q quits.")
+    let top = max(0, (frame.height - lines.count) / 2)
+    for (index, line) in lines.enumerated() {
+        frame.center(line, in: all, y: top + index, role: index == 0 ? .warning : .text)
+    }
+}

@@ -1,0 +1,84 @@
+import CCurl
+import Foundation
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var body: Data
+}
+
+/// Why no HTTP answer came back at all.
+public enum TransportError: Error, Equatable, Sendable {
+    case unreachable(String)
+    case timedOut(seconds: Int)
+}
+
+/// Blocking HTTP over libcurl, one easy handle per request; call it off the UI thread.
+public final class CurlTransport: Sendable {
+    public let connectTimeout: Duration
+    public let totalTimeout: Duration
+
+    private static let initialised: Bool = {
+        curl_global_init(3)  // CURL_GLOBAL_ALL: SSL and Win32 parts; a macro Swift cannot import
+        return true
+    }()
+
+    public init(connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10)) {
+        _ = Self.initialised
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+
+    public func send(method: String, url: String, body: Data?, headers: [String]) throws(TransportError) -> HTTPResponse {
+        guard let handle = curl_easy_init() else { throw .unreachable("libcurl could not start a request") }
+        defer { curl_easy_cleanup(handle) }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for header in headers { headerList = curl_slist_append(headerList, header) }
+        defer { curl_slist_free_all(headerList) }
+
+        let sink = ResponseSink()
+        let context = Unmanaged.passRetained(sink)
+        defer { context.release() }
+
+        _ = sf_curl_setopt_string(handle, CURLOPT_URL, url)
+        _ = sf_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        // Without NOSIGNAL, libcurl's timeouts use signals, which are unsafe off the main thread.
+        _ = sf_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = sf_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout))
+        _ = sf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(totalTimeout))
+        _ = sf_curl_setopt_headers(handle, headerList)
+        _ = sf_curl_setopt_write(handle, { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+            sink.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
+            return size * count
+        }, context.toOpaque())
+        if let body {
+            _ = sf_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+            body.withUnsafeBytes { bytes in
+                _ = sf_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            }
+        }
+
+        let code = curl_easy_perform(handle)
+        switch code {
+        case CURLE_OK:
+            return HTTPResponse(status: sf_curl_response_code(handle), body: sink.data)
+        case CURLE_COULDNT_CONNECT:
+            throw .unreachable("connection refused")
+        case CURLE_COULDNT_RESOLVE_HOST:
+            throw .unreachable("unknown host")
+        case CURLE_OPERATION_TIMEDOUT:
+            throw .timedOut(seconds: Int(totalTimeout.components.seconds))
+        default:
+            throw .unreachable(String(cString: curl_easy_strerror(code)))
+        }
+    }
+
+    private func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+private final class ResponseSink {
+    var data = Data()
+}

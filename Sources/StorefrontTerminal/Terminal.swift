@@ -1,0 +1,155 @@
+import CNcurses
+import Foundation
+import StorefrontCore
+
+public struct TerminalError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The only code that knows ncurses exists: it turns key codes into `Msg`s
+/// and paints `Frame`s with the active theme, touching only changed cells.
+public final class Terminal {
+    public let depth: ColorDepth
+    /// False when the locale is not UTF-8: the caller should use ASCII glyphs.
+    public let isUTF8: Bool
+    private let theme: Theme
+    private var attributes: [ThemeRole: (attr_t, Int32)] = [:]
+    private var previous: Frame?
+    private var closed = false
+
+    public init(theme: Theme, environment: [String: String]) throws(TerminalError) {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError(description: "storefront needs a terminal (stdin and stdout must be a TTY)")
+        }
+        setlocale(LC_ALL, "")
+        isUTF8 = String(cString: sf_codeset()).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        // A short Esc delay keeps Esc responsive while arrow keys still decode.
+        set_escdelay(25)
+        guard initscr() != nil else { throw TerminalError(description: "cannot start the terminal (initscr failed; is TERM set?)") }
+        raw()          // Ctrl-C, Ctrl-Z and Ctrl-\ arrive as keys: the model decides (kiosks ignore them)
+        noecho()
+        nonl()
+        _ = sf_keypad(1)
+        curs_set(0)
+        mousemask(mmask_t(sf_mouse_clicks()), nil)
+        mouseinterval(200)
+        var hasColors = has_colors()
+        if hasColors && start_color() == OK { use_default_colors() } else { hasColors = false }
+        depth = ColorDepth(colors: Int(sf_colors()), hasColors: hasColors, environment: environment)
+        self.theme = theme
+        setUpStyles()
+    }
+
+    deinit { close() }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        endwin()
+    }
+
+    public var size: Size { Size(width: Int(sf_cols()), height: Int(sf_rows())) }
+
+    private func setUpStyles() {
+        let pairLimit = Int(sf_color_pairs())
+        for (index, role) in ThemeRole.allCases.enumerated() {
+            let resolved = theme.resolve(role, depth: depth)
+            var attr = sf_a_normal()
+            for attribute in resolved.attributes {
+                switch attribute {
+                case .bold: attr |= sf_a_bold()
+                case .dim: attr |= sf_a_dim()
+                case .underline: attr |= sf_a_underline()
+                case .reverse: attr |= sf_a_reverse()
+                }
+            }
+            var pair: Int32 = 0
+            if let colors = resolved.colors, index + 1 < pairLimit {
+                pair = Int32(index + 1)
+                _ = sf_init_pair(pair, Int32(colors.foreground ?? -1), Int32(colors.background ?? -1))
+            }
+            attributes[role] = (attr, pair)
+        }
+    }
+
+    /// Waits up to `timeout` milliseconds for input; nil when none came.
+    public func nextMsg(timeout: Int32) -> Msg? {
+        sf_timeout(timeout)
+        var code: UInt32 = 0
+        let kind = sf_get_key(&code)
+        if kind == ERR { return nil }
+        if kind == KEY_CODE_YES { return functionKey(Int32(code)) }
+        switch code {
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        case 28: return .key(.ctrl("\\"))
+        case 1...26: return .key(.ctrl(Character(Unicode.Scalar(UInt8(code) + 96))))
+        default:
+            guard let scalar = Unicode.Scalar(code) else { return nil }
+            return .key(.char(Character(scalar)))
+        }
+    }
+
+    private func functionKey(_ code: Int32) -> Msg? {
+        switch code {
+        case KEY_UP: return .key(.up)
+        case KEY_DOWN: return .key(.down)
+        case KEY_LEFT: return .key(.left)
+        case KEY_RIGHT: return .key(.right)
+        case KEY_HOME: return .key(.home)
+        case KEY_END: return .key(.end)
+        case KEY_PPAGE: return .key(.pageUp)
+        case KEY_NPAGE: return .key(.pageDown)
+        case KEY_BACKSPACE: return .key(.backspace)
+        case KEY_DC: return .key(.delete)
+        case KEY_BTAB: return .key(.backTab)
+        case KEY_ENTER: return .key(.enter)
+        case KEY_RESIZE:
+            previous = nil  // the old screen is gone: repaint every cell
+            return .resize(size)
+        case KEY_MOUSE:
+            var y: Int32 = 0, x: Int32 = 0
+            var buttons: UInt = 0
+            guard sf_get_click(&y, &x, &buttons) == OK else { return nil }
+            return .click(x: Int(x), y: Int(y), double: buttons & sf_mouse_double() != 0)
+        default:
+            for n in 1...12 where code == sf_key_f(Int32(n)) { return .key(.function(n)) }
+            return nil
+        }
+    }
+
+    /// Paints the cells that differ from the last frame, in runs of one role.
+    public func paint(_ frame: Frame) {
+        let full = previous == nil || previous!.size != frame.size
+        if full { erase() }
+        for y in 0..<frame.height {
+            var x = 0
+            while x < frame.width {
+                let cell = frame[x, y]
+                if cell.isContinuation || (!full && previous![x, y] == cell) { x += 1; continue }
+                // Collect a run of changed cells with the same role.
+                var run = ""
+                let start = x
+                while x < frame.width {
+                    let next = frame[x, y]
+                    if next.role != cell.role { break }
+                    if !full && previous![x, y] == next && !next.isContinuation { break }
+                    if !next.isContinuation { run.append(next.character) }
+                    x += 1
+                }
+                let (attr, pair) = attributes[cell.role] ?? (sf_a_normal(), 0)
+                _ = sf_put(Int32(y), Int32(start), run, attr, pair)
+            }
+        }
+        if let cursor = frame.cursor {
+            curs_set(1)
+            move(Int32(cursor.y), Int32(cursor.x))
+        } else {
+            curs_set(0)
+        }
+        refresh()
+        previous = frame
+    }
+}

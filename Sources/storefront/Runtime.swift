@@ -1,0 +1,76 @@
+import Dispatch
+import Foundation
+import StorefrontCore
+import StorefrontHTTP
+import StorefrontTerminal
+
+/// Replies from requests running on other threads, waiting for the UI loop.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [Msg] = []
+
+    func post(_ msg: Msg) {
+        lock.lock()
+        messages.append(msg)
+        lock.unlock()
+    }
+
+    func drain() -> [Msg] {
+        lock.lock()
+        defer { lock.unlock() }
+        let drained = messages
+        messages = []
+        return drained
+    }
+}
+
+/// The loop of the Elm architecture: read a key (or time out), fold every
+/// message through `update`, run the commands, paint the view. HTTP runs on
+/// a background queue, so the screen never waits for the network.
+struct Runtime {
+    let options: AppOptions
+    let terminal: Terminal
+    let glyphs: Glyphs
+    let client: MarketplaceClient
+    let inbox = Inbox()
+    let requests = DispatchQueue(label: "storefront.requests", attributes: .concurrent)
+    let started = ContinuousClock.now
+
+    func run() {
+        var (model, commands) = Model.start(options: options, size: terminal.size, glyphs: glyphs)
+        perform(commands)
+        terminal.paint(view(model))
+        while !model.quitting {
+            // 50 ms keeps the spinner moving and replies prompt without busy-waiting.
+            var messages: [Msg] = []
+            if let input = terminal.nextMsg(timeout: 50) { messages.append(input) }
+            messages += inbox.drain()
+            messages.append(.tick(now()))
+            for message in messages {
+                (model, commands) = update(model, message)
+                perform(commands)
+                if model.quitting { break }
+            }
+            if !model.quitting { terminal.paint(view(model)) }
+        }
+    }
+
+    private func now() -> Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private func perform(_ commands: [Command]) {
+        for command in commands {
+            switch command {
+            case .send(let id, let request, let token):
+                let client = client, inbox = inbox
+                requests.async {
+                    inbox.post(.reply(id, client.perform(request, token: token)))
+                }
+            case .quit:
+                break  // the model's `quitting` ends the loop
+            }
+        }
+    }
+}
