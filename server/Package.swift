@@ -18,11 +18,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
+        // libmongoc, imported only by MongoKit.
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .target(
+            name: "MongoKit",
+            dependencies: [
+                "CMongoc",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "ServiceKit",
             dependencies: [
+                "MongoKit",
                 .product(name: "MarketplaceAPI", package: "storefront"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -50,6 +62,11 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
+        .target(name: "UserService", dependencies: ["ServiceKit", "MongoKit"]),
+        .target(name: "ProductService", dependencies: [
+            "ServiceKit", "MongoKit",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .target(
             name: "MarketplaceApp",
             dependencies: [

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import MarketplaceAPI
+import MongoKit
 import PostgresNIO
 
 extension HTTPField.Name {
@@ -97,6 +98,8 @@ public struct ErrorMiddleware: RouterMiddleware {
             // postgres-nio's pool gave up creating connections (circuit breaker): the store is down.
             logger.error("database unreachable", metadata: ["error": .string(String(describing: error))])
             return .unavailable("The database is unavailable; try again shortly")
+        case let error as MongoError:
+            return error.appError(logger: logger)
         case is CancellationError:
             return .unavailable("The request was cancelled")
         default:

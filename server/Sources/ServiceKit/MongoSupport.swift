@@ -1,0 +1,35 @@
+import Logging
+import MongoKit
+
+extension MongoError {
+    /// What a store failure the service did not handle itself tells the client.
+    /// Services map the duplicate keys they expect to their own messages first.
+    func appError(logger: Logger) -> AppError {
+        switch kind {
+        case .duplicateKey:
+            return .conflict("This conflicts with an existing record")
+        case .unreachable:
+            logger.error("document store unreachable", metadata: ["error": .string(message)])
+            return .unavailable("The document store (MongoDB) is unavailable; try again shortly")
+        case .invalidDocument, .other:
+            logger.error("document store error", metadata: ["error": .string(description)])
+            return AppError(.internalServerError, "Internal server error")
+        }
+    }
+}
+
+extension MongoClient {
+    /// `ping` with a deadline, for `/ready`.
+    public func ping(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.ping() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
