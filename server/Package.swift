@@ -67,11 +67,17 @@ let package = Package(
             "ServiceKit", "MongoKit",
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        .target(name: "InventoryService", dependencies: ["ServiceKit"]),
+        .target(name: "OrderService", dependencies: ["ServiceKit"]),
+        .target(name: "PaymentService", dependencies: ["ServiceKit"]),
         .target(
             name: "MarketplaceApp",
             dependencies: [
                 "ServiceKit",
                 "AuthService",
+                "InventoryService",
+                "OrderService",
+                "PaymentService",
                 "MarketplaceMigrations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -15,6 +15,10 @@ public struct AppConfiguration: Sendable {
     public var serviceSecret: String
     public var tokenLifetime: Duration = .seconds(3600)
     public var bcryptCost: UInt8 = 12
+    /// The sandbox payment provider's delay per charge (tests and benchmarks).
+    public var paymentLatency: Duration = .zero
+    /// The share of sandbox charges declined as a processing error, 0...1.
+    public var paymentFailureRate: Double = 0
     /// The longest a request may take before it answers 503.
     public var requestTimeout: Duration = .seconds(10)
 
@@ -51,6 +55,14 @@ public struct AppConfiguration: Sendable {
         if let cost = env["STOREFRONT_BCRYPT_COST"] {
             guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
             configuration.bcryptCost = value
+        }
+        if let latency = env["STOREFRONT_PAYMENT_LATENCY_MS"] {
+            guard let ms = Int(latency), ms >= 0 else { throw ConfigurationError("STOREFRONT_PAYMENT_LATENCY_MS must be a whole number of milliseconds: \(latency)") }
+            configuration.paymentLatency = .milliseconds(ms)
+        }
+        if let rate = env["STOREFRONT_PAYMENT_FAILURE_RATE"] {
+            guard let value = Double(rate), (0...1).contains(value) else { throw ConfigurationError("STOREFRONT_PAYMENT_FAILURE_RATE must be a share from 0 to 1: \(rate)") }
+            configuration.paymentFailureRate = value
         }
         if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
             guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }

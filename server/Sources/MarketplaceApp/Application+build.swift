@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MarketplaceAPI
+import PaymentService
 import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
@@ -10,17 +11,28 @@ import ServiceLifecycle
 /// The stores every service of this process talks to, one client per database.
 public struct Stores: Sendable {
     public let auth: PostgresClient
+    public let inventory: PostgresClient
+    public let orders: PostgresClient
+    public let payments: PostgresClient
 
     public init(configuration: AppConfiguration, logger: Logger) throws {
         let location = try PostgresLocation(url: configuration.postgresURL)
         self.auth = location.client(database: configuration.databaseName("auth_service"), logger: logger)
+        self.inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger)
+        self.orders = location.client(database: configuration.databaseName("order_service"), logger: logger)
+        self.payments = location.client(database: configuration.databaseName("payment_service"), logger: logger)
     }
 
     /// Clients that must run for as long as the application does.
-    public var services: [any Service] { [auth] }
+    public var services: [any Service] { [auth, inventory, orders, payments] }
 
     func readiness() async -> [String: String] {
-        ["auth_service": await auth.ping() ? "up" : "down"]
+        async let auth = self.auth.ping()
+        async let inventory = self.inventory.ping()
+        async let orders = self.orders.ping()
+        async let payments = self.payments.ping()
+        let states = await ["auth_service": auth, "inventory_service": inventory, "order_service": orders, "payment_service": payments]
+        return states.mapValues { $0 ? "up" : "down" }
     }
 }
 
@@ -63,5 +75,10 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         hasher: PasswordHasher(cost: configuration.bcryptCost),
         tokens: tokens)
     AuthController(service: auth).addRoutes(to: api.group("auth"))
+
+    let payments = PaymentService(
+        repository: PostgresPaymentRepository(client: stores.payments, logger: logger),
+        provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate))
+    PaymentController(service: payments).addRoutes(to: api.group("payments"))
     return router
 }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// `POST /api/orders/cart/add`. The plan's body also carries `name` and `price`;
+/// they are read from the product service instead, so they are not even decoded.
+public struct AddToCartRequest: Codable, Sendable {
+    public var productId: String?
+    /// Defaults to 1.
+    public var quantity: Int?
+
+    public init(productId: String?, quantity: Int? = nil) {
+        self.productId = productId
+        self.quantity = quantity
+    }
+}
+
+/// `DELETE /api/orders/cart/remove`.
+public struct RemoveFromCartRequest: Codable, Sendable {
+    public var productId: String?
+
+    public init(productId: String?) {
+        self.productId = productId
+    }
+}
+
+/// A product in a cart or an order, with the name and price it had when added.
+public struct LineItem: Codable, Sendable, Equatable {
+    public var productId: String
+    public var name: String
+    public var price: Money
+    public var quantity: Int
+    /// price × quantity
+    public var subtotal: Money
+
+    public init(productId: String, name: String, price: Money, quantity: Int) {
+        self.productId = productId
+        self.name = name
+        self.price = price
+        self.quantity = quantity
+        self.subtotal = price * quantity
+    }
+}
+
+/// `GET /api/orders/cart`.
+public struct Cart: Codable, Sendable, Equatable {
+    public var id: String
+    public var userId: String
+    public var items: [LineItem]
+    public var totalPrice: Money
+    public var updatedAt: Date
+
+    public init(id: String, userId: String, items: [LineItem], totalPrice: Money, updatedAt: Date) {
+        self.id = id
+        self.userId = userId
+        self.items = items
+        self.totalPrice = totalPrice
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Where an order goes, as stored with it.
+public struct ShippingAddress: Codable, Sendable, Equatable {
+    public var street: String
+    public var city: String
+    public var zip: String
+    public var country: String
+
+    public init(street: String, city: String, zip: String, country: String) {
+        self.street = street
+        self.city = city
+        self.zip = zip
+        self.country = country
+    }
+}
+
+/// A shipping address as a caller sends it, checked field by field.
+public struct ShippingAddressInput: Codable, Sendable {
+    public var street: String?
+    public var city: String?
+    public var zip: String?
+    public var country: String?
+
+    public init(street: String?, city: String?, zip: String?, country: String?) {
+        self.street = street
+        self.city = city
+        self.zip = zip
+        self.country = country
+    }
+}
+
+public enum OrderStatus: String, Codable, Sendable, CaseIterable {
+    case pending = "Pending"
+    case confirmed = "Confirmed"
+    case shipped = "Shipped"
+    case delivered = "Delivered"
+    case cancelled = "Cancelled"
+}
+
+/// `POST /api/orders` (internal): turns the user's cart into a Pending order.
+public struct CreateOrderRequest: Codable, Sendable {
+    public var userId: String?
+    public var shippingAddress: ShippingAddressInput?
+    /// A retried request with the same key answers the order the first one made.
+    public var idempotencyKey: String?
+
+    public init(userId: String?, shippingAddress: ShippingAddressInput?, idempotencyKey: String? = nil) {
+        self.userId = userId
+        self.shippingAddress = shippingAddress
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// `PUT /api/orders/:id/status` (internal).
+public struct UpdateOrderStatusRequest: Codable, Sendable {
+    public var status: String?
+
+    public init(status: String?) {
+        self.status = status
+    }
+}
+
+/// An order with its items and shipping address.
+public struct Order: Codable, Sendable, Equatable {
+    public var id: String
+    public var userId: String
+    public var items: [LineItem]
+    public var totalAmount: Money
+    public var status: OrderStatus
+    public var shippingAddress: ShippingAddress?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, userId: String, items: [LineItem], totalAmount: Money, status: OrderStatus,
+                shippingAddress: ShippingAddress?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.userId = userId
+        self.items = items
+        self.totalAmount = totalAmount
+        self.status = status
+        self.shippingAddress = shippingAddress
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import MarketplaceAPI
+import ServiceKit
+
+/// Input rules for carts and orders, callable without HTTP.
+public enum OrderRules {
+    public static let maximumQuantityPerAdd = 1_000
+    public static let maximumIDLength = 64
+    public static let maximumKeyLength = 255
+
+    public static func validate(_ request: AddToCartRequest) throws -> (productID: String, quantity: Int) {
+        var validator = Validator()
+        let id = productID(request.productId, &validator)
+        let quantity = request.quantity ?? 1
+        validator.check(quantity > 0 && quantity <= maximumQuantityPerAdd, "quantity",
+                        "quantity must be a whole number from 1 to \(maximumQuantityPerAdd)")
+        try throwIfInvalid(validator)
+        return (id, quantity)
+    }
+
+    public static func validate(_ request: RemoveFromCartRequest) throws -> String {
+        var validator = Validator()
+        let id = productID(request.productId, &validator)
+        try throwIfInvalid(validator)
+        return id
+    }
+
+    /// The plan's address fields, each required and within its column's length.
+    public static func validate(_ input: ShippingAddressInput?, field: String = "shippingAddress") throws -> ShippingAddress {
+        var validator = Validator()
+        func text(_ value: String?, _ name: String, _ maximum: Int) -> String {
+            let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty {
+                validator.fail("\(field).\(name)", "\(name) is required")
+            } else if trimmed.count > maximum {
+                validator.fail("\(field).\(name)", "\(name) must be at most \(maximum) characters")
+            }
+            return trimmed
+        }
+        guard let input else { throw OrderError.invalid([FieldError(field: field, message: "shippingAddress is required")]) }
+        let address = ShippingAddress(
+            street: text(input.street, "street", 255), city: text(input.city, "city", 100),
+            zip: text(input.zip, "zip", 20), country: text(input.country, "country", 100))
+        try throwIfInvalid(validator)
+        return address
+    }
+
+    public static func validate(_ request: CreateOrderRequest) throws -> (userID: String, address: ShippingAddress, idempotencyKey: String?) {
+        var validator = Validator()
+        let userID = (request.userId ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        validator.check(!userID.isEmpty && userID.utf8.count <= maximumIDLength, "userId", "userId is required (at most \(maximumIDLength) characters)")
+        if let key = request.idempotencyKey {
+            validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) characters")
+        }
+        var errors = validator.errors
+        var address: ShippingAddress?
+        do {
+            address = try validate(request.shippingAddress)
+        } catch OrderError.invalid(let addressErrors) {
+            errors += addressErrors
+        }
+        if !errors.isEmpty { throw OrderError.invalid(errors) }
+        return (userID, address!, request.idempotencyKey)
+    }
+
+    public static func validate(_ request: UpdateOrderStatusRequest) throws -> OrderStatus {
+        let names = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let raw = request.status, let status = OrderStatus(rawValue: raw) else {
+            throw OrderError.invalid([FieldError(field: "status", message: "status must be one of \(names)")])
+        }
+        return status
+    }
+
+    private static func productID(_ id: String?, _ validator: inout Validator) -> String {
+        let id = (id ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        validator.check(!id.isEmpty, "productId", "productId is required")
+        validator.check(id.utf8.count <= maximumIDLength, "productId", "productId must be at most \(maximumIDLength) characters")
+        return id
+    }
+
+    private static func throwIfInvalid(_ validator: Validator) throws {
+        if !validator.errors.isEmpty { throw OrderError.invalid(validator.errors) }
+    }
+}

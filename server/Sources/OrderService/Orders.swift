@@ -1,0 +1,56 @@
+import Foundation
+import MarketplaceAPI
+
+/// What can go wrong with carts and orders. `OrderController` maps these to HTTP.
+public enum OrderError: Error, Equatable, Sendable {
+    case invalid([FieldError])
+    case unknownProduct(String)
+    case notInCart(String)
+    case emptyCart
+    /// The cart's total would pass what NUMERIC(10,2) holds.
+    case cartTooLarge
+    case orderNotFound(String)
+    case illegalTransition(from: OrderStatus, to: OrderStatus)
+    /// The idempotency key was used for another user's order.
+    case idempotencyKeyReused
+}
+
+/// A product line as the cart stores it, priced by the catalog.
+public struct PricedLine: Sendable, Equatable {
+    public var productID: String
+    public var name: String
+    public var price: Money
+    public var quantity: Int
+
+    public init(productID: String, name: String, price: Money, quantity: Int) {
+        self.productID = productID
+        self.name = name
+        self.price = price
+        self.quantity = quantity
+    }
+}
+
+public enum OrderCreation: Sendable, Equatable {
+    case created(Order)
+    /// An order made earlier with the same idempotency key.
+    case existing(Order)
+    case emptyCart
+}
+
+/// Storage of carts and orders. Every method is atomic on its own.
+public protocol OrderRepository: Sendable {
+    /// The user's cart, created empty when they have none.
+    func cart(userID: String) async throws -> Cart
+    /// Adds the line (or its quantity to the same product's line, refreshing name and price).
+    func addToCart(userID: String, line: PricedLine) async throws -> Cart
+    /// nil when the product is not in the cart.
+    func removeFromCart(userID: String, productID: String) async throws -> Cart?
+    func clearCart(userID: String) async throws -> Cart
+    /// Copies the cart into a Pending order with the address and empties the cart, in one transaction.
+    func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?) async throws -> OrderCreation
+    func order(id: UUID) async throws -> Order?
+    /// Newest first.
+    func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int)
+    /// Sets the status when the order currently has one of `from`; nil otherwise.
+    func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> Order?
+}

@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MarketplaceAPI
+import ServiceKit
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+}
+
+/// `POST /api/payments` and `GET /api/payments/:transactionId`.
+public struct PaymentController: Sendable {
+    let service: PaymentService
+
+    public init(service: PaymentService) {
+        self.service = service
+    }
+
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post { request, context in
+            guard let caller = context.caller else { _ = try context.requireUser(); throw AppError.unauthorized() }
+            let body = try await request.decodeJSON(PaymentRequest.self, context: context)
+            let transaction = try await mapped {
+                try await service.pay(body, idempotencyKeyHeader: request.headers[.idempotencyKey], caller: caller)
+            }
+            context.logger.info("payment", metadata: [
+                "transaction_id": .string(transaction.transactionId), "status": .string(transaction.status.rawValue),
+            ])
+            if transaction.status == .failed {
+                let reason = transaction.failureReason ?? "The payment was declined"
+                return try JSONBody.response(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), PaymentDeclinedResponse(message: reason, data: transaction))
+            }
+            return try JSONBody.data(.ok, message: "Payment completed", transaction)
+        }
+        group.get(":transactionId") { _, context in
+            guard let caller = context.caller else { _ = try context.requireUser(); throw AppError.unauthorized() }
+            let id = try context.parameters.require("transactionId")
+            return try JSONBody.data(.ok, try await mapped { try await service.transaction(id: id, for: caller) })
+        }
+    }
+
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PaymentError {
+            throw error.appError
+        }
+    }
+}
+
+extension PaymentError {
+    /// The one place payment errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .notYourAccount: return .forbidden("You can only pay for your own account")
+        case .transactionNotFound(let id): return .notFound("No transaction with id \(id)")
+        case .idempotencyKeyReused: return .conflict("This idempotency key was used for a different payment")
+        case .orderAlreadyPaid(let orderID, let transactionID):
+            return .conflict("Order \(orderID) already has payment \(transactionID)")
+        case .providerUnavailable(let transactionID):
+            return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import MarketplaceAPI
+
+/// What can go wrong with a payment. `PaymentController` maps these to HTTP.
+public enum PaymentError: Error, Equatable, Sendable {
+    case invalid([FieldError])
+    case notYourAccount
+    case transactionNotFound(String)
+    /// The key was first used for a different payment.
+    case idempotencyKeyReused
+    /// The order already has a Pending or Completed payment under another key.
+    case orderAlreadyPaid(orderID: String, transactionID: String)
+    /// The processor did not answer; the transaction stays Pending.
+    case providerUnavailable(transactionID: String)
+}
+
+/// A payment that passed validation.
+public struct PaymentCharge: Sendable, Equatable {
+    public var userID: String
+    public var orderID: String?
+    public var amount: Money
+    public var currency: String
+    public var paymentMethod: String
+    public var idempotencyKey: String?
+
+    public init(userID: String, orderID: String?, amount: Money, currency: String, paymentMethod: String, idempotencyKey: String?) {
+        self.userID = userID
+        self.orderID = orderID
+        self.amount = amount
+        self.currency = currency
+        self.paymentMethod = paymentMethod
+        self.idempotencyKey = idempotencyKey
+    }
+
+    /// Whether `transaction` records this same payment (a retry) rather than another one.
+    func matches(_ transaction: PaymentTransaction) -> Bool {
+        transaction.userId == userID && transaction.orderId == orderID && transaction.amount == amount
+            && transaction.currency == currency && transaction.paymentMethod == paymentMethod
+    }
+}
+
+public enum PaymentStart: Sendable, Equatable {
+    /// A new Pending row.
+    case started(PaymentTransaction)
+    /// A row with the same idempotency key already exists.
+    case existing(PaymentTransaction)
+    /// Another live payment for the same order exists.
+    case orderTaken(PaymentTransaction)
+}
+
+/// Storage of payment transactions.
+public protocol PaymentRepository: Sendable {
+    /// Writes the Pending row, committed before the processor is called.
+    func start(_ charge: PaymentCharge) async throws -> PaymentStart
+    /// Moves a Pending row to Completed or Failed; answers the row as it ends up
+    /// (unchanged if another request finished it first).
+    func finish(transactionID: UUID, status: PaymentStatus, providerTransactionID: String?, failureReason: String?) async throws -> PaymentTransaction
+    func transaction(id: UUID) async throws -> PaymentTransaction?
+}

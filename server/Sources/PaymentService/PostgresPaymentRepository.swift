@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import MarketplaceAPI
+import PostgresNIO
+import ServiceKit
+
+public struct PostgresPaymentRepository: PaymentRepository {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    private static let columns = """
+        id, user_id, order_id, amount, currency, status::text, payment_method, provider_transaction_id, failure_reason, created_at
+        """
+    private typealias Row = (UUID, String, String?, Decimal, String, String, String, String?, String?, Date)
+
+    private func rows(_ query: PostgresQuery) async throws -> [PaymentTransaction] {
+        let rows = try await client.query(query, logger: logger)
+        var transactions: [PaymentTransaction] = []
+        for try await row in rows.decode(Row.self) { transactions.append(try Self.transaction(row)) }
+        return transactions
+    }
+
+    public func start(_ charge: PaymentCharge) async throws -> PaymentStart {
+        do {
+            // The idempotency key's unique index decides between concurrent retries:
+            // the second waits for the first to commit, then finds its row.
+            let inserted = try await rows("""
+                INSERT INTO transactions (user_id, order_id, amount, currency, payment_method, idempotency_key)
+                VALUES (\(charge.userID), \(charge.orderID), \(charge.amount.amount), \(charge.currency), \(charge.paymentMethod), \(charge.idempotencyKey))
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING \(unescaped: Self.columns)
+                """)
+            if let transaction = inserted.first { return .started(transaction) }
+            guard let key = charge.idempotencyKey,
+                  let existing = try await rows("SELECT \(unescaped: Self.columns) FROM transactions WHERE idempotency_key = \(key)").first
+            else { throw AppError(.internalServerError, "Payment was not recorded") }
+            return .existing(existing)
+        } catch let error as PSQLError where error.isUniqueViolation && error.constraintName == "transactions_live_order_key" {
+            guard let orderID = charge.orderID, let live = try await rows("""
+                SELECT \(unescaped: Self.columns) FROM transactions
+                WHERE order_id = \(orderID) AND status IN ('Pending', 'Completed')
+                """).first
+            else { throw AppError.conflict("This order's payment changed while we recorded it; try again") }
+            return .orderTaken(live)
+        }
+    }
+
+    public func finish(transactionID: UUID, status: PaymentStatus, providerTransactionID: String?, failureReason: String?) async throws -> PaymentTransaction {
+        let reason = failureReason.map { String($0.prefix(255)) }
+        // Only a Pending row moves: a retry that finished first is not overwritten.
+        if let finished = try await rows("""
+            UPDATE transactions SET status = \(status.rawValue)::transaction_status,
+                provider_transaction_id = \(providerTransactionID), failure_reason = \(reason), updated_at = now()
+            WHERE id = \(transactionID) AND status = 'Pending'
+            RETURNING \(unescaped: Self.columns)
+            """).first {
+            return finished
+        }
+        guard let current = try await transaction(id: transactionID) else {
+            throw AppError(.internalServerError, "Payment \(transactionID) disappeared")
+        }
+        return current
+    }
+
+    public func transaction(id: UUID) async throws -> PaymentTransaction? {
+        try await rows("SELECT \(unescaped: Self.columns) FROM transactions WHERE id = \(id)").first
+    }
+
+    private static func transaction(_ row: Row) throws -> PaymentTransaction {
+        guard let amount = Money(exactly: row.3), let status = PaymentStatus(rawValue: row.5) else {
+            throw AppError(.internalServerError, "Stored payment is malformed")
+        }
+        return PaymentTransaction(
+            transactionId: row.0.uuidString.lowercased(), userId: row.1, orderId: row.2, amount: amount, currency: row.4,
+            status: status, paymentMethod: row.6, providerTransactionId: row.7, failureReason: row.8, createdAt: row.9)
+    }
+}
