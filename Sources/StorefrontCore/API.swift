@@ -34,8 +34,8 @@ public enum APIError: Error, Equatable, Sendable {
 
     public var message: String {
         switch self {
-        case .unreachable(let server, let reason): "Cannot reach the server at \(server) (\(reason))."
-        case .timedOut(let server, let seconds): "The server at \(server) did not answer within \(seconds) s."
+        case .unreachable(let server, let reason): "Cannot reach \(server): \(reason)."
+        case .timedOut(let server, let seconds): "\(server) did not answer within \(seconds) s."
         case .server(_, let message, _): message.hasSuffix(".") ? message : message + "."
         case .badResponse(let detail): "The server sent an answer this client cannot read (\(detail))."
         }

@@ -24,7 +24,7 @@ public struct LoginScreen: ScreenState {
 
     public var status: StatusText? {
         guard let failure else { return nil }
-        return StatusText(failure.message + (failure.isConnectivity ? " Press Enter to try again." : ""), role: .error)
+        return StatusText(failure.message + (failure.isConnectivity ? " Press Enter to retry." : ""), role: .error)
     }
 
     var keymap: Keymap<Action> {

@@ -36,7 +36,7 @@ public struct RegisterScreen: ScreenState {
 
     public var status: StatusText? {
         guard let failure else { return nil }
-        return StatusText(failure.message + (failure.isConnectivity ? " Press Enter to try again." : ""), role: .error)
+        return StatusText(failure.message + (failure.isConnectivity ? " Press Enter to retry." : ""), role: .error)
     }
 
     var keymap: Keymap<Action> {

@@ -1,0 +1,63 @@
+import MarketplaceAPI
+import Testing
+@testable import StorefrontCore
+
+/// Every screen rendered to text at 80×24 and 120×40 in the dark and mono
+/// themes, compared with `__Snapshots__/<scene>-<theme>-<size>.txt`.
+@Suite("golden frames")
+struct GoldenTests {
+    enum Scene: String, CaseIterable {
+        case loginEmpty = "login-empty"
+        case loginErrors = "login-errors"
+        case loginBusy = "login-busy"
+        case loginOffline = "login-offline"
+        case register = "register-filled"
+        case home = "home"
+        case help = "help-overlay"
+        case confirmQuit = "confirm-quit"
+
+        func model(_ size: Size, _ glyphs: Glyphs) -> Model {
+            let start = freshModel(size: size, glyphs: glyphs)
+            switch self {
+            case .loginEmpty:
+                return start
+            case .loginErrors:
+                return run(start, keys("ann@") + [key(.tab)] + keys("123") + [key(.enter)]).0
+            case .loginBusy:
+                return run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+            case .loginOffline:
+                let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+                return run(typed, [.reply(1, .loggedIn(.failure(.unreachable(server: "http://127.0.0.1:8080", reason: "connection refused"))))]).0
+            case .register:
+                return run(start, keys("zoe@example.com") + [key(.tab), key(.tab), key(.tab), key(.enter)] + keys("Zoë 山田") +
+                           [key(.tab), key(.tab)] + keys("secret1") + [key(.tab), key(.right)]).0
+            case .home:
+                let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+                return run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))]).0
+            case .help:
+                return run(start, [key(.function(1))]).0
+            case .confirmQuit:
+                return run(start, keys("ann") + [key(.ctrl("c"))]).0
+            }
+        }
+    }
+
+    static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 40)]
+
+    @Test(arguments: Scene.allCases, ["dark", "mono"])
+    func scene(_ scene: Scene, themeName: String) throws {
+        let theme = try shippedTheme(themeName)
+        for size in Self.sizes {
+            let frame = view(scene.model(size, theme.glyphs))
+            #expect(frame.size == size)
+            try assertGolden(frame, "\(scene.rawValue)-\(themeName)-\(size.width)x\(size.height)")
+        }
+    }
+
+    @Test(arguments: ["dark", "mono"])
+    func tooSmall(themeName: String) throws {
+        let theme = try shippedTheme(themeName)
+        let frame = view(freshModel(size: Size(width: 60, height: 20), glyphs: theme.glyphs))
+        try assertGolden(frame, "too-small-\(themeName)-60x20")
+    }
+}

@@ -1,0 +1,229 @@
+import MarketplaceAPI
+import Testing
+@testable import StorefrontCore
+
+@Suite("update: sign in")
+struct SignInTests {
+    @Test func startsOnTheSignInScreenWithTheEmailFieldFocused() {
+        let model = freshModel()
+        let login = try! #require(model.screen as? LoginScreen)
+        #expect(login.focus == .email)
+        #expect(model.session == nil)
+    }
+
+    @Test func typedCharactersGoToTheFocusedFieldEvenQAndQuestionMark() {
+        let (model, commands) = run(freshModel(), keys("q?@x"))
+        let login = model.screen as! LoginScreen
+        #expect(login.email.text == "q?@x")
+        #expect(model.overlay == nil)
+        #expect(commands.isEmpty)
+        #expect(!model.quitting)
+    }
+
+    @Test func tabMovesFocusAndBackspaceEdits() {
+        let (model, _) = run(freshModel(), keys("ab") + [key(.backspace), key(.tab)] + keys("pw"))
+        let login = model.screen as! LoginScreen
+        #expect(login.email.text == "a")
+        #expect(login.password.text == "pw")
+        #expect(login.focus == .password)
+    }
+
+    @Test func invalidInputIsReportedBeforeAnyRequest() {
+        let (model, commands) = run(freshModel(), keys("not-an-email") + [key(.tab)] + keys("123") + [key(.enter)])
+        let login = model.screen as! LoginScreen
+        #expect(commands.isEmpty)
+        #expect(login.fieldErrors[.email] == "Email must be a valid address like name@example.com")
+        #expect(login.fieldErrors[.password] == "Password must be at least 6 characters")
+        #expect(login.focus == .email)
+    }
+
+    @Test func validInputSendsOneLoginRequestAndShowsASpinnerLabel() throws {
+        let (model, commands) = run(freshModel(), keys(" ann@example.com ") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        let (id, request) = try #require(commands.first?.sentRequest)
+        #expect(commands.count == 1)
+        #expect(request == .login(email: "ann@example.com", password: "secret1"))
+        #expect(model.screen.busyLabel?.hasPrefix("Signing in") == true)
+        #expect(id == 1)
+    }
+
+    @Test func aSuccessfulReplySignsInAndLeavesTheForm() {
+        let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        let (model, _) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t0k", user: ann))))])
+        #expect(model.session == Session(token: "t0k", user: ann))
+        #expect(model.screen is HomeScreen)
+        #expect(model.history.isEmpty)
+        #expect(model.notice?.text == "Signed in as Ann Lee.")
+        #expect(model.serverOnline == true)
+    }
+
+    @Test func aReplyToAnOlderRequestIsDropped() {
+        // Sign in, cancel with Esc, sign in again: only the second reply counts.
+        let (typed, commands) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") +
+                                    [key(.enter), key(.escape), key(.enter)])
+        #expect(commands.compactMap(\.sentRequest).map(\.0) == [1, 2])
+        let (stale, _) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "old", user: ann))))])
+        #expect(stale.session == nil)
+        #expect(stale.screen is LoginScreen)
+        let (fresh, _) = run(stale, [.reply(2, .loggedIn(.success(LoginResponse(token: "new", user: ann))))])
+        #expect(fresh.session?.token == "new")
+    }
+
+    @Test func anUnreachableServerShowsAMessageAndEnterRetries() throws {
+        let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        let (failed, _) = run(typed, [.reply(1, .loggedIn(.failure(.unreachable(server: "http://127.0.0.1:9", reason: "connection refused"))))])
+        let status = try #require(failed.screen.status)
+        #expect(status.text == "Cannot reach http://127.0.0.1:9: connection refused. Press Enter to retry.")
+        #expect(status.role == .error)
+        #expect(failed.serverOnline == false)
+        #expect(view(failed).line(22).contains("Press Enter to retry."))
+        let (retried, commands) = run(failed, [key(.enter)])
+        #expect(commands.compactMap(\.sentRequest).first?.0 == 2)
+        #expect(retried.screen.status == nil)
+    }
+
+    @Test func wrongCredentialsClearThePasswordOnly() {
+        let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        let (model, _) = run(typed, [.reply(1, .loggedIn(.failure(.server(status: 401, message: "Invalid email or password", fieldErrors: []))))])
+        let login = model.screen as! LoginScreen
+        #expect(login.email.text == "ann@example.com")
+        #expect(login.password.text.isEmpty)
+        #expect(login.focus == .password)
+        #expect(model.screen.status?.text == "Invalid email or password.")
+        #expect(model.serverOnline == true)
+    }
+}
+
+@Suite("update: register")
+struct RegisterTests {
+    func registerScreen() -> Model {
+        run(freshModel(), keys("new@example.com") + [key(.tab), key(.tab), key(.tab), key(.enter)]).0
+    }
+
+    @Test func createAccountOpensTheRegisterFormWithTheEmailCarriedOver() {
+        let model = registerScreen()
+        let register = model.screen as! RegisterScreen
+        #expect(register.email.text == "new@example.com")
+        #expect(model.history.count == 1)
+        let (back, _) = run(model, [key(.backTab), key(.backTab), key(.escape)])
+        #expect(back.screen is LoginScreen)
+    }
+
+    @Test func nameIsRequiredAndRoleToggles() {
+        let (model, commands) = run(registerScreen(), [key(.tab), key(.tab)] + keys("secret1") + [key(.tab), key(.right), key(.enter)])
+        let register = model.screen as! RegisterScreen
+        #expect(commands.isEmpty)
+        #expect(register.role == .vendor)
+        #expect(register.fieldErrors[.name] == "Name is required")
+        #expect(register.focus == .name)
+    }
+
+    @Test func registeringThenSignsInWithTheSameCredentials() throws {
+        let (typed, commands) = run(registerScreen(), keys("Ann Lee") + [key(.tab), key(.tab)] + keys("secret1") + [key(.enter)])
+        let (id, request) = try #require(commands.first?.sentRequest)
+        #expect(request == .register(name: "Ann Lee", email: "new@example.com", password: "secret1", role: .customer))
+        let (registered, more) = run(typed, [.reply(id, .registered(.success(ann)))])
+        let (loginID, login) = try #require(more.first?.sentRequest)
+        #expect(login == .login(email: "new@example.com", password: "secret1"))
+        let (model, _) = run(registered, [.reply(loginID, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+        #expect(model.session?.user == ann)
+        #expect(model.screen is HomeScreen)
+        #expect(model.notice?.text == "Welcome, Ann Lee! Your account is ready.")
+    }
+
+    @Test func aTakenEmailIsShownAtTheEmailField() throws {
+        let (typed, commands) = run(registerScreen(), keys("Ann") + [key(.tab), key(.tab)] + keys("secret1") + [key(.enter)])
+        let id = try #require(commands.first?.sentRequest).0
+        let (model, _) = run(typed, [.reply(id, .registered(.failure(.server(status: 409, message: "Email already registered", fieldErrors: []))))])
+        let register = model.screen as! RegisterScreen
+        #expect(register.fieldErrors[.email] == "Email already registered")
+        #expect(register.focus == .email)
+    }
+}
+
+@Suite("update: global keys")
+struct GlobalKeyTests {
+    @Test func qOnAButtonQuitsAtOnceWhenNothingWasTyped() {
+        let (model, commands) = run(freshModel(), [key(.tab), key(.tab), .key(.char("q"))])
+        #expect(commands == [.quit])
+        #expect(model.quitting)
+    }
+
+    @Test func quittingWithTypedInputAsksFirst() {
+        let (asked, commands) = run(freshModel(), keys("ann") + [key(.tab), key(.tab), .key(.char("q"))])
+        #expect(commands.isEmpty)
+        #expect(asked.overlay == .confirmQuit)
+        #expect(view(asked).text().contains("Quit Storefront?"))
+        let (stayed, none) = run(asked, keys("n"))
+        #expect(none.isEmpty && stayed.overlay == nil && !stayed.quitting)
+        let (quit, done) = run(asked, keys("y"))
+        #expect(done == [.quit] && quit.quitting)
+    }
+
+    @Test func ctrlCQuitsFromATextField() {
+        let (_, commands) = run(freshModel(), [key(.ctrl("c"))])
+        #expect(commands == [.quit])
+    }
+
+    @Test func helpOpensWithQuestionMarkOrF1AndAnyKeyClosesIt() {
+        let (f1, _) = run(freshModel(), [key(.function(1))])
+        #expect(f1.overlay == .help)
+        let (closed, _) = run(f1, [key(.char("x"))])
+        #expect(closed.overlay == nil)
+        #expect((closed.screen as! LoginScreen).email.text.isEmpty)
+        let (onButton, _) = run(freshModel(), [key(.tab), key(.tab), key(.char("?"))])
+        #expect(onButton.overlay == .help)
+    }
+
+    @Test func theHelpBarAndHelpOverlayComeFromTheSameKeymap() {
+        let model = freshModel()
+        let bar = view(model).line(23)
+        for help in model.screen.keyHelp.filter(\.inBar) + model.globalKeyHelp {
+            #expect(bar.contains("\(help.keys) \(help.short)"))
+        }
+        let (withHelp, _) = run(model, [key(.function(1))])
+        let overlay = view(withHelp).text()
+        for help in model.screen.keyHelp + model.globalKeyHelp {
+            #expect(overlay.contains(help.long))
+        }
+    }
+
+    @Test func aTooSmallTerminalGetsAPlainPageAndOnlyQuitWorks() {
+        let (model, commands) = run(freshModel(), [.resize(Size(width: 60, height: 20))] + keys("abc"))
+        let text = view(model).text()
+        #expect(text.contains("Terminal too small"))
+        #expect(text.contains("this one is 60×20"))
+        #expect((model.screen as! LoginScreen).email.text.isEmpty)
+        #expect(commands.isEmpty)
+        let (_, quit) = run(model, keys("q"))
+        #expect(quit == [.quit])
+        let (back, _) = run(model, [.resize(Size(width: 80, height: 24))])
+        #expect(view(back).text().contains("Sign in to Storefront"))
+    }
+
+    @Test func sizeClasses() {
+        #expect(SizeClass(Size(width: 79, height: 30)) == .tooSmall)
+        #expect(SizeClass(Size(width: 100, height: 23)) == .tooSmall)
+        #expect(SizeClass(Size(width: 80, height: 24)) == .standard)
+        #expect(SizeClass(Size(width: 120, height: 40)) == .wide)
+    }
+}
+
+@Suite("update: kiosk")
+struct KioskTests {
+    @Test func kioskIgnoresCtrlCCtrlZAndCtrlBackslash() {
+        let (model, commands) = run(freshModel(kiosk: true), [key(.ctrl("c")), key(.ctrl("z")), key(.ctrl("\\"))])
+        #expect(commands.isEmpty)
+        #expect(!model.quitting)
+    }
+
+    @Test func idleKioskForgetsTheShopperAndTheirInput() {
+        var (model, _) = run(freshModel(kiosk: true), [.tick(1)] + keys("ann@example.com"))
+        model.session = Session(token: "t", user: ann)
+        let (stillThere, _) = run(model, [.tick(20)])
+        #expect(stillThere.session != nil)
+        let (reset, _) = run(model, [.tick(31.5)])
+        #expect(reset.session == nil)
+        #expect((reset.screen as! LoginScreen).email.text.isEmpty)
+        #expect(reset.notice?.text == "The session was reset after 30 s without a key.")
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import MarketplaceAPI
+import Testing
+@testable import StorefrontCore
+
+@Suite struct ThemeParserTests {
+    @Test(arguments: Theme.shippedNames)
+    func everyShippedThemeParsesAndStylesEveryRole(name: String) throws {
+        let theme = try shippedTheme(name)
+        #expect(theme.name == name)
+        for role in ThemeRole.allCases {
+            #expect(theme.styles[role] != nil, "\(name).theme has no line for role \(role.rawValue)")
+        }
+    }
+
+    @Test func theShippedThemesAreTheOnesTheUserServiceAccepts() {
+        #expect(Set(Theme.shippedNames) == Set(ThemeName.allCases.map(\.rawValue)))
+    }
+
+    @Test func aLineGivesEachDepthAndAttributes() throws {
+        let theme = try ThemeParser.parse("""
+        name t
+        glyphs ascii
+        role text 256=252/default 16=white/- 8=7/0
+        role error 256=203/16 16=bright-red/black attrs=bold mono=bold,underline   # comment
+        """, file: "t.theme")
+        #expect(theme.glyphs == .ascii)
+        let error = theme.style(for: .error)
+        #expect(error.color256 == ColorPair(foreground: 203, background: 16))
+        #expect(error.color16 == ColorPair(foreground: 9, background: 0))
+        #expect(error.color8 == nil)
+        #expect(error.attributes == [.bold])
+        #expect(error.monoAttributes == [.bold, .underline])
+        #expect(theme.style(for: .text).color8 == ColorPair(foreground: 7, background: 0))
+        #expect(theme.style(for: .price) == theme.style(for: .text))  // unlisted roles look like text
+    }
+
+    @Test(arguments: [
+        ("name x\nrole text\nrole titel 256=1/2", 3, "unknown role 'titel'"),
+        ("name x\nrole text 256=300/1", 2, "colour 300 is outside the 256-colour range 0-255"),
+        ("name x\nrole text 8=bright-red/default", 2, "'bright-red' needs 16 colours"),
+        ("name x\nrole text 16=red", 2, "colours are FG/BG"),
+        ("name x\nrole text attrs=blink", 2, "unknown attribute 'blink'"),
+        ("name x\nrole text 256=1/2 shade=3", 2, "unknown key 'shade'"),
+        ("name x\n\ncolour text red", 3, "unknown directive 'colour'"),
+        ("name x\nglyphs fancy\nrole text", 2, "unknown glyph set 'fancy'"),
+        ("name x\nrole text\nrole text", 3, "role 'text' given twice"),
+        ("name x\nrole title 256=1/2", 0, "missing 'role text' line"),
+        ("role text", 0, "missing 'name' line"),
+        ("name x\nrole text 256=pink/0", 2, "unknown colour 'pink'"),
+    ])
+    func malformedFilesNameTheFileAndLine(source: String, line: Int, message: String) {
+        do {
+            _ = try ThemeParser.parse(source, file: "themes/broken.theme")
+            Issue.record("expected an error for: \(source)")
+        } catch {
+            #expect(error.file == "themes/broken.theme")
+            #expect(error.line == line)
+            #expect(error.message.hasPrefix(message), "\(error.message)")
+            #expect(error.description.hasPrefix(line > 0 ? "themes/broken.theme:\(line): " : "themes/broken.theme: "))
+        }
+    }
+
+    @Test func loadingAFileReportsItsPathAndAMissingThemeListsTheShippedOnes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sf-themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "name bad\nrole text 256=1/2\nrole price 16=green\n".write(to: folder.appendingPathComponent("bad.theme"), atomically: true, encoding: .utf8)
+        let library = ThemeLibrary(folders: [folder.path])
+        #expect(throws: ThemeError(file: folder.path + "/bad.theme", line: 3, message: "colours are FG/BG, like 230/24 or white/default; found 'green'")) {
+            try library.load("bad")
+        }
+        do {
+            _ = try library.load("sepia")
+            Issue.record("sepia should not load")
+        } catch {
+            #expect(error.description.contains("sepia.theme: no such theme"))
+            #expect(error.description.contains("shipped themes: dark, light, high-contrast, mono"))
+        }
+    }
+
+    @Test func resolvingFallsBackFromRichToPoorColourAndToMonoAttributes() throws {
+        let dark = try shippedTheme("dark")
+        #expect(dark.resolve(.error, depth: .full).colors == ColorPair(foreground: 203, background: nil))
+        #expect(dark.resolve(.error, depth: .sixteen).colors == ColorPair(foreground: 9, background: nil))
+        #expect(dark.resolve(.error, depth: .eight).colors == ColorPair(foreground: 1, background: nil))
+        let none = dark.resolve(.error, depth: .none)
+        #expect(none.colors == nil)
+        #expect(none.attributes == [.bold, .underline])
+        let mono = try shippedTheme("mono")
+        #expect(mono.resolve(.selection, depth: .full) == ResolvedStyle(colors: nil, attributes: [.reverse, .bold]))
+    }
+
+    @Test func noColorTurnsColourOff() {
+        #expect(ColorDepth(colors: 256, hasColors: true, environment: ["NO_COLOR": "1"]) == .none)
+        #expect(ColorDepth(colors: 256, hasColors: true, environment: ["NO_COLOR": ""]) == .full)
+        #expect(ColorDepth(colors: 16, hasColors: true, environment: [:]) == .sixteen)
+        #expect(ColorDepth(colors: 8, hasColors: true, environment: [:]) == .eight)
+        #expect(ColorDepth(colors: 256, hasColors: false, environment: [:]) == .none)
+    }
+}
