@@ -62,19 +62,21 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
+        .target(name: "InventoryService", dependencies: ["ServiceKit"]),
+        .target(name: "OrderService", dependencies: ["ServiceKit"]),
+        .target(name: "PaymentService", dependencies: ["ServiceKit"]),
         .target(name: "UserService", dependencies: ["ServiceKit", "MongoKit"]),
         .target(name: "ProductService", dependencies: [
             "ServiceKit", "MongoKit",
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
-        .target(name: "InventoryService", dependencies: ["ServiceKit"]),
-        .target(name: "OrderService", dependencies: ["ServiceKit"]),
-        .target(name: "PaymentService", dependencies: ["ServiceKit"]),
         .target(
             name: "MarketplaceApp",
             dependencies: [
                 "ServiceKit",
                 "AuthService",
+                "UserService",
+                "ProductService",
                 "InventoryService",
                 "OrderService",
                 "PaymentService",

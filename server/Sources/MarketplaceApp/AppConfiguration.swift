@@ -7,6 +7,11 @@ public struct AppConfiguration: Sendable {
     public var port: Int = 8080
     /// `postgres://user:password@host:port`; each service uses its own database on it.
     public var postgresURL: String
+    /// `mongodb://host:port`: the user and product services' document store.
+    public var mongoURL: String = ""
+    /// How long a catalog read may be served from the product cache; a write on
+    /// this instance clears it at once, writes on other instances show within this time.
+    public var productCacheTTL: Duration = .seconds(5)
     /// Appended to every database name, so one server can hold several installations (tests use `_test`).
     public var databaseSuffix: String = ""
     /// HMAC secret for shoppers' tokens.
@@ -42,6 +47,11 @@ public struct AppConfiguration: Sendable {
             postgresURL: try required("STOREFRONT_POSTGRES_URL", "e.g. postgres://user:password@127.0.0.1:5432; `server/dev/stores env` prints the local one"),
             tokenSecret: try required("STOREFRONT_JWT_SECRET", "a random string of at least 32 bytes"),
             serviceSecret: try required("STOREFRONT_SERVICE_SECRET", "a random string of at least 32 bytes, different from STOREFRONT_JWT_SECRET"))
+        configuration.mongoURL = try required("STOREFRONT_MONGO_URL", "e.g. mongodb://127.0.0.1:27017; `server/dev/stores env` prints the local one")
+        if let ttl = env["STOREFRONT_PRODUCT_CACHE_TTL"] {
+            guard let seconds = Int(ttl), seconds >= 0 else { throw ConfigurationError("STOREFRONT_PRODUCT_CACHE_TTL must be a whole number of seconds (0 disables the cache): \(ttl)") }
+            configuration.productCacheTTL = .seconds(seconds)
+        }
         if let host = env["STOREFRONT_HOST"], !host.isEmpty { configuration.host = host }
         if let port = env["STOREFRONT_PORT"] {
             guard let value = Int(port), (0...65535).contains(value) else { throw ConfigurationError("STOREFRONT_PORT must be a port number: \(port)") }

@@ -15,7 +15,11 @@ public struct Stores: Sendable {
     public let orders: PostgresClient
     public let payments: PostgresClient
 
+    /// The user and product services' document store (one pool per URL, per process).
+    public let documents: DocumentStores
+
     public init(configuration: AppConfiguration, logger: Logger) throws {
+        self.documents = try DocumentStores(configuration: configuration)
         let location = try PostgresLocation(url: configuration.postgresURL)
         self.auth = location.client(database: configuration.databaseName("auth_service"), logger: logger)
         self.inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger)
@@ -32,13 +36,14 @@ public struct Stores: Sendable {
         async let orders = self.orders.ping()
         async let payments = self.payments.ping()
         let states = await ["auth_service": auth, "inventory_service": inventory, "order_service": orders, "payment_service": payments]
-        return states.mapValues { $0 ? "up" : "down" }
+        return states.mapValues { $0 ? "up" : "down" }.merging(await documents.readiness()) { $1 }
     }
 }
 
 /// Builds the whole marketplace: the app under test is the app that ships.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     let stores = try Stores(configuration: configuration, logger: logger)
+    await stores.documents.prepare(logger: logger)
     let tokens = try await TokenService(
         userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret,
         lifetime: configuration.tokenLifetime)
@@ -75,6 +80,8 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         hasher: PasswordHasher(cost: configuration.bcryptCost),
         tokens: tokens)
     AuthController(service: auth).addRoutes(to: api.group("auth"))
+    let catalog = addDocumentServiceRoutes(to: api, stores: stores.documents, configuration: configuration)
+    _ = catalog  // the ProductCatalog the order and inventory services read names, prices and owners from
 
     let payments = PaymentService(
         repository: PostgresPaymentRepository(client: stores.payments, logger: logger),

@@ -117,8 +117,17 @@ public enum BSONCoding {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
+    /// "2023-11-14T22:13:20.123Z" → the same instant as {"$numberLong": "1700000000123"}:
+    /// the milliseconds are added exactly rather than parsed as a fraction.
     static func parseISO(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
+        var whole = text
+        var milliseconds: Int64 = 0
+        if let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }) {
+            let digits = text[text.index(after: dot)..<end].prefix(3)
+            milliseconds = Int64(digits.padding(toLength: 3, withPad: "0", startingAt: 0)) ?? 0
+            whole = String(text[..<dot]) + String(text[end...])
+        }
+        guard let date = try? Date.ISO8601FormatStyle().parse(whole) else { return nil }
+        return Date(timeIntervalSince1970: Double(Int64(date.timeIntervalSince1970) * 1000 + milliseconds) / 1000)
     }
 }

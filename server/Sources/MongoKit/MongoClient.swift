@@ -5,7 +5,17 @@ import NIOPosix
 
 enum MongoRuntime {
     /// `mongoc_init` exactly once per process, before any other driver call.
-    private static let once: Void = { mongoc_init() }()
+    private static let once: Void = {
+        mongoc_init()
+        // The driver logs to stderr by default, debug lines included; our logs are
+        // JSON lines, so only its errors get through, in that shape.
+        mongoc_log_set_handler({ level, domain, message, _ in
+            guard level.rawValue <= MONGOC_LOG_LEVEL_ERROR.rawValue, let message else { return }
+            let text = String(cString: message).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let line = #"{"level":"error","logger":"mongoc","message":""# + text + "\"}\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }, nil)
+    }()
     static func initialize() { _ = once }
 
     /// Driver calls block their thread while the server works, so they run here

@@ -183,6 +183,17 @@ public struct MongoCollection: Sendable {
         }
     }
 
+    /// Drops the collection and its indexes; dropping a missing collection is not an error.
+    public func drop() async throws {
+        try await run { collection in
+            var error = bson_error_t()
+            if !mongoc_collection_drop_with_opts(collection, nil, &error) {
+                let failure = MongoError(error)
+                if failure.code != 26 { throw failure }  // 26: namespace not found
+            }
+        }
+    }
+
     /// Creates the indexes unless they exist; the server ignores an identical index.
     public func createIndexes(_ indexes: [MongoIndex]) async throws {
         guard !indexes.isEmpty else { return }

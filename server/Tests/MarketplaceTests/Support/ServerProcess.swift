@@ -19,6 +19,7 @@ final class ServerProcess: Sendable {
     static func environment(_ overrides: [String: String?] = [:]) throws -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["STOREFRONT_POSTGRES_URL"] = try TestStores.postgresURL()
+        env["STOREFRONT_MONGO_URL"] = try TestStores.mongoURL()
         env["STOREFRONT_JWT_SECRET"] = TestStores.secrets.user
         env["STOREFRONT_SERVICE_SECRET"] = TestStores.secrets.service
         env["STOREFRONT_DB_SUFFIX"] = TestStores.suffix

@@ -21,6 +21,13 @@ enum TestStores {
         return url
     }
 
+    static func mongoURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["STOREFRONT_MONGO_URL"], !url.isEmpty else {
+            throw ConfigurationError("STOREFRONT_MONGO_URL is not set: these tests need the real Mongo-wire server. Run them with `make test`, or `eval \"$(server/dev/stores up)\"` first.")
+        }
+        return url
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
@@ -33,6 +40,7 @@ enum TestStores {
             postgresURL: try postgresURL(),
             tokenSecret: secrets.user,
             serviceSecret: secrets.service)
+        configuration.mongoURL = try mongoURL()
         configuration.databaseSuffix = suffix
         configuration.bcryptCost = 10
         configuration.port = 0
@@ -57,6 +65,9 @@ enum TestStores {
                 }
             }
             _ = try await migrateAll(configuration, logger: logger)
+            let documents = try DocumentStores(configuration: configuration)
+            try await documents.users.drop()
+            try await documents.products.drop()
         }
         return configuration
     }
