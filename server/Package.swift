@@ -53,6 +53,7 @@ let package = Package(
                 .copy("inventory_service"),
                 .copy("order_service"),
                 .copy("payment_service"),
+                .copy("checkout_service"),
             ]
         ),
         .target(
@@ -71,6 +72,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .target(
+            name: "CheckoutService",
+            dependencies: ["ServiceKit", "OrderService"]
+        ),
+        .target(
             name: "MarketplaceApp",
             dependencies: [
                 "ServiceKit",
@@ -80,6 +85,7 @@ let package = Package(
                 "InventoryService",
                 "OrderService",
                 "PaymentService",
+                "CheckoutService",
                 "MarketplaceMigrations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -24,6 +24,10 @@ public struct AppConfiguration: Sendable {
     public var paymentLatency: Duration = .zero
     /// The share of sandbox charges declined as a processing error, 0...1.
     public var paymentFailureRate: Double = 0
+    /// How often interrupted checkouts are looked for, and how long one must sit
+    /// untouched before it counts as interrupted.
+    public var checkoutRecoveryInterval: Duration = .seconds(15)
+    public var checkoutStaleAfter: Duration = .seconds(30)
     /// The longest a request may take before it answers 503.
     public var requestTimeout: Duration = .seconds(10)
 
@@ -73,6 +77,11 @@ public struct AppConfiguration: Sendable {
         if let rate = env["STOREFRONT_PAYMENT_FAILURE_RATE"] {
             guard let value = Double(rate), (0...1).contains(value) else { throw ConfigurationError("STOREFRONT_PAYMENT_FAILURE_RATE must be a share from 0 to 1: \(rate)") }
             configuration.paymentFailureRate = value
+        }
+        if let stale = env["STOREFRONT_CHECKOUT_STALE_AFTER"] {
+            guard let seconds = Int(stale), seconds > 0 else { throw ConfigurationError("STOREFRONT_CHECKOUT_STALE_AFTER must be a positive number of seconds: \(stale)") }
+            configuration.checkoutStaleAfter = .seconds(seconds)
+            configuration.checkoutRecoveryInterval = .seconds(max(1, seconds / 2))
         }
         if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
             guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }

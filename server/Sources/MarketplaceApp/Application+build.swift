@@ -1,8 +1,11 @@
 import AuthService
+import CheckoutService
 import Foundation
 import Hummingbird
+import InventoryService
 import Logging
 import MarketplaceAPI
+import OrderService
 import PaymentService
 import PostgresNIO
 import ServiceKit
@@ -14,6 +17,7 @@ public struct Stores: Sendable {
     public let inventory: PostgresClient
     public let orders: PostgresClient
     public let payments: PostgresClient
+    public let checkouts: PostgresClient
 
     /// The user and product services' document store (one pool per URL, per process).
     public let documents: DocumentStores
@@ -25,17 +29,19 @@ public struct Stores: Sendable {
         self.inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger)
         self.orders = location.client(database: configuration.databaseName("order_service"), logger: logger)
         self.payments = location.client(database: configuration.databaseName("payment_service"), logger: logger)
+        self.checkouts = location.client(database: configuration.databaseName("checkout_service"), logger: logger)
     }
 
     /// Clients that must run for as long as the application does.
-    public var services: [any Service] { [auth, inventory, orders, payments] }
+    public var services: [any Service] { [auth, inventory, orders, payments, checkouts] }
 
     func readiness() async -> [String: String] {
         async let auth = self.auth.ping()
         async let inventory = self.inventory.ping()
         async let orders = self.orders.ping()
         async let payments = self.payments.ping()
-        let states = await ["auth_service": auth, "inventory_service": inventory, "order_service": orders, "payment_service": payments]
+        async let checkouts = self.checkouts.ping()
+        let states = await ["auth_service": auth, "inventory_service": inventory, "order_service": orders, "payment_service": payments, "checkout_service": checkouts]
         return states.mapValues { $0 ? "up" : "down" }.merging(await documents.readiness()) { $1 }
     }
 }
@@ -47,15 +53,17 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let tokens = try await TokenService(
         userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret,
         lifetime: configuration.tokenLifetime)
-    let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger)
+    var background: [any Service] = []
+    let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger, background: &background)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "marketplace"),
-        services: stores.services,
+        services: stores.services + background,
         logger: logger)
 }
 
-func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger) -> Router<AppRequestContext> {
+/// `background` receives the services that run beside the routes (checkout recovery).
+func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger, background: inout [any Service]) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -81,11 +89,25 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         tokens: tokens)
     AuthController(service: auth).addRoutes(to: api.group("auth"))
     let catalog = addDocumentServiceRoutes(to: api, stores: stores.documents, configuration: configuration)
-    _ = catalog  // the ProductCatalog the order and inventory services read names, prices and owners from
+
+    // Stock and carts read names, prices and owners from the product service's catalog.
+    let inventory = InventoryService(
+        repository: PostgresInventoryRepository(client: stores.inventory, logger: logger), catalog: catalog)
+    InventoryController(service: inventory).addRoutes(to: api.group("inventory"))
+    let orders = OrderService(
+        repository: PostgresOrderRepository(client: stores.orders, logger: logger), catalog: catalog)
+    OrderController(service: orders).addRoutes(to: api.group("orders"))
 
     let payments = PaymentService(
         repository: PostgresPaymentRepository(client: stores.payments, logger: logger),
         provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate))
     PaymentController(service: payments).addRoutes(to: api.group("payments"))
+
+    let saga = CheckoutSaga(
+        orders: InProcessOrdersClient(service: orders), inventory: InProcessInventoryClient(service: inventory),
+        payments: InProcessPaymentsClient(service: payments),
+        log: PostgresCheckoutLog(client: stores.checkouts, logger: logger), logger: logger)
+    CheckoutController(saga: saga).addRoutes(to: api.group("checkout"))
+    background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
     return router
 }

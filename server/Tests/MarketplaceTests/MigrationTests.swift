@@ -25,7 +25,7 @@ import Testing
         let configuration = try await TestStores.prepare()
         let again = try await migrateAll(configuration, logger: TestStores.logger)
         #expect(again.values.allSatisfy { $0.isEmpty })
-        #expect(Set(again.keys) == ["auth_service", "inventory_service", "order_service", "payment_service"])
+        #expect(Set(again.keys) == ["auth_service", "inventory_service", "order_service", "payment_service", "checkout_service"])
     }
 
     @Test func aChangedOrMissingMigrationIsAHardError() async throws {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import MarketplaceAPI
 import MarketplaceApp
+import MarketplaceMigrations
 import NIOCore
 import PostgresNIO
 import ServiceKit
@@ -12,7 +13,9 @@ import Testing
 /// The stores the tests run against. They are real servers (`server/dev/stores up`
 /// starts them; `make test` does it for you): a test never passes without them.
 enum TestStores {
-    static let suffix = "_test"
+    /// `_test` unless STOREFRONT_TEST_DB_SUFFIX names another, so two test runs on
+    /// one machine (two engineers, say) do not drop each other's databases.
+    static let suffix = ProcessInfo.processInfo.environment["STOREFRONT_TEST_DB_SUFFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? "_test"
 
     static func postgresURL() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["STOREFRONT_POSTGRES_URL"], !url.isEmpty else {
@@ -60,7 +63,7 @@ enum TestStores {
             let location = try PostgresLocation(url: configuration.postgresURL)
             let maintenance = location.client(database: "postgres", logger: logger)
             try await PostgresClient.withRunning(maintenance) { client in
-                for base in ["auth_service", "inventory_service", "order_service", "payment_service"] {
+                for base in MigrationFiles.databases {
                     try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(configuration.databaseName(base)) WITH (FORCE)"), logger: logger)
                 }
             }
@@ -101,7 +104,8 @@ func withTestApp(
 }
 
 /// A decoded JSON response.
-struct JSONResult {
+// Immutable once decoded; `[String: Any]` is what keeps the compiler from seeing that.
+struct JSONResult: @unchecked Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let object: [String: Any]

@@ -1,0 +1,34 @@
+/// `POST /api/checkout`
+public struct CheckoutRequest: Codable, Sendable {
+    public var shippingAddress: ShippingAddressInput?
+    public var paymentMethod: String?
+
+    public init(shippingAddress: ShippingAddressInput?, paymentMethod: String?) {
+        self.shippingAddress = shippingAddress
+        self.paymentMethod = paymentMethod
+    }
+}
+
+/// The checkout's answer. Success: `{success, orderId, transactionId, message}` as
+/// the plan shows. Failure: the error envelope, plus the order and transaction
+/// ids when they exist, the short items (409) or the decline reason (402).
+public struct CheckoutResponse: Codable, Sendable, Equatable {
+    public var success: Bool
+    public var message: String
+    public var orderId: String?
+    public var transactionId: String?
+    public var errors: [FieldError]?
+    public var shortages: [StockShortage]?
+    public var reason: String?
+
+    public init(success: Bool, message: String, orderId: String? = nil, transactionId: String? = nil,
+                errors: [FieldError]? = nil, shortages: [StockShortage]? = nil, reason: String? = nil) {
+        self.success = success
+        self.message = message
+        self.orderId = orderId
+        self.transactionId = transactionId
+        self.errors = success ? nil : (errors ?? [])
+        self.shortages = shortages
+        self.reason = reason
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import MarketplaceAPI
+import ServiceKit
+
+/// The plan's checkout: create the order, reserve its stock, take the payment,
+/// confirm the order. Every step is written down as it succeeds and every
+/// failure undoes what came before it, so a checkout ends Confirmed with one
+/// payment, or Cancelled with its stock back and the shopper's cart restored.
+public struct CheckoutSaga: Sendable {
+    let orders: any OrdersClient
+    let inventory: any InventoryClient
+    let payments: any PaymentsClient
+    let log: any CheckoutLog
+    let logger: Logger
+
+    public init(orders: any OrdersClient, inventory: any InventoryClient, payments: any PaymentsClient, log: any CheckoutLog, logger: Logger) {
+        self.orders = orders
+        self.inventory = inventory
+        self.payments = payments
+        self.log = log
+        self.logger = logger
+    }
+
+    public func checkout(userID: String, address: ShippingAddress, paymentMethod: String, idempotencyKey: String?) async throws -> CheckoutOutcome {
+        switch try await log.begin(userID: userID, idempotencyKey: idempotencyKey, address: address, paymentMethod: paymentMethod) {
+        case .existing(let record):
+            if let outcome = record.outcome { return outcome }
+            return Self.failure(409, "A checkout with this Idempotency-Key is still in progress; try again in a moment", record)
+        case .started(let record):
+            return try await drive(record, resuming: false)
+        }
+    }
+
+    /// Finishes or undoes checkouts that a crash or an unreachable service left
+    /// half done. Returns how many it settled.
+    @discardableResult
+    public func recover(staleAfter: Duration = .seconds(30)) async -> Int {
+        var settled = 0
+        var seen = Set<UUID>()
+        while true {
+            let claimed: CheckoutRecord?
+            do {
+                claimed = try await log.claimStale(staleAfter: staleAfter)
+            } catch {
+                logger.warning("checkout recovery could not read the log", metadata: ["error": .string(String(describing: error))])
+                return settled
+            }
+            // A checkout that cannot be settled now stays for the next round.
+            guard let record = claimed, seen.insert(record.id).inserted else { return settled }
+            logger.notice("resuming checkout", metadata: ["checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue)])
+            do {
+                let outcome = try await drive(record, resuming: true)
+                if outcome.status != 503 || outcome.body.orderId != nil { settled += 1 }
+            } catch {
+                logger.warning("checkout recovery step failed", metadata: ["checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Runs the saga from the record's state. A live checkout goes forward. A
+    /// resumed one that has not taken a payment is undone, rather than placing
+    /// an order the shopper was told had failed; one whose payment went through
+    /// is confirmed, since no charge may stand without a Confirmed order.
+    func drive(_ start: CheckoutRecord, resuming: Bool) async throws -> CheckoutOutcome {
+        var record = start
+        var order: Order?
+        do {
+            if record.state == .started {
+                // The checkout id is the order's idempotency key: a resumed step answers the same order.
+                do {
+                    order = try await orders.createOrder(userID: record.userID, address: record.address, idempotencyKey: record.id.uuidString)
+                } catch CheckoutDependencyError.emptyCart {
+                    return try await finish(&record, .failed, Self.failure(400, "Your cart is empty", record))
+                }
+                record.orderID = order?.id
+                record.amount = order?.totalAmount
+                record.state = .orderCreated
+                try await log.record(record.id, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
+            }
+            if record.state == .orderCreated {
+                guard !resuming, let order else {
+                    return try await compensate(&record, Self.failure(503, "The checkout was interrupted and has been undone; your cart is as it was", record))
+                }
+                let lines = order.items.map { StockLine(productId: $0.productId, quantity: $0.quantity) }
+                switch try await inventory.reserve(orderID: order.id, lines: lines) {
+                case .short(let shortages):
+                    let names = Dictionary(order.items.map { ($0.productId, $0.name) }, uniquingKeysWith: { first, _ in first })
+                    let words = shortages.map { "\(names[$0.productId] ?? $0.productId) (\($0.available) left, \($0.requested) wanted)" }
+                    var failure = Self.failure(409, "Not enough stock for " + words.joined(separator: ", "), record)
+                    failure.body.shortages = shortages
+                    return try await compensate(&record, failure)
+                case .reserved:
+                    record.state = .stockReserved
+                    try await log.record(record.id, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
+                }
+            }
+            if record.state == .stockReserved {
+                guard let orderID = record.orderID, let amount = record.amount else {
+                    throw CheckoutDependencyError.unavailable(service: "checkout", detail: "checkout \(record.id) lost its order")
+                }
+                // Same key every time: a resumed checkout learns what happened instead of charging again.
+                let transaction = try await payments.charge(ChargeRequest(
+                    userID: record.userID, orderID: orderID, amount: amount,
+                    paymentMethod: record.paymentMethod, idempotencyKey: "checkout-" + record.id.uuidString.lowercased()))
+                record.transactionID = transaction.transactionId
+                switch transaction.status {
+                case .completed:
+                    record.state = .paid
+                    try await log.record(record.id, state: .paid, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                case .failed:
+                    try await log.record(record.id, state: .stockReserved, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                    let reason = transaction.failureReason ?? "declined"
+                    var failure = Self.failure(402, "Payment was declined: \(reason)", record)
+                    failure.body.reason = reason
+                    return try await compensate(&record, failure)
+                case .pending:
+                    throw CheckoutDependencyError.unavailable(service: "payments", detail: "the payment's outcome is not known yet")
+                }
+            }
+            if record.state == .paid, let orderID = record.orderID {
+                // The money is taken: this step is retried until it succeeds and is never undone.
+                _ = try await orders.setStatus(orderID: orderID, to: .confirmed)
+                return try await finish(&record, .completed, CheckoutOutcome(status: 200, body: CheckoutResponse(
+                    success: true, message: "Order placed successfully", orderId: orderID, transactionId: record.transactionID)))
+            }
+            if let outcome = record.outcome { return outcome }
+            throw CheckoutDependencyError.unavailable(service: "checkout", detail: "checkout \(record.id) is in state \(record.state.rawValue)")
+        } catch let error as CheckoutDependencyError {
+            return try await interrupted(&record, error)
+        }
+    }
+
+    /// Undoes the steps that succeeded, newest first: stock back, order
+    /// Cancelled, items back in the cart. Each undo is safe to repeat except the
+    /// cart's, which runs only after the log says the order was cancelled here.
+    private func compensate(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome) async throws -> CheckoutOutcome {
+        if let orderID = record.orderID {
+            try await inventory.release(orderID: orderID)
+            let cancelled = try await orders.setStatus(orderID: orderID, to: .cancelled)
+            let outcome = try await finish(&record, .failed, failure)
+            do {
+                try await orders.restoreCart(from: cancelled)
+            } catch {
+                logger.warning("could not restore the cart of a failed checkout", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "order_id": .string(orderID), "error": .string(String(describing: error))])
+            }
+            return outcome
+        }
+        return try await finish(&record, .failed, failure)
+    }
+
+    /// A service did not answer. The shopper hears so now; what was done is
+    /// settled by `recover` (undone, or confirmed when the payment went through).
+    private func interrupted(_ record: inout CheckoutRecord, _ error: CheckoutDependencyError) async throws -> CheckoutOutcome {
+        logger.warning("checkout interrupted", metadata: [
+            "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue), "error": .string(String(describing: error))])
+        let message: String
+        switch record.state {
+        case .stockReserved, .paid:
+            message = "Your checkout is taking longer than expected. It will finish shortly and appear in your orders, or be cancelled with nothing charged and your cart restored"
+        default:
+            message = "We could not finish your checkout just now; nothing was charged. Please try again shortly"
+        }
+        let outcome = Self.failure(503, message, record)
+        // Keep the state: the answer is remembered, the work is left to recovery.
+        try? await log.answer(record.id, state: record.state, outcome: outcome)
+        record.outcome = outcome
+        return outcome
+    }
+
+    private func finish(_ record: inout CheckoutRecord, _ state: CheckoutState, _ outcome: CheckoutOutcome) async throws -> CheckoutOutcome {
+        try await log.answer(record.id, state: state, outcome: outcome)
+        record.state = state
+        record.outcome = outcome
+        logger.info("checkout finished", metadata: [
+            "checkout_id": .string(record.id.uuidString), "state": .string(state.rawValue),
+            "status": .stringConvertible(outcome.status), "order_id": .string(record.orderID ?? "")])
+        return outcome
+    }
+
+    static func failure(_ status: Int, _ message: String, _ record: CheckoutRecord) -> CheckoutOutcome {
+        CheckoutOutcome(status: status, body: CheckoutResponse(
+            success: false, message: message, orderId: record.orderID, transactionId: record.transactionID))
+    }
+}
