@@ -47,7 +47,7 @@ public enum OrderRules {
 
     public static func validate(_ request: CreateOrderRequest) throws -> (userID: String, address: ShippingAddress, idempotencyKey: String?) {
         var validator = Validator()
-        let userID = (request.userId ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let userID = (request.userId ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         validator.check(!userID.isEmpty && userID.utf8.count <= maximumIDLength, "userId", "userId is required (at most \(maximumIDLength) characters)")
         if let key = request.idempotencyKey {
             validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) characters")

@@ -272,7 +272,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
     }
 
     @Test func paymentLatencyAndFailureRateComeFromTheEnvironment() throws {
-        var env = ["STOREFRONT_POSTGRES_URL": "postgres://u@h", "STOREFRONT_JWT_SECRET": String(repeating: "a", count: 32),
+        var env = ["STOREFRONT_POSTGRES_URL": "postgres://u@h", "STOREFRONT_MONGO_URL": "mongodb://h:1", "STOREFRONT_JWT_SECRET": String(repeating: "a", count: 32),
                    "STOREFRONT_SERVICE_SECRET": String(repeating: "b", count: 32),
                    "STOREFRONT_PAYMENT_LATENCY_MS": "250", "STOREFRONT_PAYMENT_FAILURE_RATE": "0.25"]
         let configuration = try AppConfiguration.fromEnvironment(env)
