@@ -50,8 +50,7 @@ public struct InventoryService: Sendable {
     /// Reserves every line for the order or none. Repeating the same reservation
     /// answers it again without taking more stock, so callers may retry.
     public func reserve(orderID: String, lines: [StockLine]) async throws -> StockReservation {
-        let lines = try StockRules.merged(lines)
-        guard !lines.isEmpty else { throw InventoryError.invalid([FieldError(field: "items", message: "items must list at least one product")]) }
+        let lines = try StockRules.checkOrder(orderID: orderID, lines: lines)
         switch try await repository.reserve(orderID: orderID, lines: lines) {
         case .reserved(let held):
             return StockReservation(orderId: orderID, items: held, newlyReserved: true)
@@ -67,6 +66,7 @@ public struct InventoryService: Sendable {
 
     /// Returns what the order holds, once: a second release returns nothing.
     public func release(orderID: String) async throws -> StockRelease {
+        _ = try StockRules.checkOrder(orderID: orderID, lines: nil)
         switch try await repository.release(orderID: orderID) {
         case .returned(let lines): return StockRelease(orderId: orderID, returned: lines, alreadyReleased: false)
         case .alreadyReleased: return StockRelease(orderId: orderID, returned: [], alreadyReleased: true)

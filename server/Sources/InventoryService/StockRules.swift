@@ -92,6 +92,23 @@ public enum StockRules {
         return .single(line)
     }
 
+    /// An order's reservation as an in-process caller (the checkout) hands it over:
+    /// the same limits as over HTTP. Answers the lines merged and sorted.
+    public static func checkOrder(orderID: String, lines: [StockLine]?) throws -> [StockLine] {
+        var validator = Validator()
+        _ = checkOrderID(orderID, &validator)
+        if let lines {
+            if lines.isEmpty { validator.fail("items", "items must list at least one product") }
+            if lines.count > maximumLinesPerOrder { validator.fail("items", "items must list at most \(maximumLinesPerOrder) products") }
+            for (index, line) in lines.enumerated() {
+                _ = checkProductID(line.productId, field: "items[\(index)].productId", &validator)
+                _ = checkQuantity(line.quantity, field: "items[\(index)].quantity", &validator)
+            }
+        }
+        try throwIfInvalid(validator)
+        return try merged((lines ?? []).map { StockLine(productId: $0.productId.trimmingCharacters(in: .whitespacesAndNewlines), quantity: $0.quantity) })
+    }
+
     /// One line per product (quantities of repeated products summed), sorted by product id
     /// so concurrent reservations lock rows in the same order and cannot deadlock.
     public static func merged(_ lines: [StockLine]) throws -> [StockLine] {

@@ -44,7 +44,12 @@ public struct OrderService: Sendable {
     /// repeated request answers the first order (`created` false) instead of
     /// failing on the emptied cart.
     public func createOrder(userID: String, shippingAddress: ShippingAddress, idempotencyKey: String? = nil) async throws -> (order: Order, created: Bool) {
-        switch try await repository.createOrder(userID: userID, address: shippingAddress, idempotencyKey: idempotencyKey) {
+        // The same rules as over HTTP, so an in-process caller cannot store what a request could not.
+        let (userID, address, idempotencyKey) = try OrderRules.validate(CreateOrderRequest(
+            userId: userID,
+            shippingAddress: ShippingAddressInput(street: shippingAddress.street, city: shippingAddress.city, zip: shippingAddress.zip, country: shippingAddress.country),
+            idempotencyKey: idempotencyKey))
+        switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey) {
         case .created(let order): return (order, true)
         case .existing(let order): return (order, false)
         case .emptyCart: throw OrderError.emptyCart

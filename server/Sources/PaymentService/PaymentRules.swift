@@ -45,4 +45,21 @@ public enum PaymentRules {
         if !validator.errors.isEmpty { throw PaymentError.invalid(validator.errors) }
         return PaymentCharge(userID: userID, orderID: orderID, amount: amount, currency: currency, paymentMethod: method, idempotencyKey: key)
     }
+
+    /// The same limits for a charge built in-process (the checkout), so a bad one
+    /// is refused with field errors before anything is stored or charged.
+    public static func check(_ charge: PaymentCharge) throws {
+        var validator = Validator()
+        validator.check(!charge.userID.isEmpty && charge.userID.utf8.count <= 64, "userId", "userId is required (at most 64 characters)")
+        validator.check(charge.amount > .zero && charge.amount <= maximumAmount, "amount", "amount must be more than 0 and at most \(maximumAmount)")
+        validator.check(charge.currency.utf8.count == 3 && charge.currency.allSatisfy { $0 >= "A" && $0 <= "Z" }, "currency", "currency must be a three-letter code such as USD")
+        validator.check(!charge.paymentMethod.isEmpty && charge.paymentMethod.count <= 50, "paymentMethod", "paymentMethod must be 1 to 50 characters")
+        if let orderID = charge.orderID {
+            validator.check(!orderID.isEmpty && orderID.utf8.count <= 64, "orderId", "orderId must be 1 to 64 characters")
+        }
+        if let key = charge.idempotencyKey {
+            validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "the idempotency key must be 1 to \(maximumKeyLength) characters")
+        }
+        if !validator.errors.isEmpty { throw PaymentError.invalid(validator.errors) }
+    }
 }

@@ -19,6 +19,7 @@ public struct PaymentService: Sendable {
     /// transaction Completed or Failed (a decline is an answer, not an error);
     /// throws `providerUnavailable` when the provider's outcome is unknown.
     public func pay(_ charge: PaymentCharge) async throws -> PaymentTransaction {
+        try PaymentRules.check(charge)
         let transaction: PaymentTransaction
         switch try await repository.start(charge) {
         case .started(let started):

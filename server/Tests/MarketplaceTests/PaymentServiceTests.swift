@@ -237,6 +237,25 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
         }
     }
 
+    @Test func aChargeBuiltInProcessMeetsTheSameRulesAsARequest() async throws {
+        try await withTestDatabase("payment_service") { db in
+            let provider = SandboxPaymentProvider()
+            let service = PaymentService(repository: PostgresPaymentRepository(client: db, logger: TestStores.logger), provider: provider)
+            let userID = UUID().uuidString.lowercased()
+            let bad = PaymentCharge(userID: userID, orderID: String(repeating: "o", count: 65), amount: .zero, currency: "usd",
+                                    paymentMethod: String(repeating: "m", count: 51), idempotencyKey: "")
+            do {
+                _ = try await service.pay(bad)
+                Issue.record("an invalid charge was accepted")
+            } catch PaymentError.invalid(let errors) {
+                #expect(Set(errors.map(\.field)) == ["orderId", "amount", "currency", "paymentMethod", "idempotencyKey"])
+            }
+            #expect(await provider.chargeCount == 0)
+            let rows = try await db.query("SELECT count(*)::int FROM transactions WHERE user_id = \(userID)", logger: TestStores.logger)
+            for try await count in rows.decode(Int.self) { #expect(count == 0) }
+        }
+    }
+
     @Test func theSandboxFollowsStripeTestTokensAndItsFailureRate() async throws {
         let sandbox = SandboxPaymentProvider()
         func charge(_ method: String, _ key: String = UUID().uuidString) -> ProviderCharge {
