@@ -85,7 +85,7 @@ final class ServerProcess: Sendable {
         log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    struct Reply {
+    struct Reply: @unchecked Sendable {
         let status: Int
         let headers: [String: String]
         let object: [String: Any]

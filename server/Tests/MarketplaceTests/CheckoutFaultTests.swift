@@ -1,0 +1,78 @@
+import Foundation
+import MarketplaceApp
+import PostgresNIO
+import ServiceKit
+import Testing
+
+/// The real server killed in the middle of a checkout, then started again.
+@Suite("Checkout after a crash") struct CheckoutFaultTests {
+    static func json(_ value: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+    }
+
+    @Test func aServerKilledWhileThePaymentIsInFlightFinishesTheCheckoutWhenItStartsAgain() async throws {
+        let configuration = try await TestStores.prepare()
+        let environment = try ServerProcess.environment([
+            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+        ])
+        let first = try await ServerProcess.start(environment: environment)
+
+        // A vendor's lamp with 5 in stock, and a shopper with 2 in the cart.
+        func account(_ server: ServerProcess, role: String) async throws -> String {
+            let email = "\(role)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            _ = try await server.request("POST", "/api/auth/register", json: Self.json(["name": role, "email": email, "password": "secret1", "role": role]))
+            let login = try await server.request("POST", "/api/auth/login", json: Self.json(["email": email, "password": "secret1"]))
+            return try #require(login.object["token"] as? String)
+        }
+        let vendor = try await account(first, role: "vendor")
+        let product = try await first.request("POST", "/api/products", json: Self.json([
+            "name": "Crash Lamp", "description": "Survives restarts", "price": 12.5, "category": "test"]), headers: ["Authorization": "Bearer \(vendor)"])
+        let productID = try #require((product.object["data"] as? [String: Any])?["id"] as? String, "\(product.body)")
+        let stocked = try await first.request("POST", "/api/inventory/add", json: Self.json(["productId": productID, "quantity": 5]), headers: ["Authorization": "Bearer \(vendor)"])
+        #expect(stocked.status == 200, "\(stocked.body)")
+        let shopper = try await account(first, role: "customer")
+        let auth = ["Authorization": "Bearer \(shopper)"]
+        #expect(try await first.request("POST", "/api/orders/cart/add", json: Self.json(["productId": productID, "quantity": 2]), headers: auth).status == 200)
+
+        // The checkout reaches the payment (1.5 s at the processor), and the server dies under it.
+        let key = "crash-\(UUID().uuidString)"
+        let checkoutBody = Self.json(["shippingAddress": ["street": "1 Main St", "city": "Gent", "zip": "9000", "country": "Belgium"], "paymentMethod": "tok_visa"])
+        let inFlight = Task { try? await first.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 }) }
+        try await Task.sleep(for: .milliseconds(700))
+        _ = try await first.stop(signal: SIGKILL)
+        #expect(await inFlight.value == nil, "the request died with the server")
+
+        // Started again, the server settles the checkout by itself.
+        let second = try await ServerProcess.start(environment: environment)
+        var replay: ServerProcess.Reply?
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let answer = try await second.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 })
+            let inProgress = (answer.object["message"] as? String)?.contains("still in progress") == true
+            if [200, 402, 409].contains(answer.status), !inProgress { replay = answer; break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let settled = try #require(replay, "the interrupted checkout was not settled within 20 s")
+        #expect(settled.status == 200, "\(settled.body)")
+        let orderID = try #require(settled.object["orderId"] as? String)
+        let order = try await second.request("GET", "/api/orders/\(orderID)", headers: auth)
+        #expect((order.object["data"] as? [String: Any])?["status"] as? String == "Confirmed")
+        let stock = try await second.request("GET", "/api/inventory/\(productID)")
+        #expect((stock.object["data"] as? [String: Any])?["quantity"] as? Int == 3)
+        let history = try await second.request("GET", "/api/orders", headers: auth)
+        #expect((history.object["data"] as? [Any])?.count == 1)
+
+        // One payment for the order, and it is Completed: no second charge.
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let payments = location.client(database: configuration.databaseName("payment_service"), logger: TestStores.logger)
+        let statuses = try await PostgresClient.withRunning(payments) { client in
+            var statuses: [String] = []
+            let rows = try await client.query("SELECT status::text FROM transactions WHERE order_id = \(orderID)", logger: TestStores.logger)
+            for try await status in rows.decode(String.self) { statuses.append(status) }
+            return statuses
+        }
+        #expect(statuses == ["Completed"])
+        #expect(try await second.stop() == 0)
+    }
+}
