@@ -15,12 +15,13 @@ struct Marketplace: AsyncParsableCommand {
         discussion: """
             Configuration comes from flags or, when a flag is absent, from the environment:
               STOREFRONT_POSTGRES_URL    postgres://user:password@host:port (required)
+              STOREFRONT_MONGO_URL       mongodb://host:port (required)
               STOREFRONT_JWT_SECRET      secret for shoppers' tokens, >= 32 bytes (required)
               STOREFRONT_SERVICE_SECRET  secret for service credentials, >= 32 bytes (required)
               STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
               STOREFRONT_DB_SUFFIX, LOG_LEVEL
             """,
-        subcommands: [Serve.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Admin.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -84,6 +85,32 @@ struct Migrate: AsyncParsableCommand {
         for (database, versions) in applied.sorted(by: { $0.key < $1.key }) {
             print(versions.isEmpty ? "\(database): up to date" : "\(database): applied \(versions.map(String.init).joined(separator: ", "))")
         }
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fill the catalog with demo vendors, products and stock.",
+        discussion: "Vendor accounts are created once and reused; their password is STOREFRONT_SEED_PASSWORD or a random one printed here. Each run adds N products unless --fresh empties the catalog first (stock rows of removed products stay).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "How many products to add.")
+    var products: Int = 200
+
+    @Flag(help: "Empty the product catalog before seeding.")
+    var fresh = false
+
+    func validate() throws {
+        guard (0...1_000_000).contains(products) else { throw ValidationError("--products must be from 0 to 1000000") }
+    }
+
+    func run() async throws {
+        let logger = common.logger("marketplace.seed")
+        let report = try await CatalogSeed.run(try common.resolve(), products: products, fresh: fresh, logger: logger)
+        print("seeded \(report.products) products in \(report.categories) categories with \(report.stockRows) stock rows")
+        print("vendors: \(report.vendors.joined(separator: ", "))")
+        if let password = report.vendorPassword { print("vendor password: \(password)") }
     }
 }
 

@@ -7,13 +7,17 @@ import NIOCore
 /// has accepted it, which empties the cache and bumps a generation; a read that
 /// started before the write may finish after it, so a body is only kept when the
 /// generation is still the one its read started in. The next read after a write
-/// therefore always goes to the store. Across instances entries live at most `ttl`.
+/// therefore always goes to the store.
 ///
-/// Concurrent misses of one key share a single store read.
+/// Across instances, an entry is fresh for `ttl`. For one more `ttl` after that it
+/// is still served while a single background read refreshes it, so busy pages
+/// never make a shopper wait on the store when they expire; an entry older than
+/// twice `ttl` is never served. Another instance's write thus shows here within
+/// 2 × `ttl` at most. Concurrent misses of one key share a single store read.
 final class ProductReadCache: Sendable {
     private struct Entry {
         var body: ByteBuffer
-        var expires: ContinuousClock.Instant
+        var stored: ContinuousClock.Instant
     }
 
     private struct State {
@@ -22,7 +26,14 @@ final class ProductReadCache: Sendable {
         var loads: [String: Task<ByteBuffer, any Error>] = [:]
     }
 
-    enum Source: String { case hit, miss }
+    enum Source: String {
+        /// Fresh from the cache.
+        case hit
+        /// From the cache, past its freshness, while a refresh runs.
+        case stale
+        /// From the store.
+        case miss
+    }
 
     private let state = NIOLockedValueBox(State())
     let ttl: Duration
@@ -36,9 +47,21 @@ final class ProductReadCache: Sendable {
     func body(for key: String, load: @escaping @Sendable () async throws -> ByteBuffer) async throws -> (ByteBuffer, Source) {
         guard ttl > .zero else { return (try await load(), .miss) }
         let now = ContinuousClock.now
-        enum Lookup { case cached(ByteBuffer), joined(Task<ByteBuffer, any Error>), started(Task<ByteBuffer, any Error>, UInt64) }
+        enum Lookup {
+            case cached(ByteBuffer)
+            case stale(ByteBuffer, refresh: (Task<ByteBuffer, any Error>, UInt64)?)
+            case joined(Task<ByteBuffer, any Error>)
+            case started(Task<ByteBuffer, any Error>, UInt64)
+        }
         let lookup: Lookup = state.withLockedValue { state in
-            if let entry = state.entries[key], entry.expires > now { return .cached(entry.body) }
+            let entry = state.entries[key]
+            if let entry, now - entry.stored < ttl { return .cached(entry.body) }
+            if let entry, now - entry.stored < ttl * 2 {
+                if state.loads[key] != nil { return .stale(entry.body, refresh: nil) }
+                let task = Task { try await load() }
+                state.loads[key] = task
+                return .stale(entry.body, refresh: (task, state.generation))
+            }
             if let load = state.loads[key] { return .joined(load) }
             let task = Task { try await load() }
             state.loads[key] = task
@@ -47,22 +70,32 @@ final class ProductReadCache: Sendable {
         switch lookup {
         case .cached(let body):
             return (body, .hit)
+        case .stale(let body, let refresh):
+            if let (task, generation) = refresh {
+                Task { _ = await self.finish(key, task, generation) }
+            }
+            return (body, .stale)
         case .joined(let task):
             return (try await task.value, .miss)
         case .started(let task, let generation):
-            let result = await task.result
-            state.withLockedValue { state in
-                if state.loads[key] == task { state.loads[key] = nil }
-                guard state.generation == generation, case .success(let body) = result else { return }
-                if state.entries.count >= capacity {
-                    let now = ContinuousClock.now
-                    state.entries = state.entries.filter { $0.value.expires > now }
-                    if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-                }
-                state.entries[key] = Entry(body: body, expires: ContinuousClock.now + ttl)
-            }
-            return (try result.get(), .miss)
+            return (try await finish(key, task, generation).get(), .miss)
         }
+    }
+
+    /// Keeps what a store read brought back, unless a write happened meanwhile.
+    private func finish(_ key: String, _ task: Task<ByteBuffer, any Error>, _ generation: UInt64) async -> Result<ByteBuffer, any Error> {
+        let result = await task.result
+        state.withLockedValue { state in
+            if state.loads[key] == task { state.loads[key] = nil }
+            guard state.generation == generation, case .success(let body) = result else { return }
+            let now = ContinuousClock.now
+            if state.entries.count >= capacity, state.entries[key] == nil {
+                state.entries = state.entries.filter { now - $0.value.stored < ttl * 2 }
+                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            }
+            state.entries[key] = Entry(body: body, stored: now)
+        }
+        return result
     }
 
     /// Forgets every body and every read in flight.

@@ -84,10 +84,9 @@ public struct MongoUserRepository: UserProfileRepository {
         } else {
             update["$set"] = .document(set)
         }
-        let profile = try await upsertingOnce {
+        let profile = try await upserting("profile") {
             try await profiles.findOneAndUpdate(["user_id": .string(userID)], update, upsert: true, as: ProfileDocument.self)
         }
-        guard let profile else { throw MongoStoreFailure("the profile upsert returned nothing") }
         profileIDs.withLockedValue { $0[userID] = profile._id }
 
         var preferencesSet: BSONDocument = [:]
@@ -96,23 +95,27 @@ public struct MongoUserRepository: UserProfileRepository {
         if let theme { preferencesSet["theme"] = .string(theme.rawValue) } else { preferencesDefaults["theme"] = .string(ThemeName.light.rawValue) }
         var preferencesUpdate: BSONDocument = ["$setOnInsert": .document(preferencesDefaults)]
         if !preferencesSet.isEmpty { preferencesUpdate["$set"] = .document(preferencesSet) }
-        let stored = try await upsertingOnce {
+        let stored = try await upserting("preferences") {
             try await preferences.findOneAndUpdate(["user_profile_id": .objectID(profile._id)], preferencesUpdate, upsert: true, as: PreferencesDocument.self)
         }
-        guard let stored else { throw MongoStoreFailure("the preferences upsert returned nothing") }
         return StoredProfile(
             profileID: profile._id.hex, userID: userID, phone: profile.phone,
             preferences: UserPreferences(newsletter: stored.newsletter, theme: stored.theme))
     }
 
     /// Two first requests of one user may both try to insert; the unique index
-    /// lets one win and the other, retried, finds the winner's document.
-    private func upsertingOnce<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as MongoError where error.kind == .duplicateKey {
-            return try await body()
+    /// lets one win and the other, retried, updates the winner's document. (Under
+    /// that race the Mongo-wire server may also answer "no document" instead of
+    /// a duplicate key; the retry covers both.)
+    private func upserting<T>(_ what: String, _ body: () async throws -> T?) async throws -> T {
+        for _ in 0..<4 {
+            do {
+                if let document = try await body() { return document }
+            } catch let error as MongoError where error.kind == .duplicateKey {
+                continue
+            }
         }
+        throw MongoStoreFailure("the \(what) upsert kept losing to concurrent requests")
     }
 
     private func profileID(userID: String) async throws -> ObjectID {
