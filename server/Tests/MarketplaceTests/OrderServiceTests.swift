@@ -117,6 +117,22 @@ import Testing
         }
     }
 
+    @Test func aCartTotalPastWhatTheStoreHoldsAnswers400AndLeavesTheCartAsItWas() async throws {
+        try await withTestApp { client in
+            let vendor = try await client.signUp(role: .vendor)
+            let shopper = try await client.signUp()
+            let dear = try await createTestProduct(client, vendorToken: vendor.token, name: "Yacht", price: "99999999.99")
+            let first = try await Self.add(client, token: shopper.token, dear)
+            #expect(first.status == .ok, "\(first.body)")
+            let second = try await Self.add(client, token: shopper.token, dear)
+            #expect(second.status == .badRequest, "\(second.body)")
+            #expect(second.success == false)
+            let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+            #expect((cart.data?["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
+            #expect(cart.body.contains(#""totalPrice":99999999.99"#))
+        }
+    }
+
     @Test func removingAndClearingRecomputeTheTotal() async throws {
         try await withTestApp { client in
             let vendor = try await client.signUp(role: .vendor)
