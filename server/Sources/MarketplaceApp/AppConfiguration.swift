@@ -28,6 +28,11 @@ public struct AppConfiguration: Sendable {
     /// untouched before it counts as interrupted.
     public var checkoutRecoveryInterval: Duration = .seconds(15)
     public var checkoutStaleAfter: Duration = .seconds(30)
+    /// Requests per second per client IP, with bursts up to `rateLimitBurst`; nil turns the limit off.
+    public var rateLimitPerSecond: Double? = 50
+    public var rateLimitBurst: Double = 100
+    /// Origins allowed to call the API from a browser (`*` for any); empty allows none.
+    public var corsOrigins: Set<String> = []
     /// The longest a request may take before it answers 503.
     public var requestTimeout: Duration = .seconds(10)
 
@@ -82,6 +87,22 @@ public struct AppConfiguration: Sendable {
             guard let seconds = Int(stale), seconds > 0 else { throw ConfigurationError("STOREFRONT_CHECKOUT_STALE_AFTER must be a positive number of seconds: \(stale)") }
             configuration.checkoutStaleAfter = .seconds(seconds)
             configuration.checkoutRecoveryInterval = .seconds(max(1, seconds / 2))
+        }
+        if let rate = env["STOREFRONT_RATE_LIMIT"] {
+            // "RATE" or "RATE/BURST" requests per second per client; "off" disables it.
+            if rate == "off" {
+                configuration.rateLimitPerSecond = nil
+            } else {
+                let parts = rate.split(separator: "/").map { Double($0) }
+                guard (1...2).contains(parts.count), let perSecond = parts[0], perSecond > 0, parts.count == 1 || (parts[1] ?? 0) >= 1 else {
+                    throw ConfigurationError("STOREFRONT_RATE_LIMIT must be RATE or RATE/BURST requests per second, or off: \(rate)")
+                }
+                configuration.rateLimitPerSecond = perSecond
+                configuration.rateLimitBurst = parts.count == 2 ? parts[1]! : perSecond * 2
+            }
+        }
+        if let origins = env["STOREFRONT_CORS_ORIGINS"] {
+            configuration.corsOrigins = Set(origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
             guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }

@@ -69,8 +69,12 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         RequestIDMiddleware()
         AccessLogMiddleware()
         ErrorMiddleware()
+        CORSPolicyMiddleware(origins: configuration.corsOrigins)
         DeadlineMiddleware(timeout: configuration.requestTimeout)
         TokenMiddleware(tokens: tokens)
+    }
+    if let perSecond = configuration.rateLimitPerSecond {
+        router.add(middleware: RateLimitMiddleware(perSecond: perSecond, burst: configuration.rateLimitBurst))
     }
 
     router.get("health") { _, _ in

@@ -13,8 +13,12 @@ public struct AppRequestContext: RequestContext {
     /// say why a token was refused.
     public var authentication: Authentication = .absent
 
+    /// The peer's IP address, for per-client rate limits.
+    public let remoteIP: String?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies larger than this answer 413 before they are decoded.

@@ -88,4 +88,35 @@ import Testing
         #expect(try await server.request("GET", "/health").status == 200)
         #expect(try await server.stop() == 0)
     }
+
+    @Test func theGatewayLimitsEachClientAndAnswersCORSPreflights() async throws {
+        _ = try await TestStores.prepare()
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment([
+            "STOREFRONT_RATE_LIMIT": "1/3",
+            "STOREFRONT_CORS_ORIGINS": "https://shop.example",
+        ]))
+        // Start-up polled /health already; wait for a full bucket.
+        try await Task.sleep(for: .seconds(3))
+        var statuses: [Int] = []
+        var limited: ServerProcess.Reply?
+        for _ in 0..<5 {
+            let reply = try await server.request("GET", "/api/products/000000000000000000000000")
+            statuses.append(reply.status)
+            if reply.status == 429 { limited = reply }
+        }
+        #expect(statuses.prefix(3).allSatisfy { $0 != 429 }, "\(statuses)")
+        #expect(statuses.suffix(2) == [429, 429], "\(statuses)")
+        #expect(limited?.headers["retry-after"] == "1")
+        #expect(limited?.object["success"] as? Bool == false)
+
+        try await Task.sleep(for: .seconds(2))
+        let preflight = try await server.request("OPTIONS", "/api/checkout", headers: [
+            "Origin": "https://shop.example", "Access-Control-Request-Method": "POST"])
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-origin"] == "https://shop.example")
+        #expect(preflight.headers["access-control-allow-headers"]?.contains("Idempotency-Key") == true)
+        let foreign = try await server.request("GET", "/health", headers: ["Origin": "https://evil.example"])
+        #expect(foreign.headers["access-control-allow-origin"] == nil)
+        #expect(try await server.stop() == 0)
+    }
 }

@@ -24,6 +24,7 @@ final class ServerProcess: Sendable {
         env["STOREFRONT_SERVICE_SECRET"] = TestStores.secrets.service
         env["STOREFRONT_DB_SUFFIX"] = TestStores.suffix
         env["STOREFRONT_BCRYPT_COST"] = "10"
+        env["STOREFRONT_RATE_LIMIT"] = "off"
         for (key, value) in overrides { env[key] = value }
         return env
     }

@@ -47,6 +47,8 @@ enum TestStores {
         configuration.databaseSuffix = suffix
         configuration.bcryptCost = 10
         configuration.port = 0
+        // The suites share one client address; the limit has a test of its own.
+        configuration.rateLimitPerSecond = nil
         return configuration
     }
 
