@@ -21,6 +21,9 @@ command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; 
 
 eval "$("$server_dir/dev/stores" up 2>/dev/null)"
 export STOREFRONT_DB_SUFFIX=_bench STOREFRONT_PORT=$port LOG_LEVEL=error
+if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+    echo "port $port already has a server; stop it or set BENCH_PORT" >&2; exit 1
+fi
 "$bin" migrate >/dev/null
 "$bin" serve >/dev/null 2>&1 &
 pid=$!
