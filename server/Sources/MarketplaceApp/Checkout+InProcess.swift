@@ -52,10 +52,6 @@ struct InProcessInventoryClient: InventoryClient {
             return .reserved
         } catch InventoryError.insufficientStock(let shortages) {
             return .short(shortages)
-        } catch InventoryError.noInventory(let productID) {
-            // Never stocked: as short as it gets.
-            let wanted = lines.first { $0.productId == productID }?.quantity ?? 1
-            return .short([StockShortage(productId: productID, requested: wanted, available: 0)])
         } catch {
             throw CheckoutDependencyError.unavailable(service: "inventory", detail: String(describing: error))
         }
