@@ -6,14 +6,17 @@ SHELL := /bin/bash
 STORES := $(CURDIR)/server/dev/stores
 SERVER := $(CURDIR)/server/dev/server
 MARKETPLACE := $(CURDIR)/server/.build/debug/marketplace
+STOREFRONT := $(CURDIR)/.build/debug/storefront
+DATA := $(CURDIR)/server/.data
+PORT := $${STOREFRONT_PORT:-8080}
 WITH_STORES := eval "$$($(STORES) env)" &&
 
-.PHONY: help deps stores build migrate seed run up down test test-client test-server clean-data
+.PHONY: help deps stores build build-client migrate seed run serve up down test clean-data
 
 help:
-	@echo "make run    install what is missing, start the stores, migrate, seed, serve"
+	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
 	@echo "make test   install what is missing, start the stores, run every test"
-	@echo "make up     stores and server in the background;  make down  stops them"
+	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
 
 deps:
 	@server/dev/deps
@@ -24,14 +27,33 @@ stores: deps
 build: deps
 	cd server && swift build
 
+build-client: deps
+	swift build --product storefront
+
 migrate: stores build
 	@$(WITH_STORES) $(MARKETPLACE) migrate
 
-run: migrate
-	@echo "Starting the marketplace on http://127.0.0.1:$${STOREFRONT_PORT:-8080} (Ctrl-C stops it)"
+# A demo catalog and demo accounts, once per checkout (server/.data/seeded marks it).
+seed: migrate
+	@if [ ! -f $(DATA)/seeded ]; then \
+	    [ -s $(DATA)/demo-password ] || (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' > $(DATA)/demo-password); \
+	    $(WITH_STORES) export STOREFRONT_SEED_PASSWORD=$$(cat $(DATA)/demo-password) && \
+	    $(MARKETPLACE) seed --products 200 && \
+	    (echo "$$STOREFRONT_SEED_PASSWORD" | $(MARKETPLACE) admin create --email admin@storefront.local --name "Demo Admin" || true) && \
+	    touch $(DATA)/seeded; \
+	fi
+
+# The shop: server in the background, the terminal client in front; quitting the client stops the server.
+run: seed build-client
+	@$(SERVER) start
+	@echo "Demo accounts: admin@storefront.local and the vendors above; password in server/.data/demo-password"
+	@trap '$(SERVER) stop' EXIT; $(STOREFRONT) --server http://127.0.0.1:$(PORT)
+
+# The server alone, in the foreground.
+serve: seed
 	@$(WITH_STORES) exec $(MARKETPLACE) serve
 
-up: migrate
+up: seed
 	@$(SERVER) start
 
 down:

@@ -145,7 +145,7 @@ struct CreateAdmin: AsyncParsableCommand {
             throw ValidationError(error.errors.map(\.message).joined(separator: "; "))
         }
         let location = try PostgresLocation(url: configuration.postgresURL)
-        let client = location.client(database: configuration.databaseName("auth_service"), logger: logger)
+        let client = location.client(database: configuration.databaseName("auth_service"), logger: logger, shortLived: true)
         let tokens = try await TokenService(userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret)
         let account = try await PostgresClient.withRunning(client) { client in
             let service = AuthService(

@@ -122,7 +122,7 @@ public enum CatalogSeed {
         let password = ProcessInfo.processInfo.environment["STOREFRONT_SEED_PASSWORD"] ?? "vendor-" + String(UInt32.random(in: .min ... .max), radix: 36)
         var createdAny = false
         let tokens = try await TokenService(userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret)
-        let auth = location.client(database: configuration.databaseName("auth_service"), logger: logger)
+        let auth = location.client(database: configuration.databaseName("auth_service"), logger: logger, shortLived: true)
         let owners: [String] = try await PostgresClient.withRunning(auth) { client in
             let accounts = PostgresAccountRepository(client: client, logger: logger)
             let service = AuthService(accounts: accounts, hasher: PasswordHasher(cost: configuration.bcryptCost), tokens: tokens)
@@ -149,7 +149,7 @@ public enum CatalogSeed {
         let created = createdIDs
 
         // One stock row per product: mostly healthy, some below the low-stock threshold.
-        let inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger)
+        let inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger, shortLived: true)
         let stocked = try await PostgresClient.withRunning(inventory) { client in
             let repository = PostgresInventoryRepository(client: client, logger: logger)
             return try await withThrowingTaskGroup(of: Int.self) { group in

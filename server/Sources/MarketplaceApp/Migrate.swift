@@ -19,7 +19,7 @@ extension PostgresClient {
 /// applies its pending migrations. Safe to run again and from two places at once.
 public func migrateAll(_ configuration: AppConfiguration, logger: Logger) async throws -> [String: [Int]] {
     let location = try PostgresLocation(url: configuration.postgresURL)
-    let maintenance = location.client(database: "postgres", logger: logger)
+    let maintenance = location.client(database: "postgres", logger: logger, shortLived: true)
     try await PostgresClient.withRunning(maintenance) { maintenance in
         for base in MigrationFiles.databases {
             try await MigrationRunner.createDatabaseIfMissing(configuration.databaseName(base), maintenance: maintenance, logger: logger)
@@ -32,7 +32,7 @@ public func migrateAll(_ configuration: AppConfiguration, logger: Logger) async 
         }
         let migrations = try Migration.load(from: directory)
         let name = configuration.databaseName(base)
-        let client = location.client(database: name, logger: logger)
+        let client = location.client(database: name, logger: logger, shortLived: true)
         applied[base] = try await PostgresClient.withRunning(client) { client in
             try await MigrationRunner(client: client, logger: logger).migrate(migrations, database: name)
         }

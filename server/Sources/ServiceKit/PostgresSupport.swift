@@ -39,8 +39,12 @@ public struct PostgresLocation: Sendable, Equatable {
         return configuration
     }
 
-    public func client(database: String, logger: Logger) -> PostgresClient {
-        PostgresClient(configuration: clientConfiguration(database: database), backgroundLogger: logger)
+    /// `shortLived` is for commands that open a pool for one job (migrate, seed,
+    /// admin create): the pool's chatter while it starts up stays out of their output.
+    public func client(database: String, logger: Logger, shortLived: Bool = false) -> PostgresClient {
+        var background = logger
+        if shortLived, background.logLevel < .error { background.logLevel = .error }
+        return PostgresClient(configuration: clientConfiguration(database: database), backgroundLogger: background)
     }
 
     /// URLs are logged and shown in errors without their password.
