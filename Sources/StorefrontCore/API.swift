@@ -1,4 +1,42 @@
+import Foundation
 import MarketplaceAPI
+
+/// One page of the catalogue as the browse screen asks for it.
+public struct ProductQuery: Equatable, Sendable {
+    public var page: Int
+    public var limit: Int
+    public var category: String?
+    public var search: String?
+    public var sort: ProductSort
+    public var minPrice: Money?
+    public var maxPrice: Money?
+
+    public init(page: Int = 1, limit: Int = 20, category: String? = nil, search: String? = nil,
+                sort: ProductSort = .newest, minPrice: Money? = nil, maxPrice: Money? = nil) {
+        self.page = page
+        self.limit = limit
+        self.category = category
+        self.search = search
+        self.sort = sort
+        self.minPrice = minPrice
+        self.maxPrice = maxPrice
+    }
+
+    /// `page=1&limit=20&sort=newest&category=…`, values percent-encoded.
+    public var queryString: String {
+        var items = [("page", String(page)), ("limit", String(limit)), ("sort", sort.rawValue)]
+        if let category { items.append(("category", category)) }
+        if let search { items.append(("q", search)) }
+        if let minPrice { items.append(("minPrice", minPrice.description)) }
+        if let maxPrice { items.append(("maxPrice", maxPrice.description)) }
+        return items.map { "\($0.0)=\(percentEncode($0.1))" }.joined(separator: "&")
+    }
+}
+
+func percentEncode(_ text: String) -> String {
+    let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+    return text.utf8.map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+}
 
 /// The questions the client asks the marketplace. StorefrontHTTP turns each
 /// into an HTTP call; this module never does I/O.
@@ -6,17 +44,33 @@ public enum APIRequest: Equatable, Sendable {
     case health
     case login(email: String, password: String)
     case register(name: String, email: String, password: String, role: Role)
+    case products(ProductQuery)
+    case product(id: String)
+    /// Stock of several products at once (the list's badges); one call per product.
+    case stock(productIDs: [String])
+    case cart
+    case addToCart(productID: String, quantity: Int)
+    /// No route sets a quantity, so this removes the line and adds it back with the new quantity.
+    case setCartQuantity(productID: String, quantity: Int)
+    case removeFromCart(productID: String)
+    case clearCart
 }
 
 public enum APIReply: Sendable {
     case health(Result<HealthStatus, APIError>)
     case loggedIn(Result<LoginResponse, APIError>)
     case registered(Result<UserSummary, APIError>)
+    case products(Result<PageEnvelope<Product>, APIError>)
+    case product(Result<Product, APIError>)
+    /// nil for a product without a stock row.
+    case stock(Result<[String: InventoryLevel?], APIError>)
+    case cart(Result<Cart, APIError>)
 
     /// The failure, whatever the request was.
     public var error: APIError? {
         switch self {
-        case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)): e
+        case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)),
+             .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)): e
         default: nil
         }
     }
@@ -54,4 +108,14 @@ public enum APIError: Error, Equatable, Sendable {
         if case .server(_, _, let errors) = self { return errors }
         return []
     }
+
+    /// Error text for the status row, with the retry key when retrying can help.
+    public func statusText(retryKey: String) -> StatusText {
+        StatusText(message + (isConnectivity ? " Press \(retryKey) to retry." : ""), role: .error)
+    }
+}
+
+public extension Money {
+    /// "$12.50": the shop's prices are in US dollars.
+    var display: String { "$" + description }
 }

@@ -30,8 +30,11 @@ public struct Model: Sendable {
     }
 
     /// The model a fresh session starts from, with its first commands.
-    public static func start(options: AppOptions, size: Size, glyphs: Glyphs = .unicode) -> (Model, [Command]) {
+    /// `firstRequestID` continues the numbering of a session being reset, so
+    /// a reply to the old session can never pass for one to the new.
+    public static func start(options: AppOptions, size: Size, glyphs: Glyphs = .unicode, firstRequestID: RequestID = 1) -> (Model, [Command]) {
         var model = Model(options: options, size: size, glyphs: glyphs)
+        model.nextRequestID = firstRequestID
         var ctx = model.context()
         model.screen = options.kiosk ? Model.guestStart() : LoginScreen()
         model.screen.appear(&ctx)
@@ -40,11 +43,11 @@ public struct Model: Sendable {
         return (model, commands)
     }
 
-    /// Where guests (and kiosk sessions) start. Browsing arrives with the product routes.
-    static func guestStart() -> any ScreenState { LoginScreen() }
+    /// Where guests (and kiosk sessions) start.
+    static func guestStart() -> any ScreenState { BrowseScreen() }
 
     /// Where an account lands after signing in.
-    static func home() -> any ScreenState { HomeScreen() }
+    static func home() -> any ScreenState { BrowseScreen() }
 
     public var sizeClass: SizeClass { SizeClass(size) }
 
@@ -121,9 +124,9 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         model.clock = now
         if model.options.kiosk, now - model.lastInput >= Double(model.options.kioskIdleSeconds),
            model.session != nil || !model.history.isEmpty || model.screen.hasUnsavedInput || model.overlay != nil {
-            let (fresh, startCommands) = Model.start(options: model.options, size: model.size, glyphs: model.glyphs)
+            let (fresh, startCommands) = Model.start(options: model.options, size: model.size, glyphs: model.glyphs,
+                                                     firstRequestID: model.nextRequestID)
             model = fresh
-            model.nextRequestID = max(fresh.nextRequestID, model.nextRequestID)
             model.clock = now
             model.lastInput = now
             model.notice = StatusText("The session was reset after \(model.options.kioskIdleSeconds) s without a key.", role: .warning)

@@ -43,6 +43,7 @@ public struct Glyphs: Equatable, Sendable {
     public var vertical: String
     public var topLeft: String, topRight: String, bottomLeft: String, bottomRight: String
     public var separator: String
+    public var dot: String
     public var online: String
     public var offline: String
     public var spinner: [String]
@@ -50,13 +51,13 @@ public struct Glyphs: Equatable, Sendable {
     public static let unicode = Glyphs(
         selection: "▶", ellipsis: "…", horizontal: "─", vertical: "│",
         topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-        separator: "›", online: "●", offline: "○",
+        separator: "›", dot: "·", online: "●", offline: "○",
         spinner: ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"])
 
     public static let ascii = Glyphs(
         selection: ">", ellipsis: "~", horizontal: "-", vertical: "|",
         topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        separator: ">", online: "*", offline: "o",
+        separator: ">", dot: "-", online: "*", offline: "o",
         spinner: ["|", "/", "-", "\\"])
 }
 

@@ -57,14 +57,18 @@ private func drawTopBar(_ frame: inout Frame, _ model: Model) {
 
 private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
     let row = Layout.statusRow(frame.size)
-    var x = 1
+    var limit = frame.width - 1
+    if model.options.kiosk {
+        // Always on show in a kiosk, so the next shopper knows nothing lingers.
+        let hint = "This session resets after \(model.options.kioskIdleSeconds) s idle."
+        limit = frame.width - TextWidth.of(hint) - 3
+        frame.write(hint, x: limit + 2, y: row, role: .muted)
+    }
     if let busy = model.screen.busyLabel {
-        x = frame.write(env.spinner + " ", x: x, y: row, role: .spinner)
-        frame.write(busy, x: x, y: row, role: .muted)
+        let x = frame.write(env.spinner + " ", x: 1, y: row, role: .spinner)
+        frame.write(TextWidth.truncate(busy, to: limit - x, ellipsis: env.glyphs.ellipsis), x: x, y: row, role: .muted)
     } else if let status = model.screen.status ?? model.notice {
-        frame.write(TextWidth.truncate(status.text, to: frame.width - 2, ellipsis: env.glyphs.ellipsis), x: x, y: row, role: status.role)
-    } else if model.options.kiosk {
-        frame.write("This session resets after \(model.options.kioskIdleSeconds) s idle.", x: x, y: row, role: .muted)
+        frame.write(TextWidth.truncate(status.text, to: limit - 1, ellipsis: env.glyphs.ellipsis), x: 1, y: row, role: status.role)
     }
 }
 

@@ -23,7 +23,54 @@ public struct MarketplaceClient: Sendable {
             let body = RegisterRequest(name: name, email: email, password: password, role: role.rawValue)
             let result: Result<DataEnvelope<UserSummary>, APIError> = call("POST", "/api/auth/register", body: body, token: nil)
             return .registered(result.map(\.data))
+        case .products(let query):
+            return .products(call("GET", "/api/products?" + query.queryString, token: token))
+        case .product(let id):
+            let result: Result<DataEnvelope<Product>, APIError> = call("GET", "/api/products/" + pathComponent(id), token: token)
+            return .product(result.map(\.data))
+        case .stock(let ids):
+            return .stock(stock(ids, token: token))
+        case .cart:
+            return .cart(cartCall("GET", "/api/orders/cart", body: Optional<Empty>.none, token: token))
+        case .addToCart(let productID, let quantity):
+            return .cart(cartCall("POST", "/api/orders/cart/add", body: AddToCartRequest(productId: productID, quantity: quantity), token: token))
+        case .setCartQuantity(let productID, let quantity):
+            let removed = cartCall("DELETE", "/api/orders/cart/remove", body: RemoveFromCartRequest(productId: productID), token: token)
+            guard case .success = removed, quantity > 0 else { return .cart(removed) }
+            return .cart(cartCall("POST", "/api/orders/cart/add", body: AddToCartRequest(productId: productID, quantity: quantity), token: token))
+        case .removeFromCart(let productID):
+            return .cart(cartCall("DELETE", "/api/orders/cart/remove", body: RemoveFromCartRequest(productId: productID), token: token))
+        case .clearCart:
+            return .cart(cartCall("DELETE", "/api/orders/cart/clear", body: Optional<Empty>.none, token: token))
         }
+    }
+
+    private func cartCall<Body: Encodable>(_ method: String, _ path: String, body: Body?, token: String?) -> Result<Cart, APIError> {
+        let result: Result<DataEnvelope<Cart>, APIError> = call(method, path, body: body, token: token)
+        return result.map(\.data)
+    }
+
+    /// The stock of each product, asked for in parallel; a product without a
+    /// stock row (404) maps to nil, any other failure fails the whole answer.
+    private func stock(_ ids: [String], token: String?) -> Result<[String: InventoryLevel?], APIError> {
+        let results = ResultBox(count: ids.count)
+        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+            let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("GET", "/api/inventory/" + pathComponent(ids[index]), token: token)
+            results.set(index, result.map(\.data))
+        }
+        var levels: [String: InventoryLevel?] = [:]
+        for (index, id) in ids.enumerated() {
+            switch results.get(index) {
+            case .success(let level): levels[id] = level
+            case .failure(.server(404, _, _)): levels[id] = .some(nil)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(levels)
+    }
+
+    private func pathComponent(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
     func call<Out: Decodable>(_ method: String, _ path: String, token: String?) -> Result<Out, APIError> {
@@ -90,3 +137,19 @@ public struct MarketplaceClient: Sendable {
 }
 
 struct Empty: Codable {}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<InventoryLevel, APIError>]
+
+    init(count: Int) { results = Array(repeating: .failure(.badResponse("no answer")), count: count) }
+
+    func set(_ index: Int, _ result: Result<InventoryLevel, APIError>) {
+        lock.lock(); results[index] = result; lock.unlock()
+    }
+
+    func get(_ index: Int) -> Result<InventoryLevel, APIError> {
+        lock.lock(); defer { lock.unlock() }
+        return results[index]
+    }
+}

@@ -37,10 +37,11 @@ struct Runtime {
     let started = ContinuousClock.now
 
     func run() {
+        StopSignals.install()
         var (model, commands) = Model.start(options: options, size: terminal.size, glyphs: glyphs)
         perform(commands)
         terminal.paint(view(model))
-        while !model.quitting {
+        while !model.quitting && !StopSignals.received {
             // 50 ms keeps the spinner moving and replies prompt without busy-waiting.
             var messages: [Msg] = []
             if let input = terminal.nextMsg(timeout: 50) { messages.append(input) }
@@ -71,6 +72,20 @@ struct Runtime {
             case .quit:
                 break  // the model's `quitting` ends the loop
             }
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP (a closed SSH connection) end the loop normally, so the
+/// terminal is restored; the handler only sets a flag the loop reads.
+enum StopSignals {
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
+
+    static var received: Bool { flag != 0 }
+
+    static func install() {
+        for signalNumber in [SIGTERM, SIGHUP] {
+            signal(signalNumber) { _ in StopSignals.flag = 1 }
         }
     }
 }

@@ -12,7 +12,12 @@ struct GoldenTests {
         case loginBusy = "login-busy"
         case loginOffline = "login-offline"
         case register = "register-filled"
-        case home = "home"
+        case browse = "browse"
+        case browseCategory = "browse-category-picker"
+        case browseSearch = "browse-search"
+        case product = "product-detail"
+        case cart = "cart"
+        case cartEmpty = "cart-empty"
         case help = "help-overlay"
         case confirmQuit = "confirm-quit"
 
@@ -31,9 +36,26 @@ struct GoldenTests {
             case .register:
                 return run(start, keys("zoe@example.com") + [key(.tab), key(.tab), key(.tab), key(.enter)] + keys("Zoë 山田") +
                            [key(.tab), key(.tab)] + keys("secret1") + [key(.tab), key(.right)]).0
-            case .home:
-                let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
-                return run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))]).0
+            case .browse:
+                return run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.down)]).0
+            case .browseCategory:
+                return run(browsingModel(size: size, glyphs: glyphs), [key(.char("f"))] + keys("e")).0
+            case .browseSearch:
+                return run(browsingModel(size: size, glyphs: glyphs), [key(.char("/"))] + keys("茶 set")).0
+            case .product:
+                let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.enter), key(.escape), key(.down), key(.enter)]).0
+                let detail = opened.screen as! ProductDetailScreen
+                let stock = fixtureStock(fixtureProducts())[detail.product.id]!
+                return run(opened, [.reply(opened.nextRequestID - 1, .stock(.success([detail.product.id: stock]))), key(.char("+"))]).0
+            case .cart:
+                let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
+                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.down)]).0
+            case .cartEmpty:
+                let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
+                var empty = fixtureCart()
+                empty.items = []
+                empty.totalPrice = .zero
+                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(empty)))]).0
             case .help:
                 return run(start, [key(.function(1))]).0
             case .confirmQuit:

@@ -50,7 +50,7 @@ struct SignInTests {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
         let (model, _) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t0k", user: ann))))])
         #expect(model.session == Session(token: "t0k", user: ann))
-        #expect(model.screen is HomeScreen)
+        #expect(model.screen is BrowseScreen)
         #expect(model.history.isEmpty)
         #expect(model.notice?.text == "Signed in as Ann Lee.")
         #expect(model.serverOnline == true)
@@ -126,7 +126,7 @@ struct RegisterTests {
         #expect(login == .login(email: "new@example.com", password: "secret1"))
         let (model, _) = run(registered, [.reply(loginID, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
         #expect(model.session?.user == ann)
-        #expect(model.screen is HomeScreen)
+        #expect(model.screen is BrowseScreen)
         #expect(model.notice?.text == "Welcome, Ann Lee! Your account is ready.")
     }
 
@@ -216,14 +216,24 @@ struct KioskTests {
         #expect(!model.quitting)
     }
 
+    @Test func kioskStartsAsAGuestOnTheCatalogue() {
+        let (model, commands) = Model.start(options: AppOptions(kiosk: true), size: standardSize)
+        #expect(model.screen is BrowseScreen)
+        #expect(commands == [.send(1, .products(ProductQuery()), token: nil)])
+        #expect(view(model).text().contains("This session resets after 120 s idle."))
+    }
+
     @Test func idleKioskForgetsTheShopperAndTheirInput() {
-        var (model, _) = run(freshModel(kiosk: true), [.tick(1)] + keys("ann@example.com"))
+        var (model, _) = run(freshModel(kiosk: true), [.tick(1), key(.char("i"))] + keys("ann@example.com"))
+        #expect((model.screen as? LoginScreen)?.email.text == "ann@example.com")
         model.session = Session(token: "t", user: ann)
         let (stillThere, _) = run(model, [.tick(20)])
         #expect(stillThere.session != nil)
-        let (reset, _) = run(model, [.tick(31.5)])
+        let (reset, commands) = run(model, [.tick(31.5)])
         #expect(reset.session == nil)
-        #expect((reset.screen as! LoginScreen).email.text.isEmpty)
+        #expect(reset.screen is BrowseScreen)
+        #expect(reset.history.isEmpty)
         #expect(reset.notice?.text == "The session was reset after 30 s without a key.")
+        #expect(commands.first?.sentRequest?.0 == model.nextRequestID)
     }
 }

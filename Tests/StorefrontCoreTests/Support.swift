@@ -66,3 +66,49 @@ func assertGolden(_ frame: Frame, _ name: String, sourceLocation: SourceLocation
         Issue.record("frame differs from \(file.lastPathComponent) (\(detail)); actual written to \(actualFile.path)", sourceLocation: sourceLocation)
     }
 }
+
+let fixtureDate = Date(timeIntervalSince1970: 1_790_000_000)
+
+/// A catalogue page with accents, wide characters and a long name.
+func fixtureProducts(count: Int = 20) -> [Product] {
+    let names = ["Spicy Olive Oil", "Tetsubin Teapot 鉄瓶", "Crème Brûlée Torch", "Fjäll Atlas", "Wireless Mechanical Keyboard with Extra-Long Braided Cable",
+                 "Rainbow Piñata", "Cedar Hammock", "Merino Linen Shirt", "抹茶 Matcha Set", "Trail Tennis Racket"]
+    let categories = ["Grocery", "Kitchen", "Kitchen", "Books", "Electronics", "Toys", "Garden", "Clothing", "Grocery", "Sports"]
+    return (0..<count).map { index in
+        Product(id: String(format: "p%03d", index), name: names[index % names.count] + " No. \(index / names.count + 1)",
+                description: "A fine \(names[index % names.count].lowercased()) from the demo catalogue. Ships in 2–4 days; returns within 30 days.",
+                price: Money("\(10 + index * 7).\(index % 2 == 0 ? "50" : "99")")!, category: categories[index % categories.count],
+                images: ["https://images.storefront.test/\(index).jpg"], userId: "vendor-1", createdAt: fixtureDate, updatedAt: fixtureDate)
+    }
+}
+
+func fixtureStock(_ products: [Product]) -> [String: InventoryLevel?] {
+    var levels: [String: InventoryLevel?] = [:]
+    for (index, product) in products.enumerated() {
+        let quantity = index == 1 ? 0 : index == 2 ? 3 : 40
+        levels[product.id] = .some(InventoryLevel(productId: product.id, quantity: quantity, lowStockThreshold: 10, lastUpdated: fixtureDate))
+    }
+    levels[products.last!.id] = .some(nil)
+    return levels
+}
+
+/// Signed in as Ann, on the browse screen with page 1 of 3 and its stock loaded.
+func browsingModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
+    let typed = run(freshModel(size: size, glyphs: glyphs), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+    let signedIn = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))]).0
+    let products = fixtureProducts()
+    let page = PageEnvelope(data: products, pagination: Pagination(page: 1, limit: 20, total: 47))
+    let listed = run(signedIn, [.reply(2, .products(.success(page)))]).0
+    var model = run(listed, [.reply(3, .stock(.success(fixtureStock(products))))]).0
+    model.notice = nil
+    return model
+}
+
+func fixtureCart() -> Cart {
+    let products = fixtureProducts()
+    let items = [LineItem(productId: products[0].id, name: products[0].name, price: products[0].price, quantity: 2),
+                 LineItem(productId: products[1].id, name: products[1].name, price: products[1].price, quantity: 1),
+                 LineItem(productId: products[4].id, name: products[4].name, price: products[4].price, quantity: 3)]
+    let total = items.reduce(Money.zero) { $0 + $1.subtotal }
+    return Cart(id: "cart-1", userId: ann.id, items: items, totalPrice: total, updatedAt: fixtureDate)
+}

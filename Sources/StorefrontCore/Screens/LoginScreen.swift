@@ -2,7 +2,7 @@ import MarketplaceAPI
 
 /// Sign in with email and password; from here a new shopper creates an account.
 public struct LoginScreen: ScreenState {
-    public enum Focus: Int, CaseIterable, Sendable { case email, password, signIn, createAccount }
+    public enum Focus: Int, CaseIterable, Sendable { case email, password, signIn, createAccount, guest }
     enum Action: Sendable { case next, previous, submit, cancel }
 
     public var email: TextField
@@ -31,7 +31,7 @@ public struct LoginScreen: ScreenState {
         var bindings: [KeyBinding<Action>] = [
             KeyBinding([.tab, .down], KeyHelp("Tab", "next", long: "next field or button (also ↓)"), .next),
             KeyBinding([.backTab, .up], KeyHelp("S-Tab", "previous", long: "previous field or button (also ↑)", inBar: false), .previous),
-            KeyBinding([.enter], KeyHelp("Enter", focus == .createAccount ? "create account" : "sign in",
+            KeyBinding([.enter], KeyHelp("Enter", focus == .createAccount ? "create account" : focus == .guest ? "browse" : "sign in",
                                          long: "sign in, or press the focused button"), .submit),
         ]
         if awaiting != nil { bindings.append(KeyBinding([.escape], KeyHelp("Esc", "cancel", long: "stop waiting for the server"), .cancel)) }
@@ -50,7 +50,11 @@ public struct LoginScreen: ScreenState {
             case .next: focus = Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!
             case .previous: focus = Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!
             case .submit:
-                if focus == .createAccount { ctx.push(RegisterScreen(email: email.trimmed)) } else { submit(&ctx) }
+                switch focus {
+                case .createAccount: ctx.push(RegisterScreen(email: email.trimmed))
+                case .guest: ctx.reset(to: BrowseScreen())
+                default: submit(&ctx)
+                }
             case .cancel: awaiting = nil
             }
             return true
@@ -62,10 +66,10 @@ public struct LoginScreen: ScreenState {
         case .password:
             guard password.edit(key) else { return false }
             fieldErrors[.password] = nil
-        case .signIn, .createAccount:
+        case .signIn, .createAccount, .guest:
             switch key {
-            case .left, .char("h"): focus = .signIn
-            case .right, .char("l"): focus = .createAccount
+            case .left, .char("h"): focus = Focus(rawValue: max(Focus.signIn.rawValue, focus.rawValue - 1))!
+            case .right, .char("l"): focus = Focus(rawValue: min(Focus.guest.rawValue, focus.rawValue + 1))!
             default: return false
             }
         }
@@ -111,7 +115,8 @@ public struct LoginScreen: ScreenState {
         form.drawField(&frame, label: "Email", field: email, row: 2, focused: focus == .email, error: fieldErrors[.email], glyphs: env.glyphs)
         form.drawField(&frame, label: "Password", field: password, row: 4, focused: focus == .password, error: fieldErrors[.password], glyphs: env.glyphs)
         let x = drawButton(&frame, "Sign in", x: form.fieldX, y: form.top + 7, focused: focus == .signIn)
-        drawButton(&frame, "Create an account", x: x + 3, y: form.top + 7, focused: focus == .createAccount)
+        let next = drawButton(&frame, "Create an account", x: x + 3, y: form.top + 7, focused: focus == .createAccount)
+        drawButton(&frame, "Browse as guest", x: next + 3, y: form.top + 7, focused: focus == .guest)
         frame.write("New here? Tab to \"Create an account\" and press Enter.", x: form.left, y: form.top + 10, role: .muted, limit: area.maxX)
         frame.write("Shoppers and vendors sign in here; admins too.", x: form.left, y: form.top + 11, role: .muted, limit: area.maxX)
     }

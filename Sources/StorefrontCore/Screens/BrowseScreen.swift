@@ -1,0 +1,357 @@
+import MarketplaceAPI
+
+/// The catalogue, a page at a time: category, price range, search and sort;
+/// Enter opens a product. Guests browse too.
+public struct BrowseScreen: ScreenState {
+    public enum Prompt: Equatable, Sendable {
+        case search(TextField)
+        case price(TextField, error: String?)
+    }
+
+    enum Action: Sendable {
+        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, signIn, signOut
+    }
+
+    public var query = ProductQuery()
+    public var products: [Product] = []
+    public var pagination: Pagination?
+    public var stock: [String: InventoryLevel?] = [:]
+    public var selected = 0
+    public var prompt: Prompt?
+    public var picker: ListPicker?
+    public var knownCategories: Set<String> = []
+    public var awaiting: RequestID?
+    var stockRequest: RequestID?
+    public var failure: APIError?
+    var signedIn = false
+
+    public init() {}
+
+    public var title: String { "Browse" }
+    public var capturesText: Bool { prompt != nil || picker != nil }
+    public var busyLabel: String? { awaiting == nil ? nil : "Loading products…" }
+    public var status: StatusText? { failure?.statusText(retryKey: "r") }
+
+    public var pageCount: Int {
+        guard let pagination, pagination.limit > 0 else { return 1 }
+        return max(1, (pagination.total + pagination.limit - 1) / pagination.limit)
+    }
+
+    var keymap: Keymap<Action> {
+        var bindings: [KeyBinding<Action>] = [
+            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous product", inBar: false), .up),
+            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next product", inBar: false), .down),
+            KeyBinding([.home, .char("g")], KeyHelp("g", "top", long: "first product of the page", inBar: false), .top),
+            KeyBinding([.end, .char("G")], KeyHelp("G", "bottom", long: "last product of the page", inBar: false), .bottom),
+            KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart"), .open),
+            KeyBinding([.pageDown, .char("n"), .right, .char("l")], KeyHelp("n/p", "page", long: "next page (n, →, l or PgDn)"), .nextPage),
+            KeyBinding([.pageUp, .char("p"), .left, .char("h")], KeyHelp("p", "previous page", long: "previous page (p, ←, h or PgUp)", inBar: false), .previousPage),
+            KeyBinding([.char("/")], KeyHelp("/", "search", long: "search names and descriptions"), .search),
+            KeyBinding([.char("f")], KeyHelp("f", "category", long: "filter by category"), .category),
+            KeyBinding([.char("$")], KeyHelp("$", "price", long: "filter by price range, like 10-50", inBar: false), .price),
+            KeyBinding([.char("s")], KeyHelp("s", "sort", long: "sort: newest, price low to high, price high to low"), .sort),
+            KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search and price filters", inBar: false), .clear),
+        ]
+        // After a failure the retry key leads the bar, so it is never the one cut off.
+        let reload = KeyBinding<Action>([.char("r")], KeyHelp("r", "reload", long: "load the page again (retry after an error)", inBar: failure != nil), .reload)
+        if failure != nil { bindings.insert(reload, at: 0) } else { bindings.append(reload) }
+        if signedIn {
+            bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
+            bindings.append(KeyBinding([.char("o")], KeyHelp("o", "sign out", long: "sign out", inBar: false), .signOut))
+        } else {
+            bindings.append(KeyBinding([.char("i")], KeyHelp("i", "sign in", long: "sign in or create an account"), .signIn))
+        }
+        return Keymap(bindings)
+    }
+
+    public var keyHelp: [KeyHelp] {
+        if picker != nil {
+            return [KeyHelp("↑/↓", "choose"), KeyHelp("Enter", "apply"), KeyHelp("Esc", "cancel")]
+        }
+        if case .price? = prompt { return [KeyHelp("Enter", "apply", long: "apply the price range"), KeyHelp("Esc", "cancel")] }
+        if prompt != nil { return [KeyHelp("Enter", "search", long: "search for the typed words"), KeyHelp("Esc", "cancel")] }
+        return keymap.help
+    }
+
+    public mutating func appear(_ ctx: inout Context) {
+        signedIn = ctx.session != nil
+        if products.isEmpty && awaiting == nil { load(&ctx) } else { refreshStock(&ctx) }
+    }
+
+    mutating func load(_ ctx: inout Context) {
+        failure = nil
+        awaiting = ctx.send(.products(query))
+    }
+
+    mutating func refreshStock(_ ctx: inout Context) {
+        guard !products.isEmpty else { return }
+        stockRequest = ctx.send(.stock(productIDs: products.map(\.id)))
+    }
+
+    public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if var picker {
+            switch picker.handle(key) {
+            case .stay: self.picker = picker
+            case .cancelled: self.picker = nil
+            case .chosen(let category):
+                self.picker = nil
+                query.category = category
+                query.page = 1
+                load(&ctx)
+            }
+            return true
+        }
+        if let prompt {
+            handlePrompt(prompt, key, &ctx)
+            return true
+        }
+        guard let action = keymap.action(for: key) else { return false }
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, products.count - 1), selected + 1)
+        case .top: selected = 0
+        case .bottom: selected = max(0, products.count - 1)
+        case .nextPage:
+            guard query.page < pageCount else { ctx.notify("This is the last page.", role: .muted); break }
+            query.page += 1
+            selected = 0
+            load(&ctx)
+        case .previousPage:
+            guard query.page > 1 else { ctx.notify("This is the first page.", role: .muted); break }
+            query.page -= 1
+            selected = 0
+            load(&ctx)
+        case .open:
+            guard products.indices.contains(selected) else { break }
+            let product = products[selected]
+            ctx.push(ProductDetailScreen(product: product, stock: stock[product.id]))
+        case .search: prompt = .search(TextField(query.search ?? "", maxLength: 100))
+        case .price:
+            let current = [query.minPrice?.description ?? "", query.maxPrice?.description ?? ""].joined(separator: "-")
+            prompt = .price(TextField(current == "-" ? "" : current, maxLength: 25), error: nil)
+        case .category:
+            picker = ListPicker(title: "Category", noneLabel: "All categories", options: knownCategories.sorted(), current: query.category)
+        case .sort:
+            let all = ProductSort.allCases
+            query.sort = all[(all.firstIndex(of: query.sort)! + 1) % all.count]
+            query.page = 1
+            selected = 0
+            load(&ctx)
+        case .clear:
+            query = ProductQuery(sort: query.sort)
+            selected = 0
+            load(&ctx)
+        case .reload: load(&ctx)
+        case .cart: ctx.push(CartScreen())
+        case .signIn: ctx.push(LoginScreen())
+        case .signOut:
+            ctx.signOut()
+            ctx.notify("Signed out.")
+            ctx.reset(to: LoginScreen())
+        }
+        return true
+    }
+
+    private mutating func handlePrompt(_ prompt: Prompt, _ key: Key, _ ctx: inout Context) {
+        switch prompt {
+        case .search(var field):
+            switch key {
+            case .escape: self.prompt = nil
+            case .enter:
+                self.prompt = nil
+                query.search = field.trimmed.isEmpty ? nil : field.trimmed
+                query.page = 1
+                selected = 0
+                load(&ctx)
+            default:
+                _ = field.edit(key)
+                self.prompt = .search(field)
+            }
+        case .price(var field, _):
+            switch key {
+            case .escape: self.prompt = nil
+            case .enter:
+                switch Self.parsePriceRange(field.trimmed) {
+                case .success(let range):
+                    self.prompt = nil
+                    (query.minPrice, query.maxPrice) = range
+                    query.page = 1
+                    selected = 0
+                    load(&ctx)
+                case .failure(let problem):
+                    self.prompt = .price(field, error: problem.description)
+                }
+            default:
+                _ = field.edit(key)
+                self.prompt = .price(field, error: nil)
+            }
+        }
+    }
+
+    /// "10-50", "10-", "-50" or "" (any price).
+    static func parsePriceRange(_ text: String) -> Result<(Money?, Money?), UsageError> {
+        if text.isEmpty { return .success((nil, nil)) }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let wrong = UsageError("Write a range like 10-50, 10- or -50 (dollars, up to 2 decimals)")
+        guard parts.count <= 2 else { return .failure(wrong) }
+        func money(_ part: String) -> Money?? { part.isEmpty ? .some(nil) : Money(part).map { .some($0) } }
+        guard let low = money(parts[0]), let high = parts.count == 2 ? money(parts[1]) : .some(low) else { return .failure(wrong) }
+        if let low, let high, low > high { return .failure(UsageError("The lowest price must not be above the highest")) }
+        return .success((low, high))
+    }
+
+    public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        switch reply {
+        case .products(let result) where id == awaiting:
+            awaiting = nil
+            switch result {
+            case .success(let page):
+                products = page.data
+                pagination = page.pagination
+                selected = min(selected, max(0, products.count - 1))
+                knownCategories.formUnion(products.map(\.category))
+                stock = [:]
+                refreshStock(&ctx)
+            case .failure(let error):
+                failure = error
+            }
+        case .stock(let result) where id == stockRequest:
+            stockRequest = nil
+            // Badges are extra: without stock answers the list still works.
+            if case .success(let levels) = result { stock.merge(levels) { $1 } }
+        default:
+            break
+        }
+    }
+
+    public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
+        let layout = BrowseLayout(area, selected: selected, sizeClass: SizeClass(Size(width: area.width, height: area.height + 3)))
+        guard let index = layout.row(atY: y, x: x), products.indices.contains(index) else { return }
+        if index == selected || double {
+            selected = index
+            _ = handle(.enter, &ctx)
+        } else {
+            selected = index
+        }
+    }
+
+    public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let layout = BrowseLayout(area, selected: selected, sizeClass: env.sizeClass)
+        drawFilters(&frame, area, env)
+        let list = layout.list
+        let columns = layout.columns
+        frame.write(TextWidth.pad("  Name", to: columns.name + 2) + " " + TextWidth.pad("Category", to: columns.category) + " " +
+                    TextWidth.pad("Price", to: columns.price, alignRight: true) + "  " + "Stock",
+                    x: list.x, y: area.y + 1, role: .heading, limit: list.maxX)
+        if products.isEmpty {
+            let message = awaiting != nil ? "Loading the catalogue…"
+                : failure != nil ? "The catalogue could not be loaded. Press r to try again."
+                : "No products match these filters. Press x to clear them."
+            frame.write(message, x: list.x + 2, y: layout.listTop + 1, role: failure != nil ? .error : .muted, limit: list.maxX)
+        }
+        for row in 0..<layout.listHeight {
+            let index = layout.scroll + row
+            guard products.indices.contains(index) else { break }
+            drawRow(&frame, products[index], y: layout.listTop + row, chosen: index == selected, layout: layout, env: env)
+        }
+        if let pagination {
+            let sort = switch query.sort {
+            case .newest: "newest first"
+            case .priceAscending: "price, low to high"
+            case .priceDescending: "price, high to low"
+            }
+            frame.write("Page \(pagination.page) of \(pageCount) \(env.glyphs.dot) \(pagination.total) products \(env.glyphs.dot) \(sort)",
+                        x: list.x + 2, y: area.maxY - 1, role: .muted, limit: list.maxX)
+        }
+        if let preview = layout.preview, products.indices.contains(selected) {
+            drawPreview(&frame, products[selected], in: preview, env)
+        }
+        if let picker { picker.draw(&frame, in: area, glyphs: env.glyphs) }
+    }
+
+    private func drawFilters(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let y = area.y
+        if let prompt {
+            switch prompt {
+            case .search(let field):
+                let x = frame.write(" Search: ", x: 0, y: y, role: .label)
+                field.draw(&frame, x: x, y: y, width: min(40, area.width - x - 2), focused: true, glyphs: env.glyphs)
+            case .price(let field, let error):
+                var x = frame.write(" Price range: ", x: 0, y: y, role: .label)
+                field.draw(&frame, x: x, y: y, width: 14, focused: true, glyphs: env.glyphs)
+                x += 16
+                frame.write(error ?? "like 10-50, 10- or -50; empty for any", x: x, y: y, role: error == nil ? .muted : .error, limit: area.maxX)
+            }
+            return
+        }
+        var x = 1
+        func item(_ label: String, _ value: String, active: Bool) {
+            x = frame.write(label + " ", x: x, y: y, role: .label)
+            x = frame.write(value, x: x, y: y, role: active ? .badge : .muted) + 3
+        }
+        item("Category", query.category ?? "all", active: query.category != nil)
+        item("Search", query.search.map { "\"\($0)\"" } ?? "none", active: query.search != nil)
+        let price: String = switch (query.minPrice, query.maxPrice) {
+        case (nil, nil): "any"
+        case (let low?, nil): "from \(low.display)"
+        case (nil, let high?): "up to \(high.display)"
+        case (let low?, let high?): "\(low.display)–\(high.display)"
+        }
+        item("Price", price, active: query.minPrice != nil || query.maxPrice != nil)
+    }
+
+    private func drawRow(_ frame: inout Frame, _ product: Product, y: Int, chosen: Bool, layout: BrowseLayout, env: DrawEnv) {
+        let list = layout.list
+        let columns = layout.columns
+        if chosen { frame.fill(Rect(x: list.x, y: y, width: list.width, height: 1), role: .selection) }
+        var x = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: list.x, y: y, role: chosen ? .selection : .text)
+        x = frame.write(TextWidth.pad(product.name, to: columns.name, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .text) + 1
+        x = frame.write(TextWidth.pad(product.category, to: columns.category, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .muted) + 1
+        x = frame.write(TextWidth.pad(product.price.display, to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
+        if let level = stock[product.id], let badge = stockBadge(level) {
+            frame.write(TextWidth.truncate(badge.text, to: columns.stock, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : badge.role, limit: list.maxX)
+        }
+    }
+
+    private func drawPreview(_ frame: inout Frame, _ product: Product, in pane: Rect, _ env: DrawEnv) {
+        for y in pane.y..<pane.maxY { frame.write(env.glyphs.vertical, x: pane.x, y: y, role: .border) }
+        let x = pane.x + 2
+        let width = pane.width - 3
+        frame.write(TextWidth.truncate(product.name, to: width, ellipsis: env.glyphs.ellipsis), x: x, y: pane.y, role: .title)
+        var y = pane.y + 1
+        let after = frame.write(product.price.display, x: x, y: y, role: .price)
+        if let level = stock[product.id], let badge = stockBadge(level) { frame.write("  " + badge.text, x: after, y: y, role: badge.role) }
+        y += 2
+        for line in TextWidth.wrap(product.description, width: width).prefix(max(0, pane.maxY - y - 1)) {
+            frame.write(line, x: x, y: y, role: .text)
+            y += 1
+        }
+    }
+}
+
+/// Where the list, its columns and (on wide terminals) the preview pane sit,
+/// shared by drawing and mouse clicks so both agree.
+struct BrowseLayout {
+    let list: Rect
+    let preview: Rect?
+    let listTop: Int
+    let listHeight: Int
+    let scroll: Int
+    let columns: (name: Int, category: Int, price: Int, stock: Int)
+
+    init(_ area: Rect, selected: Int, sizeClass: SizeClass) {
+        let previewWidth = sizeClass == .wide ? max(36, area.width / 3) : 0
+        list = Rect(x: area.x, y: area.y, width: area.width - previewWidth, height: area.height)
+        preview = previewWidth > 0 ? Rect(x: area.maxX - previewWidth, y: area.y + 1, width: previewWidth, height: area.height - 2) : nil
+        listTop = area.y + 2
+        listHeight = max(1, area.height - 3)
+        scroll = max(0, selected - listHeight + 1)
+        let category = 16, price = 10, stock = 13
+        columns = (name: max(10, list.width - 2 - category - price - stock - 5), category: category, price: price, stock: stock)
+    }
+
+    func row(atY y: Int, x: Int) -> Int? {
+        guard y >= listTop, y < listTop + listHeight, x >= list.x, x < list.maxX else { return nil }
+        return scroll + (y - listTop)
+    }
+}

@@ -1,0 +1,126 @@
+import MarketplaceAPI
+
+/// The signed-in shopper's cart: change quantities, remove lines, empty it;
+/// totals are the server's exact amounts.
+public struct CartScreen: ScreenState {
+    enum Action: Sendable { case up, down, more, fewer, remove, clear, reload }
+
+    public var cart: Cart?
+    public var selected = 0
+    var awaiting: RequestID?
+    public var failure: APIError?
+    /// X asks once; a second X empties the cart.
+    public var confirmingClear = false
+
+    public init() {}
+
+    public var title: String { "Cart" }
+    public var busyLabel: String? { awaiting == nil ? nil : cart == nil ? "Loading your cart…" : "Updating your cart…" }
+    public var status: StatusText? {
+        if confirmingClear { return StatusText("Press X again to remove every item from your cart; any other key keeps them.", role: .warning) }
+        return failure?.statusText(retryKey: "r")
+    }
+
+    var items: [LineItem] { cart?.items ?? [] }
+
+    var keymap: Keymap<Action> {
+        Keymap([
+            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous item", inBar: false), .up),
+            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next item", inBar: false), .down),
+            KeyBinding([.char("+"), .char("="), .right, .char("l")], KeyHelp("+", "more", long: "one more of this item (also →, l)"), .more),
+            KeyBinding([.char("-"), .left, .char("h")], KeyHelp("-", "fewer", long: "one fewer of this item (also ←, h)"), .fewer),
+            KeyBinding([.char("d"), .delete], KeyHelp("d", "remove", long: "remove this item (also Delete)"), .remove),
+            KeyBinding([.char("X")], KeyHelp("X", "empty cart", long: "remove every item (asks first)"), .clear),
+            KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the cart again (retry after an error)", inBar: failure != nil), .reload),
+        ])
+    }
+
+    public var keyHelp: [KeyHelp] { keymap.help }
+
+    public mutating func appear(_ ctx: inout Context) { send(.cart, &ctx) }
+
+    mutating func send(_ request: APIRequest, _ ctx: inout Context) {
+        failure = nil
+        awaiting = ctx.send(request)
+    }
+
+    public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if confirmingClear {
+            confirmingClear = false
+            if key == .char("X") { send(.clearCart, &ctx) }
+            return true
+        }
+        guard let action = keymap.action(for: key) else { return false }
+        let line = items.indices.contains(selected) ? items[selected] : nil
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, items.count - 1), selected + 1)
+        case .more:
+            if let line { send(.addToCart(productID: line.productId, quantity: 1), &ctx) }
+        case .fewer:
+            if let line { send(.setCartQuantity(productID: line.productId, quantity: line.quantity - 1), &ctx) }
+        case .remove:
+            if let line { send(.removeFromCart(productID: line.productId), &ctx) }
+        case .clear:
+            if !items.isEmpty { confirmingClear = true }
+        case .reload: send(.cart, &ctx)
+        }
+        return true
+    }
+
+    public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        guard id == awaiting, case .cart(let result) = reply else { return }
+        awaiting = nil
+        switch result {
+        case .success(let fresh):
+            cart = fresh
+            selected = min(selected, max(0, fresh.items.count - 1))
+        case .failure(let error):
+            failure = error
+        }
+    }
+
+    public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
+        let index = y - (area.y + 2)
+        if items.indices.contains(index) { selected = index }
+    }
+
+    public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let width = min(area.width - 2, 100)
+        let x = area.x + 1
+        let quantityWidth = 5, priceWidth = 11
+        let nameWidth = width - 2 - priceWidth * 2 - quantityWidth - 3
+        frame.write("  " + TextWidth.pad("Item", to: nameWidth) + " " + TextWidth.pad("Price", to: priceWidth, alignRight: true) + " " +
+                    TextWidth.pad("Qty", to: quantityWidth, alignRight: true) + " " + TextWidth.pad("Subtotal", to: priceWidth, alignRight: true),
+                    x: x, y: area.y, role: .heading)
+        guard let cart else {
+            if failure != nil { frame.write("The cart could not be loaded. Press r to try again.", x: x + 2, y: area.y + 2, role: .error) }
+            return
+        }
+        if cart.items.isEmpty {
+            frame.write("Your cart is empty. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
+            return
+        }
+        let rows = area.height - 4
+        let first = max(0, selected - rows + 1)
+        for (offset, line) in cart.items.dropFirst(first).prefix(rows).enumerated() {
+            let index = first + offset
+            let y = area.y + 2 + offset
+            let chosen = index == selected
+            if chosen { frame.fill(Rect(x: x, y: y, width: width, height: 1), role: .selection) }
+            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
+            cx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .text) + 1
+            cx = frame.write(TextWidth.pad(line.price.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .muted) + 1
+            cx = frame.write(TextWidth.pad(String(line.quantity), to: quantityWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text) + 1
+            frame.write(TextWidth.pad(line.subtotal.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+        }
+        let count = cart.items.reduce(0) { $0 + $1.quantity }
+        let totalY = area.y + 3 + min(rows, cart.items.count)
+        frame.write(String(repeating: env.glyphs.horizontal, count: width), x: x, y: totalY - 1, role: .border)
+        let label = "\(count) item\(count == 1 ? "" : "s")   Total "
+        let total = cart.totalPrice.display
+        let end = x + width
+        frame.write(total, x: end - TextWidth.of(total), y: totalY, role: .price)
+        frame.write(label, x: end - TextWidth.of(total) - TextWidth.of(label), y: totalY, role: .heading)
+    }
+}

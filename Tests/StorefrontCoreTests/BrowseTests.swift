@@ -1,0 +1,155 @@
+import Foundation
+import MarketplaceAPI
+import Testing
+@testable import StorefrontCore
+
+@Suite("update: browse, product, cart")
+struct BrowseTests {
+    func browse(_ model: Model) -> BrowseScreen { model.screen as! BrowseScreen }
+
+    @Test func signingInOpensBrowseWhichAsksForPageOneThenItsStock() throws {
+        let typed = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+        let (signedIn, commands) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+        #expect(commands == [.send(2, .products(ProductQuery()), token: "t")])
+        let page = PageEnvelope(data: fixtureProducts(count: 3), pagination: Pagination(page: 1, limit: 20, total: 3))
+        let (_, more) = run(signedIn, [.reply(2, .products(.success(page)))])
+        #expect(more == [.send(3, .stock(productIDs: ["p000", "p001", "p002"]), token: "t")])
+    }
+
+    @Test func stockBadgesSayWhatIsLeft() {
+        let text = view(browsingModel()).text()
+        #expect(text.contains("Out of stock"))
+        #expect(text.contains("Only 3 left"))
+        #expect(text.contains("In stock"))
+        #expect(text.contains("Page 1 of 3 · 47 products · newest first"))
+    }
+
+    @Test func pagesMoveForwardAndBackAndStopAtTheEnds() throws {
+        let (next, commands) = run(browsingModel(), [key(.char("n"))])
+        #expect(commands.first?.sentRequest?.1 == .products(ProductQuery(page: 2)))
+        let (_, none) = run(browsingModel(), [key(.char("p"))])
+        #expect(none.isEmpty)
+        #expect(browse(next).query.page == 2)
+    }
+
+    @Test func aSlowOldPageNeverReplacesANewerOne() throws {
+        let (model, commands) = run(browsingModel(), [key(.char("n")), key(.char("n"))])
+        let ids = commands.compactMap(\.sentRequest).map(\.0)
+        #expect(ids.count == 2)
+        let late = PageEnvelope(data: Array(fixtureProducts().prefix(2)), pagination: Pagination(page: 2, limit: 20, total: 47))
+        let (afterLate, _) = run(model, [.reply(ids[0], .products(.success(late)))])
+        #expect(browse(afterLate).products.count == 20)
+        #expect(browse(afterLate).awaiting == ids[1])
+    }
+
+    @Test func searchCategoryPriceAndSortBuildTheQuery() throws {
+        var (model, commands) = run(browsingModel(), [key(.char("/"))] + keys("oil") + [key(.enter)])
+        #expect(commands.last?.sentRequest?.1 == .products(ProductQuery(search: "oil")))
+        (model, commands) = run(model, [key(.char("f"))] + keys("gro") + [key(.enter)])
+        #expect(commands.last?.sentRequest?.1 == .products(ProductQuery(category: "Grocery", search: "oil")))
+        (model, commands) = run(model, [key(.char("$"))] + keys("10-50") + [key(.enter)])
+        #expect(commands.last?.sentRequest?.1 == .products(ProductQuery(category: "Grocery", search: "oil", minPrice: Money("10"), maxPrice: Money("50"))))
+        (model, commands) = run(model, [key(.char("s"))])
+        #expect(browse(model).query.sort == .priceAscending)
+        (model, commands) = run(model, [key(.char("x"))])
+        #expect(commands.last?.sentRequest?.1 == .products(ProductQuery(sort: .priceAscending)))
+    }
+
+    @Test func aBackwardsPriceRangeIsRefusedBeforeAnyRequest() {
+        let (model, commands) = run(browsingModel(), [key(.char("$"))] + keys("50-10") + [key(.enter)])
+        #expect(commands.isEmpty)
+        #expect(view(model).line(1).contains("The lowest price must not be above the highest"))
+        #expect(BrowseScreen.parsePriceRange("abc").isFailure)
+        #expect(BrowseScreen.parsePriceRange("-20").value! == (nil, Money("20")))
+    }
+
+    @Test func typingInTheSearchFieldDoesNotQuit() {
+        let (model, commands) = run(browsingModel(), [key(.char("/"))] + keys("q?"))
+        #expect(commands.isEmpty)
+        #expect(!model.quitting && model.overlay == nil)
+        #expect(browse(model).prompt == .search(TextField("q?", maxLength: 100)))
+    }
+
+    @Test func enterOpensTheProductWhichRefreshesItselfAndEscReturns() throws {
+        let (detail, commands) = run(browsingModel(), [key(.down), key(.down), key(.enter)])
+        let screen = try #require(detail.screen as? ProductDetailScreen)
+        #expect(screen.product.id == "p002")
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.product(id: "p002"), .stock(productIDs: ["p002"])])
+        #expect(view(detail).text().contains("Only 3 left"))
+        let (back, more) = run(detail, [key(.escape)])
+        #expect(back.screen is BrowseScreen)
+        #expect(browse(back).selected == 2)
+        #expect(more.compactMap(\.sentRequest).first?.1 == .stock(productIDs: fixtureProducts().map(\.id)))
+    }
+
+    @Test func quantityIsBoundedByStockAndAddSendsIt() throws {
+        var (model, _) = run(browsingModel(), [key(.down), key(.down), key(.enter)])
+        var commands: [Command]
+        (model, commands) = run(model, [key(.char("+")), key(.char("+")), key(.char("+")), key(.char("+")), key(.enter)])
+        #expect(commands.last?.sentRequest?.1 == .addToCart(productID: "p002", quantity: 3))
+        let id = try #require(commands.last?.sentRequest?.0)
+        (model, _) = run(model, [.reply(id, .cart(.success(fixtureCart())))])
+        #expect(model.notice?.text == "Added 3 × Crème Brûlée Torch No. 1. Cart: 6 items, $154.49.")
+    }
+
+    @Test func outOfStockCannotBeAddedAndGuestsAreAskedToSignIn() {
+        let (model, commands) = run(browsingModel(), [key(.down), key(.enter), key(.char("a"))])
+        #expect(model.notice?.text == "Tetsubin Teapot 鉄瓶 No. 1 is out of stock.")
+        #expect(!commands.contains { if case .send(_, .addToCart, _) = $0 { true } else { false } })
+        var guest = freshModel()
+        guest.screen = ProductDetailScreen(product: fixtureProducts()[0])
+        let (asked, none) = run(guest, [key(.enter)])
+        #expect(none.isEmpty)
+        #expect(asked.notice?.text == "Sign in to use the cart: Esc, then i.")
+    }
+
+    @Test func clickingARowSelectsItAndClickingAgainOpensIt() {
+        let (selected, _) = run(browsingModel(), [.click(x: 10, y: 7, double: false)])
+        #expect(browse(selected).selected == 4)
+        let (opened, _) = run(selected, [.click(x: 10, y: 7, double: false)])
+        #expect((opened.screen as? ProductDetailScreen)?.product.id == "p004")
+    }
+
+    @Test func aFailedPageSaysSoAndRRetries() {
+        let (failing, commands) = run(browsingModel(), [key(.char("r"))])
+        let id = commands.first!.sentRequest!.0
+        let (failed, _) = run(failing, [.reply(id, .products(.failure(.timedOut(server: "http://127.0.0.1:9", seconds: 10))))])
+        #expect(failed.screen.status?.text == "http://127.0.0.1:9 did not answer within 10 s. Press r to retry.")
+        #expect(failed.serverOnline == false)
+        #expect(view(failed).line(23).contains("r reload"))
+        let (_, retry) = run(failed, [key(.char("r"))])
+        #expect(retry.first?.sentRequest?.1 == .products(ProductQuery()))
+    }
+
+    @Test func cartChangesQuantitiesRemovesAndEmptiesOnlyAfterAskingTwice() throws {
+        var (model, commands) = run(browsingModel(), [key(.char("c"))])
+        #expect(model.screen is CartScreen)
+        let id = try #require(commands.first?.sentRequest).0
+        (model, _) = run(model, [.reply(id, .cart(.success(fixtureCart())))])
+        #expect(view(model).text().contains("6 items   Total $154.49"))
+        (_, commands) = run(model, [key(.char("-"))])
+        #expect(commands.first?.sentRequest?.1 == .setCartQuantity(productID: "p000", quantity: 1))
+        (_, commands) = run(model, [key(.down), key(.char("+"))])
+        #expect(commands.first?.sentRequest?.1 == .addToCart(productID: "p001", quantity: 1))
+        (_, commands) = run(model, [key(.down), key(.down), key(.char("d"))])
+        #expect(commands.first?.sentRequest?.1 == .removeFromCart(productID: "p004"))
+        var asked: Model
+        (asked, commands) = run(model, [key(.char("X"))])
+        #expect(commands.isEmpty)
+        #expect(asked.screen.status?.text.hasPrefix("Press X again") == true)
+        (_, commands) = run(asked, [key(.char("j"))])
+        #expect(commands.isEmpty)
+        (_, commands) = run(asked, [key(.char("X"))])
+        #expect(commands.first?.sentRequest?.1 == .clearCart)
+    }
+
+    @Test func queryStringsAreEncoded() {
+        let query = ProductQuery(page: 2, category: "Home & Garden", search: "crème brûlée", sort: .priceDescending, minPrice: Money("5"), maxPrice: nil)
+        #expect(query.queryString == "page=2&limit=20&sort=price_desc&category=Home%20%26%20Garden&q=cr%C3%A8me%20br%C3%BBl%C3%A9e&minPrice=5.00")
+    }
+}
+
+extension Result {
+    var isFailure: Bool { if case .failure = self { true } else { false } }
+    var value: Success? { try? get() }
+}

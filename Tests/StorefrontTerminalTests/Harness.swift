@@ -1,0 +1,257 @@
+import Foundation
+import Glibc
+import MarketplaceAPI
+import StorefrontCore
+import StorefrontHTTP
+import Testing
+
+/// The repository's root, found from this file so the tests run from any folder.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A port nobody listens on right now: bind to port 0 and read what the kernel chose.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw HarnessError("bind() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Starts a program with posix_spawn. The test runner's threads block most
+/// signals and children inherit that mask, so a server started naively would
+/// ignore SIGTERM: the child's mask and signal actions are reset here.
+func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+           stdoutPath: String = "/dev/null", outputPipe: Int32? = nil) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if let outputPipe {
+        posix_spawn_file_actions_adddup2(&actions, outputPipe, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signalNumber in [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGWINCH] { sigaddset(&defaults, signalNumber) }
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { envp?.forEach { free($0) } }
+    var pid: pid_t = 0
+    let result = envp.map { envp in posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
+        ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+    guard result == 0 else { throw HarnessError("cannot start \(executable): error \(result)") }
+    return pid
+}
+
+/// Waits for a child; nil if it is still running at the deadline.
+func wait(_ pid: pid_t, timeout: TimeInterval) -> Int32? {
+    let deadline = Date().addingTimeInterval(timeout)
+    var status: Int32 = 0
+    repeat {
+        let done = waitpid(pid, &status, WNOHANG)
+        if done == pid { return status }
+        if done == -1 && errno != EINTR { return status }
+        usleep(20_000)
+    } while Date() < deadline
+    return nil
+}
+
+/// Runs a program to completion and returns its standard output.
+/// `captureOutput: false` sends output to /dev/null: tmux new-session leaves a
+/// daemon behind that would hold a pipe open, so a read would never end.
+@discardableResult
+func shell(_ executable: String, _ arguments: [String], captureOutput: Bool = true) throws -> String {
+    var ends: [Int32] = [-1, -1]
+    if captureOutput { guard pipe(&ends) == 0 else { throw HarnessError("pipe() failed") } }
+    let pid: pid_t
+    do {
+        pid = try spawn(executable, arguments, outputPipe: captureOutput ? ends[1] : nil)
+    } catch {
+        if captureOutput { close(ends[0]); close(ends[1]) }
+        throw error
+    }
+    var output = Data()
+    if captureOutput {
+        close(ends[1])
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(ends[0], &buffer, buffer.count)
+            if count <= 0 { break }
+            output.append(buffer, count: count)
+        }
+        close(ends[0])
+    }
+    guard let status = wait(pid, timeout: 30) else {
+        kill(pid, SIGKILL)
+        throw HarnessError("\(executable) \(arguments.joined(separator: " ")) did not finish within 30 s")
+    }
+    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+        throw HarnessError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status))")
+    }
+    return String(decoding: output, as: UTF8.self)
+}
+
+/// The real marketplace server (server/.build/debug/marketplace) on a free
+/// port, with the local stores' settings from `server/dev/stores env`.
+final class MarketplaceServer {
+    static let binary = repositoryRoot.appendingPathComponent("server/.build/debug/marketplace").path
+    static let databaseSuffix = "_tui_test"
+    let port: Int
+    let logFile: URL
+    private var pid: pid_t?
+    private let environment: [String: String]
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw HarnessError("the marketplace server is not built at \(Self.binary): build it first (cd server && swift build); these tests do not skip")
+        }
+        let settings = try shell(repositoryRoot.appendingPathComponent("server/dev/stores").path, ["env"])
+        var environment = ProcessInfo.processInfo.environment
+        for line in settings.split(separator: "\n") where line.hasPrefix("export ") {
+            let assignment = line.dropFirst("export ".count)
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            var value = String(assignment[assignment.index(after: equals)...])
+            if value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
+            environment[String(assignment[..<equals])] = value
+        }
+        guard environment["STOREFRONT_POSTGRES_URL"] != nil else {
+            throw HarnessError("server/dev/stores env gave no STOREFRONT_POSTGRES_URL: are the stores up (server/dev/stores up)?")
+        }
+        environment["LOG_LEVEL"] = "warning"
+        // Databases of their own (user_service_tui_test, …), so these tests neither
+        // see nor disturb the development data.
+        environment["STOREFRONT_DB_SUFFIX"] = MarketplaceServer.databaseSuffix
+        self.environment = environment
+        port = try freePort()
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-tui-server-\(port).log")
+        try start()
+    }
+
+    deinit { stop() }
+
+    func start() throws {
+        let pid = try spawn(Self.binary, ["serve", "--migrate", "--port", String(port)], environment: environment, stdoutPath: logFile.path)
+        self.pid = pid
+        let client = MarketplaceClient(baseURL: url)
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline {
+            if case .health(.success) = client.perform(.health, token: nil) { return }
+            if wait(pid, timeout: 0) != nil {
+                self.pid = nil
+                let tail = (try? String(contentsOf: logFile, encoding: .utf8))?.suffix(2000) ?? ""
+                throw HarnessError("the marketplace server exited during start-up:\n\(tail)")
+            }
+            usleep(200_000)
+        }
+        throw HarnessError("the marketplace server gave no /health answer on \(url) within 90 s")
+    }
+
+    /// `marketplace seed`: demo vendors, products and stock, replacing the test catalogue.
+    func seed(products: Int) throws {
+        var environment = environment
+        environment["STOREFRONT_SEED_PASSWORD"] = "seed-password"
+        let pid = try spawn(Self.binary, ["seed", "--products", String(products), "--fresh"], environment: environment, stdoutPath: logFile.path)
+        guard let status = wait(pid, timeout: 120), status == 0 else { throw HarnessError("marketplace seed failed; see \(logFile.path)") }
+    }
+
+    /// SIGTERM, as an operator would; SIGKILL if it has not stopped within 5 s
+    /// (today's server catches SIGTERM but can take longer than that to exit).
+    func stop() {
+        guard let pid else { return }
+        self.pid = nil
+        kill(pid, SIGTERM)
+        if wait(pid, timeout: 5) == nil {
+            kill(pid, SIGKILL)
+            _ = wait(pid, timeout: 5)
+        }
+    }
+
+    /// Creates an account over HTTP (the server's own route, no shortcut into its store).
+    func register(name: String, email: String, password: String, role: Role = .customer) throws {
+        let reply = MarketplaceClient(baseURL: url).perform(.register(name: name, email: email, password: password, role: role), token: nil)
+        guard case .registered(.success) = reply else { throw HarnessError("registering \(email) failed: \(String(describing: reply.error))") }
+    }
+}
+
+/// The built `storefront` binary running inside a private tmux server.
+final class TmuxSession {
+    static var binary: String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("storefront").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+        return repositoryRoot.appendingPathComponent(".build/debug/storefront").path
+    }
+
+    let socket = "storefront-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+    let tmux: String
+
+    init(server: String, width: Int = 80, height: Int = 24, arguments: [String] = []) throws {
+        guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw HarnessError("tmux is not installed (apt-get install tmux)")
+        }
+        self.tmux = tmux
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError("storefront is not built at \(Self.binary)") }
+        let command = (["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "STOREFRONT_SERVER=\(server)", Self.binary] + arguments)
+            .map { "'\($0)'" }.joined(separator: " ")
+        try shell(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop", command], captureOutput: false)
+    }
+
+    deinit { _ = try? shell(tmux, ["-L", socket, "kill-server"]) }
+
+    /// Named keys as tmux spells them: Tab, BTab, Enter, Escape, Up, C-c, F1…
+    func press(_ keys: String...) throws {
+        try shell(tmux, ["-L", socket, "send-keys", "-t", "shop"] + keys)
+    }
+
+    /// Literal text, typed as is.
+    func type(_ text: String) throws {
+        try shell(tmux, ["-L", socket, "send-keys", "-t", "shop", "-l", text])
+    }
+
+    func capture() throws -> String {
+        try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "shop"])
+    }
+
+    /// Polls the screen until every text shows, or fails with what the screen showed.
+    @discardableResult
+    func waitFor(_ texts: String..., timeout: TimeInterval = 15) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = (try? capture()) ?? ""
+            if texts.allSatisfy(screen.contains) { return screen }
+            usleep(50_000)
+        }
+        throw HarnessError("waited \(Int(timeout)) s for \(texts) but the screen shows:\n\(screen)")
+    }
+}
+
+func uniqueEmail(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+}

@@ -1,0 +1,144 @@
+import Foundation
+import MarketplaceAPI
+import StorefrontCore
+import StorefrontHTTP
+import Testing
+
+/// The real `storefront` binary in tmux against a real marketplace server the
+/// test starts itself. Screens are polled until text appears, with deadlines.
+@Suite("storefront in tmux", .serialized)
+struct TmuxTests {
+    @Test func theSignInScreenAppearsWithItsKeys() throws {
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(server: server.url)
+        let screen = try shop.waitFor("Sign in to Storefront", "Tab next", "Enter sign in")
+        #expect(screen.contains("Email"))
+        #expect(screen.contains("[ Create an account ]"))
+        try shop.press("F1")
+        try shop.waitFor("Keys: Sign in", "Press any key to close this help.")
+        try shop.press("Escape")
+        try shop.waitFor("New here?")
+    }
+
+    @Test func aNewShopperRegistersAndThenSignsIn() throws {
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(server: server.url)
+        let email = uniqueEmail("shopper")
+        try shop.waitFor("Sign in to Storefront")
+        try shop.press("Tab", "Tab", "Tab", "Enter")
+        try shop.waitFor("Create a Storefront account")
+        // Validation before any request: nothing typed yet.
+        try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
+        try shop.waitFor("Name is required", "Email is required", "Password is required")
+        try shop.type("Zoë Tester")
+        try shop.press("Tab")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type("secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Welcome, Zoë Tester! Your account is ready.", "Zoë Tester (customer)", "online")
+
+        try shop.press("o")
+        try shop.waitFor("Signed out.", "Sign in to Storefront")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type("wrong-password")
+        try shop.press("Enter")
+        try shop.waitFor("Invalid email or password.")
+        try shop.type("secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Signed in as Zoë Tester.", "Zoë Tester (customer)")
+    }
+
+    @Test func aStoppedServerShowsAMessageAndTheClientRecoversWhenItReturns() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("offline")
+        try server.register(name: "Otto Offline", email: email, password: "secret1")
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type("secret1")
+
+        server.stop()
+        try shop.press("Enter")
+        try shop.waitFor("Cannot reach \(server.url): connection refused. Press Enter to retry.", "offline")
+
+        try server.start()
+        try shop.press("Enter")
+        try shop.waitFor("Signed in as Otto Offline.", "Otto Offline (customer)", "online")
+    }
+
+    @Test func aTerminalBelow80x24GetsThePlainTooSmallPage() throws {
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(server: server.url, width: 70, height: 20)
+        try shop.waitFor("Terminal too small", "this one is 70×20.")
+        try shop.press("q")
+        // Quitting ends the program, and with it the tmux session.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? shop.capture()) != nil { usleep(50_000) }
+        #expect((try? shop.capture()) == nil, "storefront should have exited after q")
+    }
+
+    @Test func aShopperBrowsesFiltersSearchesAndFillsTheCart() throws {
+        let server = try MarketplaceServer()
+        try server.seed(products: 30)
+        // Pick two seeded products with stock to spare, through the public routes.
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .products(.success(let page)) = client.perform(.products(ProductQuery(limit: 30)), token: nil),
+              case .stock(.success(let levels)) = client.perform(.stock(productIDs: page.data.map(\.id)), token: nil) else {
+            throw HarnessError("the seeded catalogue could not be read")
+        }
+        #expect(page.pagination.total == 30)
+        let stocked = page.data.filter { (levels[$0.id] ?? nil).map { $0.quantity >= 3 } ?? false }
+        let first = try #require(stocked.first)
+        let second = try #require(stocked.first { $0.name != first.name && $0.category != first.category })
+
+        let email = uniqueEmail("browser")
+        try server.register(name: "Bea Browser", email: email, password: "secret1")
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type("secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Page 1 of 2 · 30 products · newest first", "Bea Browser (customer)")
+
+        try shop.press("f")
+        try shop.waitFor("Type to filter:")
+        try shop.type(first.category)
+        try shop.press("Enter")
+        try shop.waitFor("Category \(first.category)")
+        try shop.press("/")
+        try shop.type(first.name)
+        try shop.press("Enter")
+        let found = try shop.waitFor("Search \"\(first.name)\"", "Page 1 of 1")
+        #expect(found.contains(first.price.display))
+
+        try shop.press("Enter")
+        try shop.waitFor("Quantity  [-] 1 [+]", "[ Add to cart ]")
+        try shop.press("+")
+        try shop.waitFor("Quantity  [-] 2 [+]")
+        try shop.press("Enter")
+        try shop.waitFor("Added 2 × \(first.name). Cart: 2 items, \((first.price * 2).display).")
+
+        try shop.press("Escape")
+        try shop.waitFor("Search \"\(first.name)\"")
+        try shop.press("x")
+        try shop.waitFor("Category all", "Page 1 of 2")
+        try shop.press("/")
+        try shop.type(second.name)
+        try shop.press("Enter")
+        try shop.waitFor("Search \"\(second.name)\"", "Page 1 of 1")
+        try shop.press("Enter")
+        try shop.waitFor("[ Add to cart ]")
+        try shop.press("a")
+        try shop.waitFor("Added 1 × \(second.name). Cart: 3 items, \((first.price * 2 + second.price).display).")
+
+        try shop.press("c")
+        let cart = try shop.waitFor("3 items   Total \((first.price * 2 + second.price).display)")
+        #expect(cart.contains(first.name) && cart.contains(second.name))
+        try shop.press("-")
+        try shop.waitFor("2 items   Total \((first.price + second.price).display)")
+    }
+}
