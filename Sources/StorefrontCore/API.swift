@@ -54,6 +54,11 @@ public enum APIRequest: Equatable, Sendable {
     case setCartQuantity(productID: String, quantity: Int)
     case removeFromCart(productID: String)
     case clearCart
+    case addresses
+    /// `idempotencyKey` makes a retried checkout answer the first one's order instead of charging twice.
+    case checkout(address: ShippingAddress, paymentMethod: String, idempotencyKey: String)
+    case orders(page: Int)
+    case order(id: String)
 }
 
 public enum APIReply: Sendable {
@@ -65,12 +70,19 @@ public enum APIReply: Sendable {
     /// nil for a product without a stock row.
     case stock(Result<[String: InventoryLevel?], APIError>)
     case cart(Result<Cart, APIError>)
+    case addresses(Result<[Address], APIError>)
+    /// Declined payments (402) and missing stock (409) arrive as a response with
+    /// `success` false, the order and transaction ids, shortages or the reason.
+    case checkout(Result<CheckoutResponse, APIError>)
+    case orders(Result<PageEnvelope<Order>, APIError>)
+    case order(Result<Order, APIError>)
 
     /// The failure, whatever the request was.
     public var error: APIError? {
         switch self {
         case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)),
-             .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)): e
+             .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)),
+             .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)): e
         default: nil
         }
     }

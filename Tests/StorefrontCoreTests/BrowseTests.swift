@@ -153,3 +153,79 @@ extension Result {
     var isFailure: Bool { if case .failure = self { true } else { false } }
     var value: Success? { try? get() }
 }
+
+@Suite("update: checkout and orders")
+struct CheckoutTests {
+    /// Browse, open the cart, load it, press Enter: the checkout form.
+    func checkoutModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> (Model, [Command]) {
+        let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
+        let loaded = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart())))]).0
+        return run(loaded, [key(.enter)])
+    }
+
+    func filled(_ model: Model) -> Model {
+        run(model, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France")).0
+    }
+
+    @Test func checkoutAsksForSavedAddressesAndRequiresEveryAddressField() throws {
+        let (model, commands) = checkoutModel()
+        #expect(model.screen is CheckoutScreen)
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.addresses])
+        let (refused, none) = run(model, [key(.enter)])
+        #expect(none.isEmpty)
+        let screen = refused.screen as! CheckoutScreen
+        #expect(screen.fieldErrors[.street] == "Street is required")
+        #expect(screen.fieldErrors[.country] == "Country is required")
+        #expect(refused.screen.hasUnsavedInput == false)
+    }
+
+    @Test func aSavedDefaultAddressIsFilledIn() {
+        let (model, commands) = checkoutModel()
+        let id = commands.first!.sentRequest!.0
+        let saved = [Address(id: "a1", street: "9 Side St", city: "Oslo", state: nil, zip: "0150", country: "Norway", isDefault: false),
+                     Address(id: "a2", street: "2 Main St", city: "Lyon", state: nil, zip: "69002", country: "France", isDefault: true)]
+        let (withSaved, _) = run(model, [.reply(id, .addresses(.success(saved)))])
+        let screen = withSaved.screen as! CheckoutScreen
+        #expect(screen.savedIndex == 1 && screen.street.text == "2 Main St" && screen.focus == .saved)
+        let (other, _) = run(withSaved, [key(.right)])
+        #expect((other.screen as! CheckoutScreen).savedIndex == nil)  // past the last: a new address
+        let (first, _) = run(other, [key(.right)])
+        #expect((first.screen as! CheckoutScreen).city.text == "Oslo")
+    }
+
+    @Test func placingTheOrderSendsAnIdempotentRequestAndShowsTheIDs() throws {
+        let (model, _) = checkoutModel()
+        let (sent, commands) = run(filled(model), [key(.enter)])
+        guard case .checkout(let address, let method, let key1)? = commands.first?.sentRequest?.1 else {
+            Issue.record("no checkout request: \(commands)")
+            return
+        }
+        #expect(address == ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France"))
+        #expect(method == "tok_visa")
+        // A retry of the same cart, address and method carries the same key.
+        let (_, again) = run(run(sent, [key(.escape)]).0, [key(.enter)])
+        guard case .checkout(_, _, let key2)? = again.first?.sentRequest?.1 else { Issue.record("no retry"); return }
+        #expect(key1 == key2)
+        let id = again.first!.sentRequest!.0
+        let (placed, _) = run(run(sent, [key(.escape)]).0, [key(.enter), .reply(id, .checkout(.success(
+            CheckoutResponse(success: true, message: "Order placed successfully", orderId: "order-42", transactionId: "txn-7"))))])
+        let text = view(placed).text()
+        #expect(text.contains("Order placed. Thank you!") && text.contains("order-42") && text.contains("txn-7"))
+        let (orders, more) = run(placed, [key(.char("o"))])
+        #expect(orders.screen is OrdersScreen && orders.history.isEmpty)
+        #expect(more.first?.sentRequest?.1 == .orders(page: 1))
+    }
+
+    @Test func aDeclinedPaymentAndMissingStockAreExplainedAndTheCartKept() throws {
+        let (model, _) = checkoutModel()
+        let (sent, commands) = run(filled(model), [key(.tab), key(.right), key(.enter)])
+        let id = try #require(commands.first?.sentRequest).0
+        guard case .checkout(_, "tok_chargeDeclined", _)? = commands.first?.sentRequest?.1 else { Issue.record("wrong method"); return }
+        let (declined, _) = run(sent, [.reply(id, .checkout(.success(CheckoutResponse(success: false, message: "Payment declined",
+                                                                                           orderId: "o1", transactionId: "t1", reason: "Your card was declined"))))])
+        #expect(declined.screen.status?.text == "Payment declined: Your card was declined. Your cart is kept.")
+        #expect(declined.screen is CheckoutScreen)
+        let short = CheckoutResponse(success: false, message: "Insufficient stock", shortages: [StockShortage(productId: "p000", requested: 2, available: 1)])
+        #expect(CheckoutScreen.explain(short) == "Not enough stock: 2 wanted, 1 left.")
+    }
+}

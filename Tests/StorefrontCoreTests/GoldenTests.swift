@@ -18,6 +18,10 @@ struct GoldenTests {
         case product = "product-detail"
         case cart = "cart"
         case cartEmpty = "cart-empty"
+        case checkout = "checkout-declined"
+        case placed = "checkout-placed"
+        case orders = "orders"
+        case orderDetail = "order-detail"
         case help = "help-overlay"
         case confirmQuit = "confirm-quit"
 
@@ -56,6 +60,19 @@ struct GoldenTests {
                 empty.items = []
                 empty.totalPrice = .zero
                 return run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(empty)))]).0
+            case .checkout, .placed:
+                let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
+                let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
+                let typed = run(form, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France") +
+                                [key(.tab), key(.right), key(.enter)]).0
+                let answer = self == .placed
+                    ? CheckoutResponse(success: true, message: "Order placed successfully", orderId: "3cd0cfbe-1d80-440a-8547-917bd90731e3", transactionId: "fb1d779b-f9d6-4a93-b70d-6d602667376b")
+                    : CheckoutResponse(success: false, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
+                return run(typed, [.reply(typed.nextRequestID - 1, .checkout(.success(answer)))]).0
+            case .orders, .orderDetail:
+                let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
+                let loaded = run(list, [.reply(list.nextRequestID - 1, .orders(.success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2))))), key(.down)]).0
+                return self == .orders ? loaded : run(loaded, [key(.enter)]).0
             case .help:
                 return run(start, [key(.function(1))]).0
             case .confirmQuit:

@@ -112,3 +112,14 @@ func fixtureCart() -> Cart {
     let total = items.reduce(Money.zero) { $0 + $1.subtotal }
     return Cart(id: "cart-1", userId: ann.id, items: items, totalPrice: total, updatedAt: fixtureDate)
 }
+
+func fixtureOrders() -> [Order] {
+    let cart = fixtureCart()
+    let address = ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")
+    return [
+        Order(id: "3cd0cfbe-1d80-440a-8547-917bd90731e3", userId: ann.id, items: cart.items, totalAmount: cart.totalPrice, status: .confirmed,
+              shippingAddress: address, createdAt: fixtureDate.addingTimeInterval(3600), updatedAt: fixtureDate),
+        Order(id: "5b3ffff3-0000-4000-8000-000000000002", userId: ann.id, items: [cart.items[0]], totalAmount: cart.items[0].subtotal, status: .cancelled,
+              shippingAddress: address, createdAt: fixtureDate, updatedAt: fixtureDate),
+    ]
+}

@@ -38,7 +38,7 @@ struct TmuxTests {
         try shop.press("Enter")
         try shop.waitFor("Welcome, Zoë Tester! Your account is ready.", "Zoë Tester (customer)", "online")
 
-        try shop.press("o")
+        try shop.press("L")
         try shop.waitFor("Signed out.", "Sign in to Storefront")
         try shop.type(email)
         try shop.press("Tab")
@@ -139,6 +139,28 @@ struct TmuxTests {
         let cart = try shop.waitFor("3 items   Total \((first.price * 2 + second.price).display)")
         #expect(cart.contains(first.name) && cart.contains(second.name))
         try shop.press("-")
-        try shop.waitFor("2 items   Total \((first.price + second.price).display)")
+        let total = (first.price + second.price).display
+        try shop.waitFor("2 items   Total \(total)")
+
+        // Checkout: a declined test card first (the cart stays), then one that succeeds.
+        try shop.press("Enter")
+        try shop.waitFor("Checkout: 2 items, \(total)", "[ Place order ]")
+        try shop.type("1 Rue Neuve")
+        try shop.press("Tab")
+        try shop.type("Lyon")
+        try shop.press("Tab")
+        try shop.type("69001")
+        try shop.press("Tab")
+        try shop.type("France")
+        try shop.press("Tab", "Right", "Enter")
+        try shop.waitFor("Payment declined:", "Your cart is kept.")
+        try shop.press("Left", "Enter")
+        let placed = try shop.waitFor("Order placed. Thank you!", "Payment ")
+        #expect(placed.contains(total))
+        try shop.press("o")
+        let history = try shop.waitFor("Confirmed", "Placed (UTC)")
+        #expect(history.contains(total))
+        try shop.press("Enter")
+        try shop.waitFor("Ships to  1 Rue Neuve, 69001 Lyon, France", first.name, second.name)
     }
 }

@@ -9,7 +9,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, signIn, signOut
+        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, signIn, signOut
     }
 
     public var query = ProductQuery()
@@ -57,7 +57,8 @@ public struct BrowseScreen: ScreenState {
         if failure != nil { bindings.insert(reload, at: 0) } else { bindings.append(reload) }
         if signedIn {
             bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
-            bindings.append(KeyBinding([.char("o")], KeyHelp("o", "sign out", long: "sign out", inBar: false), .signOut))
+            bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false), .orders))
+            bindings.append(KeyBinding([.char("L")], KeyHelp("L", "sign out", long: "sign out (log out)", inBar: false), .signOut))
         } else {
             bindings.append(KeyBinding([.char("i")], KeyHelp("i", "sign in", long: "sign in or create an account"), .signIn))
         }
@@ -143,6 +144,7 @@ public struct BrowseScreen: ScreenState {
             load(&ctx)
         case .reload: load(&ctx)
         case .cart: ctx.push(CartScreen())
+        case .orders: ctx.push(OrdersScreen())
         case .signIn: ctx.push(LoginScreen())
         case .signOut:
             ctx.signOut()

@@ -3,7 +3,7 @@ import MarketplaceAPI
 /// The signed-in shopper's cart: change quantities, remove lines, empty it;
 /// totals are the server's exact amounts.
 public struct CartScreen: ScreenState {
-    enum Action: Sendable { case up, down, more, fewer, remove, clear, reload }
+    enum Action: Sendable { case up, down, more, fewer, remove, clear, reload, checkout }
 
     public var cart: Cart?
     public var selected = 0
@@ -32,6 +32,7 @@ public struct CartScreen: ScreenState {
             KeyBinding([.char("d"), .delete], KeyHelp("d", "remove", long: "remove this item (also Delete)"), .remove),
             KeyBinding([.char("X")], KeyHelp("X", "empty cart", long: "remove every item (asks first)"), .clear),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the cart again (retry after an error)", inBar: failure != nil), .reload),
+            KeyBinding([.enter], KeyHelp("Enter", "checkout", long: "shipping address, payment, place the order"), .checkout),
         ])
     }
 
@@ -64,6 +65,8 @@ public struct CartScreen: ScreenState {
         case .clear:
             if !items.isEmpty { confirmingClear = true }
         case .reload: send(.cart, &ctx)
+        case .checkout:
+            if let cart, !cart.items.isEmpty { ctx.push(CheckoutScreen(cart: cart)) } else { ctx.notify("Your cart is empty.", role: .warning) }
         }
         return true
     }

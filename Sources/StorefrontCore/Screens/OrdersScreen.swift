@@ -1,0 +1,160 @@
+import Foundation
+import MarketplaceAPI
+
+/// Order history, newest first: date, status, items and total; Enter opens one.
+public struct OrdersScreen: ScreenState {
+    enum Action: Sendable { case up, down, open, reload }
+
+    public var orders: [Order] = []
+    public var selected = 0
+    var awaiting: RequestID?
+    public var loaded = false
+    public var failure: APIError?
+
+    public init() {}
+
+    public var title: String { "Orders" }
+    public var busyLabel: String? { awaiting == nil ? nil : "Loading your orders…" }
+    public var status: StatusText? { failure?.statusText(retryKey: "r") }
+
+    var keymap: Keymap<Action> {
+        Keymap([
+            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous order", inBar: false), .up),
+            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next order", inBar: false), .down),
+            KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
+            KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again"), .reload),
+        ])
+    }
+
+    public var keyHelp: [KeyHelp] { keymap.help }
+
+    public mutating func appear(_ ctx: inout Context) { load(&ctx) }
+
+    mutating func load(_ ctx: inout Context) {
+        failure = nil
+        awaiting = ctx.send(.orders(page: 1))
+    }
+
+    public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        guard let action = keymap.action(for: key) else { return false }
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, orders.count - 1), selected + 1)
+        case .open: if orders.indices.contains(selected) { ctx.push(OrderDetailScreen(order: orders[selected])) }
+        case .reload: load(&ctx)
+        }
+        return true
+    }
+
+    public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        guard id == awaiting, case .orders(let result) = reply else { return }
+        awaiting = nil
+        switch result {
+        case .success(let page):
+            loaded = true
+            orders = page.data.sorted { $0.createdAt > $1.createdAt }
+            selected = min(selected, max(0, orders.count - 1))
+        case .failure(let error): failure = error
+        }
+    }
+
+    public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
+        let index = y - (area.y + 2)
+        guard orders.indices.contains(index) else { return }
+        if index == selected || double { ctx.push(OrderDetailScreen(order: orders[index])) } else { selected = index }
+    }
+
+    public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let x = area.x + 1
+        let width = min(area.width - 2, 100)
+        frame.write("  " + TextWidth.pad("Placed (UTC)", to: 18) + TextWidth.pad("Order", to: 12) + TextWidth.pad("Status", to: 11) +
+                    TextWidth.pad("Items", to: 6, alignRight: true) + TextWidth.pad("Total", to: 13, alignRight: true), x: x, y: area.y, role: .heading)
+        if orders.isEmpty && loaded {
+            frame.write("No orders yet. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
+        }
+        for (index, order) in orders.prefix(area.height - 3).enumerated() {
+            let y = area.y + 2 + index
+            let chosen = index == selected
+            if chosen { frame.fill(Rect(x: x, y: y, width: width, height: 1), role: .selection) }
+            let count = order.items.reduce(0) { $0 + $1.quantity }
+            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
+            cx = frame.write(TextWidth.pad(formatDate(order.createdAt), to: 18), x: cx, y: y, role: chosen ? .selection : .text)
+            cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: 12), x: cx, y: y, role: chosen ? .selection : .muted)
+            cx = frame.write(TextWidth.pad(order.status.rawValue, to: 11), x: cx, y: y, role: chosen ? .selection : statusRole(order.status))
+            cx = frame.write(TextWidth.pad(String(count), to: 6, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
+            frame.write(TextWidth.pad(order.totalAmount.display, to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+        }
+    }
+}
+
+/// One order: its items, total, status and where it ships.
+public struct OrderDetailScreen: ScreenState {
+    public var order: Order
+    var awaiting: RequestID?
+    public var failure: APIError?
+
+    public init(order: Order) { self.order = order }
+
+    public var title: String { "Order \(order.id.prefix(8))" }
+    public var keyHelp: [KeyHelp] { [KeyHelp("r", "reload", long: "load the order again")] }
+    public var status: StatusText? { failure?.statusText(retryKey: "r") }
+
+    public mutating func appear(_ ctx: inout Context) { awaiting = ctx.send(.order(id: order.id)) }
+
+    public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        guard key == .char("r") else { return false }
+        failure = nil
+        awaiting = ctx.send(.order(id: order.id))
+        return true
+    }
+
+    public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        guard id == awaiting, case .order(let result) = reply else { return }
+        awaiting = nil
+        switch result {
+        case .success(let fresh): order = fresh
+        case .failure(let error): failure = error
+        }
+    }
+
+    public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let x = area.x + 2
+        var y = area.y + 1
+        var cx = frame.write("Order \(order.id)", x: x, y: y, role: .title)
+        cx = frame.write("  " + order.status.rawValue, x: cx, y: y, role: statusRole(order.status))
+        y += 1
+        frame.write("Placed \(formatDate(order.createdAt)) UTC", x: x, y: y, role: .muted)
+        y += 2
+        let nameWidth = min(area.width - 40, 60)
+        for line in order.items.prefix(area.height - 10) {
+            var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: .text)
+            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display)", to: 18, alignRight: true), x: lx, y: y, role: .muted)
+            frame.write(TextWidth.pad(line.subtotal.display, to: 12, alignRight: true), x: lx, y: y, role: .price)
+            y += 1
+        }
+        frame.write(TextWidth.pad("Total", to: nameWidth + 18, alignRight: true), x: x, y: y + 1, role: .heading)
+        frame.write(TextWidth.pad(order.totalAmount.display, to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
+        y += 3
+        if let address = order.shippingAddress {
+            frame.write("Ships to", x: x, y: y, role: .heading)
+            frame.write("\(address.street), \(address.zip) \(address.city), \(address.country)", x: x + 10, y: y, role: .text, limit: area.maxX)
+        }
+    }
+}
+
+func statusRole(_ status: OrderStatus) -> ThemeRole {
+    switch status {
+    case .pending: .warning
+    case .confirmed, .shipped, .delivered: .success
+    case .cancelled: .error
+    }
+}
+
+/// "2026-11-25 12:40", always in UTC so every terminal (and golden file) agrees.
+func formatDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.string(from: date)
+}
