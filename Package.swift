@@ -22,6 +22,7 @@ let package = Package(
         .executableTarget(name: "storefront", dependencies: ["StorefrontCore", "StorefrontTerminal", "StorefrontHTTP"]),
         .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "MarketplaceAPI"],
                     exclude: ["__Snapshots__"]),
+        .testTarget(name: "StorefrontHTTPTests", dependencies: ["StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),
         .testTarget(name: "StorefrontTerminalTests", dependencies: ["storefront", "StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),
     ]
 )
