@@ -59,6 +59,10 @@ public enum APIRequest: Equatable, Sendable {
     case checkout(address: ShippingAddress, paymentMethod: String, idempotencyKey: String)
     case orders(page: Int)
     case order(id: String)
+    case lowStock
+    /// Names for the low-stock list: one product lookup per id.
+    case productsByID([String])
+    case addStock(productID: String, quantity: Int)
 }
 
 public enum APIReply: Sendable {
@@ -76,13 +80,17 @@ public enum APIReply: Sendable {
     case checkout(Result<CheckoutResponse, APIError>)
     case orders(Result<PageEnvelope<Order>, APIError>)
     case order(Result<Order, APIError>)
+    case lowStock(Result<PageEnvelope<InventoryLevel>, APIError>)
+    case productsByID(Result<[String: Product], APIError>)
+    case stockAdded(Result<InventoryLevel, APIError>)
 
     /// The failure, whatever the request was.
     public var error: APIError? {
         switch self {
         case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)),
              .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)),
-             .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)): e
+             .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)),
+             .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)): e
         default: nil
         }
     }

@@ -99,6 +99,8 @@ public protocol ScreenState: Sendable {
     mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context)
     /// Called when the screen becomes active, first or again after Esc from a later one.
     mutating func appear(_ ctx: inout Context)
+    /// The clock, a few times a second (for screens that refresh on their own).
+    mutating func tick(_ now: Double, _ ctx: inout Context)
     func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv)
 }
 
@@ -109,4 +111,5 @@ public extension ScreenState {
     var status: StatusText? { nil }
     mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {}
     mutating func appear(_ ctx: inout Context) {}
+    mutating func tick(_ now: Double, _ ctx: inout Context) {}
 }

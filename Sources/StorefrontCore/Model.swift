@@ -100,7 +100,7 @@ public struct Model: Sendable {
     /// The keys every screen shares, after the screen's own.
     public var globalKeyHelp: [KeyHelp] {
         var keys: [KeyHelp] = []
-        if !history.isEmpty { keys.append(KeyHelp("Esc", "back", long: "go back to the previous screen")) }
+        if !history.isEmpty && !screen.keyHelp.contains(where: { $0.keys == "Esc" }) { keys.append(KeyHelp("Esc", "back", long: "go back to the previous screen")) }
         if screen.capturesText {
             keys.append(KeyHelp("F1", "help", long: "all keys of this screen"))
             if !options.kiosk { keys.append(KeyHelp("Ctrl-C", "quit", long: "quit Storefront (asks first when a form has input)")) }
@@ -122,6 +122,9 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         model.size = size
     case .tick(let now):
         model.clock = now
+        var ctx = model.context()
+        model.screen.tick(now, &ctx)
+        model.apply(ctx, commands: &commands)
         if model.options.kiosk, now - model.lastInput >= Double(model.options.kioskIdleSeconds),
            model.session != nil || !model.history.isEmpty || model.screen.hasUnsavedInput || model.overlay != nil {
             let (fresh, startCommands) = Model.start(options: model.options, size: model.size, glyphs: model.glyphs,

@@ -55,6 +55,14 @@ public struct MarketplaceClient: Sendable {
         case .order(let id):
             let result: Result<DataEnvelope<Order>, APIError> = call("GET", "/api/orders/" + pathComponent(id), token: token)
             return .order(result.map(\.data))
+        case .lowStock:
+            return .lowStock(call("GET", "/api/inventory/status/low-stock?limit=200", token: token))
+        case .productsByID(let ids):
+            return .productsByID(products(ids, token: token))
+        case .addStock(let productID, let quantity):
+            let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("POST", "/api/inventory/add",
+                                                                              body: AddStockRequest(productId: productID, quantity: quantity), token: token)
+            return .stockAdded(result.map(\.data))
         }
     }
 
@@ -66,7 +74,7 @@ public struct MarketplaceClient: Sendable {
     /// The stock of each product, asked for in parallel; a product without a
     /// stock row (404) maps to nil, any other failure fails the whole answer.
     private func stock(_ ids: [String], token: String?) -> Result<[String: InventoryLevel?], APIError> {
-        let results = ResultBox(count: ids.count)
+        let results = LockedResults<Result<InventoryLevel, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
         DispatchQueue.concurrentPerform(iterations: ids.count) { index in
             let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("GET", "/api/inventory/" + pathComponent(ids[index]), token: token)
             results.set(index, result.map(\.data))
@@ -80,6 +88,24 @@ public struct MarketplaceClient: Sendable {
             }
         }
         return .success(levels)
+    }
+
+    /// Products by id, fetched in parallel; unknown ids are left out.
+    private func products(_ ids: [String], token: String?) -> Result<[String: Product], APIError> {
+        let box = LockedResults<Result<Product, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
+        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+            let result: Result<DataEnvelope<Product>, APIError> = call("GET", "/api/products/" + pathComponent(ids[index]), token: token)
+            box.set(index, result.map(\.data))
+        }
+        var found: [String: Product] = [:]
+        for (index, id) in ids.enumerated() {
+            switch box.get(index) {
+            case .success(let product): found[id] = product
+            case .failure(.server(404, _, _)), .failure(.server(400, _, _)): continue
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(found)
     }
 
     private func pathComponent(_ text: String) -> String {
@@ -157,18 +183,19 @@ public struct MarketplaceClient: Sendable {
 
 struct Empty: Codable {}
 
-private final class ResultBox: @unchecked Sendable {
+/// Answers of parallel calls, one slot per call.
+private final class LockedResults<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var results: [Result<InventoryLevel, APIError>]
+    private var values: [Value]
 
-    init(count: Int) { results = Array(repeating: .failure(.badResponse("no answer")), count: count) }
+    init(count: Int, empty: Value) { values = Array(repeating: empty, count: count) }
 
-    func set(_ index: Int, _ result: Result<InventoryLevel, APIError>) {
-        lock.lock(); results[index] = result; lock.unlock()
+    func set(_ index: Int, _ value: Value) {
+        lock.lock(); values[index] = value; lock.unlock()
     }
 
-    func get(_ index: Int) -> Result<InventoryLevel, APIError> {
+    func get(_ index: Int) -> Value {
         lock.lock(); defer { lock.unlock() }
-        return results[index]
+        return values[index]
     }
 }

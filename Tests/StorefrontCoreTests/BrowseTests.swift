@@ -229,3 +229,54 @@ struct CheckoutTests {
         #expect(CheckoutScreen.explain(short) == "Not enough stock: 2 wanted, 1 left.")
     }
 }
+
+@Suite("update: admin low stock")
+struct LowStockTests {
+    static let levels = [InventoryLevel(productId: "p001", quantity: 0, lowStockThreshold: 10, lastUpdated: fixtureDate),
+                         InventoryLevel(productId: "p002", quantity: 3, lowStockThreshold: 10, lastUpdated: fixtureDate)]
+
+    /// Signed in as an admin, on the low-stock screen with its list and names loaded.
+    static func lowStockModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
+        var admin = browsingModel(size: size, glyphs: glyphs)
+        admin.session?.user.role = .admin
+        admin = run(admin, [key(.char("r"))]).0
+        admin = run(admin, [.reply(admin.nextRequestID - 1, .products(.success(PageEnvelope(data: fixtureProducts(), pagination: Pagination(page: 1, limit: 20, total: 47)))))]).0
+        let (opened, _) = run(admin, [key(.char("A"))])
+        let listed = run(opened, [.reply(opened.nextRequestID - 1, .lowStock(.success(PageEnvelope(data: levels, pagination: Pagination(page: 1, limit: 200, total: 2)))))]).0
+        let products = fixtureProducts()
+        return run(listed, [.reply(listed.nextRequestID - 1, .productsByID(.success(["p001": products[1], "p002": products[2]])))]).0
+    }
+
+    @Test func onlyAdminsHaveTheLowStockKey() {
+        let (shopper, _) = run(browsingModel(), [key(.char("A"))])
+        #expect(shopper.screen is BrowseScreen)
+        let admin = Self.lowStockModel()
+        #expect(admin.screen is LowStockScreen)
+        let text = view(admin).text()
+        #expect(text.contains("Tetsubin Teapot 鉄瓶 No. 1") && text.contains("Crème Brûlée Torch No. 1"))
+    }
+
+    @Test func restockingSendsTheUnitsAndRefreshes() throws {
+        let (prompted, none) = run(Self.lowStockModel(), [key(.down), key(.enter)] + keys("x5q0"))
+        #expect(none.isEmpty)
+        #expect((prompted.screen as! LowStockScreen).restock?.text == "50")  // only digits are typed
+        let (sent, commands) = run(prompted, [key(.enter)])
+        #expect(commands.first?.sentRequest?.1 == .addStock(productID: "p002", quantity: 50))
+        let id = try #require(commands.first?.sentRequest).0
+        let (done, more) = run(sent, [.reply(id, .stockAdded(.success(InventoryLevel(productId: "p002", quantity: 53, lowStockThreshold: 10, lastUpdated: fixtureDate))))])
+        #expect(done.notice?.text == "Crème Brûlée Torch No. 1: now 53 in stock.")
+        #expect(more.first?.sentRequest?.1 == .lowStock)
+    }
+
+    @Test func theListRefreshesOnItsOwnEveryFewSeconds() {
+        var model = Self.lowStockModel()
+        model = run(model, [.tick(100)]).0           // first tick after loading: refresh is due
+        let (early, none) = run(model, [.tick(102)])
+        #expect(none.compactMap(\.sentRequest).isEmpty || none.compactMap(\.sentRequest).allSatisfy { $0.1 != .lowStock })
+        let id = early.nextRequestID - 1
+        let (answered, _) = run(early, [.reply(id, .lowStock(.success(PageEnvelope(data: Self.levels, pagination: Pagination(page: 1, limit: 200, total: 2)))))])
+        let (later, due) = run(answered, [.tick(105.5)])
+        #expect(due.compactMap(\.sentRequest).contains { $0.1 == .lowStock })
+        #expect(later.screen is LowStockScreen)
+    }
+}

@@ -22,6 +22,7 @@ struct GoldenTests {
         case placed = "checkout-placed"
         case orders = "orders"
         case orderDetail = "order-detail"
+        case lowStock = "admin-low-stock"
         case help = "help-overlay"
         case confirmQuit = "confirm-quit"
 
@@ -73,6 +74,8 @@ struct GoldenTests {
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
                 let loaded = run(list, [.reply(list.nextRequestID - 1, .orders(.success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2))))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
+            case .lowStock:
+                return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:
                 return run(start, [key(.function(1))]).0
             case .confirmQuit:

@@ -193,6 +193,14 @@ final class MarketplaceServer {
         }
     }
 
+    /// `marketplace admin create`, the only way to make an admin.
+    func createAdmin(name: String, email: String, password: String) throws {
+        var environment = environment
+        environment["STOREFRONT_ADMIN_PASSWORD"] = password
+        let pid = try spawn(Self.binary, ["admin", "create", "--email", email, "--name", name], environment: environment, stdoutPath: logFile.path)
+        guard let status = wait(pid, timeout: 60), status == 0 else { throw HarnessError("marketplace admin create failed; see \(logFile.path)") }
+    }
+
     /// Creates an account over HTTP (the server's own route, no shortcut into its store).
     func register(name: String, email: String, password: String, role: Role = .customer) throws {
         let reply = MarketplaceClient(baseURL: url).perform(.register(name: name, email: email, password: password, role: role), token: nil)

@@ -163,4 +163,39 @@ struct TmuxTests {
         try shop.press("Enter")
         try shop.waitFor("Ships to  1 Rue Neuve, 69001 Lyon, France", first.name, second.name)
     }
+
+    @Test func anAdminSeesLowStockWithNamesAndRestocksInPlace() throws {
+        let server = try MarketplaceServer()
+        try server.seed(products: 30)
+        let client = MarketplaceClient(baseURL: server.url)
+        // Earlier runs' `seed --fresh` leave stock rows of removed products: pick a row whose product exists.
+        guard case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil),
+              case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
+              let row = low.data.firstIndex(where: { named[$0.productId] != nil }) else {
+            throw HarnessError("the seeded catalogue has nothing low in stock to restock")
+        }
+        let first = low.data[row]
+        let product = named[first.productId]!
+        let email = uniqueEmail("admin")
+        try server.createAdmin(name: "Ada Admin", email: email, password: "admin-secret")
+        let shop = try TmuxSession(server: server.url, width: 100, height: 30)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type("admin-secret")
+        try shop.press("Enter")
+        try shop.waitFor("Ada Admin (admin)", "Page 1 of 2")
+        try shop.press("A")
+        try shop.waitFor("Storefront › Low stock", product.name)
+        // Rows come in the server's order; move to the product and restock it with 40 units.
+        for _ in 0..<row { try shop.press("Down") }
+        try shop.press("Enter")
+        try shop.waitFor("Add units to")
+        try shop.type("40")
+        try shop.press("Enter")
+        try shop.waitFor("\(product.name): now \(first.quantity + 40) in stock.")
+        guard case .stock(.success(let levels)) = client.perform(.stock(productIDs: [product.id]), token: nil),
+              let level = levels[product.id] ?? nil else { throw HarnessError("stock of \(product.name) unreadable") }
+        #expect(level.quantity == first.quantity + 40)
+    }
 }

@@ -9,7 +9,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, signIn, signOut
+        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, lowStock, signIn, signOut
     }
 
     public var query = ProductQuery()
@@ -24,6 +24,7 @@ public struct BrowseScreen: ScreenState {
     var stockRequest: RequestID?
     public var failure: APIError?
     var signedIn = false
+    var isAdmin = false
 
     public init() {}
 
@@ -58,6 +59,7 @@ public struct BrowseScreen: ScreenState {
         if signedIn {
             bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
             bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false), .orders))
+            if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place"), .lowStock)) }
             bindings.append(KeyBinding([.char("L")], KeyHelp("L", "sign out", long: "sign out (log out)", inBar: false), .signOut))
         } else {
             bindings.append(KeyBinding([.char("i")], KeyHelp("i", "sign in", long: "sign in or create an account"), .signIn))
@@ -76,6 +78,7 @@ public struct BrowseScreen: ScreenState {
 
     public mutating func appear(_ ctx: inout Context) {
         signedIn = ctx.session != nil
+        isAdmin = ctx.session?.user.role == .admin
         if products.isEmpty && awaiting == nil { load(&ctx) } else { refreshStock(&ctx) }
     }
 
@@ -90,6 +93,8 @@ public struct BrowseScreen: ScreenState {
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        signedIn = ctx.session != nil
+        isAdmin = ctx.session?.user.role == .admin
         if var picker {
             switch picker.handle(key) {
             case .stay: self.picker = picker
@@ -145,6 +150,7 @@ public struct BrowseScreen: ScreenState {
         case .reload: load(&ctx)
         case .cart: ctx.push(CartScreen())
         case .orders: ctx.push(OrdersScreen())
+        case .lowStock: ctx.push(LowStockScreen())
         case .signIn: ctx.push(LoginScreen())
         case .signOut:
             ctx.signOut()
