@@ -63,6 +63,20 @@ public enum APIRequest: Equatable, Sendable {
     /// Names for the low-stock list: one product lookup per id.
     case productsByID([String])
     case addStock(productID: String, quantity: Int)
+    case profile
+    case updateProfile(ProfileChange)
+}
+
+/// What the profile screen saves: absent fields stay as they are.
+public struct ProfileChange: Equatable, Sendable {
+    public var phone: String?
+    public var newsletter: Bool?
+    public var theme: String?
+    public init(phone: String? = nil, newsletter: Bool? = nil, theme: String? = nil) {
+        self.phone = phone
+        self.newsletter = newsletter
+        self.theme = theme
+    }
 }
 
 public enum APIReply: Sendable {
@@ -83,6 +97,7 @@ public enum APIReply: Sendable {
     case lowStock(Result<PageEnvelope<InventoryLevel>, APIError>)
     case productsByID(Result<[String: Product], APIError>)
     case stockAdded(Result<InventoryLevel, APIError>)
+    case profile(Result<UserProfile, APIError>)
 
     /// The failure, whatever the request was.
     public var error: APIError? {
@@ -90,7 +105,7 @@ public enum APIReply: Sendable {
         case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)),
              .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)),
              .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)),
-             .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)): e
+             .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)), .profile(.failure(let e)): e
         default: nil
         }
     }

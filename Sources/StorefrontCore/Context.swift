@@ -26,6 +26,7 @@ public struct Context {
     var navigation: Navigation?
     var notice: StatusText?
     var wantsQuit = false
+    var theme: String?
 
     init(session: Session?, options: AppOptions, nextRequestID: RequestID) {
         self.session = session
@@ -47,6 +48,8 @@ public struct Context {
     public mutating func reset(to screen: any ScreenState) { navigation = .reset(screen) }
     public mutating func notify(_ text: String, role: ThemeRole = .success) { notice = StatusText(text, role: role) }
     public mutating func quit() { wantsQuit = true }
+    /// Switch the screen to another shipped theme.
+    public mutating func useTheme(_ name: String) { theme = name }
 
     public mutating func signIn(_ session: Session) { self.session = session }
     public mutating func signOut() { session = nil }

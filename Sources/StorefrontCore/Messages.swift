@@ -22,11 +22,15 @@ public enum Msg: Sendable {
     case tick(Double)
     case click(x: Int, y: Int, double: Bool)
     case reply(RequestID, APIReply)
+    /// The runtime loaded a theme asked for with `Command.applyTheme`, or says why not.
+    case themeApplied(name: String, Result<Glyphs, ThemeError>)
 }
 
 /// What `update` asks the runtime to do; results come back as `Msg.reply`.
 public enum Command: Equatable, Sendable {
     case send(RequestID, APIRequest, token: String?)
+    /// Load `themes/<name>.theme` and repaint with it (the signed-in user's preference).
+    case applyTheme(String)
     case quit
 }
 

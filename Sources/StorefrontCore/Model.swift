@@ -13,6 +13,9 @@ public struct Model: Sendable {
     public var size: Size
     public let options: AppOptions
     public var glyphs: Glyphs
+    /// The theme on screen now.
+    public var themeName: String
+    var profileRequest: RequestID?
     public var nextRequestID: RequestID = 1
     /// nil until the first reply; then whether the last request reached the server.
     public var serverOnline: Bool?
@@ -26,6 +29,7 @@ public struct Model: Sendable {
         self.options = options
         self.size = size
         self.glyphs = glyphs
+        self.themeName = options.themeName
         self.screen = LoginScreen()
     }
 
@@ -59,7 +63,10 @@ public struct Model: Sendable {
     mutating func apply(_ ctx: Context, commands: inout [Command]) {
         nextRequestID = ctx.nextRequestID
         commands += ctx.commands
+        let signedIn = session == nil && ctx.session != nil
         session = ctx.session
+        if let theme = ctx.theme, theme != themeName { commands.append(.applyTheme(theme)) }
+
         if let notice = ctx.notice { self.notice = notice }
         switch ctx.navigation {
         case .push(let next)?:
@@ -77,6 +84,12 @@ public struct Model: Sendable {
             appearAndApply(&commands)
         case nil:
             break
+        }
+        if signedIn && !options.themeExplicit {
+            // The account's theme preference, unless --theme or STOREFRONT_THEME chose one.
+            profileRequest = nextRequestID
+            nextRequestID += 1
+            commands.append(.send(profileRequest!, .profile, token: session?.token))
         }
         if ctx.wantsQuit { requestQuit(&commands) }
     }
@@ -135,6 +148,18 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
             model.notice = StatusText("The session was reset after \(model.options.kioskIdleSeconds) s without a key.", role: .warning)
             commands += startCommands
         }
+    case .themeApplied(let name, let result):
+        switch result {
+        case .success(let glyphs):
+            model.themeName = name
+            model.glyphs = glyphs
+        case .failure(let error):
+            model.notice = StatusText("Theme \(name) could not be used: \(error.description)", role: .warning)
+        }
+    case .reply(let id, .profile(.success(let profile))) where id == model.profileRequest:
+        model.profileRequest = nil
+        model.serverOnline = true
+        if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
     case .reply(let id, let reply):
         model.serverOnline = !(reply.error?.isConnectivity ?? false)
         var ctx = model.context()

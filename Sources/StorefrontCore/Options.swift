@@ -2,13 +2,17 @@
 public struct AppOptions: Equatable, Sendable {
     public var serverURL: String
     public var themeName: String
+    /// Chosen by --theme or STOREFRONT_THEME: then it wins over the account's preference.
+    public var themeExplicit: Bool
     public var kiosk: Bool
     /// Kiosk sessions forget the shopper after this many seconds without a key.
     public var kioskIdleSeconds: Int
 
-    public init(serverURL: String = AppOptions.defaultServer, themeName: String = "dark", kiosk: Bool = false, kioskIdleSeconds: Int = 120) {
+    public init(serverURL: String = AppOptions.defaultServer, themeName: String = "dark", themeExplicit: Bool = false,
+                kiosk: Bool = false, kioskIdleSeconds: Int = 120) {
         self.serverURL = serverURL
         self.themeName = themeName
+        self.themeExplicit = themeExplicit
         self.kiosk = kiosk
         self.kioskIdleSeconds = kioskIdleSeconds
     }
@@ -54,7 +58,10 @@ public enum LaunchOptions {
     public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> LaunchAction {
         var options = AppOptions()
         if let server = environment["STOREFRONT_SERVER"], !server.isEmpty { options.serverURL = server }
-        if let theme = environment["STOREFRONT_THEME"], !theme.isEmpty { options.themeName = theme }
+        if let theme = environment["STOREFRONT_THEME"], !theme.isEmpty {
+            options.themeName = theme
+            options.themeExplicit = true
+        }
         if let idle = environment["STOREFRONT_KIOSK_IDLE"], !idle.isEmpty {
             guard let seconds = Int(idle), seconds > 0 else { throw UsageError("STOREFRONT_KIOSK_IDLE must be a whole number of seconds > 0, not '\(idle)'") }
             options.kioskIdleSeconds = seconds
@@ -77,7 +84,9 @@ public enum LaunchOptions {
             case "--help", "-h": return .help
             case "--version": return .version
             case "--server": options.serverURL = try value()
-            case "--theme": options.themeName = try value()
+            case "--theme":
+                options.themeName = try value()
+                options.themeExplicit = true
             case "--kiosk": options.kiosk = true
             case "--idle-timeout":
                 let text = try value()

@@ -63,6 +63,15 @@ public struct MarketplaceClient: Sendable {
             let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("POST", "/api/inventory/add",
                                                                               body: AddStockRequest(productId: productID, quantity: quantity), token: token)
             return .stockAdded(result.map(\.data))
+        case .profile:
+            let result: Result<DataEnvelope<UserProfile>, APIError> = call("GET", "/api/users/profile", token: token)
+            return .profile(result.map(\.data))
+        case .updateProfile(let change):
+            let preferences = change.newsletter != nil || change.theme != nil
+                ? ProfileUpdate.Preferences(newsletter: change.newsletter, theme: change.theme) : nil
+            let result: Result<DataEnvelope<UserProfile>, APIError> = call("PUT", "/api/users/profile",
+                                                                           body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token)
+            return .profile(result.map(\.data))
         }
     }
 

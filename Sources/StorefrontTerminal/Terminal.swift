@@ -12,7 +12,7 @@ public final class Terminal {
     public let depth: ColorDepth
     /// False when the locale is not UTF-8: the caller should use ASCII glyphs.
     public let isUTF8: Bool
-    private let theme: Theme
+    private var theme: Theme
     private var attributes: [ThemeRole: (attr_t, Int32)] = [:]
     private var previous: Frame?
     private var closed = false
@@ -70,6 +70,13 @@ public final class Terminal {
             }
             attributes[role] = (attr, pair)
         }
+    }
+
+    /// Switches theme and repaints every cell with it.
+    public func apply(_ theme: Theme) {
+        self.theme = theme
+        setUpStyles()
+        previous = nil
     }
 
     /// Waits up to `timeout` milliseconds for input; nil when none came.

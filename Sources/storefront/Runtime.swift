@@ -32,6 +32,7 @@ struct Runtime {
     let terminal: Terminal
     let glyphs: Glyphs
     let client: MarketplaceClient
+    let themes: ThemeLibrary
     let inbox = Inbox()
     let requests = DispatchQueue(label: "storefront.requests", attributes: .concurrent)
     let started = ContinuousClock.now
@@ -68,6 +69,15 @@ struct Runtime {
                 let client = client, inbox = inbox
                 requests.async {
                     inbox.post(.reply(id, client.perform(request, token: token)))
+                }
+            case .applyTheme(let name):
+                // Theme files are small and local: loading them on the UI thread is fine.
+                do {
+                    let theme = try themes.load(name)
+                    terminal.apply(theme)
+                    inbox.post(.themeApplied(name: name, .success(terminal.isUTF8 ? theme.glyphs : .ascii)))
+                } catch {
+                    inbox.post(.themeApplied(name: name, .failure(error)))
                 }
             case .quit:
                 break  // the model's `quitting` ends the loop

@@ -30,7 +30,7 @@ case .run(let options):
     do { terminal = try Terminal(theme: theme, environment: environment) } catch { fail("\(error)") }
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
-                          client: MarketplaceClient(baseURL: options.serverURL))
+                          client: MarketplaceClient(baseURL: options.serverURL), themes: library)
     runtime.run()
     terminal.close()
 }

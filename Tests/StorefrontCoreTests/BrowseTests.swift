@@ -280,3 +280,43 @@ struct LowStockTests {
         #expect(later.screen is LowStockScreen)
     }
 }
+
+@Suite("update: theme preference and profile")
+struct ProfileTests {
+    func profile(theme: String) -> UserProfile {
+        UserProfile(userId: ann.id, phone: "+33 6 12 34 56 78", addresses: [
+            Address(id: "a1", street: "1 Rue Neuve", city: "Lyon", state: nil, zip: "69001", country: "France", isDefault: true)],
+                    preferences: UserPreferences(newsletter: true, theme: theme))
+    }
+
+    @Test func signingInAppliesTheAccountsThemeUnlessOneWasChosen() throws {
+        let start = Model.start(options: AppOptions(serverURL: "http://127.0.0.1:9"), size: standardSize).0
+        let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
+        let (signedIn, commands) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+        let (profileID, request) = try #require(commands.compactMap(\.sentRequest).last)
+        #expect(request == .profile)
+        let (themed, apply) = run(signedIn, [.reply(profileID, .profile(.success(profile(theme: "mono"))))])
+        #expect(apply == [.applyTheme("mono")])
+        let (applied, _) = run(themed, [.themeApplied(name: "mono", .success(.ascii))])
+        #expect(applied.themeName == "mono" && applied.glyphs == .ascii)
+        #expect(view(applied).line(0).hasPrefix(" Storefront > Browse"))
+        // Chosen with --theme: no profile request at all.
+        let (_, explicit) = run(run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0,
+                                [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+        #expect(!explicit.contains { $0.sentRequest?.1 == .profile })
+    }
+
+    @Test func savingTheProfileSendsTheChangesAndSwitchesTheme() throws {
+        var (model, commands) = run(browsingModel(), [key(.char("u"))])
+        let id = try #require(commands.first?.sentRequest).0
+        (model, _) = run(model, [.reply(id, .profile(.success(profile(theme: "light"))))])
+        (model, commands) = run(model, [key(.tab), key(.right), key(.tab), key(.right), key(.right)])
+        #expect(model.screen.hasUnsavedInput)
+        (model, commands) = run(model, [key(.enter)])
+        #expect(commands.first?.sentRequest?.1 == .updateProfile(ProfileChange(phone: "+33 6 12 34 56 78", newsletter: false, theme: "mono")))
+        let saveID = try #require(commands.first?.sentRequest).0
+        (model, commands) = run(model, [.reply(saveID, .profile(.success(profile(theme: "mono"))))])
+        #expect(commands == [.applyTheme("mono")])
+        #expect(model.notice?.text == "Profile saved.")
+    }
+}

@@ -23,6 +23,7 @@ struct GoldenTests {
         case orders = "orders"
         case orderDetail = "order-detail"
         case lowStock = "admin-low-stock"
+        case profile = "profile"
         case help = "help-overlay"
         case confirmQuit = "confirm-quit"
 
@@ -74,6 +75,12 @@ struct GoldenTests {
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
                 let loaded = run(list, [.reply(list.nextRequestID - 1, .orders(.success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2))))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
+            case .profile:
+                let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.char("u"))]).0
+                let profile = UserProfile(userId: ann.id, phone: "+33 6 12 34 56 78", addresses: [
+                    Address(id: "a1", street: "1 Rue Neuve", city: "Lyon", state: nil, zip: "69001", country: "France", isDefault: true)],
+                                          preferences: UserPreferences(newsletter: true, theme: "dark"))
+                return run(opened, [.reply(opened.nextRequestID - 1, .profile(.success(profile))), key(.tab), key(.tab)]).0
             case .lowStock:
                 return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:

@@ -29,7 +29,8 @@ func key(_ key: Key) -> Msg { .key(key) }
 let standardSize = Size(width: 80, height: 24)
 
 func freshModel(kiosk: Bool = false, size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
-    Model.start(options: AppOptions(serverURL: "http://127.0.0.1:9", kiosk: kiosk, kioskIdleSeconds: 30), size: size, glyphs: glyphs).0
+    // An explicit theme, so signing in does not also ask for the account's theme preference.
+    Model.start(options: AppOptions(serverURL: "http://127.0.0.1:9", themeExplicit: true, kiosk: kiosk, kioskIdleSeconds: 30), size: size, glyphs: glyphs).0
 }
 
 let ann = UserSummary(id: "7d1d7c4e-0000-4000-8000-000000000001", name: "Ann Lee", email: "ann@example.com", role: .customer)

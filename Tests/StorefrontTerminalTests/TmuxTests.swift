@@ -38,6 +38,15 @@ struct TmuxTests {
         try shop.press("Enter")
         try shop.waitFor("Welcome, Zoë Tester! Your account is ready.", "Zoë Tester (customer)", "online")
 
+        // The profile's theme is saved to the user service and applies at once
+        // (mono draws with ASCII: the breadcrumb becomes ">").
+        try shop.press("u")
+        try shop.waitFor("Newsletter", "Theme")
+        try shop.press("Tab", "Tab", "Right", "Right", "Enter")
+        try shop.waitFor("Profile saved.", " Storefront > Profile")
+        try shop.press("Escape")
+        try shop.waitFor(" Storefront > Browse")
+
         try shop.press("L")
         try shop.waitFor("Signed out.", "Sign in to Storefront")
         try shop.type(email)

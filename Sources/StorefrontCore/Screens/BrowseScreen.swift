@@ -9,7 +9,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, lowStock, signIn, signOut
+        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, lowStock, signIn, signOut
     }
 
     public var query = ProductQuery()
@@ -59,6 +59,7 @@ public struct BrowseScreen: ScreenState {
         if signedIn {
             bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
             bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false), .orders))
+            bindings.append(KeyBinding([.char("u")], KeyHelp("u", "profile", long: "your profile: phone, newsletter, theme, addresses", inBar: false), .profile))
             if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place"), .lowStock)) }
             bindings.append(KeyBinding([.char("L")], KeyHelp("L", "sign out", long: "sign out (log out)", inBar: false), .signOut))
         } else {
@@ -151,6 +152,7 @@ public struct BrowseScreen: ScreenState {
         case .cart: ctx.push(CartScreen())
         case .orders: ctx.push(OrdersScreen())
         case .lowStock: ctx.push(LowStockScreen())
+        case .profile: ctx.push(ProfileScreen())
         case .signIn: ctx.push(LoginScreen())
         case .signOut:
             ctx.signOut()
