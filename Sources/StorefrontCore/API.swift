@@ -65,6 +65,31 @@ public enum APIRequest: Equatable, Sendable {
     case addStock(productID: String, quantity: Int)
     case profile
     case updateProfile(ProfileChange)
+    /// The owner's products. No route filters by owner yet, so the client scans
+    /// the newest `ProductDraft.scanLimit` products and keeps the owner's.
+    case myProducts(ownerID: String)
+    case createProduct(ProductDraft)
+    case updateProduct(id: String, ProductDraft)
+    case deleteProduct(id: String)
+}
+
+/// A product as the vendor's form sends it.
+public struct ProductDraft: Equatable, Sendable {
+    public var name: String
+    public var description: String
+    public var price: Money
+    public var category: String
+    public var images: [String]
+
+    public static let scanLimit = 1000
+
+    public init(name: String, description: String, price: Money, category: String, images: [String]) {
+        self.name = name
+        self.description = description
+        self.price = price
+        self.category = category
+        self.images = images
+    }
 }
 
 /// What the profile screen saves: absent fields stay as they are.
@@ -98,6 +123,10 @@ public enum APIReply: Sendable {
     case productsByID(Result<[String: Product], APIError>)
     case stockAdded(Result<InventoryLevel, APIError>)
     case profile(Result<UserProfile, APIError>)
+    /// The products and whether the scan stopped before the end of the catalogue.
+    case myProducts(Result<(products: [Product], truncated: Bool), APIError>)
+    case productSaved(Result<Product, APIError>)
+    case productDeleted(Result<String, APIError>)
 
     /// The failure, whatever the request was.
     public var error: APIError? {
@@ -105,7 +134,8 @@ public enum APIReply: Sendable {
         case .health(.failure(let e)), .loggedIn(.failure(let e)), .registered(.failure(let e)),
              .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)),
              .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)),
-             .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)), .profile(.failure(let e)): e
+             .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)), .profile(.failure(let e)),
+             .myProducts(.failure(let e)), .productSaved(.failure(let e)), .productDeleted(.failure(let e)): e
         default: nil
         }
     }

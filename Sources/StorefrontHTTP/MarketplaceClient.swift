@@ -72,7 +72,37 @@ public struct MarketplaceClient: Sendable {
             let result: Result<DataEnvelope<UserProfile>, APIError> = call("PUT", "/api/users/profile",
                                                                            body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token)
             return .profile(result.map(\.data))
+        case .myProducts(let owner):
+            return .myProducts(myProducts(owner, token: token))
+        case .createProduct(let draft):
+            let result: Result<DataEnvelope<Product>, APIError> = call("POST", "/api/products", body: input(draft), token: token)
+            return .productSaved(result.map(\.data))
+        case .updateProduct(let id, let draft):
+            let result: Result<DataEnvelope<Product>, APIError> = call("PUT", "/api/products/" + pathComponent(id), body: input(draft), token: token)
+            return .productSaved(result.map(\.data))
+        case .deleteProduct(let id):
+            let result: Result<DataEnvelope<[String: String]>, APIError> = call("DELETE", "/api/products/" + pathComponent(id), token: token)
+            return .productDeleted(result.map { _ in id })
         }
+    }
+
+    private func input(_ draft: ProductDraft) -> ProductInput {
+        ProductInput(name: draft.name, description: draft.description, price: draft.price, category: draft.category, images: draft.images)
+    }
+
+    private func myProducts(_ owner: String, token: String?) -> Result<(products: [Product], truncated: Bool), APIError> {
+        var mine: [Product] = []
+        let limit = 100
+        for page in 1...(ProductDraft.scanLimit / limit) {
+            let result: Result<PageEnvelope<Product>, APIError> = call("GET", "/api/products?" + ProductQuery(page: page, limit: limit).queryString, token: token)
+            switch result {
+            case .failure(let error): return .failure(error)
+            case .success(let envelope):
+                mine += envelope.data.filter { $0.userId == owner }
+                if page * limit >= envelope.pagination.total { return .success((mine, false)) }
+            }
+        }
+        return .success((mine, true))
     }
 
     private func cartCall<Body: Encodable>(_ method: String, _ path: String, body: Body?, token: String?) -> Result<Cart, APIError> {

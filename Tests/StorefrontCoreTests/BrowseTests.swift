@@ -320,3 +320,52 @@ struct ProfileTests {
         #expect(model.notice?.text == "Profile saved.")
     }
 }
+
+@Suite("update: vendor products")
+struct VendorTests {
+    static func vendorModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
+        var model = browsingModel(size: size, glyphs: glyphs)
+        model.session?.user.role = .vendor
+        let (opened, commands) = run(model, [key(.char("V"))])
+        let id = commands.first!.sentRequest!.0
+        let mine = Array(fixtureProducts().prefix(3))
+        let listed = run(opened, [.reply(id, .myProducts(.success((mine, false))))]).0
+        return run(listed, [.reply(listed.nextRequestID - 1, .stock(.success(fixtureStock(mine))))]).0
+    }
+
+    @Test func onlySellersHaveTheirProductsScreen() {
+        let (shopper, _) = run(browsingModel(), [key(.char("V"))])
+        #expect(shopper.screen is BrowseScreen)
+        let vendor = Self.vendorModel()
+        #expect(vendor.screen is VendorScreen)
+        #expect(view(vendor).text().contains("Crème Brûlée Torch No. 1"))
+    }
+
+    @Test func aNewProductIsCheckedThenSent() throws {
+        var (model, commands) = run(Self.vendorModel(), [key(.char("n"))] + keys("Lampe 灯") + [key(.tab)] + keys("A brass lamp") +
+                                    [key(.tab)] + keys("12.345") + [key(.tab)] + keys("Home") + [key(.enter)])
+        #expect(commands.isEmpty)
+        #expect((model.screen as! ProductFormScreen).fieldErrors[.price]?.hasPrefix("Price like 12.50") == true)
+        (model, commands) = run(model, [key(.backspace), key(.enter)])
+        #expect(commands.first?.sentRequest?.1 == .createProduct(ProductDraft(name: "Lampe 灯", description: "A brass lamp", price: Money("12.34")!, category: "Home", images: [])))
+        let id = try #require(commands.first?.sentRequest).0
+        var saved = fixtureProducts()[0]
+        saved.name = "Lampe 灯"
+        (model, commands) = run(model, [.reply(id, .productSaved(.success(saved)))])
+        #expect(model.screen is VendorScreen)
+        #expect(model.notice?.text == "Lampe 灯 created. Add stock with +.")
+        #expect(commands.first?.sentRequest?.1 == .myProducts(ownerID: ann.id))
+    }
+
+    @Test func deleteAsksFirstAndStockIsAdded() throws {
+        let (asked, none) = run(Self.vendorModel(), [key(.char("d"))])
+        #expect(none.isEmpty)
+        #expect(asked.screen.status?.text == "Delete Spicy Olive Oil No. 1? y deletes it, any other key keeps it.")
+        let (_, kept) = run(asked, [key(.char("n"))])
+        #expect(kept.isEmpty)
+        let (_, deleted) = run(asked, [key(.char("y"))])
+        #expect(deleted.first?.sentRequest?.1 == .deleteProduct(id: "p000"))
+        let (_, stocked) = run(Self.vendorModel(), [key(.down), key(.char("+"))] + keys("40") + [key(.enter)])
+        #expect(stocked.first?.sentRequest?.1 == .addStock(productID: "p001", quantity: 40))
+    }
+}

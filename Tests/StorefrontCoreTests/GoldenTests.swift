@@ -24,6 +24,8 @@ struct GoldenTests {
         case orderDetail = "order-detail"
         case lowStock = "admin-low-stock"
         case profile = "profile"
+        case vendor = "vendor-products"
+        case productForm = "vendor-product-form"
         case help = "help-overlay"
         case confirmQuit = "confirm-quit"
 
@@ -81,6 +83,10 @@ struct GoldenTests {
                     Address(id: "a1", street: "1 Rue Neuve", city: "Lyon", state: nil, zip: "69001", country: "France", isDefault: true)],
                                           preferences: UserPreferences(newsletter: true, theme: "dark"))
                 return run(opened, [.reply(opened.nextRequestID - 1, .profile(.success(profile))), key(.tab), key(.tab)]).0
+            case .vendor:
+                return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.down)]).0
+            case .productForm:
+                return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.enter), key(.tab), key(.tab)] + keys("x")).0
             case .lowStock:
                 return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:

@@ -207,4 +207,62 @@ struct TmuxTests {
               let level = levels[product.id] ?? nil else { throw HarnessError("stock of \(product.name) unreadable") }
         #expect(level.quantity == first.quantity + 40)
     }
+
+    @Test func aVendorCreatesAProductWithStockAndAnAdminRestocksIt() throws {
+        let server = try MarketplaceServer()
+        let vendorEmail = uniqueEmail("vendor")
+        try server.register(name: "Vera Vendor", email: vendorEmail, password: "secret1", role: .vendor)
+        let name = "Lampe Bergère 灯 \(UUID().uuidString.prefix(4))"
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type(vendorEmail)
+        try shop.press("Tab")
+        try shop.type("secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Vera Vendor (vendor)")
+        try shop.press("V")
+        try shop.waitFor("You have no products yet. Press n to create one.")
+        try shop.press("n")
+        try shop.waitFor("A new product")
+        try shop.type(name)
+        try shop.press("Tab")
+        try shop.type("A brass reading lamp with a linen shade.")
+        try shop.press("Tab")
+        try shop.type("89.90")
+        try shop.press("Tab")
+        try shop.type("Home")
+        try shop.press("Tab")
+        try shop.type("https://images.storefront.test/lamp.jpg")
+        try shop.press("Enter")
+        try shop.waitFor("\(name) created. Add stock with +.", "$89.90")
+        try shop.press("+")
+        try shop.waitFor("Add units to")
+        try shop.type("3")
+        try shop.press("Enter")
+        try shop.waitFor("Stock is now 3.")
+
+        // Three is below the default threshold of ten: the admin sees it and restocks it.
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil),
+              case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
+              let row = low.data.firstIndex(where: { named[$0.productId]?.name == name }) else {
+            throw HarnessError("\(name) is not in the low-stock list")
+        }
+        let adminEmail = uniqueEmail("admin")
+        try server.createAdmin(name: "Ada Admin", email: adminEmail, password: "admin-secret")
+        let admin = try TmuxSession(server: server.url, width: 100, height: 40)
+        try admin.waitFor("Sign in to Storefront")
+        try admin.type(adminEmail)
+        try admin.press("Tab")
+        try admin.type("admin-secret")
+        try admin.press("Enter")
+        try admin.waitFor("Ada Admin (admin)")
+        try admin.press("A")
+        try admin.waitFor("Storefront › Low stock", name)
+        for _ in 0..<row { try admin.press("Down") }
+        try admin.press("Enter")
+        try admin.type("20")
+        try admin.press("Enter")
+        try admin.waitFor("\(name): now 23 in stock.")
+    }
 }

@@ -54,8 +54,9 @@ public struct TextField: Equatable, Sendable {
         frame.fill(Rect(x: x, y: y, width: width, height: 1), role: role)
         let mask: Character = glyphs == .ascii ? "*" : "•"
         let shown: [Character] = isSecret ? Array(repeating: mask, count: text.count) : Array(text)
+        // Only the focused field scrolls to its cursor; others show their beginning.
         var start = 0
-        while start < cursor, TextWidth.of(String(shown[start..<cursor])) > width - 1 { start += 1 }
+        while focused, start < cursor, TextWidth.of(String(shown[start..<cursor])) > width - 1 { start += 1 }
         frame.write(String(shown[start...]), x: x, y: y, role: role, limit: x + width)
         if focused {
             frame.cursor = Point(x: x + TextWidth.of(String(shown[start..<min(cursor, shown.count)])), y: y)

@@ -9,7 +9,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, lowStock, signIn, signOut
+        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn, signOut
     }
 
     public var query = ProductQuery()
@@ -25,6 +25,7 @@ public struct BrowseScreen: ScreenState {
     public var failure: APIError?
     var signedIn = false
     var isAdmin = false
+    var isSeller = false
 
     public init() {}
 
@@ -60,6 +61,7 @@ public struct BrowseScreen: ScreenState {
             bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
             bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false), .orders))
             bindings.append(KeyBinding([.char("u")], KeyHelp("u", "profile", long: "your profile: phone, newsletter, theme, addresses", inBar: false), .profile))
+            if isSeller { bindings.append(KeyBinding([.char("V")], KeyHelp("V", "my products", long: "vendor: your products, create, edit, delete, add stock"), .vendor)) }
             if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place"), .lowStock)) }
             bindings.append(KeyBinding([.char("L")], KeyHelp("L", "sign out", long: "sign out (log out)", inBar: false), .signOut))
         } else {
@@ -80,6 +82,7 @@ public struct BrowseScreen: ScreenState {
     public mutating func appear(_ ctx: inout Context) {
         signedIn = ctx.session != nil
         isAdmin = ctx.session?.user.role == .admin
+        isSeller = ctx.session?.user.role == .vendor || isAdmin
         if products.isEmpty && awaiting == nil { load(&ctx) } else { refreshStock(&ctx) }
     }
 
@@ -96,6 +99,7 @@ public struct BrowseScreen: ScreenState {
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         signedIn = ctx.session != nil
         isAdmin = ctx.session?.user.role == .admin
+        isSeller = ctx.session?.user.role == .vendor || isAdmin
         if var picker {
             switch picker.handle(key) {
             case .stay: self.picker = picker
@@ -153,6 +157,7 @@ public struct BrowseScreen: ScreenState {
         case .orders: ctx.push(OrdersScreen())
         case .lowStock: ctx.push(LowStockScreen())
         case .profile: ctx.push(ProfileScreen())
+        case .vendor: ctx.push(VendorScreen())
         case .signIn: ctx.push(LoginScreen())
         case .signOut:
             ctx.signOut()

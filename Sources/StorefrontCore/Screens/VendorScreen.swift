@@ -1,0 +1,168 @@
+import MarketplaceAPI
+
+/// A vendor's own products: create, edit, delete (asking first) and add stock.
+public struct VendorScreen: ScreenState {
+    enum Action: Sendable { case up, down, create, edit, delete, stock, reload }
+
+    public var products: [Product] = []
+    public var stock: [String: InventoryLevel?] = [:]
+    public var truncated = false
+    public var selected = 0
+    public var loaded = false
+    /// d asks once; y deletes.
+    public var confirmingDelete = false
+    public var stockPrompt: TextField?
+    var listRequest: RequestID?
+    var stockRequest: RequestID?
+    var changeRequest: RequestID?
+    public var failure: APIError?
+
+    public init() {}
+
+    public var title: String { "My products" }
+    public var capturesText: Bool { stockPrompt != nil }
+    public var busyLabel: String? {
+        changeRequest != nil ? "Saving…" : (listRequest != nil && !loaded) ? "Looking for your products…" : nil
+    }
+    public var status: StatusText? {
+        if confirmingDelete, products.indices.contains(selected) {
+            return StatusText("Delete \(products[selected].name)? y deletes it, any other key keeps it.", role: .warning)
+        }
+        return failure?.statusText(retryKey: "r")
+    }
+
+    var keymap: Keymap<Action> {
+        Keymap([
+            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous product", inBar: false), .up),
+            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next product", inBar: false), .down),
+            KeyBinding([.char("n")], KeyHelp("n", "new", long: "create a product"), .create),
+            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)"), .edit),
+            KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
+            KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected product (asks first)"), .delete),
+            KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load your products again", inBar: false), .reload),
+        ])
+    }
+
+    public var keyHelp: [KeyHelp] {
+        stockPrompt != nil ? [KeyHelp("Enter", "add units"), KeyHelp("Esc", "cancel")] : keymap.help
+    }
+
+    public mutating func appear(_ ctx: inout Context) { load(&ctx) }
+
+    mutating func load(_ ctx: inout Context) {
+        guard let owner = ctx.session?.user.id else { return }
+        failure = nil
+        listRequest = ctx.send(.myProducts(ownerID: owner))
+    }
+
+    public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if confirmingDelete {
+            confirmingDelete = false
+            if key == .char("y"), products.indices.contains(selected) {
+                changeRequest = ctx.send(.deleteProduct(id: products[selected].id))
+            }
+            return true
+        }
+        if var field = stockPrompt {
+            switch key {
+            case .escape: stockPrompt = nil
+            case .enter:
+                stockPrompt = nil
+                if let units = Int(field.trimmed), units > 0, products.indices.contains(selected) {
+                    changeRequest = ctx.send(.addStock(productID: products[selected].id, quantity: units))
+                }
+            default:
+                if case .char(let c) = key, !c.isNumber { return true }
+                _ = field.edit(key)
+                stockPrompt = field
+            }
+            return true
+        }
+        guard let action = keymap.action(for: key) else { return false }
+        let product = products.indices.contains(selected) ? products[selected] : nil
+        switch action {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(max(0, products.count - 1), selected + 1)
+        case .create: ctx.push(ProductFormScreen())
+        case .edit: if let product { ctx.push(ProductFormScreen(editing: product)) }
+        case .stock: if product != nil { stockPrompt = TextField(maxLength: 6) }
+        case .delete: if product != nil { confirmingDelete = true }
+        case .reload: load(&ctx)
+        }
+        return true
+    }
+
+    public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        switch reply {
+        case .myProducts(let result) where id == listRequest:
+            listRequest = nil
+            switch result {
+            case .success(let found):
+                loaded = true
+                products = found.products
+                truncated = found.truncated
+                selected = min(selected, max(0, products.count - 1))
+                if !products.isEmpty { stockRequest = ctx.send(.stock(productIDs: products.map(\.id))) }
+            case .failure(let error): failure = error
+            }
+        case .stock(let result) where id == stockRequest:
+            stockRequest = nil
+            if case .success(let levels) = result { stock.merge(levels) { $1 } }
+        case .stockAdded(let result) where id == changeRequest:
+            changeRequest = nil
+            switch result {
+            case .success(let level):
+                stock[level.productId] = .some(level)
+                ctx.notify("Stock is now \(level.quantity).")
+            case .failure(let error): failure = error
+            }
+        case .productDeleted(let result) where id == changeRequest:
+            changeRequest = nil
+            switch result {
+            case .success(let deleted):
+                let name = products.first { $0.id == deleted }?.name ?? "The product"
+                products.removeAll { $0.id == deleted }
+                selected = min(selected, max(0, products.count - 1))
+                ctx.notify("\(name) was deleted.")
+            case .failure(let error): failure = error
+            }
+        default:
+            break
+        }
+    }
+
+    public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
+        let x = area.x + 1
+        let nameWidth = min(area.width - 46, 60)
+        frame.write("  " + TextWidth.pad("Name", to: nameWidth) + " " + TextWidth.pad("Category", to: 14) +
+                    TextWidth.pad("Price", to: 11, alignRight: true) + TextWidth.pad("Stock", to: 8, alignRight: true), x: x, y: area.y, role: .heading)
+        if loaded && products.isEmpty {
+            frame.write("You have no products yet. Press n to create one.", x: x + 2, y: area.y + 2, role: .muted)
+        }
+        let rows = area.height - 4
+        let first = max(0, selected - rows + 1)
+        for (offset, product) in products.dropFirst(first).prefix(rows).enumerated() {
+            let index = first + offset
+            let y = area.y + 2 + offset
+            let chosen = index == selected
+            if chosen { frame.fill(Rect(x: x, y: y, width: nameWidth + 36, height: 1), role: .selection) }
+            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
+            cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .text) + 1
+            cx = frame.write(TextWidth.pad(product.category, to: 14, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .muted)
+            cx = frame.write(TextWidth.pad(product.price.display, to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            let quantity: String = switch stock[product.id] {
+            case .some(.some(let level)): String(level.quantity)
+            case .some(.none): "—"
+            case .none: ""
+            }
+            frame.write(TextWidth.pad(quantity, to: 8, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
+        }
+        let bottom = area.maxY - 1
+        if let stockPrompt, products.indices.contains(selected) {
+            let cx = frame.write("Add units to \(TextWidth.truncate(products[selected].name, to: 30, ellipsis: env.glyphs.ellipsis)): ", x: x, y: bottom, role: .label)
+            stockPrompt.draw(&frame, x: cx, y: bottom, width: 8, focused: true, glyphs: env.glyphs)
+        } else if truncated {
+            frame.write("Only the newest \(ProductDraft.scanLimit) products of the catalogue were searched.", x: x + 2, y: bottom, role: .muted)
+        }
+    }
+}
