@@ -60,8 +60,10 @@ down:
 	@$(SERVER) stop
 	@$(STORES) down
 
+# The server is built first: the client's terminal tests drive the real server binary.
 test: stores
-	swift test
+	cd server && swift build --build-tests
+	$(WITH_STORES) swift test
 	cd server && $(WITH_STORES) swift test
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
 
