@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "StorefrontTerminal", dependencies: ["StorefrontCore", "CNcurses"]),
         .target(name: "StorefrontHTTP", dependencies: ["StorefrontCore", "MarketplaceAPI", "CCurl"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontCore", "StorefrontTerminal", "StorefrontHTTP"]),
+        // Not a test: prints start-up time, memory after browsing and key-to-frame latency.
+        .executableTarget(name: "storefront-bench", dependencies: []),
         .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "MarketplaceAPI"],
                     exclude: ["__Snapshots__"]),
         .testTarget(name: "StorefrontHTTPTests", dependencies: ["StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),

@@ -36,16 +36,21 @@ struct Runtime {
     let inbox = Inbox()
     let requests = DispatchQueue(label: "storefront.requests", attributes: .concurrent)
     let started = ContinuousClock.now
+    /// STOREFRONT_TRACE=<file>: timings for the benchmark (first frame, key to frame).
+    let trace: Trace?
 
     func run() {
         StopSignals.install()
         var (model, commands) = Model.start(options: options, size: terminal.size, glyphs: glyphs)
         perform(commands)
         terminal.paint(view(model))
+        trace?.record("first_frame_ms", since: processStart)
         while !model.quitting && !StopSignals.received {
             // 50 ms keeps the spinner moving and replies prompt without busy-waiting.
             var messages: [Msg] = []
-            if let input = terminal.nextMsg(timeout: 50) { messages.append(input) }
+            let input = terminal.nextMsg(timeout: 50)
+            let keyRead = ContinuousClock.now
+            if let input { messages.append(input) }
             messages += inbox.drain()
             messages.append(.tick(now()))
             for message in messages {
@@ -54,6 +59,7 @@ struct Runtime {
                 if model.quitting { break }
             }
             if !model.quitting { terminal.paint(view(model)) }
+            if case .key? = input { trace?.record("key_to_frame_ms", since: keyRead) }
         }
     }
 
@@ -97,5 +103,26 @@ enum StopSignals {
         for signalNumber in [SIGTERM, SIGHUP] {
             signal(signalNumber) { _ in StopSignals.flag = 1 }
         }
+    }
+}
+
+/// When the process started, for the first-frame figure.
+nonisolated(unsafe) let processStart = ContinuousClock.now
+
+/// Appends "name milliseconds" lines to a file; only the benchmark turns it on.
+final class Trace {
+    private let handle: FileHandle
+
+    init?(path: String?) {
+        guard let path, !path.isEmpty else { return nil }
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
+        self.handle = handle
+    }
+
+    func record(_ name: String, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        handle.write(Data("\(name) \(String(format: "%.3f", ms))\n".utf8))
     }
 }

@@ -3,6 +3,7 @@ import StorefrontCore
 import StorefrontHTTP
 import StorefrontTerminal
 
+_ = processStart
 let environment = ProcessInfo.processInfo.environment
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -30,7 +31,8 @@ case .run(let options):
     do { terminal = try Terminal(theme: theme, environment: environment) } catch { fail("\(error)") }
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
-                          client: MarketplaceClient(baseURL: options.serverURL), themes: library)
+                          client: MarketplaceClient(baseURL: options.serverURL), themes: library,
+                          trace: Trace(path: environment["STOREFRONT_TRACE"]))
     runtime.run()
     terminal.close()
 }

@@ -1,0 +1,112 @@
+// storefront-bench: drives the built `storefront` in tmux against a running
+// marketplace and prints (1) time from start to the first frame, (2) memory
+// (RSS) after browsing 10 pages, (3) time from a key press to the redrawn frame.
+//
+//   swift build -c release --product storefront --product storefront-bench
+//   .build/release/storefront-bench --server http://127.0.0.1:8080   (a seeded catalogue of > 200 products)
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("storefront-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+var server = ProcessInfo.processInfo.environment["STOREFRONT_SERVER"] ?? "http://127.0.0.1:8080"
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--server":
+        guard let value = arguments.popFirst() else { fail("--server needs a URL") }
+        server = value
+    default: fail("usage: storefront-bench [--server URL]")
+    }
+}
+
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("storefront").path
+guard FileManager.default.isExecutableFile(atPath: binary) else { fail("no storefront beside this program at \(binary)") }
+let socket = "storefront-bench-\(getpid())"
+let tracePath = NSTemporaryDirectory() + "storefront-bench-\(getpid()).trace"
+
+/// posix_spawn and waitpid: waiting through Foundation's Process for
+/// `tmux new-session` (which leaves a daemon behind) was seen to hang.
+@discardableResult
+func tmux(_ args: [String]) -> String {
+    var ends: [Int32] = [-1, -1]
+    guard pipe(&ends) == 0 else { fail("pipe() failed") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if args.first == "new-session" {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+    }
+    posix_spawn_file_actions_addclose(&actions, ends[0])
+    posix_spawn_file_actions_addclose(&actions, ends[1])
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = (["/usr/bin/tmux", "-L", socket] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else { fail("cannot run tmux") }
+    close(ends[1])
+    var output = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(ends[0], &buffer, buffer.count)
+        if count <= 0 { break }
+        output.append(buffer, count: count)
+    }
+    close(ends[0])
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return String(decoding: output, as: UTF8.self)
+}
+
+func waitFor(_ text: String, timeout: Double = 20) -> Double {
+    let start = Date()
+    while Date().timeIntervalSince(start) < timeout {
+        if tmux(["capture-pane", "-p", "-t", "bench"]).contains(text) { return Date().timeIntervalSince(start) * 1000 }
+        usleep(2_000)
+    }
+    fail("no \"\(text)\" on screen after \(Int(timeout)) s")
+}
+
+let launched = Date()
+tmux(["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench",
+      "env LANG=C.UTF-8 STOREFRONT_TRACE=\(tracePath) STOREFRONT_SERVER=\(server) \(binary) --theme dark"])
+defer { tmux(["kill-server"]) }
+_ = waitFor("Sign in to Storefront")
+let firstFrameSeen = Date().timeIntervalSince(launched) * 1000
+
+// Browse as a guest and page forward ten times.
+tmux(["send-keys", "-t", "bench", "Tab", "Tab", "Tab", "Tab", "Enter"])
+_ = waitFor("Page 1 of")
+for page in 2...11 {
+    tmux(["send-keys", "-t", "bench", "n"])
+    _ = waitFor("Page \(page) of")
+}
+let pid = tmux(["list-panes", "-t", "bench", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) } ?? "unknown"
+
+// Key presses that only move the selection: pure update + view + paint.
+for _ in 0..<100 {
+    tmux(["send-keys", "-t", "bench", "j"])
+}
+usleep(500_000)
+
+let lines = ((try? String(contentsOfFile: tracePath, encoding: .utf8)) ?? "").split(separator: "\n")
+func values(_ name: String) -> [Double] { lines.filter { $0.hasPrefix(name + " ") }.compactMap { Double($0.split(separator: " ")[1]) }.sorted() }
+let firstFrame = values("first_frame_ms").first ?? .nan
+let keys = values("key_to_frame_ms")
+func percentile(_ p: Double) -> Double { keys.isEmpty ? .nan : keys[min(keys.count - 1, Int(Double(keys.count) * p))] }
+
+print("storefront-bench against \(server), 120×40, dark theme")
+print(String(format: "start to first frame:   %.1f ms in the client (%.0f ms until tmux showed it)", firstFrame, firstFrameSeen))
+print("RSS after 10 pages:     \(rss)")
+print(String(format: "key to redrawn frame:   median %.2f ms, p95 %.2f ms, max %.2f ms over %d keys", percentile(0.5), percentile(0.95), keys.last ?? .nan, keys.count))
+try? FileManager.default.removeItem(atPath: tracePath)
