@@ -145,7 +145,7 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
             model = fresh
             model.clock = now
             model.lastInput = now
-            model.notice = StatusText("The session was reset after \(model.options.kioskIdleSeconds) s without a key.", role: .warning)
+            model.notice = StatusText("Session reset: \(model.options.kioskIdleSeconds) s without a key.", role: .warning)
             commands += startCommands
         }
     case .themeApplied(let name, let result):

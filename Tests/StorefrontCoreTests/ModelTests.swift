@@ -233,7 +233,7 @@ struct KioskTests {
         #expect(reset.session == nil)
         #expect(reset.screen is BrowseScreen)
         #expect(reset.history.isEmpty)
-        #expect(reset.notice?.text == "The session was reset after 30 s without a key.")
+        #expect(reset.notice?.text == "Session reset: 30 s without a key.")
         #expect(commands.first?.sentRequest?.0 == model.nextRequestID)
     }
 }
