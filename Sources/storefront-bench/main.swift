@@ -9,7 +9,11 @@ import Foundation
 import Glibc
 #endif
 
+/// Set once tmux runs, so a failure also stops the client it started.
+nonisolated(unsafe) var cleanUp: () -> Void = {}
+
 func fail(_ message: String) -> Never {
+    cleanUp()
     FileHandle.standardError.write(Data("storefront-bench: \(message)\n".utf8))
     exit(1)
 }
@@ -78,7 +82,8 @@ func waitFor(_ text: String, timeout: Double = 20) -> Double {
 let launched = Date()
 tmux(["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench",
       "env LANG=C.UTF-8 STOREFRONT_TRACE=\(tracePath) STOREFRONT_SERVER=\(server) \(binary) --theme dark"])
-defer { tmux(["kill-server"]) }
+cleanUp = { cleanUp = {}; tmux(["kill-server"]) }
+defer { cleanUp() }
 _ = waitFor("Sign in to Storefront")
 let firstFrameSeen = Date().timeIntervalSince(launched) * 1000
 
