@@ -57,7 +57,7 @@ public struct PostgresLocation: Sendable, Equatable {
 
 extension PostgresClient {
     /// `SELECT 1` with a deadline, for `/ready`.
-    public func ping(timeout: Duration = .seconds(1)) async -> Bool {
+    public func ping(timeout: Duration = .seconds(3)) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 (try? await self.query("SELECT 1", logger: Logger(label: "ready"))) != nil

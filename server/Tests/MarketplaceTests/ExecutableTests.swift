@@ -75,13 +75,13 @@ import Testing
     @Test func anUnreachableDatabaseAnswers503QuicklyNotAHangOrA500() async throws {
         let server = try await ServerProcess.start(environment: try ServerProcess.environment([
             "STOREFRONT_POSTGRES_URL": "postgres://nobody:nothing@127.0.0.1:1",
-            "STOREFRONT_REQUEST_TIMEOUT": "2",
+            "STOREFRONT_REQUEST_TIMEOUT": "5",
         ]))
         let started = ContinuousClock.now
         let login = try await server.request("POST", "/api/auth/login", json: #"{"email":"a@b.io","password":"secret1"}"#)
         #expect(login.status == 503, "\(login.body)")
         #expect(login.object["success"] as? Bool == false)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(8))
         let ready = try await server.request("GET", "/ready")
         #expect(ready.status == 503)
         #expect((ready.object["checks"] as? [String: String])?["auth_service"] == "down")
