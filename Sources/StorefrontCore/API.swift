@@ -65,6 +65,10 @@ public enum APIRequest: Equatable, Sendable {
     case addStock(productID: String, quantity: Int)
     case profile
     case updateProfile(ProfileChange)
+    case addAddress(AddressDraft)
+    /// Fields left nil stay as they are, so `AddressDraft(isDefault: true)` only makes it the default.
+    case updateAddress(id: String, AddressDraft)
+    case deleteAddress(id: String)
     /// The owner's products. No route filters by owner yet, so the client scans
     /// the newest `ProductDraft.scanLimit` products and keeps the owner's.
     case myProducts(ownerID: String)
@@ -89,6 +93,25 @@ public struct ProductDraft: Equatable, Sendable {
         self.price = price
         self.category = category
         self.images = images
+    }
+}
+
+/// A saved address as the profile and checkout screens send it.
+public struct AddressDraft: Equatable, Sendable {
+    public var street: String?
+    public var city: String?
+    public var state: String?
+    public var zip: String?
+    public var country: String?
+    public var isDefault: Bool?
+
+    public init(street: String? = nil, city: String? = nil, state: String? = nil, zip: String? = nil, country: String? = nil, isDefault: Bool? = nil) {
+        self.street = street
+        self.city = city
+        self.state = state
+        self.zip = zip
+        self.country = country
+        self.isDefault = isDefault
     }
 }
 
@@ -123,6 +146,9 @@ public enum APIReply: Sendable {
     case productsByID(Result<[String: Product], APIError>)
     case stockAdded(Result<InventoryLevel, APIError>)
     case profile(Result<UserProfile, APIError>)
+    case addressSaved(Result<Address, APIError>)
+    /// The id of the deleted address.
+    case addressDeleted(Result<String, APIError>)
     /// The products and whether the scan stopped before the end of the catalogue.
     case myProducts(Result<(products: [Product], truncated: Bool), APIError>)
     case productSaved(Result<Product, APIError>)
@@ -135,6 +161,7 @@ public enum APIReply: Sendable {
              .products(.failure(let e)), .product(.failure(let e)), .stock(.failure(let e)), .cart(.failure(let e)),
              .addresses(.failure(let e)), .checkout(.failure(let e)), .orders(.failure(let e)), .order(.failure(let e)),
              .lowStock(.failure(let e)), .productsByID(.failure(let e)), .stockAdded(.failure(let e)), .profile(.failure(let e)),
+             .addressSaved(.failure(let e)), .addressDeleted(.failure(let e)),
              .myProducts(.failure(let e)), .productSaved(.failure(let e)), .productDeleted(.failure(let e)): e
         default: nil
         }

@@ -24,6 +24,11 @@ struct GoldenTests {
         case orderDetail = "order-detail"
         case lowStock = "admin-low-stock"
         case profile = "profile"
+        case profileAddresses = "profile-addresses"
+        case profileDeleteAddress = "profile-address-delete-confirm"
+        case addressFormErrors = "profile-address-form-errors"
+        case checkoutSaveAddress = "checkout-save-address"
+        case placedAddressNotSaved = "checkout-placed-address-not-saved"
         case vendor = "vendor-products"
         case productForm = "vendor-product-form"
         case help = "help-overlay"
@@ -83,6 +88,19 @@ struct GoldenTests {
                     Address(id: "a1", street: "1 Rue Neuve", city: "Lyon", state: nil, zip: "69001", country: "France", isDefault: true)],
                                           preferences: UserPreferences(newsletter: true, theme: "dark"))
                 return run(opened, [.reply(opened.nextRequestID - 1, .profile(.success(profile))), key(.tab), key(.tab)]).0
+            case .profileAddresses:
+                return run(profileAddressesModel(size: size, glyphs: glyphs), [key(.down)]).0
+            case .profileDeleteAddress:
+                return run(profileAddressesModel(size: size, glyphs: glyphs), [key(.down), key(.char("d"))]).0
+            case .addressFormErrors:
+                return run(profileAddressesModel(size: size, glyphs: glyphs), [key(.char("a"))] + keys("9 Elm St") + [key(.enter)]).0
+            case .checkoutSaveAddress:
+                return typedCheckoutModel(saving: true, size: size, glyphs: glyphs)
+            case .placedAddressNotSaved:
+                let (placing, commands) = run(typedCheckoutModel(saving: true, size: size, glyphs: glyphs), [key(.enter)])
+                let (placed, saving) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .checkout(.success(placedAnswer)))])
+                let failure = APIError.unreachable(server: "http://127.0.0.1:9", reason: "connection refused")
+                return run(placed, [.reply(saving.compactMap(\.sentRequest)[0].0, .addressSaved(.failure(failure)))]).0
             case .vendor:
                 return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.down)]).0
             case .productForm:

@@ -3,8 +3,9 @@ import MarketplaceAPI
 
 /// Shipping address (a saved one or typed), payment method, confirm; then the
 /// order and transaction ids, or in words why the order did not go through.
+/// A typed address can also be saved to the profile once the order is placed.
 public struct CheckoutScreen: ScreenState {
-    public enum Focus: Int, CaseIterable, Sendable { case saved, street, city, zip, country, payment, place, back }
+    public enum Focus: Int, CaseIterable, Sendable { case saved, street, city, zip, country, payment, saveAddress, place, back }
     enum Action: Sendable { case next, previous, submit, cancel }
 
     /// The sandbox provider follows Stripe's test tokens.
@@ -23,6 +24,11 @@ public struct CheckoutScreen: ScreenState {
     public var zip = TextField(maxLength: 20)
     public var country = TextField(maxLength: 100)
     public var payment = 0
+    /// Also save the typed address to the shopper's addresses.
+    public var saveAddress = false
+    /// How saving the address went, shown on the result page; a failure never undoes the order.
+    public var saveNote: StatusText?
+    var saveRequest: RequestID?
     public var focus: Focus = .street
     public var fieldErrors: [Focus: String] = [:]
     var addressesRequest: RequestID?
@@ -54,7 +60,11 @@ public struct CheckoutScreen: ScreenState {
         return outcome.message.hasSuffix(".") ? outcome.message : outcome.message + "."
     }
 
-    var focusOrder: [Focus] { Focus.allCases.filter { $0 != .saved || !addresses.isEmpty } }
+    var focusOrder: [Focus] {
+        Focus.allCases.filter { ($0 != .saved || !addresses.isEmpty) && ($0 != .saveAddress || savedIndex == nil) }
+    }
+    /// Saving applies only to a typed address, not to one already saved.
+    var savesAddress: Bool { saveAddress && savedIndex == nil }
 
     var keymap: Keymap<Action> {
         var bindings: [KeyBinding<Action>] = [
@@ -70,6 +80,7 @@ public struct CheckoutScreen: ScreenState {
         if placed { return [KeyHelp("Enter", "keep shopping", long: "back to the catalogue"), KeyHelp("o", "orders", long: "your order history")] }
         var help = keymap.help
         if focus == .saved || focus == .payment { help.insert(KeyHelp("←/→", "choose", long: "choose a saved address or a payment method"), at: 0) }
+        if focus == .saveAddress { help.insert(KeyHelp("Space", "toggle", long: "also save this address to your profile"), at: 0) }
         return help
     }
 
@@ -121,6 +132,9 @@ public struct CheckoutScreen: ScreenState {
             case .right, .char("l"), .char(" "): payment = (payment + 1) % count
             default: return false
             }
+        case .saveAddress:
+            guard [.left, .right, .char(" "), .char("h"), .char("l")].contains(key) else { return false }
+            saveAddress.toggle()
         case .place, .back:
             switch key {
             case .left, .char("h"): focus = .place
@@ -206,7 +220,15 @@ public struct CheckoutScreen: ScreenState {
             switch result {
             case .success(let answer):
                 outcome = answer
-                if answer.success { ctx.notify("Thank you! Your order is placed.") }
+                if answer.success {
+                    ctx.notify("Thank you! Your order is placed.")
+                    // Saved only once the order is placed, so a retried checkout cannot save it twice.
+                    if savesAddress {
+                        let draft = AddressDraft(street: street.trimmed, city: city.trimmed, zip: zip.trimmed, country: country.trimmed)
+                        saveRequest = ctx.send(.addAddress(draft))
+                        saveNote = StatusText("Saving the address to your profile…", role: .muted)
+                    }
+                }
             case .failure(let error):
                 failure = error
                 for field in error.fieldErrors {
@@ -218,6 +240,12 @@ public struct CheckoutScreen: ScreenState {
                     default: break
                     }
                 }
+            }
+        case .addressSaved(let result) where id == saveRequest:
+            saveRequest = nil
+            switch result {
+            case .success: saveNote = StatusText("Address saved to your profile.", role: .success)
+            case .failure(let error): saveNote = StatusText("The address was not saved to your profile (the order stands): \(error.message)", role: .error)
             }
         default:
             break
@@ -235,6 +263,11 @@ public struct CheckoutScreen: ScreenState {
             frame.write("Total", x: form.left, y: form.top + 4, role: .label)
             frame.write(cart.totalPrice.display, x: form.fieldX, y: form.top + 4, role: .price)
             frame.write("Enter: keep shopping   o: your orders", x: form.left, y: form.top + 6, role: .muted)
+            if let saveNote {
+                for (index, line) in TextWidth.wrap(saveNote.text, width: area.maxX - form.left - 2).prefix(3).enumerated() {
+                    frame.write(line, x: form.left, y: form.top + 8 + index, role: saveNote.role, limit: area.maxX)
+                }
+            }
             return
         }
         let count = cart.items.reduce(0) { $0 + $1.quantity }
@@ -259,6 +292,12 @@ public struct CheckoutScreen: ScreenState {
         frame.write("\(env.glyphs.separator) " + Self.paymentMethods[payment].label, x: form.fieldX, y: form.top + row,
                     role: focus == .payment ? .buttonFocused : .text, limit: area.maxX)
         row += 2
+        if savedIndex == nil {
+            frame.write("Save it", x: form.left, y: form.top + row, role: focus == .saveAddress ? .heading : .label)
+            frame.write(saveAddress ? "[x] also save this address to my profile" : "[ ] also save this address to my profile",
+                        x: form.fieldX, y: form.top + row, role: focus == .saveAddress ? .buttonFocused : .text, limit: area.maxX)
+            row += 2
+        }
         let after = drawButton(&frame, "Place order", x: form.fieldX, y: form.top + row, focused: focus == .place)
         drawButton(&frame, "Back to cart", x: after + 3, y: form.top + row, focused: focus == .back)
     }
