@@ -32,7 +32,9 @@ case .run(let options):
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
                           client: MarketplaceClient(baseURL: options.serverURL), themes: library,
-                          trace: Trace(path: environment["STOREFRONT_TRACE"]))
+                          // A kiosk writes no file at all (its home is read-only, and
+                          // nothing of one shopper may outlive the session).
+                          trace: options.kiosk ? nil : Trace(path: environment["STOREFRONT_TRACE"]))
     runtime.run()
     terminal.close()
 }

@@ -128,7 +128,9 @@ final class MarketplaceServer {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    /// `databaseSuffix`: a suite that seeds its own catalogue while other suites
+    /// run in parallel gives itself databases of its own.
+    init(databaseSuffix: String = MarketplaceServer.databaseSuffix) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HarnessError("the marketplace server is not built at \(Self.binary): build it first (cd server && swift build); these tests do not skip")
         }
@@ -147,7 +149,7 @@ final class MarketplaceServer {
         environment["LOG_LEVEL"] = "warning"
         // Databases of their own (user_service_tui_test, …), so these tests neither
         // see nor disturb the development data.
-        environment["STOREFRONT_DB_SUFFIX"] = MarketplaceServer.databaseSuffix
+        environment["STOREFRONT_DB_SUFFIX"] = databaseSuffix
         self.environment = environment
         port = try freePort()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-tui-server-\(port).log")
@@ -230,7 +232,24 @@ final class TmuxSession {
         try shell(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop", command], captureOutput: false)
     }
 
+    /// Any command (an `ssh -tt …`, say) instead of the client; the pane stays
+    /// after the command exits so the test can read its last words.
+    init(command: String, width: Int = 80, height: Int = 24) throws {
+        guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw HarnessError("tmux is not installed (apt-get install tmux)")
+        }
+        self.tmux = tmux
+        try shell(tmux, ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                         "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop",
+                         "env LANG=C.UTF-8 LC_ALL=C.UTF-8 " + command], captureOutput: false)
+    }
+
     deinit { _ = try? shell(tmux, ["-L", socket, "kill-server"]) }
+
+    /// Whether the pane's command has exited (kept on screen by remain-on-exit).
+    func paneIsDead() throws -> Bool {
+        try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
 
     /// Named keys as tmux spells them: Tab, BTab, Enter, Escape, Up, C-c, F1…
     func press(_ keys: String...) throws {

@@ -1,0 +1,214 @@
+import Foundation
+import Glibc
+import Testing
+
+/// A real OpenSSH server (Debian openssh-server) on a loopback port whose test
+/// kiosk user is forced into the built `storefront --kiosk`, as
+/// server/deploy/kiosk/sshd_config.kiosk sets it up. Needs root (useradd, sshd).
+final class KioskSSHServer {
+    static let sshd = "/usr/sbin/sshd"
+    static let user = "sfkiosk"
+    let directory: URL
+    let home: URL
+    let port: Int
+    let logFile: URL
+    let clientKey: String
+    private var pid: pid_t?
+
+    init(shopURL: String, idleSeconds: Int) throws {
+        for tool in [Self.sshd, "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/sbin/useradd", "/usr/sbin/usermod"] {
+            guard FileManager.default.isExecutableFile(atPath: tool) else {
+                throw HarnessError("\(tool) is missing: install openssh-server, openssh-client and passwd (server/dev/deps); this test does not skip")
+            }
+        }
+        guard getuid() == 0 else { throw HarnessError("the kiosk SSH test runs as root (it creates a user and starts sshd)") }
+        // /tmp itself rather than $TMPDIR, which may sit where the kiosk user cannot reach.
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("storefront-kiosk-ssh-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let fm = FileManager.default
+        // World-readable: the kiosk user runs the copied client from here.
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        home = directory.appendingPathComponent("home")
+        logFile = directory.appendingPathComponent("sshd.log")
+        clientKey = directory.appendingPathComponent("client_key").path
+
+        // The built client and its themes, copied where the kiosk user can read them
+        // whatever the permissions of the checkout.
+        let bin = directory.appendingPathComponent("bin")
+        try fm.createDirectory(at: bin, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let client = bin.appendingPathComponent("storefront").path
+        guard fm.isExecutableFile(atPath: TmuxSession.binary) else { throw HarnessError("storefront is not built at \(TmuxSession.binary)") }
+        try fm.copyItem(atPath: TmuxSession.binary, toPath: client)
+        try fm.copyItem(at: repositoryRoot.appendingPathComponent("themes"), to: directory.appendingPathComponent("themes"))
+        try shell("/bin/chmod", ["-R", "a+rX", directory.path])
+
+        // The kiosk's home: owned by root and read-only, as the deploy guide says.
+        try fm.createDirectory(at: home, withIntermediateDirectories: true)
+        try shell("/bin/chmod", ["0555", home.path])
+
+        if (try? shell("/usr/bin/id", ["-u", Self.user])) == nil {
+            try shell("/usr/sbin/useradd", ["--no-create-home", "--home-dir", home.path, "--shell", "/bin/sh", Self.user])
+        }
+        // "*" rather than useradd's "!": sshd without PAM refuses locked accounts.
+        try shell("/usr/sbin/usermod", ["--home", home.path, "--shell", "/bin/sh", "--password", "*", Self.user])
+
+        let hostKey = directory.appendingPathComponent("host_ed25519").path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKey])
+        let authorizedKeys = directory.appendingPathComponent("authorized_keys").path
+        try fm.copyItem(atPath: clientKey + ".pub", toPath: authorizedKeys)
+        try shell("/bin/chmod", ["0644", authorizedKeys])
+        // sshd's privilege separation directory, missing on a machine that never ran sshd.
+        try fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+
+        port = try freePort()
+        let config = """
+        Port \(port)
+        ListenAddress 127.0.0.1
+        HostKey \(hostKey)
+        PidFile \(directory.appendingPathComponent("sshd.pid").path)
+        UsePAM no
+        StrictModes no
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PubkeyAuthentication yes
+        AuthorizedKeysFile \(authorizedKeys)
+        AllowUsers \(Self.user)
+        PrintMotd no
+        PrintLastLog no
+        Subsystem sftp internal-sftp
+        LogLevel VERBOSE
+
+        Match User \(Self.user)
+            ForceCommand \(client) --kiosk --idle-timeout \(idleSeconds) --server \(shopURL)
+            PermitTTY yes
+            AllowTcpForwarding no
+            X11Forwarding no
+            AllowAgentForwarding no
+            PermitTunnel no
+            AuthenticationMethods publickey
+        """
+        let configPath = directory.appendingPathComponent("sshd_config").path
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try shell(Self.sshd, ["-t", "-f", configPath])
+        let pid = try spawn(Self.sshd, ["-D", "-e", "-f", configPath], stdoutPath: logFile.path)
+        self.pid = pid
+        // Ready when the port accepts a connection.
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if Self.accepts(port: port) { return }
+            if wait(pid, timeout: 0) != nil {
+                self.pid = nil
+                throw HarnessError("sshd exited during start-up:\n\(log)")
+            }
+            usleep(50_000)
+        }
+        throw HarnessError("sshd did not listen on 127.0.0.1:\(port) within 15 s:\n\(log)")
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// The ssh command a shopper types, for tmux to run.
+    var sshCommand: String {
+        ["/usr/bin/ssh", "-tt", "-i", clientKey, "-p", String(port), "-F", "/dev/null",
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+         "-o", "BatchMode=yes", "\(Self.user)@127.0.0.1"].map { "'\($0)'" }.joined(separator: " ")
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    func stop() {
+        if let pid {
+            self.pid = nil
+            kill(pid, SIGTERM)
+            if wait(pid, timeout: 5) == nil {
+                kill(pid, SIGKILL)
+                _ = wait(pid, timeout: 5)
+            }
+        }
+        // Per-connection sshd children of this server, if a session outlived the test.
+        if let children = try? shell("/usr/bin/pgrep", ["-u", Self.user]) {
+            for line in children.split(separator: "\n") { if let child = pid_t(line) { kill(child, SIGKILL) } }
+        }
+    }
+
+    deinit {
+        stop()
+        try? shell("/bin/chmod", ["-R", "u+w", directory.path])
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite("kiosk over ssh", .serialized)
+struct KioskSSHTests {
+    @Test func aKioskSessionOverRealSSH() throws {
+        // Databases of its own: the tmux suite seeds a different catalogue in parallel.
+        let server = try MarketplaceServer(databaseSuffix: "_kiosk_test")
+        try server.seed(products: 12)
+        let sshd = try KioskSSHServer(shopURL: server.url, idleSeconds: 3)
+        defer { sshd.stop() }
+        let homeBefore = try FileManager.default.contentsOfDirectory(atPath: sshd.home.path)
+
+        let first = try TmuxSession(command: sshd.sshCommand)
+        let second = try TmuxSession(command: sshd.sshCommand)
+        do {
+            // Both land on the catalogue as guests, with the idle hint on show.
+            for shop in [first, second] {
+                try shop.waitFor("kiosk", "This session resets after 3 s idle.", "12 products", timeout: 30)
+            }
+
+            // Isolation: the first opens a product; the second still shows the list.
+            try first.press("Enter")
+            try first.waitFor("Quantity  [-] 1 [+]")
+            let other = try second.capture()
+            #expect(other.contains("12 products") && !other.contains("Quantity  [-] 1 [+]"))
+
+            // Idle for the timeout: the first returns to the start with a notice.
+            try first.waitFor("Session reset: 3 s without a key.", "12 products", timeout: 15)
+            #expect(!(try first.capture().contains("Quantity  [-] 1 [+]")))
+            #expect(!(try second.capture().contains("Session reset")))
+
+            // Ctrl-C, Ctrl-Z and Ctrl-\ neither end nor suspend the storefront.
+            try first.press("Enter")
+            try first.waitFor("Quantity  [-] 1 [+]")
+            try first.press("C-c")
+            try first.press("C-z")
+            try first.press("C-\\")
+            #expect(try !first.paneIsDead())
+            #expect(try first.capture().contains("Quantity  [-] 1 [+]"))
+            try first.press("Escape")
+            let back = try first.waitFor("12 products", "This session resets after 3 s idle.")
+            #expect(!back.contains("Connection to 127.0.0.1 closed"))
+            #expect(try !first.paneIsDead())
+
+            // q ends the storefront and with it the SSH connection: no shell prompt.
+            for shop in [first, second] {
+                try shop.press("q")
+                let closed = try shop.waitFor("Connection to 127.0.0.1 closed", timeout: 15)
+                // ssh itself has exited (tmux keeps the dead pane to read), and
+                // nothing after the closing line looks like a shell prompt.
+                #expect(try shop.paneIsDead())
+                let after = closed.components(separatedBy: "Connection to 127.0.0.1 closed").last ?? ""
+                let prompts = after.split(separator: "\n").filter { line in
+                    let text = line.trimmingCharacters(in: .whitespaces)
+                    return !text.isEmpty && !text.hasPrefix(".") && !text.hasPrefix("Pane is dead")
+                }
+                #expect(prompts.isEmpty, "after the connection closed the pane shows: \(prompts)")
+            }
+        } catch {
+            throw HarnessError("\(error)\n--- sshd log ---\n\(sshd.log.suffix(3000))")
+        }
+        // Nothing was written under the kiosk user's home.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sshd.home.path) == homeBefore)
+    }
+}
