@@ -143,7 +143,13 @@ public final class Terminal {
                     let next = frame[x, y]
                     if next.role != cell.role { break }
                     if !full && previous![x, y] == next && !next.isContinuation { break }
-                    if !next.isContinuation { run.append(next.character) }
+                    if isUTF8 {
+                        if !next.isContinuation { run.append(next.character) }
+                    } else {
+                        // Outside a UTF-8 locale (a kiosk under sshd gets no LANG) ncurses
+                        // cannot place multibyte text: one "?" per cell keeps the layout.
+                        run.append(next.isContinuation || !next.character.isASCII ? "?" : next.character)
+                    }
                     x += 1
                 }
                 let (attr, pair) = attributes[cell.role] ?? (sf_a_normal(), 0)

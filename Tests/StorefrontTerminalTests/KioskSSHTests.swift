@@ -1,5 +1,8 @@
 import Foundation
 import Glibc
+import MarketplaceAPI
+import StorefrontCore
+import StorefrontHTTP
 import Testing
 
 /// A real OpenSSH server (Debian openssh-server) on a loopback port whose test
@@ -155,7 +158,20 @@ struct KioskSSHTests {
         // Databases of its own: the tmux suite seeds a different catalogue in parallel.
         let server = try MarketplaceServer(databaseSuffix: "_kiosk_test")
         try server.seed(products: 12)
-        let sshd = try KioskSSHServer(shopURL: server.url, idleSeconds: 3)
+        // The catalogue's first product (newest first, as the browse screen lists it), with stock.
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .products(.success(let page)) = client.perform(.products(ProductQuery()), token: nil),
+              let product = page.data.first,
+              case .stock(.success(let levels)) = client.perform(.stock(productIDs: [product.id]), token: nil) else {
+            throw HarnessError("the seeded catalogue could not be read")
+        }
+        #expect((levels[product.id] ?? nil).map { $0.quantity >= 1 } ?? false)
+        // The client under sshd has no UTF-8 locale: it draws other text as "?".
+        let shownName = String(product.name.map { $0.isASCII ? $0 : "?" }.prefix(20))
+        // Long enough that typing a form and waiting for the server never trips it.
+        let idle = 6
+        let hint = "This session resets after \(idle) s idle."
+        let sshd = try KioskSSHServer(shopURL: server.url, idleSeconds: idle)
         defer { sshd.stop() }
         let homeBefore = try FileManager.default.contentsOfDirectory(atPath: sshd.home.path)
 
@@ -164,19 +180,49 @@ struct KioskSSHTests {
         do {
             // Both land on the catalogue as guests, with the idle hint on show.
             for shop in [first, second] {
-                try shop.waitFor("kiosk", "This session resets after 3 s idle.", "12 products", timeout: 30)
+                try shop.waitFor("kiosk  guest", hint, "12 products", timeout: 30)
             }
 
-            // Isolation: the first opens a product; the second still shows the list.
+            // The first shopper creates an account through the kiosk's own screens
+            // (the status line is shortened by the hint, so the top bar is the proof).
+            let name = "Kiosk Kim"
+            try first.press("i")
+            try first.waitFor("Sign in to Storefront")
+            try first.press("Tab", "Tab", "Tab", "Enter")
+            try first.waitFor("Create a Storefront account")
+            try first.type(name)
+            try first.press("Tab")
+            try first.type(uniqueEmail("kiosk"))
+            try first.press("Tab")
+            try first.type("secret1")
             try first.press("Enter")
-            try first.waitFor("Quantity  [-] 1 [+]")
-            let other = try second.capture()
-            #expect(other.contains("12 products") && !other.contains("Quantity  [-] 1 [+]"))
+            try first.waitFor("kiosk  \(name) (customer)", "12 products")
 
-            // Idle for the timeout: the first returns to the start with a notice.
-            try first.waitFor("Session reset: 3 s without a key.", "12 products", timeout: 15)
-            #expect(!(try first.capture().contains("Quantity  [-] 1 [+]")))
+            // Opens the first product, adds it to the cart, then sees it there.
+            try first.press("Enter")
+            try first.waitFor("Quantity  [-] 1 [+]", "[ Add to cart ]", shownName)
+            try first.press("Enter")
+            try first.waitFor("Added 1 ")
+            try first.press("c")
+            let cartLine = "1 item   Total"
+            let cart = try first.waitFor(cartLine, "Subtotal", shownName)
+            #expect(cart.contains(product.price.display), "\(cart)")
+
+            // Isolation: the second connection is still an anonymous guest on the list.
+            let other = try second.capture()
+            #expect(other.contains("kiosk  guest") && other.contains("12 products"))
+            #expect(!other.contains(name) && !other.contains(cartLine))
+
+            // Idle for the timeout: the first is signed out and back at the guest
+            // start with a notice; the account and its cart are gone from the screen.
+            let reset = try first.waitFor("Session reset: \(idle) s without a key.", "kiosk  guest", "12 products", timeout: Double(idle) + 10)
+            #expect(!reset.contains(name))
+            #expect(!reset.contains(cartLine) && !reset.contains("Quantity  [-] 1 [+]"))
             #expect(!(try second.capture().contains("Session reset")))
+            // No way back to the old account's cart: the cart key is not offered to a guest.
+            try first.press("c")
+            let guestScreen = try first.waitFor("kiosk  guest", "12 products")
+            #expect(!guestScreen.contains(cartLine) && !guestScreen.contains(name))
 
             // Ctrl-C, Ctrl-Z and Ctrl-\ neither end nor suspend the storefront.
             try first.press("Enter")
@@ -187,7 +233,7 @@ struct KioskSSHTests {
             #expect(try !first.paneIsDead())
             #expect(try first.capture().contains("Quantity  [-] 1 [+]"))
             try first.press("Escape")
-            let back = try first.waitFor("12 products", "This session resets after 3 s idle.")
+            let back = try first.waitFor("12 products", hint)
             #expect(!back.contains("Connection to 127.0.0.1 closed"))
             #expect(try !first.paneIsDead())
 
