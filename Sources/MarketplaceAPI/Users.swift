@@ -75,7 +75,7 @@ public struct ProfileUpdate: Codable, Sendable {
 }
 
 /// `POST /api/users/address` and `PUT /api/users/address/:id` (where absent fields stay as they are).
-public struct AddressInput: Codable, Sendable {
+public struct AddressInput: Codable, Sendable, Equatable {
     public var street: String?
     public var city: String?
     public var state: String?

@@ -65,9 +65,9 @@ public enum APIRequest: Equatable, Sendable {
     case addStock(productID: String, quantity: Int)
     case profile
     case updateProfile(ProfileChange)
-    case addAddress(AddressDraft)
-    /// Fields left nil stay as they are, so `AddressDraft(isDefault: true)` only makes it the default.
-    case updateAddress(id: String, AddressDraft)
+    case addAddress(AddressInput)
+    /// Fields left nil stay as they are, so `AddressInput(isDefault: true)` only makes it the default.
+    case updateAddress(id: String, AddressInput)
     case deleteAddress(id: String)
     /// The owner's products. No route filters by owner yet, so the client scans
     /// the newest `ProductDraft.scanLimit` products and keeps the owner's.
@@ -93,25 +93,6 @@ public struct ProductDraft: Equatable, Sendable {
         self.price = price
         self.category = category
         self.images = images
-    }
-}
-
-/// A saved address as the profile and checkout screens send it.
-public struct AddressDraft: Equatable, Sendable {
-    public var street: String?
-    public var city: String?
-    public var state: String?
-    public var zip: String?
-    public var country: String?
-    public var isDefault: Bool?
-
-    public init(street: String? = nil, city: String? = nil, state: String? = nil, zip: String? = nil, country: String? = nil, isDefault: Bool? = nil) {
-        self.street = street
-        self.city = city
-        self.state = state
-        self.zip = zip
-        self.country = country
-        self.isDefault = isDefault
     }
 }
 

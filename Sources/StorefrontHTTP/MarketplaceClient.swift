@@ -73,10 +73,10 @@ public struct MarketplaceClient: Sendable {
                                                                            body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token)
             return .profile(result.map(\.data))
         case .addAddress(let draft):
-            let result: Result<DataEnvelope<Address>, APIError> = call("POST", "/api/users/address", body: input(draft), token: token)
+            let result: Result<DataEnvelope<Address>, APIError> = call("POST", "/api/users/address", body: draft, token: token)
             return .addressSaved(result.map(\.data))
         case .updateAddress(let id, let draft):
-            let result: Result<DataEnvelope<Address>, APIError> = call("PUT", "/api/users/address/" + pathComponent(id), body: input(draft), token: token)
+            let result: Result<DataEnvelope<Address>, APIError> = call("PUT", "/api/users/address/" + pathComponent(id), body: draft, token: token)
             return .addressSaved(result.map(\.data))
         case .deleteAddress(let id):
             let result: Result<DataEnvelope<[String: String]>, APIError> = call("DELETE", "/api/users/address/" + pathComponent(id), token: token)
@@ -93,10 +93,6 @@ public struct MarketplaceClient: Sendable {
             let result: Result<DataEnvelope<[String: String]>, APIError> = call("DELETE", "/api/products/" + pathComponent(id), token: token)
             return .productDeleted(result.map { _ in id })
         }
-    }
-
-    private func input(_ draft: AddressDraft) -> AddressInput {
-        AddressInput(street: draft.street, city: draft.city, state: draft.state, zip: draft.zip, country: draft.country, isDefault: draft.isDefault)
     }
 
     private func input(_ draft: ProductDraft) -> ProductInput {

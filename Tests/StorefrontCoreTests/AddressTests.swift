@@ -50,7 +50,7 @@ struct ProfileAddressTests {
                         [key(.tab)] + keys("BA1 1AA") + [key(.tab)] + keys("UK") + [key(.tab), key(.char(" "))]).0
         let (sent, commands) = run(typed, [key(.enter)])
         let (id, request) = try #require(commands.compactMap(\.sentRequest).first)
-        #expect(request == .addAddress(AddressDraft(street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true)))
+        #expect(request == .addAddress(AddressInput(street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true)))
         let added = Address(id: "a3", street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true)
         let (back, reload) = run(sent, [.reply(id, .addressSaved(.success(added)))])
         #expect(back.screen is ProfileScreen)
@@ -80,7 +80,7 @@ struct ProfileAddressTests {
         #expect(form.editing?.id == "a2")
         let (_, commands) = run(opened, [key(.ctrl("u"))] + keys("7 Rua Velha") + [key(.enter)])
         #expect(commands.compactMap(\.sentRequest).map(\.1) ==
-                [.updateAddress(id: "a2", AddressDraft(street: "7 Rua Velha", city: "Porto", state: "", zip: "4000-001", country: "Portugal", isDefault: false))])
+                [.updateAddress(id: "a2", AddressInput(street: "7 Rua Velha", city: "Porto", state: "", zip: "4000-001", country: "Portugal", isDefault: false))])
     }
 
     @Test func deletingAsksFirstAndAnyOtherKeyKeepsTheAddress() throws {
@@ -107,7 +107,7 @@ struct ProfileAddressTests {
         #expect(onDefault.compactMap(\.sentRequest).isEmpty)
         let (sent, commands) = run(profileAddressesModel(), [key(.down), key(.char("*"))])
         let (id, request) = try #require(commands.compactMap(\.sentRequest).first)
-        #expect(request == .updateAddress(id: "a2", AddressDraft(isDefault: true)))
+        #expect(request == .updateAddress(id: "a2", AddressInput(isDefault: true)))
         let (done, reload) = run(sent, [.reply(id, .addressSaved(.success(porto.with(isDefault: true))))])
         #expect(done.notice?.text == "Default address changed.")
         #expect(reload.compactMap(\.sentRequest).map(\.1) == [.addresses])
@@ -143,7 +143,7 @@ struct CheckoutSaveAddressTests {
         if case .checkout = sent.first?.1 {} else { Issue.record("expected the checkout first, got \(String(describing: sent.first))") }
         let (placed, after) = run(placing, [.reply(sent[0].0, .checkout(.success(placedAnswer)))])
         let (saveID, save) = try #require(after.compactMap(\.sentRequest).first)
-        #expect(save == .addAddress(AddressDraft(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")))
+        #expect(save == .addAddress(AddressInput(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")))
         let done = run(placed, [.reply(saveID, .addressSaved(.success(lyon)))]).0.screen as! CheckoutScreen
         #expect(done.saveNote == StatusText("Address saved to your profile.", role: .success))
     }

@@ -75,10 +75,9 @@ public struct AddressFormScreen: ScreenState {
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         if awaiting != nil { return key != .escape }
         if let action = keymap.action(for: key) {
-            let count = Focus.allCases.count
             switch action {
-            case .next: focus = Focus(rawValue: (focus.rawValue + 1) % count)!
-            case .previous: focus = Focus(rawValue: (focus.rawValue + count - 1) % count)!
+            case .next: focus = focus.next
+            case .previous: focus = focus.previous
             case .submit: submit(&ctx)
             }
             return true
@@ -121,7 +120,7 @@ public struct AddressFormScreen: ScreenState {
             focus = first
             return
         }
-        let draft = AddressDraft(street: street.trimmed, city: city.trimmed, state: state.trimmed, zip: zip.trimmed, country: country.trimmed,
+        let draft = AddressInput(street: street.trimmed, city: city.trimmed, state: state.trimmed, zip: zip.trimmed, country: country.trimmed,
                                  isDefault: isDefault)
         awaiting = ctx.send(editing.map { .updateAddress(id: $0.id, draft) } ?? .addAddress(draft))
     }

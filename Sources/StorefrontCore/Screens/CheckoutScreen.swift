@@ -224,7 +224,7 @@ public struct CheckoutScreen: ScreenState {
                     ctx.notify("Thank you! Your order is placed.")
                     // Saved only once the order is placed, so a retried checkout cannot save it twice.
                     if savesAddress {
-                        let draft = AddressDraft(street: street.trimmed, city: city.trimmed, zip: zip.trimmed, country: country.trimmed)
+                        let draft = AddressInput(street: street.trimmed, city: city.trimmed, zip: zip.trimmed, country: country.trimmed)
                         saveRequest = ctx.send(.addAddress(draft))
                         saveNote = StatusText("Saving the address to your profile…", role: .muted)
                     }

@@ -47,8 +47,8 @@ public struct LoginScreen: ScreenState {
         }
         if let action = keymap.action(for: key) {
             switch action {
-            case .next: focus = Focus(rawValue: (focus.rawValue + 1) % Focus.allCases.count)!
-            case .previous: focus = Focus(rawValue: (focus.rawValue + Focus.allCases.count - 1) % Focus.allCases.count)!
+            case .next: focus = focus.next
+            case .previous: focus = focus.previous
             case .submit:
                 switch focus {
                 case .createAccount: ctx.push(RegisterScreen(email: email.trimmed))

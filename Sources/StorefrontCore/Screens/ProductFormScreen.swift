@@ -66,10 +66,9 @@ public struct ProductFormScreen: ScreenState {
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         if awaiting != nil { return key != .escape }
         if let action = keymap.action(for: key) {
-            let count = Focus.allCases.count
             switch action {
-            case .next: focus = Focus(rawValue: (focus.rawValue + 1) % count)!
-            case .previous: focus = Focus(rawValue: (focus.rawValue + count - 1) % count)!
+            case .next: focus = focus.next
+            case .previous: focus = focus.previous
             case .submit: submit(&ctx)
             }
             return true

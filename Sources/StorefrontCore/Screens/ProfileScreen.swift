@@ -85,10 +85,9 @@ public struct ProfileScreen: ScreenState {
             return true
         }
         if let action = keymap.action(for: key) {
-            let count = Focus.allCases.count
             switch action {
-            case .next: focus = Focus(rawValue: (focus.rawValue + 1) % count)!
-            case .previous: focus = Focus(rawValue: (focus.rawValue + count - 1) % count)!
+            case .next: focus = focus.next
+            case .previous: focus = focus.previous
             case .submit:
                 failure = nil
                 awaiting = ctx.send(.updateProfile(ProfileChange(phone: phone.trimmed, newsletter: newsletter, theme: theme)))
@@ -100,7 +99,7 @@ public struct ProfileScreen: ScreenState {
             case .makeDefault:
                 if let address = selected, !address.isDefault {
                     failure = nil
-                    addressRequest = ctx.send(.updateAddress(id: address.id, AddressDraft(isDefault: true)))
+                    addressRequest = ctx.send(.updateAddress(id: address.id, AddressInput(isDefault: true)))
                 }
             }
             return true

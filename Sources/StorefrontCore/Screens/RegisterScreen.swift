@@ -62,10 +62,9 @@ public struct RegisterScreen: ScreenState {
             return true
         }
         if let action = keymap.action(for: key) {
-            let count = Focus.allCases.count
             switch action {
-            case .next: focus = Focus(rawValue: (focus.rawValue + 1) % count)!
-            case .previous: focus = Focus(rawValue: (focus.rawValue + count - 1) % count)!
+            case .next: focus = focus.next
+            case .previous: focus = focus.previous
             case .submit: if focus == .back { ctx.back() } else { submit(&ctx) }
             case .cancel: phase = .editing
             }
