@@ -10,8 +10,9 @@ public protocol OrdersClient: Sendable {
     /// Throws `CheckoutDependencyError.emptyCart` when there is nothing to order.
     func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order
     func setStatus(orderID: String, to status: OrderStatus) async throws -> Order
-    /// Puts a failed order's items back in its owner's cart, priced afresh by the catalog.
-    func restoreCart(from order: Order) async throws
+    /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
+    /// the catalog. Not safe to repeat: called once, after the cancel is logged.
+    func restoreCart(orderID: String) async throws
 }
 
 public enum ReservationResult: Sendable, Equatable {

@@ -137,10 +137,10 @@ public struct CheckoutSaga: Sendable {
     private func compensate(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome) async throws -> CheckoutOutcome {
         if let orderID = record.orderID {
             try await inventory.release(orderID: orderID)
-            let cancelled = try await orders.setStatus(orderID: orderID, to: .cancelled)
+            _ = try await orders.setStatus(orderID: orderID, to: .cancelled)
             let outcome = try await finish(&record, .failed, failure)
             do {
-                try await orders.restoreCart(from: cancelled)
+                try await orders.restoreCart(orderID: orderID)
             } catch {
                 logger.warning("could not restore the cart of a failed checkout", metadata: [
                     "checkout_id": .string(record.id.uuidString), "order_id": .string(orderID), "error": .string(String(describing: error))])

@@ -20,6 +20,9 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_SERVICE_SECRET  secret for service credentials, >= 32 bytes (required)
               STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
               STOREFRONT_DB_SUFFIX, LOG_LEVEL
+            With --service, where the other services answer (default http://127.0.0.1:<their port>):
+              STOREFRONT_PRODUCTS_URL, STOREFRONT_INVENTORY_URL, STOREFRONT_ORDERS_URL,
+              STOREFRONT_PAYMENTS_URL, STOREFRONT_SERVICE_TIMEOUT_MS
             """,
         subcommands: [Serve.self, Migrate.self, Seed.self, Admin.self],
         defaultSubcommand: Serve.self)
@@ -49,9 +52,24 @@ struct CommonOptions: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run every service and the gateway on one port.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run every service and the gateway on one port, or one service alone.",
+        discussion: """
+            Without --service, one process serves every route, limits clients per IP and answers CORS.
+            With --service NAME, the process serves that service's routes only (behind a gateway such
+            as server/deploy/nginx) and calls the others over HTTP with a service credential.
+            Services and their default ports: \(ServiceName.allCases.map { "\($0.rawValue) \($0.defaultPort)" }.joined(separator: ", ")).
+            """)
 
     @OptionGroup var common: CommonOptions
+
+    @Option(help: ArgumentHelp("Run this service alone.", valueName: "name"), transform: { value in
+        guard let service = ServiceName(argument: value) else {
+            throw ValidationError("unknown service \"\(value)\"; one of: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return service
+    })
+    var service: ServiceName?
 
     @Option(help: "Address to listen on (env STOREFRONT_HOST, default 127.0.0.1).")
     var host: String?
@@ -63,9 +81,13 @@ struct Serve: AsyncParsableCommand {
     var migrate = false
 
     func run() async throws {
-        let logger = common.logger("marketplace")
+        let logger = common.logger(service.map { "marketplace.\($0.rawValue)" } ?? "marketplace")
         var configuration = try common.resolve()
         if let host { configuration.host = host }
+        if let service {
+            configuration.service = service
+            if ProcessInfo.processInfo.environment["STOREFRONT_PORT"] == nil { configuration.port = service.defaultPort }
+        }
         if let port { configuration.port = port }
         if migrate { _ = try await migrateAll(configuration, logger: logger) }
         let app = try await buildApplication(configuration, logger: logger)

@@ -35,6 +35,12 @@ public struct AppConfiguration: Sendable {
     public var corsOrigins: Set<String> = []
     /// The longest a request may take before it answers 503.
     public var requestTimeout: Duration = .seconds(10)
+    /// nil: every service in this process (`marketplace serve`); otherwise this one alone.
+    public var service: ServiceName?
+    /// Where the services this process does not run answer.
+    public var peers = PeerAddresses()
+    /// How long one call to another service may take before it counts as failed.
+    public var serviceCallTimeout: Duration = .seconds(5)
 
     public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
         self.postgresURL = postgresURL
@@ -107,6 +113,11 @@ public struct AppConfiguration: Sendable {
         if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
             guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }
             configuration.requestTimeout = .seconds(seconds)
+        }
+        configuration.peers = try PeerAddresses.fromEnvironment(env)
+        if let timeout = env["STOREFRONT_SERVICE_TIMEOUT_MS"] {
+            guard let ms = Int(timeout), ms > 0 else { throw ConfigurationError("STOREFRONT_SERVICE_TIMEOUT_MS must be a positive number of milliseconds: \(timeout)") }
+            configuration.serviceCallTimeout = .milliseconds(ms)
         }
         return configuration
     }

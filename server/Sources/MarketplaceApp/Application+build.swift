@@ -8,48 +8,61 @@ import MarketplaceAPI
 import OrderService
 import PaymentService
 import PostgresNIO
+import ProductService
 import ServiceKit
 import ServiceLifecycle
+import UserService
 
-/// The stores every service of this process talks to, one client per database.
+/// The stores the services of this process talk to: one client per database
+/// they own, and the document store when the user or product service runs here.
 public struct Stores: Sendable {
-    public let auth: PostgresClient
-    public let inventory: PostgresClient
-    public let orders: PostgresClient
-    public let payments: PostgresClient
-    public let checkouts: PostgresClient
-
+    let postgres: [String: PostgresClient]
     /// The user and product services' document store (one pool per URL, per process).
-    public let documents: DocumentStores
+    public let documents: DocumentStores?
+    let services: Set<ServiceName>
 
-    public init(configuration: AppConfiguration, logger: Logger) throws {
-        self.documents = try DocumentStores(configuration: configuration)
+    public init(configuration: AppConfiguration, logger: Logger, for services: Set<ServiceName> = Set(ServiceName.allCases)) throws {
+        self.services = services
+        self.documents = services.contains(.users) || services.contains(.products) ? try DocumentStores(configuration: configuration) : nil
         let location = try PostgresLocation(url: configuration.postgresURL)
-        self.auth = location.client(database: configuration.databaseName("auth_service"), logger: logger)
-        self.inventory = location.client(database: configuration.databaseName("inventory_service"), logger: logger)
-        self.orders = location.client(database: configuration.databaseName("order_service"), logger: logger)
-        self.payments = location.client(database: configuration.databaseName("payment_service"), logger: logger)
-        self.checkouts = location.client(database: configuration.databaseName("checkout_service"), logger: logger)
+        var postgres: [String: PostgresClient] = [:]
+        for database in services.flatMap(\.postgresDatabases) {
+            postgres[database] = location.client(database: configuration.databaseName(database), logger: logger)
+        }
+        self.postgres = postgres
+    }
+
+    /// The client of a database a service of this process owns.
+    func client(_ database: String) -> PostgresClient {
+        guard let client = postgres[database] else { preconditionFailure("\(database) is not opened by this process") }
+        return client
     }
 
     /// Clients that must run for as long as the application does.
-    public var services: [any Service] { [auth, inventory, orders, payments, checkouts] }
+    public var runningServices: [any Service] { postgres.keys.sorted().map { postgres[$0]! } }
 
     func readiness() async -> [String: String] {
-        async let auth = self.auth.ping()
-        async let inventory = self.inventory.ping()
-        async let orders = self.orders.ping()
-        async let payments = self.payments.ping()
-        async let checkouts = self.checkouts.ping()
-        let states = await ["auth_service": auth, "inventory_service": inventory, "order_service": orders, "payment_service": payments, "checkout_service": checkouts]
-        return states.mapValues { $0 ? "up" : "down" }.merging(await documents.readiness()) { $1 }
+        var states = await withTaskGroup(of: (String, Bool).self) { group in
+            for (name, client) in postgres {
+                group.addTask { (name, await client.ping()) }
+            }
+            return await group.reduce(into: [String: String]()) { $0[$1.0] = $1.1 ? "up" : "down" }
+        }
+        if let documents {
+            let up = await documents.client.ping(timeout: .seconds(2)) ? "up" : "down"
+            if services.contains(.users) { states["user_service"] = up }
+            if services.contains(.products) { states["product_service"] = up }
+        }
+        return states
     }
 }
 
-/// Builds the whole marketplace: the app under test is the app that ships.
+/// Builds the marketplace: every service (`configuration.service == nil`) or
+/// one alone. The app under test is the app that ships.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    let stores = try Stores(configuration: configuration, logger: logger)
-    await stores.documents.prepare(logger: logger)
+    let services = configuration.service.map { Set([$0]) } ?? Set(ServiceName.allCases)
+    let stores = try Stores(configuration: configuration, logger: logger, for: services)
+    await stores.documents?.prepare(logger: logger)
     let tokens = try await TokenService(
         userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret,
         lifetime: configuration.tokenLifetime)
@@ -57,12 +70,15 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger, background: &background)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "marketplace"),
-        services: stores.services + background,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: configuration.service.map { "marketplace-\($0.rawValue)" } ?? "marketplace"),
+        services: stores.runningServices + background,
         logger: logger)
 }
 
-/// `background` receives the services that run beside the routes (checkout recovery).
+/// `background` receives the services that run beside the routes (checkout
+/// recovery, the connection pool to other services).
 func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger, background: inout [any Service]) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
@@ -73,7 +89,9 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         DeadlineMiddleware(timeout: configuration.requestTimeout)
         TokenMiddleware(tokens: tokens)
     }
-    if let perSecond = configuration.rateLimitPerSecond {
+    // A service alone sits behind the gateway, which limits clients; here every
+    // request would come from the gateway's or a peer's address.
+    if configuration.service == nil, let perSecond = configuration.rateLimitPerSecond {
         router.add(middleware: RateLimitMiddleware(perSecond: perSecond, burst: configuration.rateLimitBurst))
     }
 
@@ -87,31 +105,88 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     }
 
     let api = router.group("api")
-    let auth = AuthService(
-        accounts: PostgresAccountRepository(client: stores.auth, logger: logger),
-        hasher: PasswordHasher(cost: configuration.bcryptCost),
-        tokens: tokens)
-    AuthController(service: auth).addRoutes(to: api.group("auth"))
-    let catalog = addDocumentServiceRoutes(to: api, stores: stores.documents, configuration: configuration)
+    var peers = Peers(configuration: configuration, tokens: tokens, logger: logger)
+    defer { background += peers.services }
+    let here = stores.services
 
+    if here.contains(.auth) {
+        let auth = AuthService(
+            accounts: PostgresAccountRepository(client: stores.client("auth_service"), logger: logger),
+            hasher: PasswordHasher(cost: configuration.bcryptCost),
+            tokens: tokens)
+        AuthController(service: auth).addRoutes(to: api.group("auth"))
+    }
+    if here.contains(.users), let documents = stores.documents {
+        UserController(service: UserService(repository: documents.userRepository)).addRoutes(to: api.group("users"))
+    }
     // Stock and carts read names, prices and owners from the product service's catalog.
-    let inventory = InventoryService(
-        repository: PostgresInventoryRepository(client: stores.inventory, logger: logger), catalog: catalog)
-    InventoryController(service: inventory).addRoutes(to: api.group("inventory"))
-    let orders = OrderService(
-        repository: PostgresOrderRepository(client: stores.orders, logger: logger), catalog: catalog)
-    OrderController(service: orders).addRoutes(to: api.group("orders"))
+    let catalog: any ProductCatalog
+    if here.contains(.products), let documents = stores.documents {
+        let products = ProductService(repository: documents.productRepository, cacheTTL: configuration.productCacheTTL)
+        ProductController(service: products).addRoutes(to: api.group("products"))
+        catalog = products
+    } else {
+        catalog = HTTPProductCatalog(client: peers.client(.products, caller: configuration.service))
+    }
 
-    let payments = PaymentService(
-        repository: PostgresPaymentRepository(client: stores.payments, logger: logger),
-        provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate))
-    PaymentController(service: payments).addRoutes(to: api.group("payments"))
+    var inventory: InventoryService?
+    if here.contains(.inventory) {
+        let service = InventoryService(
+            repository: PostgresInventoryRepository(client: stores.client("inventory_service"), logger: logger), catalog: catalog)
+        InventoryController(service: service).addRoutes(to: api.group("inventory"))
+        inventory = service
+    }
+    var orders: OrderService?
+    if here.contains(.orders) {
+        let service = OrderService(
+            repository: PostgresOrderRepository(client: stores.client("order_service"), logger: logger), catalog: catalog)
+        OrderController(service: service).addRoutes(to: api.group("orders"))
+        orders = service
+    }
+    var payments: PaymentService?
+    if here.contains(.payments) {
+        let service = PaymentService(
+            repository: PostgresPaymentRepository(client: stores.client("payment_service"), logger: logger),
+            provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate))
+        PaymentController(service: service).addRoutes(to: api.group("payments"))
+        payments = service
+    }
 
-    let saga = CheckoutSaga(
-        orders: InProcessOrdersClient(service: orders), inventory: InProcessInventoryClient(service: inventory),
-        payments: InProcessPaymentsClient(service: payments),
-        log: PostgresCheckoutLog(client: stores.checkouts, logger: logger), logger: logger)
-    CheckoutController(saga: saga).addRoutes(to: api.group("checkout"))
-    background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
+    if here.contains(.checkout) {
+        // Direct calls to the services of this process, HTTP to the others.
+        let saga = CheckoutSaga(
+            orders: orders.map { InProcessOrdersClient(service: $0) } ?? HTTPOrdersClient(client: peers.client(.orders, caller: .checkout)),
+            inventory: inventory.map { InProcessInventoryClient(service: $0) } ?? HTTPInventoryClient(client: peers.client(.inventory, caller: .checkout)),
+            payments: payments.map { InProcessPaymentsClient(service: $0) } ?? HTTPPaymentsClient(client: peers.client(.payments, caller: .checkout)),
+            log: PostgresCheckoutLog(client: stores.client("checkout_service"), logger: logger), logger: logger)
+        CheckoutController(saga: saga).addRoutes(to: api.group("checkout"))
+        background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
+    }
     return router
+}
+
+/// HTTP clients for the services this process does not run, sharing one
+/// connection pool that is opened only when some service needs it.
+struct Peers {
+    let configuration: AppConfiguration
+    let tokens: TokenService
+    let logger: Logger
+    private var connections: PeerConnections?
+
+    init(configuration: AppConfiguration, tokens: TokenService, logger: Logger) {
+        self.configuration = configuration
+        self.tokens = tokens
+        self.logger = logger
+    }
+
+    var services: [any Service] { connections.map { [$0] } ?? [] }
+
+    mutating func client(_ peer: ServiceName, caller: ServiceName?) -> ServiceHTTPClient {
+        let connections = self.connections ?? PeerConnections()
+        self.connections = connections
+        return ServiceHTTPClient(
+            service: peer.rawValue, baseURL: configuration.peers.url(for: peer), connections: connections,
+            credential: ServiceCredential(tokens: tokens, name: caller?.rawValue ?? "marketplace"),
+            timeout: configuration.serviceCallTimeout, logger: logger)
+    }
 }

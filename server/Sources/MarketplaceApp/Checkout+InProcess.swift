@@ -32,13 +32,11 @@ struct InProcessOrdersClient: OrdersClient {
         }
     }
 
-    func restoreCart(from order: Order) async throws {
-        for item in order.items {
-            do {
-                _ = try await service.addToCart(userID: order.userId, AddToCartRequest(productId: item.productId, quantity: item.quantity))
-            } catch OrderError.unknownProduct {
-                // The product left the catalog meanwhile; there is nothing to put back.
-            }
+    func restoreCart(orderID: String) async throws {
+        do {
+            _ = try await service.restoreCart(orderID: orderID)
+        } catch {
+            throw CheckoutDependencyError.unavailable(service: "orders", detail: String(describing: error))
         }
     }
 }

@@ -62,18 +62,4 @@ public struct DocumentStores: Sendable {
             return false
         }
     }
-
-    func readiness() async -> [String: String] {
-        let up = await client.ping(timeout: .seconds(2)) ? "up" : "down"
-        return ["user_service": up, "product_service": up]
-    }
-}
-
-/// Adds `/api/users` and `/api/products`; answers the catalog the order and
-/// inventory services read product names, prices and owners from.
-func addDocumentServiceRoutes(to api: RouterGroup<AppRequestContext>, stores: DocumentStores, configuration: AppConfiguration) -> ProductService {
-    UserController(service: UserService(repository: stores.userRepository)).addRoutes(to: api.group("users"))
-    let products = ProductService(repository: stores.productRepository, cacheTTL: configuration.productCacheTTL)
-    ProductController(service: products).addRoutes(to: api.group("products"))
-    return products
 }

@@ -64,6 +64,12 @@ public struct OrderController: Sendable {
             context.logger.info("order status", metadata: ["order_id": .string(order.id), "status": .string(order.status.rawValue)])
             return try JSONBody.data(.ok, message: "Order status is \(order.status.rawValue)", order)
         }
+        group.post(":id/restore-cart") { _, context in
+            try context.requireService()
+            let id = try context.parameters.require("id")
+            let cart = try await mapped { try await service.restoreCart(orderID: id) }
+            return try JSONBody.data(.ok, message: "Items put back in the cart", cart)
+        }
     }
 
     private func mapped<T>(_ body: () async throws -> T) async throws -> T {
@@ -92,6 +98,7 @@ extension OrderError {
         case .orderNotFound(let id): return .notFound("No order with id \(id)")
         case .illegalTransition(let from, let to): return .conflict("An order cannot move from \(from.rawValue) to \(to.rawValue)")
         case .idempotencyKeyReused: return .conflict("This idempotency key belongs to another user's order")
+        case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart")
         }
     }
 }

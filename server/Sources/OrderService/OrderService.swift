@@ -77,6 +77,24 @@ public struct OrderService: Sendable {
         }
     }
 
+    /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
+    /// the catalog; items that left the catalog meanwhile are skipped. A failed
+    /// checkout calls it once, after the order was cancelled.
+    public func restoreCart(orderID: String) async throws -> Cart {
+        guard let uuid = UUID(uuidString: orderID), let order = try await repository.order(id: uuid) else {
+            throw OrderError.orderNotFound(orderID)
+        }
+        guard order.status == .cancelled else { throw OrderError.notCancelled(orderID: orderID, status: order.status) }
+        for item in order.items {
+            do {
+                _ = try await addToCart(userID: order.userId, AddToCartRequest(productId: item.productId, quantity: item.quantity))
+            } catch OrderError.unknownProduct {
+                // The product left the catalog; there is nothing to put back.
+            }
+        }
+        return try await repository.cart(userID: order.userId)
+    }
+
     /// The order if `caller` may see it: its owner, an admin, or another service.
     /// Anyone else is told it does not exist.
     public func order(id: String, for caller: Caller) async throws -> Order {

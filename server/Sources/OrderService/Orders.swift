@@ -13,6 +13,8 @@ public enum OrderError: Error, Equatable, Sendable {
     case illegalTransition(from: OrderStatus, to: OrderStatus)
     /// The idempotency key was used for another user's order.
     case idempotencyKeyReused
+    /// Only a Cancelled order's items go back to the cart.
+    case notCancelled(orderID: String, status: OrderStatus)
 }
 
 /// A product line as the cart stores it, priced by the catalog.

@@ -28,7 +28,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         }
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
-        var response = try await next(request, context)
+        var response = try await RequestTrace.$id.withValue(id) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }
@@ -100,6 +100,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             return .unavailable("The database is unavailable; try again shortly")
         case let error as MongoError:
             return error.appError(logger: logger)
+        case let error as ServiceUnavailable:
+            logger.error("service unreachable", metadata: ["peer": .string(error.service), "error": .string(error.detail)])
+            return .unavailable("The \(error.service) service is unavailable; try again shortly")
         case is CancellationError:
             return .unavailable("The request was cancelled")
         default:

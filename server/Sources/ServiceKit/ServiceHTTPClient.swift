@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MarketplaceAPI
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// The request id of the request being served, so calls to other services carry it.
+public enum RequestTrace {
+    @TaskLocal public static var id: String?
+}
+
+/// A service credential for calls to the other services, signed with the
+/// service secret and renewed well before it expires.
+public actor ServiceCredential {
+    private let tokens: TokenService
+    private let name: String
+    private var current: (token: String, renewAt: ContinuousClock.Instant)?
+
+    public init(tokens: TokenService, name: String) {
+        self.tokens = tokens
+        self.name = name
+    }
+
+    public func token() async throws -> String {
+        if let current, ContinuousClock.now < current.renewAt { return current.token }
+        let token = try await tokens.issueServiceToken(service: name)
+        current = (token, ContinuousClock.now + tokens.lifetime / 2)
+        return token
+    }
+}
+
+/// The connection pool every call to another service goes through; a `Service`
+/// so it closes its connections when the application stops.
+public final class PeerConnections: Service, Sendable {
+    public let http: HTTPClient
+
+    public init(connectionsPerPeer: Int = 64) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerPeer)
+        configuration.timeout = .init(connect: .seconds(2))
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await http.shutdown()
+    }
+}
+
+/// Whether a call may be sent again after a failure whose outcome is unknown.
+public enum RetryPolicy: Sendable {
+    /// The call changes something and repeating it could do so twice.
+    case never
+    /// Repeating the call gives the same result: a read, or a write that
+    /// carries an idempotency key (or is keyed by an order id) on the far side.
+    case idempotent
+}
+
+/// A call to another service that got no usable answer: the service is down,
+/// too slow, or failing. The caller decides what that means for its own work.
+public struct ServiceUnavailable: Error, CustomStringConvertible, Sendable {
+    public var service: String
+    public var detail: String
+
+    public init(service: String, detail: String) {
+        self.service = service
+        self.detail = detail
+    }
+
+    public var description: String { "\(service) service unavailable: \(detail)" }
+}
+
+/// A JSON answer from another service.
+public struct ServiceReply: Sendable {
+    public var status: Int
+    public var body: ByteBuffer
+
+    /// Decodes the body; a body we cannot read counts as an unusable answer.
+    public func decode<T: Decodable>(_ type: T.Type, from service: String) throws -> T {
+        do {
+            return try JSONBody.decoder.decode(T.self, from: body)
+        } catch {
+            throw ServiceUnavailable(service: service, detail: "unreadable \(status) answer: \(String(describing: error))")
+        }
+    }
+
+    /// The `message` of an error envelope, when there is one.
+    public var message: String? {
+        (try? JSONBody.decoder.decode(ErrorEnvelope.self, from: body))?.message
+    }
+}
+
+/// Calls one other marketplace service over HTTP: a service credential on
+/// every call, the caller's request id passed on, a deadline per attempt, and
+/// bounded retries with backoff only for calls that are safe to repeat.
+public struct ServiceHTTPClient: Sendable {
+    public let service: String
+    let baseURL: String
+    let connections: PeerConnections
+    let credential: ServiceCredential
+    let timeout: Duration
+    let attempts: Int
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - service: the called service's name, for errors and logs.
+    ///   - baseURL: e.g. `http://127.0.0.1:8084`.
+    ///   - timeout: how long one attempt may take.
+    ///   - attempts: how many times an idempotent call is tried at most.
+    public init(service: String, baseURL: String, connections: PeerConnections, credential: ServiceCredential,
+                timeout: Duration = .seconds(5), attempts: Int = 3, logger: Logger) {
+        self.service = service
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.connections = connections
+        self.credential = credential
+        self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.logger = logger
+    }
+
+    /// Sends the call and returns whatever status the service answered with,
+    /// except answers that say the service could not serve it (502, 503, 504),
+    /// which are retried when allowed and then thrown as `ServiceUnavailable`.
+    public func call(_ method: HTTPMethod, _ path: String, body: some Encodable, retry: RetryPolicy) async throws -> ServiceReply {
+        try await perform(method, path, payload: ByteBuffer(bytes: try JSONBody.encoder.encode(body)), retry: retry)
+    }
+
+    /// A call without a body.
+    public func call(_ method: HTTPMethod, _ path: String, retry: RetryPolicy) async throws -> ServiceReply {
+        try await perform(method, path, payload: nil, retry: retry)
+    }
+
+    private func perform(_ method: HTTPMethod, _ path: String, payload: ByteBuffer?, retry: RetryPolicy) async throws -> ServiceReply {
+        let requestID = RequestTrace.id ?? UUID().uuidString.lowercased()
+        let tries = retry == .idempotent ? attempts : 1
+        var failure = ServiceUnavailable(service: service, detail: "not called")
+        for attempt in 1...tries {
+            if attempt > 1 {
+                // 100 ms, 200 ms, ... with jitter, so retries from many requests do not arrive together.
+                let base = 100 * (1 << (attempt - 2))
+                try await Task.sleep(for: .milliseconds(base + Int.random(in: 0...base / 2)))
+            }
+            do {
+                let reply = try await send(method, path, payload, requestID: requestID)
+                guard [502, 503, 504].contains(reply.status) else { return reply }
+                failure = ServiceUnavailable(service: service, detail: "answered \(reply.status): \(reply.message ?? "")")
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                failure = ServiceUnavailable(service: service, detail: String(describing: error))
+            }
+            logger.warning("service call failed", metadata: [
+                "peer": .string(service), "method": .string(method.rawValue), "path": .string(path),
+                "attempt": .stringConvertible(attempt), "of": .stringConvertible(tries), "error": .string(failure.detail),
+                "request_id": .string(requestID),
+            ])
+        }
+        throw failure
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, _ payload: ByteBuffer?, requestID: String) async throws -> ServiceReply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer " + (try await credential.token()))
+        request.headers.add(name: "X-Request-Id", value: requestID)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let payload {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(payload)
+        }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let response = try await connections.http.execute(request, deadline: deadline)
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return ServiceReply(status: Int(response.status.code), body: body)
+    }
+}
+
+/// The product service's catalog read over HTTP, for the inventory and order
+/// services when they run in processes of their own.
+public struct HTTPProductCatalog: ProductCatalog {
+    let client: ServiceHTTPClient
+
+    public init(client: ServiceHTTPClient) {
+        self.client = client
+    }
+
+    struct Entry: Decodable {
+        var id: String
+        var name: String
+        var price: Money
+        var userId: String
+    }
+
+    struct Envelope: Decodable {
+        var data: Entry
+    }
+
+    public func product(id: String) async throws -> ProductSnapshot? {
+        guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) else { return nil }
+        let reply = try await client.call(.GET, "/api/products/" + escaped, retry: .idempotent)
+        switch reply.status {
+        case 200:
+            let entry = try reply.decode(Envelope.self, from: client.service).data
+            return ProductSnapshot(id: entry.id, name: entry.name, price: entry.price, ownerID: entry.userId)
+        case 400, 404:
+            return nil
+        default:
+            throw ServiceUnavailable(service: client.service, detail: "answered \(reply.status): \(reply.message ?? "")")
+        }
+    }
+}
