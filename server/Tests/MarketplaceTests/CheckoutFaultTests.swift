@@ -75,4 +75,92 @@ import Testing
         #expect(statuses == ["Completed"])
         #expect(try await second.stop() == 0)
     }
+
+    /// Rows of one text column from a service's database.
+    static func texts(_ database: String, _ query: PostgresQuery) async throws -> [String] {
+        let configuration = try TestStores.configuration()
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let client = location.client(database: configuration.databaseName(database), logger: TestStores.logger)
+        return try await PostgresClient.withRunning(client) { client in
+            var values: [String] = []
+            for try await value in try await client.query(query, logger: TestStores.logger).decode(String.self) { values.append(value) }
+            return values
+        }
+    }
+
+    @Test func killingThePaymentServiceInTheMiddleOfCheckoutsLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
+        // Every service its own process behind nginx; charges take 1.5 s at the processor.
+        let deployment = try await SplitDeployment.start([
+            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+        ])
+        defer { deployment.stop() }
+        let client = deployment.client
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 20)
+        var shoppers: [(token: String, id: String, key: String)] = []
+        for _ in 0..<6 {
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+            shoppers.append((shopper.token, shopper.id, "fault-\(UUID().uuidString)"))
+        }
+        @Sendable func checkout(_ shopper: (token: String, id: String, key: String)) async throws -> JSONResult {
+            try await CheckoutTests.checkout(client, token: shopper.token, key: shopper.key)
+        }
+
+        // Six checkouts reach the processor; the payment service dies under them.
+        let everyone = shoppers
+        let inFlight = Task {
+            try await withThrowingTaskGroup(of: JSONResult.self) { group in
+                for shopper in everyone { group.addTask { try await checkout(shopper) } }
+                return try await group.reduce(into: [JSONResult]()) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await deployment.run(["kill", "payments"]).status == 0)
+        #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the payment service process \(pid) is gone")
+
+        // The shoppers hear at once that it is taking longer: a clean 503, not a hang or a 500.
+        let interrupted = try await inFlight.value
+        #expect(interrupted.map(\.status.code) == Array(repeating: 503, count: 6), "\(interrupted.map(\.body))")
+        for answer in interrupted {
+            #expect(answer.success == false)
+            #expect(answer.message?.contains("taking longer than expected") == true, "\(answer.body)")
+        }
+        // Nothing is confirmed while the payments are unknown: stock stays held, not lost.
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+
+        // The payment service comes back; the checkout service settles every checkout by itself.
+        let restarted = try await deployment.run(["start", "payments"])
+        #expect(restarted.status == 0, "\(restarted.output)")
+        var settled: [JSONResult] = []
+        let deadline = ContinuousClock.now + .seconds(40)
+        for shopper in shoppers {
+            while true {
+                let answer = try await checkout(shopper)
+                if [200, 402, 409].contains(answer.status.code) && answer.message?.contains("still in progress") != true {
+                    settled.append(answer)
+                    break
+                }
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("checkout of \(shopper.id) not settled within 40 s: \(answer.body)\n\(deployment.logs())")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+
+        // Every charge that went through has its Confirmed order, once; the stock went once per order.
+        #expect(settled.map(\.status.code) == Array(repeating: 200, count: 6), "\(settled.map(\.body))")
+        for (shopper, answer) in zip(shoppers, settled) {
+            let orderID = try #require(answer["orderId"] as? String)
+            #expect(try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String == "Confirmed")
+            #expect(try await Self.texts("payment_service", "SELECT status::text FROM transactions WHERE order_id = \(orderID)") == ["Completed"])
+            #expect(try await CheckoutTests.cartLines(client, token: shopper.token).isEmpty)
+        }
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+        let ids = shoppers.map(\.id)
+        let statuses = try await Self.texts("order_service", "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
+        #expect(statuses == Array(repeating: "Confirmed", count: 6))
+    }
 }

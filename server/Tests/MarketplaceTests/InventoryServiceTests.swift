@@ -7,7 +7,7 @@ import ServiceKit
 import Testing
 
 /// Creates a product through the real product service and answers its id.
-func createTestProduct(_ client: some TestClientProtocol, vendorToken: String, name: String = "Test Lamp", price: String = "19.99") async throws -> String {
+func createTestProduct(_ client: some APIClient, vendorToken: String, name: String = "Test Lamp", price: String = "19.99") async throws -> String {
     let created = try await client.send(.post, "/api/products", token: vendorToken, json: ProductInput(
         name: name, description: "A product for the tests", price: Money(price)!, category: "test"))
     #expect(created.status == .created, "product create failed: \(created.body)")
@@ -16,7 +16,7 @@ func createTestProduct(_ client: some TestClientProtocol, vendorToken: String, n
 
 @Suite("Inventory service") struct InventoryServiceTests {
     /// A product owned by a fresh vendor, with `quantity` units in stock.
-    static func stockedProduct(_ client: some TestClientProtocol, quantity: Int, threshold: Int? = nil) async throws -> (productID: String, vendor: String) {
+    static func stockedProduct(_ client: some APIClient, quantity: Int, threshold: Int? = nil) async throws -> (productID: String, vendor: String) {
         let vendor = try await client.signUp(role: .vendor)
         let id = try await createTestProduct(client, vendorToken: vendor.token)
         let added = try await client.send(.post, "/api/inventory/add", token: vendor.token,
@@ -25,11 +25,11 @@ func createTestProduct(_ client: some TestClientProtocol, vendorToken: String, n
         return (id, vendor.token)
     }
 
-    static func quantity(_ client: some TestClientProtocol, _ productID: String) async throws -> Int? {
+    static func quantity(_ client: some APIClient, _ productID: String) async throws -> Int? {
         try await client.send(.get, "/api/inventory/\(productID)").data?["quantity"] as? Int
     }
 
-    static func reserve(_ client: some TestClientProtocol, orderID: String, _ lines: [(String, Int)], token: String? = nil) async throws -> JSONResult {
+    static func reserve(_ client: some APIClient, orderID: String, _ lines: [(String, Int)], token: String? = nil) async throws -> JSONResult {
         let token = if let token { token } else { try await serviceToken() }
         return try await client.send(.post, "/api/inventory/reserve", token: token, json: ReserveStockRequest(
             orderId: orderID, items: lines.map { StockLineInput(productId: $0.0, quantity: $0.1) }))

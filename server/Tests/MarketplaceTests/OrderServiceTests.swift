@@ -9,23 +9,23 @@ import Testing
 @Suite("Order service") struct OrderServiceTests {
     static let address = ShippingAddressInput(street: "1 Market St", city: "Springfield", zip: "12345", country: "US")
 
-    static func add(_ client: some TestClientProtocol, token: String, _ productID: String, quantity: Int? = nil) async throws -> JSONResult {
+    static func add(_ client: some APIClient, token: String, _ productID: String, quantity: Int? = nil) async throws -> JSONResult {
         try await client.send(.post, "/api/orders/cart/add", token: token, json: AddToCartRequest(productId: productID, quantity: quantity))
     }
 
-    static func createOrder(_ client: some TestClientProtocol, userID: String, key: String? = nil,
+    static func createOrder(_ client: some APIClient, userID: String, key: String? = nil,
                             address: ShippingAddressInput? = OrderServiceTests.address) async throws -> JSONResult {
         try await client.send(.post, "/api/orders", token: try await serviceToken(),
                               json: CreateOrderRequest(userId: userID, shippingAddress: address, idempotencyKey: key))
     }
 
-    static func setStatus(_ client: some TestClientProtocol, _ orderID: String, _ status: String, token: String? = nil) async throws -> JSONResult {
+    static func setStatus(_ client: some APIClient, _ orderID: String, _ status: String, token: String? = nil) async throws -> JSONResult {
         let token = if let token { token } else { try await serviceToken() }
         return try await client.send(.put, "/api/orders/\(orderID)/status", token: token, json: UpdateOrderStatusRequest(status: status))
     }
 
     /// A shopper with one product in their cart, turned into a Pending order.
-    static func pendingOrder(_ client: some TestClientProtocol) async throws -> (orderID: String, shopper: (token: String, id: String, email: String)) {
+    static func pendingOrder(_ client: some APIClient) async throws -> (orderID: String, shopper: (token: String, id: String, email: String)) {
         let vendor = try await client.signUp(role: .vendor)
         let shopper = try await client.signUp()
         let product = try await createTestProduct(client, vendorToken: vendor.token)

@@ -35,7 +35,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
 }
 
 @Suite("Payment service") struct PaymentServiceTests {
-    static func pay(_ client: some TestClientProtocol, token: String?, userID: String?, amount: String = "25.50",
+    static func pay(_ client: some APIClient, token: String?, userID: String?, amount: String = "25.50",
                     method: String? = "tok_visa", orderID: String? = nil, key: String? = nil) async throws -> JSONResult {
         var headers: HTTPFields = [:]
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }

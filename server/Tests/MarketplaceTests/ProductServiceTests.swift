@@ -19,13 +19,13 @@ import Testing
     static func uniqueCategory() -> String { "cat-" + UUID().uuidString.prefix(8).lowercased() }
 
     @discardableResult
-    static func create(_ client: any TestClientProtocol, token: String, _ input: ProductInput) async throws -> [String: Any] {
+    static func create(_ client: any APIClient, token: String, _ input: ProductInput) async throws -> [String: Any] {
         let result = try await client.send(.post, "/api/products", token: token, json: input)
         #expect(result.status == .created, "create failed: \(result.body)")
         return try #require(result.data)
     }
 
-    static func list(_ client: any TestClientProtocol, _ query: String) async throws -> JSONResult {
+    static func list(_ client: any APIClient, _ query: String) async throws -> JSONResult {
         try await client.send(.get, "/api/products?" + query)
     }
 

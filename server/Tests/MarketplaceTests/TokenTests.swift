@@ -56,7 +56,7 @@ import Testing
     }
 
     /// Registering an admin with `token`: 201 means the token was accepted as an admin's.
-    static func registerAdmin(_ client: any TestClientProtocol, authorization: String?) async throws -> JSONResult {
+    static func registerAdmin(_ client: any APIClient, authorization: String?) async throws -> JSONResult {
         var headers = HTTPFields()
         if let authorization { headers[.authorization] = authorization }
         return try await client.send(.post, "/api/auth/register", json: RegisterRequest(
@@ -126,7 +126,8 @@ import Testing
         let expired = try await tokens.issueUserToken(userID: UUID(), role: .vendor, now: Date().addingTimeInterval(-7200))
         let none = Self.base64URL(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Self.base64URL(Data(#"{"sub":"x","role":"vendor","iat":1,"exp":4000000000}"#.utf8)) + "."
 
-        try await app.test(.router) { (client: any TestClientProtocol) async throws in
+        try await app.test(.router) { (base: any TestClientProtocol) async throws in
+            let client = TestAppClient(base: base)
             func status(_ path: String, _ authorization: String?) async throws -> (HTTPResponse.Status, String?) {
                 var headers = HTTPFields()
                 if let authorization { headers[.authorization] = authorization }

@@ -25,7 +25,7 @@ struct Reply: Sendable {
         result["data"] as? [[String: Any]] ?? []
     }
 
-    static func defaults(_ client: any TestClientProtocol, token: String) async throws -> [String] {
+    static func defaults(_ client: any APIClient, token: String) async throws -> [String] {
         let list = try await client.send(.get, "/api/users/addresses", token: token)
         #expect(list.status == .ok)
         return addresses(list).filter { $0["isDefault"] as? Bool == true }.compactMap { $0["id"] as? String }

@@ -117,7 +117,8 @@ final class ServerProcess: Sendable {
             if ContinuousClock.now > deadline {
                 process.terminate()
                 kill(process.processIdentifier, SIGKILL)
-                throw ServerProcessError("marketplace did not stop within \(timeout) of signal \(signal)")
+                let tail = log.split(separator: "\n").suffix(12).joined(separator: "\n")
+                throw ServerProcessError("marketplace did not stop within \(timeout) of signal \(signal); its last lines:\n\(tail)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -98,11 +98,27 @@ actor Preparation {
 /// Builds the real application on the test databases and hands a client to `body`.
 func withTestApp(
     _ setup: TestingSetup = .router,
-    _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    _ body: @Sendable (any APIClient) async throws -> Void
 ) async throws {
     let configuration = try await TestStores.prepare()
     let app = try await buildApplication(configuration, logger: TestStores.logger)
-    try await app.test(setup) { client in try await body(client) }
+    try await app.test(setup) { client in try await body(TestAppClient(base: client)) }
+}
+
+/// How a test talks to the marketplace: in-process through Hummingbird's test
+/// client, or over real HTTP to a running deployment (see `Deployments`).
+protocol APIClient: Sendable {
+    func exchange(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields, body: ByteBuffer?) async throws -> JSONResult
+}
+
+struct TestAppClient: APIClient {
+    let base: any TestClientProtocol
+
+    func exchange(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields, body: ByteBuffer?) async throws -> JSONResult {
+        try await base.execute(uri: uri, method: method, headers: headers, body: body) { response in
+            JSONResult(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        }
+    }
 }
 
 /// A decoded JSON response.
@@ -113,6 +129,13 @@ struct JSONResult: @unchecked Sendable {
     let object: [String: Any]
     let body: String
 
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+
     subscript(key: String) -> Any? { object[key] }
     var data: [String: Any]? { object["data"] as? [String: Any] }
     var message: String? { object["message"] as? String }
@@ -120,7 +143,7 @@ struct JSONResult: @unchecked Sendable {
     var fieldErrors: [String] { (object["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [] }
 }
 
-extension TestClientProtocol {
+extension APIClient {
     /// Sends `json` (an encodable value, or raw text when a String) and decodes the envelope.
     func send(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil,
@@ -136,11 +159,7 @@ extension TestClientProtocol {
             fields[.contentType] = "application/json"
             body = ByteBuffer(string: raw)
         }
-        return try await execute(uri: uri, method: method, headers: fields, body: body) { response in
-            let text = String(buffer: response.body)
-            let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-            return JSONResult(status: response.status, headers: response.headers, object: object ?? [:], body: text)
-        }
+        return try await exchange(method, uri, headers: fields, body: body)
     }
 
     /// Registers a fresh account and logs it in. Admins are created through the

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import MarketplaceAPI
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceKit
+import Testing
+
+/// A peer that accepts connections and never answers: what a hung service looks like.
+final class SilentPeer: Sendable {
+    let channel: any Channel
+    private let accepted: NIOLockedValueBox<Int>
+
+    var port: Int { channel.localAddress!.port! }
+    var connections: Int { accepted.withLockedValue { $0 } }
+
+    private init(channel: any Channel, accepted: NIOLockedValueBox<Int>) {
+        self.channel = channel
+        self.accepted = accepted
+    }
+
+    static func start() async throws -> SilentPeer {
+        let accepted = NIOLockedValueBox(0)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .childChannelInitializer { _ in
+                accepted.withLockedValue { $0 += 1 }
+                return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return SilentPeer(channel: channel, accepted: accepted)
+    }
+
+    func stop() async {
+        try? await channel.close()
+    }
+}
+
+@Suite("Calls between services") struct ServiceClientTests {
+    static func client(port: Int, timeout: Duration = .milliseconds(300), connections: PeerConnections) async throws -> ServiceHTTPClient {
+        ServiceHTTPClient(
+            service: "inventory", baseURL: "http://127.0.0.1:\(port)", connections: connections,
+            credential: ServiceCredential(tokens: try await TestStores.tokens(), name: "checkout"),
+            timeout: timeout, attempts: 3, logger: TestStores.logger)
+    }
+
+    @Test func aHungPeerIsGivenUpOnAfterTheDeadlineAndOnlyIdempotentCallsAreRetried() async throws {
+        let peer = try await SilentPeer.start()
+        let connections = PeerConnections()
+        defer { Task { try? await connections.http.shutdown(); await peer.stop() } }
+        let client = try await Self.client(port: peer.port, connections: connections)
+
+        let start = ContinuousClock.now
+        await #expect(throws: ServiceUnavailable.self) {
+            _ = try await client.call(.POST, "/api/inventory/release", body: ReleaseStockRequest(orderId: UUID().uuidString), retry: .idempotent)
+        }
+        let idempotentTook = ContinuousClock.now - start
+        // Three attempts of 300 ms plus 100 ms and 200 ms of backoff (with jitter), then it stops.
+        #expect(idempotentTook >= .milliseconds(1_100) && idempotentTook < .seconds(3), "took \(idempotentTook)")
+        #expect(peer.connections == 3)
+
+        let once = ContinuousClock.now
+        await #expect(throws: ServiceUnavailable.self) {
+            _ = try await client.call(.POST, "/api/orders/x/restore-cart", retry: .never)
+        }
+        #expect(ContinuousClock.now - once < .seconds(1))
+        #expect(peer.connections == 4, "a call that is not safe to repeat is sent once")
+    }
+
+    @Test func aClosedPortIsUnavailableAtOnceAndTheCheckoutSeesItInItsOwnWords() async throws {
+        let peer = try await SilentPeer.start()
+        let port = peer.port
+        await peer.stop()
+        let connections = PeerConnections()
+        defer { Task { try? await connections.http.shutdown() } }
+        let client = try await Self.client(port: port, connections: connections)
+        let start = ContinuousClock.now
+        await #expect(throws: ServiceUnavailable.self) {
+            _ = try await client.call(.GET, "/api/products/abc", retry: .idempotent)
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        let catalog = HTTPProductCatalog(client: client)
+        await #expect(throws: ServiceUnavailable.self) { _ = try await catalog.product(id: "abc") }
+    }
+
+    @Test func aServiceCredentialIsSignedWithTheServiceSecretAndReused() async throws {
+        let tokens = try await TestStores.tokens()
+        let credential = ServiceCredential(tokens: tokens, name: "checkout")
+        let first = try await credential.token()
+        #expect(try await credential.token() == first)
+        #expect(try await tokens.verify(first) == .service(name: "checkout"))
+    }
+}
