@@ -5,18 +5,20 @@ SHELL := /bin/bash
 
 STORES := $(CURDIR)/server/dev/stores
 SERVER := $(CURDIR)/server/dev/server
+SPLIT := $(CURDIR)/server/dev/split
 MARKETPLACE := $(CURDIR)/server/.build/debug/marketplace
 STOREFRONT := $(CURDIR)/.build/debug/storefront
 DATA := $(CURDIR)/server/.data
 PORT := $${STOREFRONT_PORT:-8080}
 WITH_STORES := eval "$$($(STORES) env)" &&
 
-.PHONY: help deps stores build build-client migrate seed run serve up down test clean-data
+.PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test clean-data
 
 help:
 	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
 	@echo "make test   install what is missing, start the stores, run every test"
 	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
+	@echo "make up-split  every service its own process behind nginx on :8080;  make down-split  stops them"
 
 deps:
 	@server/dev/deps
@@ -57,8 +59,18 @@ up: seed
 	@$(SERVER) start
 
 down:
+	@$(SPLIT) down 2>/dev/null || true
 	@$(SERVER) stop
 	@$(STORES) down
+
+# The split form: seven service processes on 8081-8087 behind a private nginx on 8080.
+up-split: seed
+	@$(SERVER) stop
+	@$(SPLIT) up
+	@$(SPLIT) status
+
+down-split:
+	@$(SPLIT) down
 
 # The server is built first: the client's terminal tests drive the real server binary.
 test: stores

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts the release server on the local stores (databases suffixed _bench) and
-# runs checkout.py against it. Usage: server/bench/checkout.sh [seconds] [shoppers]
+# runs checkout.py against it.
+#   server/bench/checkout.sh [seconds] [shoppers] [all-in-one|split]
+# all-in-one (default): `marketplace serve`, one process.
+# split: every service its own process behind nginx (server/dev/split).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 server_dir=$(dirname "$here")
@@ -13,9 +16,22 @@ if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
     echo "port $port already has a server; stop it or set BENCH_PORT" >&2; exit 1
 fi
 "$bin" migrate >/dev/null
-"$bin" serve >/dev/null 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-echo "binary: $bin"
+topology=${3:-all-in-one}
+case "$topology" in
+    all-in-one)
+        "$bin" serve >/dev/null 2>&1 &
+        pid=$!
+        trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+        for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+        ;;
+    split)
+        export STOREFRONT_SPLIT_DIR=$(mktemp -d /tmp/bench-split.XXXXXX) STOREFRONT_GATEWAY_PORT=$port MARKETPLACE_BIN=$bin
+        chmod 755 "$STOREFRONT_SPLIT_DIR"
+        export STOREFRONT_SPLIT_RATE=100000r/s STOREFRONT_SPLIT_BURST=100000
+        trap '"$server_dir/dev/split" down; rm -rf "$STOREFRONT_SPLIT_DIR"' EXIT
+        "$server_dir/dev/split" up
+        ;;
+    *) echo "topology must be all-in-one or split: $topology" >&2; exit 2 ;;
+esac
+echo "binary: $bin ($topology)"
 timeout 300 python3 "$here/checkout.py" "http://127.0.0.1:$port" "${1:-15}" "${2:-32}"

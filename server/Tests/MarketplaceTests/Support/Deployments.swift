@@ -65,6 +65,15 @@ final class SplitDeployment: Sendable {
 
     /// Starts every service and the gateway; `overrides` tune the services (payment latency, ...).
     static func start(_ overrides: [String: String?] = [:]) async throws -> SplitDeployment {
+        try await launch("up", overrides)
+    }
+
+    /// The gateway alone, every route sent to one `marketplace serve` on `upstreamPort`.
+    static func gateway(upstreamPort: Int, _ overrides: [String: String?] = [:]) async throws -> SplitDeployment {
+        try await launch("gateway", overrides.merging(["STOREFRONT_SPLIT_UPSTREAM": "127.0.0.1:\(upstreamPort)"]) { $1 })
+    }
+
+    private static func launch(_ command: String, _ overrides: [String: String?]) async throws -> SplitDeployment {
         _ = try await TestStores.prepare()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString.prefix(8))").path
         // Eight consecutive free ports: the gateway's and the seven services'.
@@ -76,10 +85,10 @@ final class SplitDeployment: Sendable {
         environment["STOREFRONT_SPLIT_RATE"] = environment["STOREFRONT_SPLIT_RATE"] ?? "10000r/s"
         environment["STOREFRONT_SPLIT_BURST"] = environment["STOREFRONT_SPLIT_BURST"] ?? "10000"
         let deployment = SplitDeployment(directory: directory, gatewayPort: gatewayPort, environment: environment)
-        let (status, output) = try await deployment.run(["up"])
+        let (status, output) = try await deployment.run([command])
         guard status == 0 else {
             deployment.runBlocking(["down"])
-            throw ServerProcessError("server/dev/split up failed (\(status)):\n\(output)\n\(deployment.logs())")
+            throw ServerProcessError("server/dev/split \(command) failed (\(status)):\n\(output)\n\(deployment.logs())")
         }
         return deployment
     }
