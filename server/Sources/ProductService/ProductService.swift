@@ -67,8 +67,12 @@ public struct ProductService: ProductCatalog {
 
     /// Read from the store, not the cache: carts and orders take prices from here.
     public func product(id: String) async throws -> ProductSnapshot? {
-        guard let product = try await repository.find(id: id) else { return nil }
+        guard let product = try await storedProduct(id: id) else { return nil }
         return ProductSnapshot(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
+    }
+
+    func storedProduct(id: String) async throws -> Product? {
+        try await repository.find(id: id)
     }
 
     static let notFound = AppError.notFound("Product not found")
@@ -98,7 +102,13 @@ public struct ProductController: Sendable {
             return Self.json(.ok, body, source: source)
         }
         group.get(":id") { _, context in
-            let (body, source) = try await service.productBody(id: try context.parameters.require("id"))
+            let id = try context.parameters.require("id")
+            if case .service = context.caller {
+                // Other services price carts and orders from this answer: the store, never the cache.
+                guard let product = try await service.storedProduct(id: id) else { throw ProductService.notFound }
+                return Self.json(.ok, ProductJSON.single(product))
+            }
+            let (body, source) = try await service.productBody(id: id)
             return Self.json(.ok, body, source: source)
         }
         group.post { request, context in

@@ -78,6 +78,28 @@ import Testing
         }
     }
 
+    @Test func otherServicesReadPricesFromTheStoreNeverFromTheCache() async throws {
+        try await withTestApp { client in
+            let vendor = try await client.signUp(role: .vendor)
+            let name = "Priced Lamp \(UUID().uuidString.prefix(8))"
+            let id = try #require(try await Self.create(client, token: vendor.token, Self.input(name, price: "10.00"))["id"] as? String)
+            _ = try await client.send(.get, "/api/products/\(id)")
+            #expect(try await client.send(.get, "/api/products/\(id)").headers[Self.cacheHeader] == "hit")
+
+            // The price changes in the store behind the cache's back (as a write on another instance would).
+            let configuration = try TestStores.configuration()
+            let updated = try await DocumentStores(configuration: configuration).products.collection("products")
+                .updateOne(["name": .string(name)], ["$set": .document(["price": .decimal(Decimal128(text: "12.00")!)])])
+            #expect(updated.matchedCount == 1)
+
+            let shopperView = try await client.send(.get, "/api/products/\(id)")
+            #expect(shopperView.body.contains(#""price":10.00"#), "shoppers may see the cached page for a TTL: \(shopperView.body)")
+            let serviceView = try await client.send(.get, "/api/products/\(id)", token: try await serviceToken("orders"))
+            #expect(serviceView.headers[Self.cacheHeader] == nil)
+            #expect(serviceView.body.contains(#""price":12.00"#), "a service gets the stored price: \(serviceView.body)")
+        }
+    }
+
     @Test func onlyVendorsAndAdminsCreateProducts() async throws {
         try await withTestApp { client in
             let customer = try await client.signUp()
