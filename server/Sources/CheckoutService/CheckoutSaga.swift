@@ -127,6 +127,15 @@ public struct CheckoutSaga: Sendable {
             if let outcome = record.outcome { return outcome }
             throw CheckoutDependencyError.unavailable(service: "checkout", detail: "checkout \(record.id) is in state \(record.state.rawValue)")
         } catch let error as CheckoutDependencyError {
+            // Nothing can have been charged before the payment step: undo now when
+            // the services answer, and leave it to recovery only when they do not.
+            if record.state == .orderCreated, record.orderID != nil,
+               let undone = try? await compensate(&record, Self.failure(
+                   503, "We could not reserve your items just now; nothing was charged and your cart is as it was. Please try again shortly", record)) {
+                logger.warning("checkout undone after a failed step", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
+                return undone
+            }
             return try await interrupted(&record, error)
         }
     }

@@ -39,6 +39,8 @@ public final class PeerConnections: Service, Sendable {
     public init(connectionsPerPeer: Int = 64) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerPeer)
+        // A refused connection fails the attempt at once; `ServiceHTTPClient` decides about retrying.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(2))
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled

@@ -11,10 +11,11 @@ import Testing
     }
 
     @Test func aServerKilledWhileThePaymentIsInFlightFinishesTheCheckoutWhenItStartsAgain() async throws {
-        let configuration = try await TestStores.prepare()
+        let configuration = try await TestStores.prepareIsolated("crash")
         let environment = try ServerProcess.environment([
             "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
             "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
         ])
         let first = try await ServerProcess.start(environment: environment)
 
@@ -77,8 +78,7 @@ import Testing
     }
 
     /// Rows of one text column from a service's database.
-    static func texts(_ database: String, _ query: PostgresQuery) async throws -> [String] {
-        let configuration = try TestStores.configuration()
+    static func texts(_ configuration: AppConfiguration, _ database: String, _ query: PostgresQuery) async throws -> [String] {
         let location = try PostgresLocation(url: configuration.postgresURL)
         let client = location.client(database: configuration.databaseName(database), logger: TestStores.logger)
         return try await PostgresClient.withRunning(client) { client in
@@ -88,11 +88,13 @@ import Testing
         }
     }
 
-    @Test func killingThePaymentServiceInTheMiddleOfCheckoutsLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
+    @Test func killingThePaymentOrTheInventoryServiceMidCheckoutLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
         // Every service its own process behind nginx; charges take 1.5 s at the processor.
+        let configuration = try await TestStores.prepareIsolated("fault")
         let deployment = try await SplitDeployment.start([
             "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
             "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
         ])
         defer { deployment.stop() }
         let client = deployment.client
@@ -155,12 +157,36 @@ import Testing
         for (shopper, answer) in zip(shoppers, settled) {
             let orderID = try #require(answer["orderId"] as? String)
             #expect(try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String == "Confirmed")
-            #expect(try await Self.texts("payment_service", "SELECT status::text FROM transactions WHERE order_id = \(orderID)") == ["Completed"])
+            #expect(try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE order_id = \(orderID)") == ["Completed"])
             #expect(try await CheckoutTests.cartLines(client, token: shopper.token).isEmpty)
         }
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
         let ids = shoppers.map(\.id)
-        let statuses = try await Self.texts("order_service", "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
+        let statuses = try await Self.texts(configuration, "order_service", "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
         #expect(statuses == Array(repeating: "Confirmed", count: 6))
+
+        // Now the inventory service dies: a checkout cannot reserve, and nothing is charged.
+        let late = try await client.signUp()
+        try await CheckoutTests.addToCart(client, token: late.token, lamp.productID, 2)
+        #expect(try await deployment.run(["kill", "inventory"]).status == 0)
+        let refused = try await CheckoutTests.checkout(client, token: late.token, key: "fault-\(UUID().uuidString)")
+        #expect(refused.status == .serviceUnavailable, "\(refused.body)")
+        #expect(refused.message?.contains("nothing was charged") == true, "\(refused.body)")
+        let lateOrder = try #require(refused["orderId"] as? String, "\(refused.body)")
+        #expect(try await deployment.run(["start", "inventory"]).status == 0)
+
+        // Back up, the order is cancelled, the cart refilled, the stock untouched and no payment exists.
+        var lateStatus: String?
+        let lateDeadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < lateDeadline {
+            lateStatus = try await CheckoutTests.order(client, token: late.token, lateOrder)["status"] as? String
+            if lateStatus == "Cancelled" { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(lateStatus == "Cancelled", "\(deployment.logs())")
+        let lateCart = try await CheckoutTests.cartLines(client, token: late.token)
+        #expect(lateCart == [lamp.productID: 2], "\(deployment.logs(lines: 40))")
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+        #expect(try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE order_id = \(lateOrder)").isEmpty)
     }
 }

@@ -38,7 +38,7 @@ enum TestStores {
     }()
 
     /// One configuration for the whole test process: random secrets, `_test` databases.
-    static func configuration() throws -> AppConfiguration {
+    static func configuration(suffix: String = TestStores.suffix) throws -> AppConfiguration {
         var configuration = AppConfiguration(
             postgresURL: try postgresURL(),
             tokenSecret: secrets.user,
@@ -61,7 +61,20 @@ enum TestStores {
     /// Drops the previous run's test databases and migrates new ones, once per process.
     static func prepare() async throws -> AppConfiguration {
         let configuration = try configuration()
-        try await Preparation.shared.run {
+        try await Preparation.shared.run { try await reset(configuration) }
+        return configuration
+    }
+
+    /// Databases of their own (`<suffix>_<name>`), fresh, for a test whose deployment
+    /// settles stale checkouts within a second: on the shared databases it would
+    /// claim the live checkouts of the tests running beside it.
+    static func prepareIsolated(_ name: String) async throws -> AppConfiguration {
+        let configuration = try configuration(suffix: suffix + "_" + name)
+        try await reset(configuration)
+        return configuration
+    }
+
+    private static func reset(_ configuration: AppConfiguration) async throws {
             let location = try PostgresLocation(url: configuration.postgresURL)
             let maintenance = location.client(database: "postgres", logger: logger)
             try await PostgresClient.withRunning(maintenance) { client in
@@ -73,8 +86,6 @@ enum TestStores {
             let documents = try DocumentStores(configuration: configuration)
             try await documents.users.drop()
             try await documents.products.drop()
-        }
-        return configuration
     }
 
     static func tokens() async throws -> TokenService {
