@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MarketplaceAPI
+import Metrics
 import ServiceKit
 
 /// The plan's checkout: create the order, reserve its stock, take the payment,
@@ -172,6 +173,7 @@ public struct CheckoutSaga: Sendable {
             message = "We could not finish your checkout just now; nothing was charged. Please try again shortly"
         }
         let outcome = Self.failure(503, message, record)
+        Counter(label: "storefront_checkouts_interrupted_total", dimensions: [("state", record.state.rawValue)]).increment()
         // Keep the state: the answer is remembered, the work is left to recovery.
         try? await log.answer(record.id, state: record.state, outcome: outcome)
         record.outcome = outcome
@@ -180,6 +182,7 @@ public struct CheckoutSaga: Sendable {
 
     private func finish(_ record: inout CheckoutRecord, _ state: CheckoutState, _ outcome: CheckoutOutcome) async throws -> CheckoutOutcome {
         try await log.answer(record.id, state: state, outcome: outcome)
+        Counter(label: "storefront_checkouts_total", dimensions: [("status", String(outcome.status))]).increment()
         record.state = state
         record.outcome = outcome
         logger.info("checkout finished", metadata: [

@@ -80,8 +80,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
 /// `background` receives the services that run beside the routes (checkout
 /// recovery, the connection pool to other services).
 func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger, background: inout [any Service]) -> Router<AppRequestContext> {
+    ProcessMetrics.bootstrap()
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        MetricsMiddleware()
         RequestIDMiddleware()
         AccessLogMiddleware()
         ErrorMiddleware()
@@ -98,6 +100,8 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     router.get("health") { _, _ in
         try JSONBody.response(.ok, HealthStatus(status: "ok"))
     }
+    // Prometheus text format. The gateway does not route it: scrape each process directly.
+    router.get("metrics") { _, _ in ProcessMetrics.response() }
     router.get("ready") { _, _ in
         let checks = await stores.readiness()
         let ready = checks.values.allSatisfy { $0 == "up" }

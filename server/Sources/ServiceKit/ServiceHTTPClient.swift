@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import MarketplaceAPI
+import Metrics
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
@@ -155,6 +156,7 @@ public struct ServiceHTTPClient: Sendable {
             } catch {
                 failure = ServiceUnavailable(service: service, detail: String(describing: error))
             }
+            Counter(label: "storefront_service_call_failures_total", dimensions: [("peer", service)]).increment()
             logger.warning("service call failed", metadata: [
                 "peer": .string(service), "method": .string(method.rawValue), "path": .string(path),
                 "attempt": .stringConvertible(attempt), "of": .stringConvertible(tries), "error": .string(failure.detail),

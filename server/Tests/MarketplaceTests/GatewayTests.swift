@@ -57,3 +57,27 @@ import Testing
         }
     }
 }
+
+@Suite("Metrics") struct MetricsTests {
+    @Test func metricsCountRequestsAndCheckoutOutcomesInPrometheusTextFormat() async throws {
+        try await withTestApp { client in
+            let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 1)
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 1)
+            #expect(try await CheckoutTests.checkout(client, token: shopper.token).status == .ok)
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 1)
+            #expect(try await CheckoutTests.checkout(client, token: shopper.token).status == .conflict)
+
+            let metrics = try await client.exchange(.get, "/metrics", headers: [:], body: nil)
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let lines = metrics.body.split(separator: "\n")
+            func value(_ prefix: String) -> Double? {
+                lines.first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            #expect((value(#"storefront_checkouts_total{status="200"}"#) ?? 0) >= 1, "\(metrics.body.prefix(2000))")
+            #expect((value(#"storefront_checkouts_total{status="409"}"#) ?? 0) >= 1)
+            #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"/api/checkout"#) })
+        }
+    }
+}
