@@ -165,6 +165,11 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
             log: PostgresCheckoutLog(client: stores.client("checkout_service"), logger: logger), logger: logger)
         CheckoutController(saga: saga).addRoutes(to: api.group("checkout"))
         background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
+        if configuration.checkoutStaleAfter <= configuration.requestTimeout {
+            // A checkout still being served could then be taken for an abandoned one and undone under it.
+            logger.warning("STOREFRONT_CHECKOUT_STALE_AFTER should be longer than STOREFRONT_REQUEST_TIMEOUT", metadata: [
+                "stale_after": .stringConvertible(configuration.checkoutStaleAfter), "request_timeout": .stringConvertible(configuration.requestTimeout)])
+        }
     }
     return router
 }
