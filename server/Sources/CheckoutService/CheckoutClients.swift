@@ -11,7 +11,7 @@ public protocol OrdersClient: Sendable {
     func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order
     func setStatus(orderID: String, to status: OrderStatus) async throws -> Order
     /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
-    /// the catalog. Not safe to repeat: called once, after the cancel is logged.
+    /// the catalog. Safe to repeat: the order service puts them back only once.
     func restoreCart(orderID: String) async throws
 }
 

@@ -23,8 +23,12 @@ public struct CheckoutController: Sendable {
             let body = try await request.decodeJSON(CheckoutRequest.self, context: context)
             let (address, method) = try Self.validate(body)
             let key = try Self.idempotencyKey(request.headers[.idempotencyKey])
-            let outcome = try await saga.checkout(
-                userID: user.id.uuidString.lowercased(), address: address, paymentMethod: method, idempotencyKey: key)
+            // The saga runs in a task of its own: a shopper who hangs up, or the request
+            // deadline, must not cancel it halfway; its answer is kept for a replay.
+            let userID = user.id.uuidString.lowercased()
+            let outcome = try await Task {
+                try await saga.checkout(userID: userID, address: address, paymentMethod: method, idempotencyKey: key)
+            }.value
             return try JSONBody.response(HTTPResponse.Status(code: outcome.status), outcome.body)
         }
     }

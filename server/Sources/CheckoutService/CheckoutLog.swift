@@ -36,9 +36,13 @@ public struct CheckoutRecord: Sendable, Equatable {
     public var amount: Money?
     public var transactionID: String?
     public var outcome: CheckoutOutcome?
+    /// The lease of whoever drives the checkout now; a takeover by recovery changes it.
+    public var driver: UUID
 
     public init(id: UUID, userID: String, idempotencyKey: String?, state: CheckoutState, address: ShippingAddress,
-                paymentMethod: String, orderID: String? = nil, amount: Money? = nil, transactionID: String? = nil, outcome: CheckoutOutcome? = nil) {
+                paymentMethod: String, orderID: String? = nil, amount: Money? = nil, transactionID: String? = nil, outcome: CheckoutOutcome? = nil,
+                driver: UUID = UUID()) {
+        self.driver = driver
         self.id = id
         self.userID = userID
         self.idempotencyKey = idempotencyKey
@@ -58,15 +62,22 @@ public enum CheckoutBegin: Sendable, Equatable {
     case existing(CheckoutRecord)
 }
 
-/// Where the saga writes down each step as it succeeds.
+/// The checkout was taken over by another driver (recovery, after it went
+/// stale); whoever holds the old lease must stop without writing or undoing.
+public struct CheckoutSuperseded: Error, Equatable {
+    public let checkoutID: UUID
+}
+
+/// Where the saga writes down each step as it succeeds. Writes name the driver's
+/// lease and throw `CheckoutSuperseded` when it is no longer the current one.
 public protocol CheckoutLog: Sendable {
     func begin(userID: String, idempotencyKey: String?, address: ShippingAddress, paymentMethod: String) async throws -> CheckoutBegin
     /// Writes the step that just succeeded with what it produced (nil leaves a field as it was).
-    func record(_ id: UUID, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws
+    func record(_ checkout: CheckoutRecord, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws
     /// Stores the answer given to the shopper; the state stays as it is when the
     /// checkout is not finished (recovery then completes or undoes it).
-    func answer(_ id: UUID, state: CheckoutState, outcome: CheckoutOutcome) async throws
-    /// Takes one unfinished checkout untouched for `staleAfter`, marking it touched
-    /// so no other instance takes it at the same time.
+    func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws
+    /// Takes over one unfinished checkout untouched for `staleAfter` with a new
+    /// lease, so neither another instance nor its first driver writes it meanwhile.
     func claimStale(staleAfter: Duration) async throws -> CheckoutRecord?
 }

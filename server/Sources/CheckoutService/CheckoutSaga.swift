@@ -77,7 +77,7 @@ public struct CheckoutSaga: Sendable {
                 record.orderID = order?.id
                 record.amount = order?.totalAmount
                 record.state = .orderCreated
-                try await log.record(record.id, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
+                try await log.record(record, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
             }
             if record.state == .orderCreated {
                 guard !resuming, let order else {
@@ -93,7 +93,7 @@ public struct CheckoutSaga: Sendable {
                     return try await compensate(&record, failure)
                 case .reserved:
                     record.state = .stockReserved
-                    try await log.record(record.id, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
+                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
                 }
             }
             if record.state == .stockReserved {
@@ -108,9 +108,9 @@ public struct CheckoutSaga: Sendable {
                 switch transaction.status {
                 case .completed:
                     record.state = .paid
-                    try await log.record(record.id, state: .paid, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                    try await log.record(record, state: .paid, orderID: nil, amount: nil, transactionID: transaction.transactionId)
                 case .failed:
-                    try await log.record(record.id, state: .stockReserved, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: transaction.transactionId)
                     let reason = transaction.failureReason ?? "declined"
                     var failure = Self.failure(402, "Payment was declined: \(reason)", record)
                     failure.body.reason = reason
@@ -138,8 +138,15 @@ public struct CheckoutSaga: Sendable {
                 return undone
             }
             return try await interrupted(&record, error)
+        } catch is CheckoutSuperseded {
+            // Recovery took this checkout over while this driver was slow; it finishes
+            // or undoes it, and a replay of the Idempotency-Key will tell which.
+            logger.notice("checkout taken over by recovery", metadata: ["checkout_id": .string(record.id.uuidString)])
+            return Self.failure(503, Self.takingLonger, record)
         }
     }
+
+    static let takingLonger = "Your checkout is taking longer than expected. It will finish shortly and appear in your orders, or be cancelled with nothing charged and your cart restored"
 
     /// Undoes the steps that succeeded, newest first: stock back, order
     /// Cancelled, items back in the cart. Each undo is safe to repeat except the
@@ -168,20 +175,20 @@ public struct CheckoutSaga: Sendable {
         let message: String
         switch record.state {
         case .stockReserved, .paid:
-            message = "Your checkout is taking longer than expected. It will finish shortly and appear in your orders, or be cancelled with nothing charged and your cart restored"
+            message = Self.takingLonger
         default:
             message = "We could not finish your checkout just now; nothing was charged. Please try again shortly"
         }
         let outcome = Self.failure(503, message, record)
         Counter(label: "storefront_checkouts_interrupted_total", dimensions: [("state", record.state.rawValue)]).increment()
         // Keep the state: the answer is remembered, the work is left to recovery.
-        try? await log.answer(record.id, state: record.state, outcome: outcome)
+        try? await log.answer(record, state: record.state, outcome: outcome)
         record.outcome = outcome
         return outcome
     }
 
     private func finish(_ record: inout CheckoutRecord, _ state: CheckoutState, _ outcome: CheckoutOutcome) async throws -> CheckoutOutcome {
-        try await log.answer(record.id, state: state, outcome: outcome)
+        try await log.answer(record, state: state, outcome: outcome)
         Counter(label: "storefront_checkouts_total", dimensions: [("status", String(outcome.status))]).increment()
         record.state = state
         record.outcome = outcome

@@ -58,8 +58,8 @@ public struct HTTPOrdersClient: OrdersClient {
 
     public func restoreCart(orderID: String) async throws {
         try await reaching("orders") {
-            // Adding to a cart twice would double it: one attempt only.
-            let reply = try await client.call(.POST, "/api/orders/\(orderID)/restore-cart", retry: .never)
+            // The order service puts an order's items back once, so a retry cannot double the cart.
+            let reply = try await client.call(.POST, "/api/orders/\(orderID)/restore-cart", retry: .idempotent)
             guard reply.status == 200 else { throw unexpected(reply, from: "orders") }
         }
     }

@@ -14,10 +14,10 @@ public struct PostgresCheckoutLog: CheckoutLog {
     }
 
     private static let columns = """
-        id, user_id, idempotency_key, state, shipping_address::text, payment_method, order_id, amount, transaction_id, outcome_status, outcome_body::text
+        id, user_id, idempotency_key, state, shipping_address::text, payment_method, order_id, amount, transaction_id, outcome_status, outcome_body::text, driver
         """
 
-    private typealias Row = (UUID, String, String?, String, String, String, String?, Decimal?, String?, Int?, String?)
+    private typealias Row = (UUID, String, String?, String, String, String, String?, Decimal?, String?, Int?, String?, UUID)
 
     public func begin(userID: String, idempotencyKey: String?, address: ShippingAddress, paymentMethod: String) async throws -> CheckoutBegin {
         let addressJSON = String(decoding: try JSONBody.encoder.encode(address), as: UTF8.self)
@@ -36,29 +36,37 @@ public struct PostgresCheckoutLog: CheckoutLog {
         return .existing(existing)
     }
 
-    public func record(_ id: UUID, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws {
-        try await client.query("""
+    public func record(_ checkout: CheckoutRecord, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws {
+        try await expectOne(checkout, client.query("""
             UPDATE checkouts SET state = \(state.rawValue),
                 order_id = COALESCE(\(orderID), order_id),
                 amount = COALESCE(\(amount?.amount), amount),
                 transaction_id = COALESCE(\(transactionID), transaction_id),
                 updated_at = now()
-            WHERE id = \(id)
-            """, logger: logger)
+            WHERE id = \(checkout.id) AND driver = \(checkout.driver)
+            RETURNING id
+            """, logger: logger))
     }
 
-    public func answer(_ id: UUID, state: CheckoutState, outcome: CheckoutOutcome) async throws {
+    public func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws {
         let body = String(decoding: try JSONBody.encoder.encode(outcome.body), as: UTF8.self)
-        try await client.query("""
+        try await expectOne(checkout, client.query("""
             UPDATE checkouts SET state = \(state.rawValue), outcome_status = \(outcome.status), outcome_body = \(body)::jsonb, updated_at = now()
-            WHERE id = \(id)
-            """, logger: logger)
+            WHERE id = \(checkout.id) AND driver = \(checkout.driver)
+            RETURNING id
+            """, logger: logger))
+    }
+
+    /// No row updated: the lease changed hands.
+    private func expectOne(_ checkout: CheckoutRecord, _ rows: PostgresRowSequence) async throws {
+        for try await _ in rows { return }
+        throw CheckoutSuperseded(checkoutID: checkout.id)
     }
 
     public func claimStale(staleAfter: Duration) async throws -> CheckoutRecord? {
         let seconds = Double(staleAfter.components.seconds) + Double(staleAfter.components.attoseconds) / 1e18
         return try await one(client.query("""
-            UPDATE checkouts SET updated_at = now()
+            UPDATE checkouts SET updated_at = now(), driver = gen_random_uuid()
             WHERE id = (
                 SELECT id FROM checkouts
                 WHERE state NOT IN ('completed', 'failed') AND updated_at < now() - make_interval(secs => \(seconds))
@@ -85,6 +93,6 @@ public struct PostgresCheckoutLog: CheckoutLog {
         }
         return CheckoutRecord(
             id: row.0, userID: row.1, idempotencyKey: row.2, state: state, address: address, paymentMethod: row.5,
-            orderID: row.6, amount: row.7.flatMap { Money(exactly: $0) }, transactionID: row.8, outcome: outcome)
+            orderID: row.6, amount: row.7.flatMap { Money(exactly: $0) }, transactionID: row.8, outcome: outcome, driver: row.11)
     }
 }

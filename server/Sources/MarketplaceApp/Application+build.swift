@@ -100,8 +100,14 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     router.get("health") { _, _ in
         try JSONBody.response(.ok, HealthStatus(status: "ok"))
     }
-    // Prometheus text format. The gateway does not route it: scrape each process directly.
-    router.get("metrics") { _, _ in ProcessMetrics.response() }
+    // Prometheus text format, for scrapers on the machine or holding a service
+    // credential. The gateway does not route it: scrape each process directly.
+    router.get("metrics") { _, context in
+        guard context.remoteIP.map(ProcessMetrics.isLocal) == true || context.caller.map({ if case .service = $0 { true } else { false } }) == true else {
+            throw AppError.forbidden("Metrics are served to local scrapers and service credentials only")
+        }
+        return ProcessMetrics.response()
+    }
     router.get("ready") { _, _ in
         let checks = await stores.readiness()
         let ready = checks.values.allSatisfy { $0 == "up" }
@@ -110,7 +116,9 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
 
     let api = router.group("api")
     var peers = Peers(configuration: configuration, tokens: tokens, logger: logger)
-    defer { background += peers.services }
+    // First in the list, so graceful shutdown (last to first) closes the pool after
+    // the recovery loop that may still be calling through it.
+    defer { background.insert(contentsOf: peers.services, at: 0) }
     let here = stores.services
 
     if here.contains(.auth) {
@@ -124,26 +132,30 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         UserController(service: UserService(repository: documents.userRepository)).addRoutes(to: api.group("users"))
     }
     // Stock and carts read names, prices and owners from the product service's catalog.
-    let catalog: any ProductCatalog
+    var catalog: (any ProductCatalog)?
     if here.contains(.products), let documents = stores.documents {
         let products = ProductService(repository: documents.productRepository, cacheTTL: configuration.productCacheTTL)
         ProductController(service: products).addRoutes(to: api.group("products"))
         catalog = products
-    } else {
-        catalog = HTTPProductCatalog(client: peers.client(.products, caller: configuration.service))
+    }
+    func productCatalog() -> any ProductCatalog {
+        if let catalog { return catalog }
+        let remote = HTTPProductCatalog(client: peers.client(.products, caller: configuration.service))
+        catalog = remote
+        return remote
     }
 
     var inventory: InventoryService?
     if here.contains(.inventory) {
         let service = InventoryService(
-            repository: PostgresInventoryRepository(client: stores.client("inventory_service"), logger: logger), catalog: catalog)
+            repository: PostgresInventoryRepository(client: stores.client("inventory_service"), logger: logger), catalog: productCatalog())
         InventoryController(service: service).addRoutes(to: api.group("inventory"))
         inventory = service
     }
     var orders: OrderService?
     if here.contains(.orders) {
         let service = OrderService(
-            repository: PostgresOrderRepository(client: stores.client("order_service"), logger: logger), catalog: catalog)
+            repository: PostgresOrderRepository(client: stores.client("order_service"), logger: logger), catalog: productCatalog())
         OrderController(service: service).addRoutes(to: api.group("orders"))
         orders = service
     }

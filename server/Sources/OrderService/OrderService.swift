@@ -78,21 +78,20 @@ public struct OrderService: Sendable {
     }
 
     /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
-    /// the catalog; items that left the catalog meanwhile are skipped. A failed
-    /// checkout calls it once, after the order was cancelled.
+    /// the catalog; items that left the catalog meanwhile are skipped. Safe to
+    /// repeat: the items go back once, all together, and later calls change nothing.
     public func restoreCart(orderID: String) async throws -> Cart {
         guard let uuid = UUID(uuidString: orderID), let order = try await repository.order(id: uuid) else {
             throw OrderError.orderNotFound(orderID)
         }
         guard order.status == .cancelled else { throw OrderError.notCancelled(orderID: orderID, status: order.status) }
+        // Prices first (they may come over the network), then one transaction.
+        var lines: [PricedLine] = []
         for item in order.items {
-            do {
-                _ = try await addToCart(userID: order.userId, AddToCartRequest(productId: item.productId, quantity: item.quantity))
-            } catch OrderError.unknownProduct {
-                // The product left the catalog; there is nothing to put back.
-            }
+            guard let product = try await catalog.product(id: item.productId) else { continue }
+            lines.append(PricedLine(productID: product.id, name: product.name, price: product.price, quantity: item.quantity))
         }
-        return try await repository.cart(userID: order.userId)
+        return try await repository.restoreCart(orderID: uuid, userID: order.userId, lines: lines)
     }
 
     /// The order if `caller` may see it: its owner, an admin, or another service.

@@ -55,4 +55,7 @@ public protocol OrderRepository: Sendable {
     func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int)
     /// Sets the status when the order currently has one of `from`; nil otherwise.
     func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> Order?
+    /// Adds `lines` to `userID`'s cart the first time it is called for the order,
+    /// marking the order in the same transaction; later calls add nothing.
+    func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart
 }

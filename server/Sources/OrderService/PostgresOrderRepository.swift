@@ -28,16 +28,31 @@ public struct PostgresOrderRepository: OrderRepository {
         do {
             return try await client.transaction(logger: logger) { connection in
                 let cartID = try await Self.upsertCart(userID: userID, connection, logger)
-                // Adding a product already in the cart adds to its quantity; name and
-                // price follow the catalog's current ones.
-                try await connection.query("""
-                    INSERT INTO cart_items (cart_id, product_id, name, price, quantity)
-                    VALUES (\(cartID), \(line.productID), \(line.name), \(line.price.amount), \(line.quantity))
-                    ON CONFLICT (cart_id, product_id) DO UPDATE SET
-                        quantity = cart_items.quantity + EXCLUDED.quantity,
-                        name = EXCLUDED.name, price = EXCLUDED.price
-                    """, logger: logger)
+                try await Self.addLine(line, to: cartID, connection, logger)
                 try await Self.recomputeTotal(cartID, connection, logger)
+                return try await Self.readCart(cartID, connection, logger)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+            throw OrderError.cartTooLarge
+        }
+    }
+
+    public func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart {
+        let logger = self.logger
+        do {
+            return try await client.transaction(logger: logger) { connection in
+                let cartID = try await Self.upsertCart(userID: userID, connection, logger)
+                let marked = try await connection.query("""
+                    UPDATE orders SET cart_restored_at = now() WHERE id = \(orderID) AND cart_restored_at IS NULL RETURNING id
+                    """, logger: logger)
+                var first = false
+                for try await _ in marked { first = true }
+                if first {
+                    for line in lines {
+                        try await Self.addLine(line, to: cartID, connection, logger)
+                    }
+                    try await Self.recomputeTotal(cartID, connection, logger)
+                }
                 return try await Self.readCart(cartID, connection, logger)
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
@@ -86,6 +101,18 @@ public struct PostgresOrderRepository: OrderRepository {
     }
 
     /// Exact: NUMERIC arithmetic in the database, never floating point.
+    /// Adding a product already in the cart adds to its quantity; name and price
+    /// follow the catalog's current ones.
+    private static func addLine(_ line: PricedLine, to cartID: UUID, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO cart_items (cart_id, product_id, name, price, quantity)
+            VALUES (\(cartID), \(line.productID), \(line.name), \(line.price.amount), \(line.quantity))
+            ON CONFLICT (cart_id, product_id) DO UPDATE SET
+                quantity = cart_items.quantity + EXCLUDED.quantity,
+                name = EXCLUDED.name, price = EXCLUDED.price
+            """, logger: logger)
+    }
+
     private static func recomputeTotal(_ cartID: UUID, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.query("""
             UPDATE carts SET total_price = (SELECT COALESCE(SUM(price * quantity), 0) FROM cart_items WHERE cart_id = \(cartID)),

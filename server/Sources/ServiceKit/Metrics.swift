@@ -20,6 +20,11 @@ public enum ProcessMetrics {
         if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
     }
 
+    /// Loopback addresses, IPv4 and IPv6 (also IPv4-mapped).
+    public static func isLocal(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
+
     public static func response() -> Response {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)

@@ -7,6 +7,25 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "deadline exceeded" }
+}
+
+/// Runs `body`, giving up (and cancelling it) after `timeout`.
+public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw DeadlineExceeded()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw DeadlineExceeded() }
+        return first
+    }
+}
+
 /// The request id of the request being served, so calls to other services carry it.
 public enum RequestTrace {
     @TaskLocal public static var id: String?
@@ -148,7 +167,8 @@ public struct ServiceHTTPClient: Sendable {
                 try await Task.sleep(for: .milliseconds(base + Int.random(in: 0...base / 2)))
             }
             do {
-                let reply = try await send(method, path, payload, requestID: requestID)
+                // One deadline for the whole exchange: connecting, the head and the body.
+                let reply = try await withDeadline(timeout) { [self] in try await send(method, path, payload, requestID: requestID) }
                 guard [502, 503, 504].contains(reply.status) else { return reply }
                 failure = ServiceUnavailable(service: service, detail: "answered \(reply.status): \(reply.message ?? "")")
             } catch let error as CancellationError {
@@ -178,6 +198,7 @@ public struct ServiceHTTPClient: Sendable {
         }
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
         let response = try await connections.http.execute(request, deadline: deadline)
+        // The deadline above ends with the head; `withDeadline` in `perform` bounds the body too.
         let body = try await response.body.collect(upTo: 4 << 20)
         return ServiceReply(status: Int(response.status.code), body: body)
     }

@@ -121,6 +121,9 @@ import Testing
         let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await deployment.run(["kill", "payments"]).status == 0)
         #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the payment service process \(pid) is gone")
+        // The kill landed while the six charges were at the processor: each left a Pending payment.
+        let pending = try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE user_id = ANY(\(shoppers.map(\.id)))")
+        #expect(pending == Array(repeating: "Pending", count: 6), "\(pending)")
 
         // The shoppers hear at once that it is taking longer: a clean 503, not a hang or a 500.
         let interrupted = try await inFlight.value

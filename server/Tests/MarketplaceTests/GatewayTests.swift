@@ -59,25 +59,48 @@ import Testing
 }
 
 @Suite("Metrics") struct MetricsTests {
+    /// The value of the first sample line starting with `prefix`, 0 when there is none yet.
+    static func sample(_ client: some APIClient, _ prefix: String) async throws -> (Double, String) {
+        // The in-process client has no address: a service credential is what lets it read.
+        let metrics = try await client.send(.get, "/metrics", token: try await serviceToken("prometheus"))
+        #expect(metrics.status == .ok, "\(metrics.body)")
+        let line = metrics.body.split(separator: "\n").first { $0.hasPrefix(prefix) }
+        return (line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0, metrics.body)
+    }
+
     @Test func metricsCountRequestsAndCheckoutOutcomesInPrometheusTextFormat() async throws {
         try await withTestApp { client in
             let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 1)
             let shopper = try await client.signUp()
+            // Other suites check out in this process too: count what this test adds, at least.
+            let (confirmedBefore, _) = try await Self.sample(client, #"storefront_checkouts_total{status="200"}"#)
+            let (refusedBefore, _) = try await Self.sample(client, #"storefront_checkouts_total{status="409"}"#)
             try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 1)
             #expect(try await CheckoutTests.checkout(client, token: shopper.token).status == .ok)
             try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 1)
             #expect(try await CheckoutTests.checkout(client, token: shopper.token).status == .conflict)
 
-            let metrics = try await client.exchange(.get, "/metrics", headers: [:], body: nil)
-            #expect(metrics.status == .ok)
+            let (confirmed, body) = try await Self.sample(client, #"storefront_checkouts_total{status="200"}"#)
+            let (refused, _) = try await Self.sample(client, #"storefront_checkouts_total{status="409"}"#)
+            #expect(confirmed >= confirmedBefore + 1, "\(body.prefix(2000))")
+            #expect(refused >= refusedBefore + 1)
+            #expect(try await client.send(.get, "/metrics").status == .forbidden, "no address, no credential")
+            #expect(try await client.send(.get, "/metrics", token: shopper.token).status == .forbidden)
+            let metrics = try await client.send(.get, "/metrics", token: try await serviceToken("prometheus"))
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
-            let lines = metrics.body.split(separator: "\n")
-            func value(_ prefix: String) -> Double? {
-                lines.first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
-            }
-            #expect((value(#"storefront_checkouts_total{status="200"}"#) ?? 0) >= 1, "\(metrics.body.prefix(2000))")
-            #expect((value(#"storefront_checkouts_total{status="409"}"#) ?? 0) >= 1)
-            #expect(lines.contains { $0.hasPrefix("hb_requests{") && $0.contains(#"/api/checkout"#) })
+            #expect(metrics.body.split(separator: "\n").contains { $0.hasPrefix("hb_requests{") && $0.contains(#"/api/checkout"#) })
         }
+    }
+
+    @Test func metricsAnswerLocalScrapersWhateverAForwardedHeaderClaims() async throws {
+        _ = try await TestStores.prepare()
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment())
+        // Over loopback a scraper is local; a forwarded address does not change who connected.
+        let local = try await server.request("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.7"])
+        #expect(local.status == 200)
+        #expect(local.body.contains("# TYPE"))
+        #expect(try await server.stop() == 0)
+        #expect(ProcessMetrics.isLocal("127.0.0.1") && ProcessMetrics.isLocal("::1") && ProcessMetrics.isLocal("::ffff:127.0.0.1"))
+        #expect(!ProcessMetrics.isLocal("203.0.113.7") && !ProcessMetrics.isLocal("10.0.0.8"))
     }
 }

@@ -35,6 +35,34 @@ import Testing
         return (try #require(created.data?["id"] as? String), shopper)
     }
 
+    @Test func aCancelledOrdersItemsGoBackToTheCartOnceHoweverOftenItIsAsked() async throws {
+        try await withTestApp { client in
+            let (orderID, shopper) = try await Self.pendingOrder(client)
+            let service = try await serviceToken()
+            let early = try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: service)
+            #expect(early.status == .conflict, "a Pending order's items stay in the order: \(early.body)")
+            #expect(try await Self.setStatus(client, orderID, "Cancelled").status == .ok)
+
+            // Three concurrent requests and a late one: the items go back once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        let restored = try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: service)
+                        #expect(restored.status == .ok, "\(restored.body)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let again = try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: service)
+            #expect(again.status == .ok)
+            let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+            let items = try #require(cart.data?["items"] as? [[String: Any]])
+            #expect(items.count == 1)
+            #expect(items.first?["quantity"] as? Int == 1)
+            #expect(try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: shopper.token).status == .forbidden)
+        }
+    }
+
     // MARK: Cart
 
     @Test func theCartTakesNameAndPriceFromTheCatalogAndIgnoresAClientSentPrice() async throws {

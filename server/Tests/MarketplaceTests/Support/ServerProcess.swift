@@ -55,7 +55,8 @@ final class ServerProcess: Sendable {
 
     /// Starts `marketplace serve` and waits until `/health` answers.
     static func start(environment: [String: String]) async throws -> ServerProcess {
-        let port = Int.random(in: 20_000...40_000)
+        // 30000-40000; split deployments in tests take 20000-29007.
+        let port = Int.random(in: 30_000...40_000)
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
