@@ -66,6 +66,10 @@ public enum CheckoutBegin: Sendable, Equatable {
 /// stale); whoever holds the old lease must stop without writing or undoing.
 public struct CheckoutSuperseded: Error, Equatable {
     public let checkoutID: UUID
+
+    public init(checkoutID: UUID) {
+        self.checkoutID = checkoutID
+    }
 }
 
 /// Where the saga writes down each step as it succeeds. Writes name the driver's
