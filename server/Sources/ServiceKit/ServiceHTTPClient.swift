@@ -46,7 +46,9 @@ public actor ServiceCredential {
     public func token() async throws -> String {
         if let current, ContinuousClock.now < current.renewAt { return current.token }
         let token = try await tokens.issueServiceToken(service: name)
-        current = (token, ContinuousClock.now + tokens.lifetime / 2)
+        // Half the lifetime, less a second: `exp` is cut to whole seconds, so short
+        // lifetimes must not hand out a token about to expire.
+        current = (token, ContinuousClock.now + max(.zero, tokens.lifetime / 2 - .seconds(1)))
         return token
     }
 }
