@@ -15,6 +15,10 @@ export STOREFRONT_DB_SUFFIX=_bench STOREFRONT_PORT=$port STOREFRONT_RATE_LIMIT=o
 if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
     echo "port $port already has a server; stop it or set BENCH_PORT" >&2; exit 1
 fi
+# Fresh databases each run, so figures do not depend on what earlier runs left.
+for db in auth_service inventory_service order_service payment_service checkout_service; do
+    /usr/lib/postgresql/15/bin/psql -q "$STOREFRONT_POSTGRES_URL/postgres" -c "DROP DATABASE IF EXISTS ${db}_bench WITH (FORCE)" >/dev/null
+done
 "$bin" migrate >/dev/null
 topology=${3:-all-in-one}
 case "$topology" in
