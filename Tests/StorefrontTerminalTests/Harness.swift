@@ -265,6 +265,21 @@ final class TmuxSession {
         try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "shop"])
     }
 
+    /// Moves the list selection (the row marked ▶) down until it is on the row
+    /// showing `text`. Other tests may add rows meanwhile, so the row is found on
+    /// the screen rather than counted beforehand.
+    func selectRow(containing text: String, moves: Int = 60) throws {
+        var screen = ""
+        for _ in 0...moves {
+            screen = try waitFor("▶")
+            if screen.split(separator: "\n").contains(where: { $0.contains("▶") && $0.contains(text) }) { return }
+            try press("Down")
+            // The next frame shows the moved selection.
+            usleep(80_000)
+        }
+        throw HarnessError("no row showing \(text) could be selected; the screen shows:\n\(screen)")
+    }
+
     /// Polls the screen until every text shows, or fails with what the screen showed.
     @discardableResult
     func waitFor(_ texts: String..., timeout: TimeInterval = 15) throws -> String {
