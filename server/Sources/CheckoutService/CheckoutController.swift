@@ -24,11 +24,11 @@ public struct CheckoutController: Sendable {
             let (address, method) = try Self.validate(body)
             let key = try Self.idempotencyKey(request.headers[.idempotencyKey])
             // The saga runs in a task of its own: a shopper who hangs up, or the request
-            // deadline, must not cancel it halfway; its answer is kept for a replay.
+            // deadline, stops the waiting but never the saga halfway; its answer is kept for a replay.
             let userID = user.id.uuidString.lowercased()
-            let outcome = try await Task {
+            let outcome = try await runToCompletion {
                 try await saga.checkout(userID: userID, address: address, paymentMethod: method, idempotencyKey: key)
-            }.value
+            }
             return try JSONBody.response(HTTPResponse.Status(code: outcome.status), outcome.body)
         }
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOConcurrencyHelpers
 
 /// Bounds how long a request may wait. A store that stopped answering (its
 /// connection pool retrying in the background) then costs the caller a clear 503
@@ -30,6 +31,74 @@ public struct DeadlineMiddleware: RouterMiddleware {
                 }
                 return response
             }
+        }
+    }
+}
+
+/// Runs `body` in a task of its own and waits for it; a cancelled caller stops
+/// waiting (CancellationError) while `body` carries on to its end. For work that
+/// must never stop halfway because a client hung up or a deadline passed.
+public func runToCompletion<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let waiter = SingleResume<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            waiter.install(continuation)
+            Task { waiter.resume(with: await Result { try await body() }) }
+        }
+    } onCancel: {
+        waiter.resume(with: .failure(CancellationError()))
+    }
+}
+
+/// A continuation resumed exactly once, by whichever comes first: the result,
+/// or the waiter's cancellation (which may arrive before the continuation exists).
+final class SingleResume<T: Sendable>: Sendable {
+    private enum State {
+        case waiting
+        case installed(CheckedContinuation<T, any Error>)
+        case done(Result<T, any Error>?)
+    }
+    private let state = NIOLockedValueBox(State.waiting)
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        let early: Result<T, any Error>? = state.withLockedValue { state in
+            switch state {
+            case .waiting:
+                state = .installed(continuation)
+                return nil
+            case .done(let result):
+                state = .done(nil)
+                return result
+            case .installed:
+                preconditionFailure("continuation installed twice")
+            }
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLockedValue { state in
+            switch state {
+            case .waiting:
+                state = .done(result)
+                return nil
+            case .installed(let continuation):
+                state = .done(nil)
+                return continuation
+            case .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
         }
     }
 }

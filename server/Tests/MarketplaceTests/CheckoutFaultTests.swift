@@ -88,12 +88,14 @@ import Testing
         }
     }
 
-    @Test func killingThePaymentOrTheInventoryServiceMidCheckoutLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
+    @Test func killingThePaymentServiceOrKillingOrFreezingTheInventoryServiceLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
         // Every service its own process behind nginx; charges take 1.5 s at the processor.
         let configuration = try await TestStores.prepareIsolated("fault")
         let deployment = try await SplitDeployment.start([
             "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
             "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
+            "STOREFRONT_SERVICE_TIMEOUT_MS": "2500",
             "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
         ])
         defer { deployment.stop() }
@@ -168,28 +170,52 @@ import Testing
         let statuses = try await Self.texts(configuration, "order_service", "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
         #expect(statuses == Array(repeating: "Confirmed", count: 6))
 
-        // Now the inventory service dies: a checkout cannot reserve, and nothing is charged.
-        let late = try await client.signUp()
-        try await CheckoutTests.addToCart(client, token: late.token, lamp.productID, 2)
-        #expect(try await deployment.run(["kill", "inventory"]).status == 0)
-        let refused = try await CheckoutTests.checkout(client, token: late.token, key: "fault-\(UUID().uuidString)")
-        #expect(refused.status == .serviceUnavailable, "\(refused.body)")
-        #expect(refused.message?.contains("nothing was charged") == true, "\(refused.body)")
-        let lateOrder = try #require(refused["orderId"] as? String, "\(refused.body)")
-        #expect(try await deployment.run(["start", "inventory"]).status == 0)
+        // Then the inventory service fails under a checkout: killed, then frozen (a hung
+        // peer: calls time out rather than being refused). Either way the checkout cannot
+        // reserve, nothing is charged, and once the service is back the order ends
+        // Cancelled with the cart refilled once and the stock as it was.
+        func inventoryFails(_ fail: () async throws -> Void, _ heal: () async throws -> Void, _ label: String) async throws {
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+            try await fail()
+            let started = ContinuousClock.now
+            let refused = try await CheckoutTests.checkout(client, token: shopper.token, key: "fault-\(UUID().uuidString)")
+            // A refused peer fails fast and the saga answers; a hung one is cut off by the
+            // request deadline (10 s) while the saga carries on in the background.
+            #expect(refused.status == .serviceUnavailable, "\(label): \(refused.body)")
+            #expect(refused.success == false)
+            #expect(ContinuousClock.now - started < .seconds(12), "\(label): answered within the request deadline")
+            if label == "killed" {
+                #expect(refused.message?.contains("nothing was charged") == true, "\(label): \(refused.body)")
+            }
+            try await heal()
+            let history = try await client.send(.get, "/api/orders", token: shopper.token)
+            let orderID = try #require((history.object["data"] as? [[String: Any]])?.first?["id"] as? String, "\(label): \(history.body)")
+            if let answered = refused["orderId"] as? String { #expect(answered == orderID) }
 
-        // Back up, the order is cancelled, the cart refilled, the stock untouched and no payment exists.
-        var lateStatus: String?
-        let lateDeadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < lateDeadline {
-            lateStatus = try await CheckoutTests.order(client, token: late.token, lateOrder)["status"] as? String
-            if lateStatus == "Cancelled" { break }
-            try await Task.sleep(for: .milliseconds(300))
+            var status: String?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                status = try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String
+                if status == "Cancelled" { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(status == "Cancelled", "\(label): \(deployment.logs())")
+            // A moment for a late call from the frozen spell to arrive and change nothing.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await CheckoutTests.cartLines(client, token: shopper.token) == [lamp.productID: 2], "\(label): \(deployment.logs(lines: 40))")
+            #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8, "\(label)")
+            #expect(try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE order_id = \(orderID)").isEmpty, "\(label): no payment")
         }
-        #expect(lateStatus == "Cancelled", "\(deployment.logs())")
-        let lateCart = try await CheckoutTests.cartLines(client, token: late.token)
-        #expect(lateCart == [lamp.productID: 2], "\(deployment.logs(lines: 40))")
-        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
-        #expect(try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE order_id = \(lateOrder)").isEmpty)
+        try await inventoryFails({
+            let killed = try await deployment.run(["kill", "inventory"])
+            #expect(killed.status == 0, "\(killed.output)")
+        }, {
+            let started = try await deployment.run(["start", "inventory"])
+            #expect(started.status == 0, "\(started.output)")
+        }, "killed")
+        let inventoryPID = pid_t(try await deployment.run(["pid", "inventory"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(inventoryPID > 0)
+        try await inventoryFails({ kill(inventoryPID, SIGSTOP) }, { kill(inventoryPID, SIGCONT) }, "frozen")
     }
 }

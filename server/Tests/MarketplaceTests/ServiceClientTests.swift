@@ -103,4 +103,22 @@ final class SilentPeer: Sendable {
         #expect(try await credential.token() == first)
         #expect(try await tokens.verify(first) == .service(name: "checkout"))
     }
+
+    @Test func workRunToCompletionOutlivesAWaiterThatGaveUp() async throws {
+        let finished = NIOLockedValueBox(false)
+        let waiter = Task {
+            try await runToCompletion {
+                try await Task.sleep(for: .milliseconds(600))
+                finished.withLockedValue { $0 = true }
+                return 42
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiter.value }
+        #expect(finished.withLockedValue { $0 } == false, "the waiter stopped before the work ended")
+        try await Task.sleep(for: .milliseconds(1_000))
+        #expect(finished.withLockedValue { $0 } == true, "the work went on to its end")
+        #expect(try await runToCompletion { 7 } == 7)
+    }
 }
