@@ -46,17 +46,11 @@ import Testing
 
         // Started again, the server settles the checkout by itself.
         let second = try await ServerProcess.start(environment: environment)
-        var replay: ServerProcess.Reply?
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let answer = try await second.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 })
-            let inProgress = (answer.object["message"] as? String)?.contains("still in progress") == true
-            if [200, 402, 409].contains(answer.status), !inProgress { replay = answer; break }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        let settled = try #require(replay, "the interrupted checkout was not settled within 20 s")
-        #expect(settled.status == 200, "\(settled.body)")
-        let orderID = try #require(settled.object["orderId"] as? String)
+        let settled = try #require(
+            try await Self.settledAnswer(RemoteClient(baseURL: "http://127.0.0.1:\(second.port)"), token: shopper, key: key, within: .seconds(20)),
+            "the interrupted checkout was not settled within 20 s")
+        #expect(settled.status == .ok, "\(settled.body)")
+        let orderID = try #require(settled["orderId"] as? String)
         let order = try await second.request("GET", "/api/orders/\(orderID)", headers: auth)
         #expect((order.object["data"] as? [String: Any])?["status"] as? String == "Confirmed")
         let stock = try await second.request("GET", "/api/inventory/\(productID)")
@@ -65,16 +59,21 @@ import Testing
         #expect((history.object["data"] as? [Any])?.count == 1)
 
         // One payment for the order, and it is Completed: no second charge.
-        let location = try PostgresLocation(url: configuration.postgresURL)
-        let payments = location.client(database: configuration.databaseName("payment_service"), logger: TestStores.logger)
-        let statuses = try await PostgresClient.withRunning(payments) { client in
-            var statuses: [String] = []
-            let rows = try await client.query("SELECT status::text FROM transactions WHERE order_id = \(orderID)", logger: TestStores.logger)
-            for try await status in rows.decode(String.self) { statuses.append(status) }
-            return statuses
-        }
+        let statuses = try await Self.texts(configuration, "payment_service", "SELECT status::text FROM transactions WHERE order_id = \(orderID)")
         #expect(statuses == ["Completed"])
         #expect(try await second.stop() == 0)
+    }
+
+    /// Replays a checkout's Idempotency-Key until its answer is final (200, 402 or
+    /// 409), which recovery writes once it has settled an interrupted checkout.
+    static func settledAnswer(_ client: some APIClient, token: String, key: String, within limit: Duration) async throws -> JSONResult? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let answer = try await CheckoutTests.checkout(client, token: token, key: key)
+            if [200, 402, 409].contains(answer.status.code) && answer.message?.contains("still in progress") != true { return answer }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return nil
     }
 
     /// Rows of one text column from a service's database.
@@ -141,20 +140,11 @@ import Testing
         let restarted = try await deployment.run(["start", "payments"])
         #expect(restarted.status == 0, "\(restarted.output)")
         var settled: [JSONResult] = []
-        let deadline = ContinuousClock.now + .seconds(40)
         for shopper in shoppers {
-            while true {
-                let answer = try await checkout(shopper)
-                if [200, 402, 409].contains(answer.status.code) && answer.message?.contains("still in progress") != true {
-                    settled.append(answer)
-                    break
-                }
-                guard ContinuousClock.now < deadline else {
-                    Issue.record("checkout of \(shopper.id) not settled within 40 s: \(answer.body)\n\(deployment.logs())")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(300))
-            }
+            let answer = try #require(
+                try await Self.settledAnswer(client, token: shopper.token, key: shopper.key, within: .seconds(40)),
+                "checkout of \(shopper.id) not settled within 40 s\n\(deployment.logs())")
+            settled.append(answer)
         }
 
         // Every charge that went through has its Confirmed order, once; the stock went once per order.
