@@ -5,10 +5,6 @@ import MarketplaceAPI
 import OrderService
 import ServiceKit
 
-extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-}
-
 /// `POST /api/checkout`
 public struct CheckoutController: Sendable {
     let saga: CheckoutSaga

@@ -4,7 +4,7 @@ import ServiceKit
 /// The services of the marketplace. `marketplace serve` runs all of them in one
 /// process; `marketplace serve --service NAME` runs one, which reaches the
 /// others it needs over HTTP.
-public enum ServiceName: String, CaseIterable, Sendable, Comparable {
+public enum ServiceName: String, CaseIterable, Sendable {
     case auth, users, products, inventory, orders, payments, checkout
 
     /// The port each listens on by default when it runs alone (the gateway takes 8080).
@@ -19,9 +19,6 @@ public enum ServiceName: String, CaseIterable, Sendable, Comparable {
         case .checkout: 8087
         }
     }
-
-    /// The first segment after `/api/` of every route the service owns.
-    public var pathPrefix: String { "/api/" + rawValue }
 
     /// The databases the service owns (PostgreSQL; users and products live in MongoDB).
     var postgresDatabases: [String] {
@@ -50,10 +47,6 @@ public enum ServiceName: String, CaseIterable, Sendable, Comparable {
             return nil
         }
     }
-
-    public static func < (lhs: ServiceName, rhs: ServiceName) -> Bool {
-        lhs.defaultPort < rhs.defaultPort
-    }
 }
 
 /// Where the services this process does not run can be reached.
@@ -68,11 +61,6 @@ public struct PeerAddresses: Sendable {
         urls[service] ?? "http://127.0.0.1:\(service.defaultPort)"
     }
 
-    public subscript(service: ServiceName) -> String? {
-        get { urls[service] }
-        set { urls[service] = newValue }
-    }
-
     /// `STOREFRONT_PRODUCTS_URL`, `STOREFRONT_ORDERS_URL`, ... ; unset ones default to loopback and the default port.
     static func fromEnvironment(_ env: [String: String]) throws -> PeerAddresses {
         var peers = PeerAddresses()
@@ -81,7 +69,7 @@ public struct PeerAddresses: Sendable {
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ConfigurationError("\(service.urlVariable) must be an http(s) URL such as http://127.0.0.1:\(service.defaultPort): \(value)")
             }
-            peers[service] = value
+            peers.urls[service] = value
         }
         return peers
     }

@@ -4,10 +4,6 @@ import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
-extension HTTPField.Name {
-    static let idempotencyKey = Self("Idempotency-Key")!
-}
-
 /// `POST /api/payments` and `GET /api/payments/:transactionId`.
 public struct PaymentController: Sendable {
     let service: PaymentService

@@ -8,6 +8,8 @@ import PostgresNIO
 
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
+    /// Makes a repeated checkout or payment answer the first one.
+    public static let idempotencyKey = Self("Idempotency-Key")!
 }
 
 /// Gives every request an id (the caller's `X-Request-Id` when it is sane, a new

@@ -47,7 +47,7 @@ import Testing
         // Started again, the server settles the checkout by itself.
         let second = try await ServerProcess.start(environment: environment)
         let settled = try #require(
-            try await Self.settledAnswer(RemoteClient(baseURL: "http://127.0.0.1:\(second.port)"), token: shopper, key: key, within: .seconds(20)),
+            try await Self.settledAnswer(second.client, token: shopper, key: key, within: .seconds(20)),
             "the interrupted checkout was not settled within 20 s")
         #expect(settled.status == .ok, "\(settled.body)")
         let orderID = try #require(settled["orderId"] as? String)

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOCore
 
 /// The real `marketplace` executable, started as a child process on a loopback
@@ -94,20 +94,18 @@ final class ServerProcess: Sendable {
         let body: String
     }
 
+    /// This server over real HTTP, as the end-to-end suites reach it.
+    var client: RemoteClient { RemoteClient(baseURL: "http://127.0.0.1:\(port)") }
+
+    /// One request by name and raw JSON, with headers keyed lower-case in the reply.
     func request(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = .init(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 22))
-        let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
-        var fields: [String: String] = [:]
-        for header in response.headers { fields[header.name.lowercased()] = header.value }
-        return Reply(status: Int(response.status.code), headers: fields, object: object, body: body)
+        var fields = HTTPFields()
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        if json != nil { fields[.contentType] = "application/json" }
+        let result = try await client.exchange(HTTPRequest.Method(method)!, path, headers: fields, body: json.map { ByteBuffer(string: $0) })
+        var named: [String: String] = [:]
+        for field in result.headers { named[field.name.canonicalName] = field.value }
+        return Reply(status: Int(result.status.code), headers: named, object: result.object, body: result.body)
     }
 
     /// Sends `signal` and waits for the process to end; returns its exit status.
