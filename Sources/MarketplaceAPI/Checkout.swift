@@ -14,6 +14,8 @@ public struct CheckoutRequest: Codable, Sendable {
 /// ids when they exist, the short items (409) or the decline reason (402).
 public struct CheckoutResponse: Codable, Sendable, Equatable {
     public var success: Bool
+    /// Set on failures only.
+    public var code: ErrorCode?
     public var message: String
     public var orderId: String?
     public var transactionId: String?
@@ -21,9 +23,10 @@ public struct CheckoutResponse: Codable, Sendable, Equatable {
     public var shortages: [StockShortage]?
     public var reason: String?
 
-    public init(success: Bool, message: String, orderId: String? = nil, transactionId: String? = nil,
+    public init(success: Bool, code: ErrorCode? = nil, message: String, orderId: String? = nil, transactionId: String? = nil,
                 errors: [FieldError]? = nil, shortages: [StockShortage]? = nil, reason: String? = nil) {
         self.success = success
+        self.code = success ? nil : (code ?? .internal)
         self.message = message
         self.orderId = orderId
         self.transactionId = transactionId

@@ -1,5 +1,6 @@
 // The response envelope of the marketplace plan: every body carries `success`;
-// failures add a human `message` and, for validation, a list of field errors.
+// failures add a machine `code`, a human `message` and, for validation, a list
+// of field errors.
 
 /// A successful response whose payload sits under `data`.
 public struct DataEnvelope<Payload: Codable & Sendable>: Codable, Sendable {
@@ -25,14 +26,16 @@ public struct FieldError: Codable, Sendable, Equatable {
     }
 }
 
-/// `{"success": false, "message": "...", "errors": [...]}`
+/// `{"success": false, "code": "...", "message": "...", "errors": [...]}`
 public struct ErrorEnvelope: Codable, Sendable, Equatable {
     public var success: Bool
+    public var code: ErrorCode
     public var message: String
     public var errors: [FieldError]
 
-    public init(message: String, errors: [FieldError] = []) {
+    public init(code: ErrorCode, message: String, errors: [FieldError] = []) {
         self.success = false
+        self.code = code
         self.message = message
         self.errors = errors
     }

@@ -133,12 +133,14 @@ public struct StockShortage: Codable, Sendable, Equatable {
 /// 409 from `POST /api/inventory/reserve`: the usual error envelope plus the short lines.
 public struct InsufficientStockResponse: Codable, Sendable, Equatable {
     public var success: Bool
+    public var code: ErrorCode
     public var message: String
     public var errors: [FieldError]
     public var shortages: [StockShortage]
 
     public init(message: String, shortages: [StockShortage]) {
         self.success = false
+        self.code = .outOfStock
         self.message = message
         self.errors = shortages.map {
             FieldError(field: $0.productId, message: "\($0.requested) requested, \($0.available) available")

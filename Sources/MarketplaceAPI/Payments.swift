@@ -63,12 +63,14 @@ public struct PaymentTransaction: Codable, Sendable, Equatable {
 /// 402 from `POST /api/payments`: the error envelope plus the Failed transaction.
 public struct PaymentDeclinedResponse: Codable, Sendable, Equatable {
     public var success: Bool
+    public var code: ErrorCode
     public var message: String
     public var errors: [FieldError]
     public var data: PaymentTransaction
 
     public init(message: String, data: PaymentTransaction) {
         self.success = false
+        self.code = .paymentDeclined
         self.message = message
         self.errors = []
         self.data = data

@@ -1,0 +1,170 @@
+import Foundation
+
+// Every route of the marketplace, declared once: its method, its path, what it
+// takes, what it answers and who may call it. The terminal client, the
+// services' HTTP clients, the server's router and the OpenAPI test all read
+// this table, so a path is written nowhere else.
+
+public enum HTTPVerb: String, Sendable, Hashable, CaseIterable {
+    case GET, POST, PUT, DELETE
+}
+
+/// Who may call a route. The server's router enforces it before the handler runs.
+public enum Access: Sendable, Hashable {
+    /// Public; a token, if sent, is read (registering an admin needs an admin's).
+    case anyone
+    /// Any signed-in account.
+    case user
+    /// A signed-in account holding one of these roles.
+    case roles(Set<Role>)
+    /// Another marketplace service, with a service credential.
+    case service
+    /// A signed-in account or another service (the service decides what each may see).
+    case userOrService
+    /// Scrapers on the same machine, or another service.
+    case localOrService
+}
+
+/// A request without a body.
+public struct NoBody: Codable, Sendable, Equatable {
+    public init() {}
+}
+
+/// A reply that is not JSON (Prometheus text).
+public struct PlainText: Codable, Sendable {}
+
+/// A successful `DELETE` answers `{"success": true, "message": ..., "data": {"id": ...}}`.
+public typealias Deleted = DataEnvelope<[String: String]>
+
+/// One route. `Body` is what the caller sends (``NoBody`` for none), `Reply`
+/// what a successful call answers.
+public struct Endpoint<Body: Codable & Sendable, Reply: Codable & Sendable>: Sendable {
+    /// The OpenAPI `operationId`.
+    public let name: String
+    public let method: HTTPVerb
+    /// With `:name` for each path parameter, e.g. `/api/orders/:id/status`.
+    public let template: String
+    public let access: Access
+
+    public init(_ name: String, _ method: HTTPVerb, _ template: String, _ access: Access) {
+        self.name = name
+        self.method = method
+        self.template = template
+        self.access = access
+    }
+
+    /// The path with each `:parameter` replaced, in order, by a percent-encoded value.
+    public func path(_ values: String...) -> String {
+        var remaining = values[...]
+        let segments = template.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
+            guard segment.hasPrefix(":") else { return String(segment) }
+            precondition(!remaining.isEmpty, "\(template) needs a value for \(segment)")
+            return Endpoints.encodePathSegment(remaining.removeFirst())
+        }
+        precondition(remaining.isEmpty, "\(template) takes \(values.count - remaining.count) values, not \(values.count)")
+        return segments.joined(separator: "/")
+    }
+
+    /// The route without its types, for tables and checks.
+    public var route: Route { Route(name: name, method: method, template: template, access: access) }
+}
+
+/// An endpoint without its types.
+public struct Route: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+    public let method: HTTPVerb
+    public let template: String
+    public let access: Access
+
+    /// The names of its path parameters, in order.
+    public var parameters: [String] {
+        template.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
+    }
+
+    /// `GET /api/orders/{id}`, as OpenAPI writes it.
+    public var openAPIKey: String {
+        method.rawValue + " " + template.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix(":") ? "{" + segment.dropFirst() + "}" : String(segment)
+        }.joined(separator: "/")
+    }
+
+    public var description: String { method.rawValue + " " + template }
+}
+
+public enum Endpoints {
+    // Operations of every process.
+    public static let health = Endpoint<NoBody, HealthStatus>("health", .GET, "/health", .anyone)
+    public static let ready = Endpoint<NoBody, HealthStatus>("ready", .GET, "/ready", .anyone)
+    public static let metrics = Endpoint<NoBody, PlainText>("metrics", .GET, "/metrics", .localOrService)
+
+    // Auth.
+    public static let register = Endpoint<RegisterRequest, DataEnvelope<UserSummary>>("register", .POST, "/api/auth/register", .anyone)
+    public static let login = Endpoint<LoginRequest, LoginResponse>("login", .POST, "/api/auth/login", .anyone)
+
+    // Users: the signed-in user's profile and addresses.
+    public static let profile = Endpoint<NoBody, DataEnvelope<UserProfile>>("getProfile", .GET, "/api/users/profile", .user)
+    public static let updateProfile = Endpoint<ProfileUpdate, DataEnvelope<UserProfile>>("updateProfile", .PUT, "/api/users/profile", .user)
+    public static let addresses = Endpoint<NoBody, DataEnvelope<[Address]>>("listAddresses", .GET, "/api/users/addresses", .user)
+    public static let addAddress = Endpoint<AddressInput, DataEnvelope<Address>>("addAddress", .POST, "/api/users/address", .user)
+    public static let updateAddress = Endpoint<AddressInput, DataEnvelope<Address>>("updateAddress", .PUT, "/api/users/address/:id", .user)
+    public static let deleteAddress = Endpoint<NoBody, Deleted>("deleteAddress", .DELETE, "/api/users/address/:id", .user)
+
+    // Products.
+    public static let products = Endpoint<NoBody, PageEnvelope<Product>>("listProducts", .GET, "/api/products", .anyone)
+    public static let createProduct = Endpoint<ProductInput, DataEnvelope<Product>>("createProduct", .POST, "/api/products", .roles([.vendor, .admin]))
+    public static let product = Endpoint<NoBody, DataEnvelope<Product>>("getProduct", .GET, "/api/products/:id", .anyone)
+    public static let updateProduct = Endpoint<ProductInput, DataEnvelope<Product>>("updateProduct", .PUT, "/api/products/:id", .roles([.vendor, .admin]))
+    public static let deleteProduct = Endpoint<NoBody, Deleted>("deleteProduct", .DELETE, "/api/products/:id", .roles([.vendor, .admin]))
+
+    // Inventory.
+    public static let lowStock = Endpoint<NoBody, PageEnvelope<InventoryLevel>>("listLowStock", .GET, "/api/inventory/status/low-stock", .anyone)
+    public static let stockLevel = Endpoint<NoBody, DataEnvelope<InventoryLevel>>("getStockLevel", .GET, "/api/inventory/:productId", .anyone)
+    public static let addStock = Endpoint<AddStockRequest, DataEnvelope<InventoryLevel>>("addStock", .POST, "/api/inventory/add", .roles([.vendor, .admin]))
+    public static let reserveStock = Endpoint<ReserveStockRequest, DataEnvelope<StockReservation>>("reserveStock", .POST, "/api/inventory/reserve", .service)
+    public static let releaseStock = Endpoint<ReleaseStockRequest, DataEnvelope<StockRelease>>("releaseStock", .POST, "/api/inventory/release", .service)
+
+    // Carts and orders.
+    public static let cart = Endpoint<NoBody, DataEnvelope<Cart>>("getCart", .GET, "/api/orders/cart", .user)
+    public static let addToCart = Endpoint<AddToCartRequest, DataEnvelope<Cart>>("addToCart", .POST, "/api/orders/cart/add", .user)
+    public static let removeFromCart = Endpoint<RemoveFromCartRequest, DataEnvelope<Cart>>("removeFromCart", .DELETE, "/api/orders/cart/remove", .user)
+    public static let clearCart = Endpoint<NoBody, DataEnvelope<Cart>>("clearCart", .DELETE, "/api/orders/cart/clear", .user)
+    public static let orders = Endpoint<NoBody, PageEnvelope<Order>>("listOrders", .GET, "/api/orders", .user)
+    public static let createOrder = Endpoint<CreateOrderRequest, DataEnvelope<Order>>("createOrder", .POST, "/api/orders", .service)
+    public static let order = Endpoint<NoBody, DataEnvelope<Order>>("getOrder", .GET, "/api/orders/:id", .userOrService)
+    public static let setOrderStatus = Endpoint<UpdateOrderStatusRequest, DataEnvelope<Order>>("setOrderStatus", .PUT, "/api/orders/:id/status", .service)
+    public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service)
+
+    // Payments.
+    public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService)
+    public static let payment = Endpoint<NoBody, DataEnvelope<PaymentTransaction>>("getPayment", .GET, "/api/payments/:transactionId", .userOrService)
+
+    // Checkout.
+    public static let checkout = Endpoint<CheckoutRequest, CheckoutResponse>("checkout", .POST, "/api/checkout", .user)
+
+    /// Every route, in the order above.
+    public static let all: [Route] = [
+        health.route, ready.route, metrics.route,
+        register.route, login.route,
+        profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
+        products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
+        lowStock.route, stockLevel.route, addStock.route, reserveStock.route, releaseStock.route,
+        cart.route, addToCart.route, removeFromCart.route, clearCart.route,
+        orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route,
+        createPayment.route, payment.route,
+        checkout.route,
+    ]
+
+    /// The service that serves a path: the segment after `/api/` (`auth`, `users`,
+    /// `products`, `inventory`, `orders`, `payments`, `checkout`), nil for a process's own routes.
+    public static func serviceSegment(of template: String) -> String? {
+        let segments = template.split(separator: "/")
+        guard segments.count >= 2, segments[0] == "api" else { return nil }
+        return String(segments[1])
+    }
+
+    static func encodePathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}

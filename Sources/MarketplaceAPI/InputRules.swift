@@ -1,0 +1,199 @@
+import Foundation
+
+// The rules every input of the marketplace follows, written once and run on
+// both sides: the terminal client checks a form with them before sending it,
+// and the services check every request with them. Each rule is a pure
+// function answering the problem in words (nil when the value is fine), so a
+// form shows the same sentence the server would send.
+
+/// A free-text field: trimmed, maybe required, at most `maximum` long.
+public struct TextRule: Sendable, Equatable {
+    /// How the field is named in messages ("Name", "Street").
+    public let label: String
+    public let maximum: Int
+    public let required: Bool
+
+    public init(_ label: String, maximum: Int, required: Bool = true) {
+        self.label = label
+        self.maximum = maximum
+        self.required = required
+    }
+
+    /// The problem with `value`, or nil. `nil` means the field was not sent: a
+    /// problem only where `whenAbsent` says it must be sent.
+    public func problem(_ value: String?, label: String? = nil, whenAbsent: Bool = true) -> String? {
+        let label = label ?? self.label
+        guard let value else { return required && whenAbsent ? "\(label) is required" : nil }
+        let trimmed = InputRules.trimmed(value)
+        if trimmed.isEmpty { return required ? "\(label) is required" : nil }
+        if InputRules.length(trimmed) > maximum { return "\(label) must be at most \(maximum) characters" }
+        return nil
+    }
+}
+
+public enum InputRules {
+    /// How long a text is, as every rule counts it.
+    public static func length(_ text: String) -> Int { text.count }
+
+    public static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    // MARK: Accounts
+
+    public static let accountName = TextRule("Name", maximum: 255)
+    public static let maximumEmailBytes = 255
+    public static let minimumPasswordLength = 6
+    /// bcrypt reads at most 72 bytes; a longer password would be silently cut, so it is refused.
+    public static let maximumPasswordBytes = 72
+
+    /// Emails are compared case-insensitively by storing them lower-cased.
+    public static func normalizedEmail(_ email: String) -> String {
+        trimmed(email).lowercased()
+    }
+
+    /// A mailbox, an `@`, and a domain of two or more labels whose last has at least two letters.
+    public static func isValidEmail(_ email: String) -> Bool {
+        guard email.utf8.count <= maximumEmailBytes, !email.contains(where: { $0.isWhitespace }) else { return false }
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        } && labels.last!.count >= 2
+    }
+
+    public static func emailProblem(_ email: String?) -> String? {
+        let email = normalizedEmail(email ?? "")
+        if email.isEmpty { return "Email is required" }
+        return isValidEmail(email) ? nil : "Email must be a valid address like name@example.com"
+    }
+
+    /// A new password: at least 6 characters and at most 72 bytes. Every problem, in order.
+    public static func newPasswordProblems(_ password: String?) -> [String] {
+        let password = password ?? ""
+        if password.isEmpty { return ["Password is required"] }
+        var problems: [String] = []
+        if length(password) < minimumPasswordLength { problems.append("Password must be at least \(minimumPasswordLength) characters") }
+        if password.utf8.count > maximumPasswordBytes { problems.append("Password must be at most \(maximumPasswordBytes) bytes") }
+        return problems
+    }
+
+    /// A password typed to sign in: only required (its rules were checked when it was set).
+    public static func signInPasswordProblem(_ password: String?) -> String? {
+        (password ?? "").isEmpty ? "Password is required" : nil
+    }
+
+    // MARK: Profile
+
+    public static let maximumPhoneLength = 20
+    /// E.164 allows at most 15 digits; fewer than 7 is no reachable number.
+    public static let phoneDigits = 7...15
+
+    /// Digits with optional spaces, dashes, dots, parentheses and one leading plus.
+    public static func isValidPhone(_ phone: String) -> Bool {
+        guard length(phone) <= maximumPhoneLength else { return false }
+        var digits = 0
+        for (index, character) in phone.enumerated() {
+            switch character {
+            case "0"..."9": digits += 1
+            case "+" where index == 0: continue
+            case " ", "-", ".", "(", ")": continue
+            default: return false
+            }
+        }
+        return phoneDigits.contains(digits)
+    }
+
+    /// An empty phone removes it.
+    public static func phoneProblem(_ phone: String) -> String? {
+        let phone = trimmed(phone)
+        if phone.isEmpty || isValidPhone(phone) { return nil }
+        return "Phone must be 7 to 15 digits, optionally with a leading + and spaces, dashes or parentheses, at most \(maximumPhoneLength) characters"
+    }
+
+    public static func themeProblem(_ theme: String) -> String? {
+        ThemeName(rawValue: theme) == nil ? "Theme must be one of \(ThemeName.allCases.map(\.rawValue).joined(separator: ", "))" : nil
+    }
+
+    // MARK: Addresses
+
+    /// The fields of a saved or shipping address. State and zip are optional in a
+    /// saved address because many countries have neither; a shipping address needs a zip.
+    public enum AddressField: String, Sendable, CaseIterable {
+        case street, city, state, zip, country
+
+        /// The rule of the field in a saved address.
+        public var rule: TextRule {
+            switch self {
+            case .street: TextRule("Street", maximum: 255)
+            case .city: TextRule("City", maximum: 100)
+            case .state: TextRule("State", maximum: 100, required: false)
+            case .zip: TextRule("Zip", maximum: 20, required: false)
+            case .country: TextRule("Country", maximum: 100)
+            }
+        }
+
+        /// The rule of the field in a shipping address (checkout, orders).
+        public var shippingRule: TextRule {
+            self == .zip ? TextRule("Zip", maximum: 20) : rule
+        }
+    }
+
+    // MARK: Products
+
+    public static let productName = TextRule("Name", maximum: 255)
+    public static let productDescription = TextRule("Description", maximum: 10_000)
+    public static let productCategory = TextRule("Category", maximum: 100)
+    public static let maximumImages = 10
+    public static let maximumImageURLLength = 2048
+    /// The plan's Decimal(10,2).
+    public static let maximumPrice = Money("99999999.99")!
+    public static let maximumSearchLength = 100
+
+    /// A price from 0 to the largest the store holds, in whole cents.
+    public static func price(_ value: Decimal) -> Money? {
+        guard let money = Money(exactly: value), money <= maximumPrice else { return nil }
+        return money
+    }
+
+    public static let priceProblem = "Price must be a number from 0 to \(maximumPrice) with at most 2 decimal places"
+
+    public static func isImageURL(_ text: String) -> Bool {
+        guard text.utf8.count <= maximumImageURLLength, !text.contains(where: { $0.isWhitespace }),
+              let components = URLComponents(string: text),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else { return false }
+        return true
+    }
+
+    public static let imageURLProblem = "Image must be an http or https URL of at most \(maximumImageURLLength) characters"
+
+    // MARK: Carts, checkout and payments
+
+    /// How many of one product one add may put in the cart.
+    public static let cartQuantity = 1...1_000
+
+    public static func cartQuantityProblem(_ quantity: Int) -> String? {
+        cartQuantity.contains(quantity) ? nil : "quantity must be a whole number from 1 to \(cartQuantity.upperBound)"
+    }
+
+    public static let maximumPaymentMethodLength = 50
+
+    public static func paymentMethodProblem(_ method: String?) -> String? {
+        let method = trimmed(method ?? "")
+        if method.isEmpty { return "paymentMethod is required (e.g. tok_visa or Credit Card)" }
+        return length(method) > maximumPaymentMethodLength ? "paymentMethod must be at most \(maximumPaymentMethodLength) characters" : nil
+    }
+
+    public static let maximumIdempotencyKeyLength = 255
+
+    /// 1 to 255 visible ASCII characters.
+    public static func isIdempotencyKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= maximumIdempotencyKeyLength && key.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+    }
+
+    /// Ids of products, orders and users sent in bodies.
+    public static let maximumIDLength = 64
+}
