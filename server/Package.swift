@@ -5,7 +5,7 @@ let package = Package(
     name: "marketplace",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "marketplace", targets: ["Marketplace"]),
+        .executable(name: "marketplace", targets: ["ServerCommand"]),
     ],
     dependencies: [
         .package(name: "storefront", path: ".."),
@@ -23,15 +23,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // Platform: what every service is built on.
         // libmongoc, imported only by MongoKit.
-        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
+        .systemLibrary(name: "CMongoc", path: "Sources/Platform/CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev"])]),
         .target(
             name: "MongoKit",
             dependencies: [
                 "CMongoc",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]
+            ],
+            path: "Sources/Platform/MongoKit"
         ),
         .target(
             name: "ServiceKit",
@@ -47,10 +49,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            path: "Sources/Platform/ServiceKit"
         ),
+        // The SQL migrations of each PostgreSQL database, shipped with the binary.
         .target(
-            name: "MarketplaceMigrations",
+            name: "SQLMigrations",
+            dependencies: ["ServiceKit"],
             path: "migrations",
             exclude: [],
             sources: ["MigrationFiles.swift"],
@@ -62,27 +67,28 @@ let package = Package(
                 .copy("checkout_service"),
             ]
         ),
+
+        // Services: each folder holds its domain types and errors, rules, service,
+        // controller, repository and store, and the clients other services use to reach it.
         .target(
             name: "AuthService",
-            dependencies: [
-                "ServiceKit",
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            ]
+            dependencies: ["ServiceKit", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            path: "Sources/Services/Auth"
         ),
-        .target(name: "InventoryService", dependencies: ["ServiceKit"]),
-        .target(name: "OrderService", dependencies: ["ServiceKit"]),
-        .target(name: "PaymentService", dependencies: ["ServiceKit"]),
-        .target(name: "UserService", dependencies: ["ServiceKit", "MongoKit"]),
-        .target(name: "ProductService", dependencies: [
-            "ServiceKit", "MongoKit",
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-        ]),
+        .target(name: "UserService", dependencies: ["ServiceKit", "MongoKit"], path: "Sources/Services/Users"),
+        .target(name: "ProductService", dependencies: ["ServiceKit", "MongoKit"], path: "Sources/Services/Products"),
+        .target(name: "InventoryService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Inventory"),
+        .target(name: "OrderService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Orders"),
+        .target(name: "PaymentService", dependencies: ["ServiceKit"], path: "Sources/Services/Payments"),
         .target(
             name: "CheckoutService",
-            dependencies: ["ServiceKit", "OrderService", .product(name: "Metrics", package: "swift-metrics")]
+            dependencies: ["ServiceKit", "OrderService", "InventoryService", "PaymentService"],
+            path: "Sources/Services/Checkout"
         ),
+
+        // App: the marketplace put together from configuration, and its command line.
         .target(
-            name: "MarketplaceApp",
+            name: "Composition",
             dependencies: [
                 "ServiceKit",
                 "AuthService",
@@ -92,21 +98,23 @@ let package = Package(
                 "OrderService",
                 "PaymentService",
                 "CheckoutService",
-                "MarketplaceMigrations",
+                "SQLMigrations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            path: "Sources/App/Composition"
         ),
         .executableTarget(
-            name: "Marketplace",
+            name: "ServerCommand",
             dependencies: [
-                "MarketplaceApp",
+                "Composition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/App/Command"
         ),
         .testTarget(
-            name: "MarketplaceTests",
+            name: "ServerTests",
             dependencies: [
-                "MarketplaceApp",
+                "Composition",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

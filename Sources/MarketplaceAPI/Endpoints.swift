@@ -54,7 +54,9 @@ public struct Endpoint<Body: Codable & Sendable, Reply: Codable & Sendable>: Sen
     }
 
     /// The path with each `:parameter` replaced, in order, by a percent-encoded value.
-    public func path(_ values: String...) -> String {
+    public func path(_ values: String...) -> String { path(values) }
+
+    public func path(_ values: [String]) -> String {
         var remaining = values[...]
         let segments = template.split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
             guard segment.hasPrefix(":") else { return String(segment) }

@@ -1,0 +1,124 @@
+import Foundation
+import ServiceKit
+
+/// Everything the server needs to start, resolved once from flags and the environment.
+public struct AppConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `postgres://user:password@host:port`; each service uses its own database on it.
+    public var postgresURL: String
+    /// `mongodb://host:port`: the user and product services' document store.
+    public var mongoURL: String = ""
+    /// How long a catalog read may be served from the product cache; a write on
+    /// this instance clears it at once, writes on other instances show within this time.
+    public var productCacheTTL: Duration = .seconds(5)
+    /// Appended to every database name, so one server can hold several installations (tests use `_test`).
+    public var databaseSuffix: String = ""
+    /// HMAC secret for shoppers' tokens.
+    public var tokenSecret: String
+    /// HMAC secret for service credentials; must differ from `tokenSecret`.
+    public var serviceSecret: String
+    public var tokenLifetime: Duration = .seconds(3600)
+    public var bcryptCost: UInt8 = 12
+    /// The sandbox payment provider's delay per charge (tests and benchmarks).
+    public var paymentLatency: Duration = .zero
+    /// The share of sandbox charges declined as a processing error, 0...1.
+    public var paymentFailureRate: Double = 0
+    /// How often interrupted checkouts are looked for, and how long one must sit
+    /// untouched before it counts as interrupted.
+    public var checkoutRecoveryInterval: Duration = .seconds(15)
+    public var checkoutStaleAfter: Duration = .seconds(30)
+    /// Requests per second per client IP, with bursts up to `rateLimitBurst`; nil turns the limit off.
+    public var rateLimitPerSecond: Double? = 50
+    public var rateLimitBurst: Double = 100
+    /// Origins allowed to call the API from a browser (`*` for any); empty allows none.
+    public var corsOrigins: Set<String> = []
+    /// The longest a request may take before it answers 503.
+    public var requestTimeout: Duration = .seconds(10)
+    /// nil: every service in this process (`marketplace serve`); otherwise this one alone.
+    public var service: ServiceName?
+    /// Where the services this process does not run answer.
+    public var peers = PeerAddresses()
+    /// How long one call to another service may take before it counts as failed.
+    public var serviceCallTimeout: Duration = .seconds(5)
+
+    public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
+        self.postgresURL = postgresURL
+        self.tokenSecret = tokenSecret
+        self.serviceSecret = serviceSecret
+    }
+
+    public func databaseName(_ database: Database) -> String { database.name + databaseSuffix }
+
+    /// Reads the `STOREFRONT_*` variables. Flags given on the command line win over these.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        func required(_ key: String, _ hint: String) throws -> String {
+            guard let value = env[key], !value.isEmpty else {
+                throw ConfigurationError("\(key) is not set (\(hint))")
+            }
+            return value
+        }
+        var configuration = AppConfiguration(
+            postgresURL: try required("STOREFRONT_POSTGRES_URL", "e.g. postgres://user:password@127.0.0.1:5432; `server/dev/stores env` prints the local one"),
+            tokenSecret: try required("STOREFRONT_JWT_SECRET", "a random string of at least 32 bytes"),
+            serviceSecret: try required("STOREFRONT_SERVICE_SECRET", "a random string of at least 32 bytes, different from STOREFRONT_JWT_SECRET"))
+        configuration.mongoURL = try required("STOREFRONT_MONGO_URL", "e.g. mongodb://127.0.0.1:27017; `server/dev/stores env` prints the local one")
+        if let ttl = env["STOREFRONT_PRODUCT_CACHE_TTL"] {
+            guard let seconds = Int(ttl), seconds >= 0 else { throw ConfigurationError("STOREFRONT_PRODUCT_CACHE_TTL must be a whole number of seconds (0 disables the cache): \(ttl)") }
+            configuration.productCacheTTL = .seconds(seconds)
+        }
+        if let host = env["STOREFRONT_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = env["STOREFRONT_PORT"] {
+            guard let value = Int(port), (0...65535).contains(value) else { throw ConfigurationError("STOREFRONT_PORT must be a port number: \(port)") }
+            configuration.port = value
+        }
+        if let suffix = env["STOREFRONT_DB_SUFFIX"] { configuration.databaseSuffix = suffix }
+        if let ttl = env["STOREFRONT_TOKEN_TTL"] {
+            guard let seconds = Int(ttl), seconds > 0 else { throw ConfigurationError("STOREFRONT_TOKEN_TTL must be a positive number of seconds: \(ttl)") }
+            configuration.tokenLifetime = .seconds(seconds)
+        }
+        if let cost = env["STOREFRONT_BCRYPT_COST"] {
+            guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
+            configuration.bcryptCost = value
+        }
+        if let latency = env["STOREFRONT_PAYMENT_LATENCY_MS"] {
+            guard let ms = Int(latency), ms >= 0 else { throw ConfigurationError("STOREFRONT_PAYMENT_LATENCY_MS must be a whole number of milliseconds: \(latency)") }
+            configuration.paymentLatency = .milliseconds(ms)
+        }
+        if let rate = env["STOREFRONT_PAYMENT_FAILURE_RATE"] {
+            guard let value = Double(rate), (0...1).contains(value) else { throw ConfigurationError("STOREFRONT_PAYMENT_FAILURE_RATE must be a share from 0 to 1: \(rate)") }
+            configuration.paymentFailureRate = value
+        }
+        if let stale = env["STOREFRONT_CHECKOUT_STALE_AFTER"] {
+            guard let seconds = Int(stale), seconds > 0 else { throw ConfigurationError("STOREFRONT_CHECKOUT_STALE_AFTER must be a positive number of seconds: \(stale)") }
+            configuration.checkoutStaleAfter = .seconds(seconds)
+            configuration.checkoutRecoveryInterval = .seconds(max(1, seconds / 2))
+        }
+        if let rate = env["STOREFRONT_RATE_LIMIT"] {
+            // "RATE" or "RATE/BURST" requests per second per client; "off" disables it.
+            if rate == "off" {
+                configuration.rateLimitPerSecond = nil
+            } else {
+                let parts = rate.split(separator: "/").map { Double($0) }
+                guard (1...2).contains(parts.count), let perSecond = parts[0], perSecond > 0, parts.count == 1 || (parts[1] ?? 0) >= 1 else {
+                    throw ConfigurationError("STOREFRONT_RATE_LIMIT must be RATE or RATE/BURST requests per second, or off: \(rate)")
+                }
+                configuration.rateLimitPerSecond = perSecond
+                configuration.rateLimitBurst = parts.count == 2 ? parts[1]! : perSecond * 2
+            }
+        }
+        if let origins = env["STOREFRONT_CORS_ORIGINS"] {
+            configuration.corsOrigins = Set(origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+        if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
+            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }
+            configuration.requestTimeout = .seconds(seconds)
+        }
+        configuration.peers = try PeerAddresses.fromEnvironment(env)
+        if let timeout = env["STOREFRONT_SERVICE_TIMEOUT_MS"] {
+            guard let ms = Int(timeout), ms > 0 else { throw ConfigurationError("STOREFRONT_SERVICE_TIMEOUT_MS must be a positive number of milliseconds: \(timeout)") }
+            configuration.serviceCallTimeout = .milliseconds(ms)
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Hummingbird
+import MarketplaceAPI
+
+/// Reads `Authorization: Bearer <token>` when present. Public routes ignore the
+/// result; protected routes call the `require…` guards below, which answer 401
+/// for a missing, malformed, tampered or expired token and 403 for the wrong role.
+public struct TokenMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    let tokens: TokenService
+
+    public init(tokens: TokenService) {
+        self.tokens = tokens
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            context.authentication = await Self.authenticate(header: header, tokens: tokens)
+            if case .verified(let caller) = context.authentication {
+                context.caller = caller
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func authenticate(header: String, tokens: TokenService) async -> Authentication {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            return .rejected(.unauthorized("Authorization header must be 'Bearer <token>'"))
+        }
+        do {
+            return .verified(try await tokens.verify(String(parts[1])))
+        } catch TokenError.expired {
+            return .rejected(.unauthorized("Token has expired", code: .tokenExpired))
+        } catch {
+            return .rejected(.unauthorized("Invalid token"))
+        }
+    }
+}
+
+public enum Authentication: Sendable, Equatable {
+    case absent
+    case verified(Caller)
+    /// Why the token was refused, as the answer a protected route gives.
+    case rejected(AppError)
+}
+
+extension AppRequestContext {
+    /// A signed-in account (any role). Service credentials are not accounts.
+    public func requireUser() throws -> SignedInUser {
+        switch caller {
+        case .user(let user): return user
+        case .service: throw AppError.forbidden("This route is for signed-in users")
+        case nil: throw unauthenticated()
+        }
+    }
+
+    /// A signed-in account holding one of `roles`.
+    @discardableResult
+    public func requireRole(_ roles: Set<Role>) throws -> SignedInUser {
+        let user = try requireUser()
+        guard roles.contains(user.role) else {
+            let names = roles.map(\.rawValue).sorted().joined(separator: " or ")
+            throw AppError.forbidden("This requires the \(names) role")
+        }
+        return user
+    }
+
+    /// A signed-in account or another service.
+    public func requireCaller() throws -> Caller {
+        guard let caller else { throw unauthenticated() }
+        return caller
+    }
+
+    /// Internal routes: only another service of the marketplace may call them.
+    @discardableResult
+    public func requireService() throws -> String {
+        switch caller {
+        case .service(let name): return name
+        case .user: throw AppError.forbidden("This route is internal to the marketplace services")
+        case nil: throw unauthenticated()
+        }
+    }
+
+    /// Refuses a caller the route's declared access does not admit. The router
+    /// calls it for every route (`on(_:use:)`), so no handler can forget it.
+    public func check(_ access: Access) throws {
+        switch access {
+        case .anyone:
+            break
+        case .user:
+            _ = try requireUser()
+        case .roles(let roles):
+            try requireRole(roles)
+        case .service:
+            try requireService()
+        case .userOrService:
+            _ = try requireCaller()
+        case .localOrService:
+            if case .service = caller { return }
+            guard remoteIP.map(ProcessMetrics.isLocal) == true else {
+                throw AppError.forbidden("Metrics are served to local scrapers and service credentials only")
+            }
+        }
+    }
+
+    private func unauthenticated() -> AppError {
+        if case .rejected(let error) = authentication { return error }
+        return .unauthorized("Authentication required: send 'Authorization: Bearer <token>'")
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MarketplaceAPI
+import MongoKit
+import PostgresNIO
+
+extension HTTPField.Name {
+    public static let requestID = Self("X-Request-Id")!
+    /// Makes a repeated checkout or payment answer the first one.
+    public static let idempotencyKey = Self("Idempotency-Key")!
+}
+
+/// Gives every request an id (the caller's `X-Request-Id` when it is sane, a new
+/// one otherwise), puts it in every log line of the request and echoes it back.
+public struct RequestIDMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let incoming = request.headers[.requestID]
+        let id: String
+        if let incoming, Self.isAcceptable(incoming) {
+            id = incoming
+        } else {
+            id = UUID().uuidString.lowercased()
+        }
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = .string(id)
+        var response = try await RequestTrace.$id.withValue(id) { try await next(request, context) }
+        response.headers[.requestID] = id
+        return response
+    }
+
+    /// Ids from outside are logged, so they are limited to a short, printable alphabet.
+    static func isAcceptable(_ id: String) -> Bool {
+        id.utf8.count <= 128 && !id.isEmpty && id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        }
+    }
+}
+
+/// Logs one line per request with its status and duration.
+public struct AccessLogMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.2f", ms)),
+        ])
+        return response
+    }
+}
+
+/// Turns every error into the plan's error envelope, so no route can answer with
+/// a bare 500 page or leak an internal message.
+public struct ErrorMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let appError = Self.map(error, request: request, logger: context.logger)
+            return try JSONBody.response(appError.status, ErrorEnvelope(code: appError.code, message: appError.message, errors: appError.errors), headers: appError.headers)
+        }
+    }
+
+    static func map(_ error: any Error, request: Request, logger: Logger) -> AppError {
+        switch error {
+        case let error as AppError:
+            return error
+        case let error as any DomainError:
+            return error.appError
+        case let error as any HTTPResponseError:
+            switch error.status {
+            case .notFound: return AppError(.notFound, .noRoute, "No route for \(request.method.rawValue) \(request.uri.path)")
+            case .methodNotAllowed: return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here")
+            case .contentTooLarge: return AppError(.contentTooLarge, .payloadTooLarge, "Request body is larger than \(RequestLimits.maxBodyBytes) bytes")
+            default:
+                let http = error as? HTTPError
+                return AppError(error.status, http?.body ?? error.status.reasonPhrase, headers: http?.headers ?? [:])
+            }
+        case let error as PSQLError where error.code != .server:
+            logger.error("database unreachable", metadata: ["error": .string(String(describing: error.code))])
+            return .unavailable("The database is unavailable; try again shortly")
+        case let error where String(describing: type(of: error)) == "ConnectionPoolError":
+            // postgres-nio's pool gave up creating connections (circuit breaker): the store is down.
+            logger.error("database unreachable", metadata: ["error": .string(String(describing: error))])
+            return .unavailable("The database is unavailable; try again shortly")
+        case let error as MongoError:
+            return error.appError(logger: logger)
+        case let error as ServiceUnavailable:
+            logger.error("service unreachable", metadata: ["peer": .string(error.service), "error": .string(error.detail)])
+            return .unavailable("The \(error.service) service is unavailable; try again shortly")
+        case is CancellationError:
+            return .unavailable("The request was cancelled")
+        default:
+            logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
+            return AppError(.internalServerError, .internal, "Internal server error")
+        }
+    }
+}

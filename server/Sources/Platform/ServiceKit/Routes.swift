@@ -1,0 +1,40 @@
+import Hummingbird
+import MarketplaceAPI
+
+// Routes are added from the endpoint table (`MarketplaceAPI.Endpoints`): the
+// path and method come from the declaration, and so does the access check,
+// which runs before the handler. A controller only says what the route does.
+
+extension RouterMethods where Context == AppRequestContext {
+    /// A route without a request body.
+    @discardableResult
+    public func on<Reply>(_ endpoint: Endpoint<NoBody, Reply>,
+                          use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) -> Self {
+        on(RouterPath(endpoint.template), method: HTTPRequest.Method(endpoint.method)) { request, context in
+            try context.check(endpoint.access)
+            return try await handler(request, context)
+        }
+    }
+
+    /// A route whose JSON body is decoded (after the access check) into the endpoint's `Body`.
+    @discardableResult
+    public func on<Body, Reply>(_ endpoint: Endpoint<Body, Reply>,
+                                use handler: @escaping @Sendable (Request, AppRequestContext, Body) async throws -> Response) -> Self {
+        on(RouterPath(endpoint.template), method: HTTPRequest.Method(endpoint.method)) { request, context in
+            try context.check(endpoint.access)
+            let body = try await request.decodeJSON(Body.self, context: context)
+            return try await handler(request, context, body)
+        }
+    }
+}
+
+extension HTTPRequest.Method {
+    init(_ verb: HTTPVerb) {
+        switch verb {
+        case .GET: self = .get
+        case .POST: self = .post
+        case .PUT: self = .put
+        case .DELETE: self = .delete
+        }
+    }
+}

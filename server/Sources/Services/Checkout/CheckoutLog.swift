@@ -1,0 +1,148 @@
+import Foundation
+import MarketplaceAPI
+
+/// How far a checkout has gone. Each state names the last step that succeeded,
+/// so the saga knows what to finish or undo after a crash.
+public enum CheckoutState: String, Sendable, Codable {
+    case started
+    case orderCreated = "order_created"
+    case stockReserved = "stock_reserved"
+    case paid
+    case completed
+    case failed
+
+    public var isFinished: Bool { self == .completed || self == .failed }
+}
+
+/// How a checkout ended, in the shop's words. `CheckoutController` turns it into
+/// an HTTP answer in one place; the log keeps it so a repeated Idempotency-Key
+/// gets the same answer.
+public enum CheckoutResult: Sendable, Equatable, Codable {
+    /// The order is Confirmed and paid.
+    case placed
+    /// There was nothing in the cart.
+    case cartEmpty
+    /// Some items are short; the order was cancelled and the cart kept.
+    case shortStock(items: [ShortItem])
+    /// The payment provider refused; the order was cancelled and the cart kept.
+    case declined(reason: String)
+    /// Another request with the same Idempotency-Key is still working on it (never stored).
+    case inProgress
+    /// A service did not answer; see the stage for what the shopper is told.
+    case interrupted(stage: Interruption)
+}
+
+/// What an interrupted checkout has become, as far as the shopper is concerned.
+public enum Interruption: String, Sendable, Equatable, Codable {
+    /// Nothing was charged; the checkout will be undone and the cart kept.
+    case nothingCharged = "nothing_charged"
+    /// Stock could not be reserved; already undone, nothing charged.
+    case notReserved = "not_reserved"
+    /// Resumed by recovery before the payment and undone.
+    case undone
+    /// Past the payment step: it will finish (or be undone) by itself.
+    case finishing
+}
+
+/// An item the checkout could not reserve, with the name the order gave it.
+public struct ShortItem: Sendable, Equatable, Codable {
+    public var productId: String
+    public var name: String
+    public var requested: Int
+    public var available: Int
+
+    public init(_ shortage: StockShortage, name: String) {
+        self.productId = shortage.productId
+        self.name = name
+        self.requested = shortage.requested
+        self.available = shortage.available
+    }
+
+    public var shortage: StockShortage { StockShortage(productId: productId, requested: requested, available: available) }
+}
+
+/// The result of a checkout with the order and payment it made, if any.
+public struct CheckoutOutcome: Sendable, Equatable, Codable {
+    public var result: CheckoutResult
+    public var orderID: String?
+    public var transactionID: String?
+
+    public init(_ result: CheckoutResult, orderID: String? = nil, transactionID: String? = nil) {
+        self.result = result
+        self.orderID = orderID
+        self.transactionID = transactionID
+    }
+
+    /// Its name in logs and metrics: `placed`, `cart_empty`, `short_stock`, ...
+    public var name: String {
+        switch result {
+        case .placed: "placed"
+        case .cartEmpty: "cart_empty"
+        case .shortStock: "short_stock"
+        case .declined: "declined"
+        case .inProgress: "in_progress"
+        case .interrupted(let stage): "interrupted_" + stage.rawValue
+        }
+    }
+}
+
+public struct CheckoutRecord: Sendable, Equatable {
+    public var id: UUID
+    public var userID: String
+    public var idempotencyKey: String?
+    public var state: CheckoutState
+    public var address: ShippingAddress
+    public var paymentMethod: String
+    public var orderID: String?
+    public var amount: Money?
+    public var transactionID: String?
+    public var outcome: CheckoutOutcome?
+    /// The lease of whoever drives the checkout now; a takeover by recovery changes it.
+    public var driver: UUID
+
+    public init(id: UUID, userID: String, idempotencyKey: String?, state: CheckoutState, address: ShippingAddress,
+                paymentMethod: String, orderID: String? = nil, amount: Money? = nil, transactionID: String? = nil, outcome: CheckoutOutcome? = nil,
+                driver: UUID = UUID()) {
+        self.driver = driver
+        self.id = id
+        self.userID = userID
+        self.idempotencyKey = idempotencyKey
+        self.state = state
+        self.address = address
+        self.paymentMethod = paymentMethod
+        self.orderID = orderID
+        self.amount = amount
+        self.transactionID = transactionID
+        self.outcome = outcome
+    }
+}
+
+public enum CheckoutBegin: Sendable, Equatable {
+    case started(CheckoutRecord)
+    /// The user already used this Idempotency-Key.
+    case existing(CheckoutRecord)
+}
+
+/// The checkout was taken over by another driver (recovery, after it went
+/// stale); whoever holds the old lease must stop without writing or undoing.
+public struct CheckoutSuperseded: Error, Equatable {
+    public let checkoutID: UUID
+
+    public init(checkoutID: UUID) {
+        self.checkoutID = checkoutID
+    }
+}
+
+/// Where the saga writes down each step as it succeeds. Writes name the driver's
+/// lease and throw `CheckoutSuperseded` when it is no longer the current one.
+public protocol CheckoutLog: Sendable {
+    func begin(userID: String, idempotencyKey: String?, address: ShippingAddress, paymentMethod: String) async throws -> CheckoutBegin
+    /// Writes the step that just succeeded with what it produced (nil leaves a field as it was).
+    func record(_ checkout: CheckoutRecord, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws
+    /// Stores the answer given to the shopper; the state stays as it is when the
+    /// checkout is not finished (recovery then completes or undoes it).
+    func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws
+    /// Takes over one unfinished checkout untouched for `staleAfter` with a new
+    /// lease, so neither another instance nor its first driver writes it meanwhile.
+    func claimStale(staleAfter: Duration) async throws -> CheckoutRecord?
+}

@@ -1,0 +1,25 @@
+import ServiceLifecycle
+
+/// Settles interrupted checkouts: once at start-up (a crash mid-checkout) and
+/// then every `interval` (a service that was briefly unreachable).
+public struct CheckoutRecoveryService: Service {
+    let saga: CheckoutSaga
+    let interval: Duration
+    let staleAfter: Duration
+
+    public init(saga: CheckoutSaga, interval: Duration, staleAfter: Duration) {
+        self.saga = saga
+        self.interval = interval
+        self.staleAfter = staleAfter
+    }
+
+    public func run() async throws {
+        // Graceful shutdown must end the loop, or the application never stops.
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await saga.recover(staleAfter: staleAfter)
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

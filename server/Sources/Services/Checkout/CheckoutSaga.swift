@@ -1,0 +1,191 @@
+import Foundation
+import InventoryService
+import Logging
+import MarketplaceAPI
+import Metrics
+import OrderService
+import PaymentService
+import ServiceKit
+
+/// The plan's checkout: create the order, reserve its stock, take the payment,
+/// confirm the order. Every step is written down as it succeeds and every
+/// failure undoes what came before it, so a checkout ends Confirmed with one
+/// payment, or Cancelled with its stock back and the shopper's cart restored.
+public struct CheckoutSaga: Sendable {
+    let orders: any OrdersClient
+    let inventory: any InventoryClient
+    let payments: any PaymentsClient
+    let log: any CheckoutLog
+    let logger: Logger
+
+    public init(orders: any OrdersClient, inventory: any InventoryClient, payments: any PaymentsClient, log: any CheckoutLog, logger: Logger) {
+        self.orders = orders
+        self.inventory = inventory
+        self.payments = payments
+        self.log = log
+        self.logger = logger
+    }
+
+    public func checkout(userID: String, address: ShippingAddress, paymentMethod: String, idempotencyKey: String?) async throws -> CheckoutOutcome {
+        switch try await log.begin(userID: userID, idempotencyKey: idempotencyKey, address: address, paymentMethod: paymentMethod) {
+        case .existing(let record):
+            return record.outcome ?? Self.outcome(.inProgress, record)
+        case .started(let record):
+            return try await drive(record, resuming: false)
+        }
+    }
+
+    /// Finishes or undoes checkouts that a crash or an unreachable service left
+    /// half done. Returns how many it settled.
+    @discardableResult
+    public func recover(staleAfter: Duration = .seconds(30)) async -> Int {
+        var settled = 0
+        var seen = Set<UUID>()
+        while true {
+            let claimed: CheckoutRecord?
+            do {
+                claimed = try await log.claimStale(staleAfter: staleAfter)
+            } catch {
+                logger.warning("checkout recovery could not read the log", metadata: ["error": .string(String(describing: error))])
+                return settled
+            }
+            // A checkout that cannot be settled now stays for the next round.
+            guard let record = claimed, seen.insert(record.id).inserted else { return settled }
+            logger.notice("resuming checkout", metadata: ["checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue)])
+            do {
+                let outcome = try await drive(record, resuming: true)
+                if case .interrupted = outcome.result, outcome.orderID == nil {} else { settled += 1 }
+            } catch {
+                logger.warning("checkout recovery step failed", metadata: ["checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
+            }
+        }
+    }
+
+    /// Runs the saga from the record's state. A live checkout goes forward. A
+    /// resumed one that has not taken a payment is undone, rather than placing
+    /// an order the shopper was told had failed; one whose payment went through
+    /// is confirmed, since no charge may stand without a Confirmed order.
+    func drive(_ start: CheckoutRecord, resuming: Bool) async throws -> CheckoutOutcome {
+        var record = start
+        var order: Order?
+        do {
+            if record.state == .started {
+                // The checkout id is the order's idempotency key: a resumed step answers the same order.
+                do {
+                    order = try await orders.createOrder(userID: record.userID, address: record.address, idempotencyKey: record.id.uuidString)
+                } catch OrderError.emptyCart {
+                    return try await finish(&record, .failed, Self.outcome(.cartEmpty, record))
+                }
+                record.orderID = order?.id
+                record.amount = order?.totalAmount
+                record.state = .orderCreated
+                try await log.record(record, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
+            }
+            if record.state == .orderCreated {
+                guard !resuming, let order else {
+                    return try await compensate(&record, Self.outcome(.interrupted(stage: .undone), record))
+                }
+                let lines = order.items.map { StockLine(productId: $0.productId, quantity: $0.quantity) }
+                switch try await inventory.reserve(orderID: order.id, lines: lines) {
+                case .short(let shortages):
+                    let names = Dictionary(order.items.map { ($0.productId, $0.name) }, uniquingKeysWith: { first, _ in first })
+                    let items = shortages.map { ShortItem($0, name: names[$0.productId] ?? $0.productId) }
+                    return try await compensate(&record, Self.outcome(.shortStock(items: items), record))
+                case .reserved:
+                    record.state = .stockReserved
+                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
+                }
+            }
+            if record.state == .stockReserved {
+                guard let orderID = record.orderID, let amount = record.amount else {
+                    throw ServiceUnavailable(service: "checkout", detail: "checkout \(record.id) lost its order")
+                }
+                // Same key every time: a resumed checkout learns what happened instead of charging again.
+                let transaction = try await payments.charge(ChargeRequest(
+                    userID: record.userID, orderID: orderID, amount: amount,
+                    paymentMethod: record.paymentMethod, idempotencyKey: "checkout-" + record.id.uuidString.lowercased()))
+                record.transactionID = transaction.transactionId
+                switch transaction.status {
+                case .completed:
+                    record.state = .paid
+                    try await log.record(record, state: .paid, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                case .failed:
+                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: transaction.transactionId)
+                    return try await compensate(&record, Self.outcome(.declined(reason: transaction.failureReason ?? "declined"), record))
+                case .pending:
+                    throw ServiceUnavailable(service: "payments", detail: "the payment's outcome is not known yet")
+                }
+            }
+            if record.state == .paid, let orderID = record.orderID {
+                // The money is taken: this step is retried until it succeeds and is never undone.
+                _ = try await orders.setStatus(orderID: orderID, to: .confirmed)
+                return try await finish(&record, .completed, Self.outcome(.placed, record))
+            }
+            if let outcome = record.outcome { return outcome }
+            throw ServiceUnavailable(service: "checkout", detail: "checkout \(record.id) is in state \(record.state.rawValue)")
+        } catch let error as ServiceUnavailable {
+            // Nothing can have been charged before the payment step: undo now when
+            // the services answer, and leave it to recovery only when they do not.
+            if record.state == .orderCreated, record.orderID != nil,
+               let undone = try? await compensate(&record, Self.outcome(.interrupted(stage: .notReserved), record)) {
+                logger.warning("checkout undone after a failed step", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
+                return undone
+            }
+            return try await interrupted(&record, error)
+        } catch is CheckoutSuperseded {
+            // Recovery took this checkout over while this driver was slow; it finishes
+            // or undoes it, and a replay of the Idempotency-Key will tell which.
+            logger.notice("checkout taken over by recovery", metadata: ["checkout_id": .string(record.id.uuidString)])
+            return Self.outcome(.interrupted(stage: .finishing), record)
+        }
+    }
+
+    /// Undoes the steps that succeeded, newest first: stock back, order
+    /// Cancelled, items back in the cart. Each undo is safe to repeat except the
+    /// cart's, which runs only after the log says the order was cancelled here.
+    private func compensate(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome) async throws -> CheckoutOutcome {
+        if let orderID = record.orderID {
+            try await inventory.release(orderID: orderID)
+            _ = try await orders.setStatus(orderID: orderID, to: .cancelled)
+            let outcome = try await finish(&record, .failed, failure)
+            do {
+                try await orders.restoreCart(orderID: orderID)
+            } catch {
+                logger.warning("could not restore the cart of a failed checkout", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "order_id": .string(orderID), "error": .string(String(describing: error))])
+            }
+            return outcome
+        }
+        return try await finish(&record, .failed, failure)
+    }
+
+    /// A service did not answer. The shopper hears so now; what was done is
+    /// settled by `recover` (undone, or confirmed when the payment went through).
+    private func interrupted(_ record: inout CheckoutRecord, _ error: ServiceUnavailable) async throws -> CheckoutOutcome {
+        logger.warning("checkout interrupted", metadata: [
+            "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue), "error": .string(String(describing: error))])
+        let stage: Interruption = record.state == .stockReserved || record.state == .paid ? .finishing : .nothingCharged
+        let outcome = Self.outcome(.interrupted(stage: stage), record)
+        Counter(label: "storefront_checkouts_interrupted_total", dimensions: [("state", record.state.rawValue)]).increment()
+        // Keep the state: the answer is remembered, the work is left to recovery.
+        try? await log.answer(record, state: record.state, outcome: outcome)
+        record.outcome = outcome
+        return outcome
+    }
+
+    private func finish(_ record: inout CheckoutRecord, _ state: CheckoutState, _ outcome: CheckoutOutcome) async throws -> CheckoutOutcome {
+        try await log.answer(record, state: state, outcome: outcome)
+        Counter(label: "storefront_checkouts_total", dimensions: [("outcome", outcome.name)]).increment()
+        record.state = state
+        record.outcome = outcome
+        logger.info("checkout finished", metadata: [
+            "checkout_id": .string(record.id.uuidString), "state": .string(state.rawValue),
+            "outcome": .string(outcome.name), "order_id": .string(record.orderID ?? "")])
+        return outcome
+    }
+
+    static func outcome(_ result: CheckoutResult, _ record: CheckoutRecord) -> CheckoutOutcome {
+        CheckoutOutcome(result, orderID: record.orderID, transactionID: record.transactionID)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import MarketplaceAPI
+import ServiceKit
+
+/// `/api/orders/...`: the signed-in user's cart and orders, and the internal
+/// routes the checkout uses to create orders and move their status.
+public struct OrderController: Sendable {
+    let service: OrderService
+
+    public init(service: OrderService) {
+        self.service = service
+    }
+
+    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.on(Endpoints.cart) { _, context in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, try await service.cart(userID: user.id.description))
+        }
+        router.on(Endpoints.addToCart) { _, context, body in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, message: "Item added to cart", try await service.addToCart(userID: user.id.description, body))
+        }
+        router.on(Endpoints.removeFromCart) { _, context, body in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, message: "Item removed from cart", try await service.removeFromCart(userID: user.id.description, body))
+        }
+        router.on(Endpoints.clearCart) { _, context in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, message: "Cart cleared", try await service.clearCart(userID: user.id.description))
+        }
+
+        router.on(Endpoints.orders) { request, context in
+            let user = try context.requireUser()
+            let (page, limit) = try PageQuery.parse(request.uri.queryParameters)
+            let result = try await service.orders(userID: user.id.description, page: page, limit: limit)
+            return try JSONBody.response(.ok, PageEnvelope(data: result.orders, pagination: result.pagination))
+        }
+        router.on(Endpoints.order) { _, context in
+            let id = try context.parameters.require("id")
+            return try JSONBody.data(.ok, try await service.order(id: id, for: try context.requireCaller()))
+        }
+        router.on(Endpoints.createOrder) { _, context, body in
+            let (order, created) = try await service.createOrder(body)
+            if created {
+                context.logger.info("order created", metadata: ["order_id": .string(order.id), "user_id": .string(order.userId)])
+            }
+            return try JSONBody.data(created ? .created : .ok, message: created ? "Order created" : "Order already created", order)
+        }
+        router.on(Endpoints.setOrderStatus) { _, context, body in
+            let id = try context.parameters.require("id")
+            let order = try await service.setStatus(orderID: id, to: try OrderRules.validate(body))
+            context.logger.info("order status", metadata: ["order_id": .string(order.id), "status": .string(order.status.rawValue)])
+            return try JSONBody.data(.ok, message: "Order status is \(order.status.rawValue)", order)
+        }
+        router.on(Endpoints.restoreCart) { _, context in
+            let id = try context.parameters.require("id")
+            return try JSONBody.data(.ok, message: "Items put back in the cart", try await service.restoreCart(orderID: id))
+        }
+    }
+}
+
+extension OrderError: DomainError {
+    /// The one place order errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .unknownProduct(let id): return .notFound("No product with id \(id)")
+        case .notInCart(let id): return AppError(.notFound, .notInCart, "Product \(id) is not in your cart")
+        case .emptyCart: return AppError(.badRequest, .cartEmpty, "The cart is empty")
+        case .cartTooLarge: return AppError(.badRequest, .cartTooLarge, "The cart would exceed the largest total we can take")
+        case .orderNotFound(let id): return .notFound("No order with id \(id)")
+        case .illegalTransition(let from, let to): return .conflict("An order cannot move from \(from.rawValue) to \(to.rawValue)", code: .illegalTransition)
+        case .idempotencyKeyReused: return .conflict("This idempotency key belongs to another user's order", code: .idempotencyKeyReused)
+        case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
+        }
+    }
+}

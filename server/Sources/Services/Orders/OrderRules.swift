@@ -1,0 +1,77 @@
+import Foundation
+import MarketplaceAPI
+import ServiceKit
+
+/// Input rules for carts and orders, callable without HTTP.
+public enum OrderRules {
+    public static let maximumIDLength = InputRules.maximumIDLength
+    public static let maximumKeyLength = InputRules.maximumIdempotencyKeyLength
+
+    public static func validate(_ request: AddToCartRequest) throws -> (productID: String, quantity: Int) {
+        var validator = Validator()
+        let id = productID(request.productId, &validator)
+        let quantity = request.quantity ?? 1
+        validator.check("quantity", InputRules.cartQuantityProblem(quantity))
+        try throwIfInvalid(validator)
+        return (id, quantity)
+    }
+
+    public static func validate(_ request: RemoveFromCartRequest) throws -> String {
+        var validator = Validator()
+        let id = productID(request.productId, &validator)
+        try throwIfInvalid(validator)
+        return id
+    }
+
+    /// The plan's address fields, each required and within its column's length.
+    public static func validate(_ input: ShippingAddressInput?, field: String = "shippingAddress") throws -> ShippingAddress {
+        var validator = Validator()
+        func text(_ value: String?, _ part: InputRules.AddressField) -> String {
+            validator.check("\(field).\(part.rawValue)", part.shippingRule.problem(value))
+            return InputRules.trimmed(value ?? "")
+        }
+        guard let input else { throw OrderError.invalid([FieldError(field: field, message: "shippingAddress is required")]) }
+        let address = ShippingAddress(
+            street: text(input.street, .street), city: text(input.city, .city),
+            zip: text(input.zip, .zip), country: text(input.country, .country))
+        try throwIfInvalid(validator)
+        return address
+    }
+
+    public static func validate(_ request: CreateOrderRequest) throws -> (userID: String, address: ShippingAddress, idempotencyKey: String?) {
+        var validator = Validator()
+        let userID = (request.userId ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        validator.check(!userID.isEmpty && userID.utf8.count <= maximumIDLength, "userId", "userId is required (at most \(maximumIDLength) characters)")
+        if let key = request.idempotencyKey {
+            validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) characters")
+        }
+        var errors = validator.errors
+        var address: ShippingAddress?
+        do {
+            address = try validate(request.shippingAddress)
+        } catch OrderError.invalid(let addressErrors) {
+            errors += addressErrors
+        }
+        if !errors.isEmpty { throw OrderError.invalid(errors) }
+        return (userID, address!, request.idempotencyKey)
+    }
+
+    public static func validate(_ request: UpdateOrderStatusRequest) throws -> OrderStatus {
+        let names = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let raw = request.status, let status = OrderStatus(rawValue: raw) else {
+            throw OrderError.invalid([FieldError(field: "status", message: "status must be one of \(names)")])
+        }
+        return status
+    }
+
+    private static func productID(_ id: String?, _ validator: inout Validator) -> String {
+        let id = (id ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        validator.check(!id.isEmpty, "productId", "productId is required")
+        validator.check(id.utf8.count <= maximumIDLength, "productId", "productId must be at most \(maximumIDLength) characters")
+        return id
+    }
+
+    private static func throwIfInvalid(_ validator: Validator) throws {
+        if !validator.errors.isEmpty { throw OrderError.invalid(validator.errors) }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import MarketplaceAPI
+import ProductService
+import ServiceKit
+
+/// Carts and orders. The controller calls it for HTTP; the checkout saga calls
+/// `createOrder` and `setStatus` in-process.
+public struct OrderService: Sendable {
+    let repository: any OrderRepository
+    let catalog: any ProductCatalog
+
+    public init(repository: any OrderRepository, catalog: any ProductCatalog) {
+        self.repository = repository
+        self.catalog = catalog
+    }
+
+    public func cart(userID: String) async throws -> Cart {
+        try await repository.cart(userID: userID)
+    }
+
+    /// Name and price come from the catalog, never from the caller.
+    public func addToCart(userID: String, _ request: AddToCartRequest) async throws -> Cart {
+        let (productID, quantity) = try OrderRules.validate(request)
+        guard let product = try await catalog.product(id: productID) else {
+            throw OrderError.unknownProduct(productID)
+        }
+        return try await repository.addToCart(
+            userID: userID,
+            line: PricedLine(productID: product.id, name: product.name, price: product.price, quantity: quantity))
+    }
+
+    public func removeFromCart(userID: String, _ request: RemoveFromCartRequest) async throws -> Cart {
+        let productID = try OrderRules.validate(request)
+        guard let cart = try await repository.removeFromCart(userID: userID, productID: productID) else {
+            throw OrderError.notInCart(productID)
+        }
+        return cart
+    }
+
+    public func clearCart(userID: String) async throws -> Cart {
+        try await repository.clearCart(userID: userID)
+    }
+
+    /// Turns the user's cart into a Pending order. With an idempotency key, a
+    /// repeated request answers the first order (`created` false) instead of
+    /// failing on the emptied cart.
+    public func createOrder(userID: String, shippingAddress: ShippingAddress, idempotencyKey: String? = nil) async throws -> (order: Order, created: Bool) {
+        // The same rules as over HTTP, so an in-process caller cannot store what a request could not.
+        let (userID, address, idempotencyKey) = try OrderRules.validate(CreateOrderRequest(
+            userId: userID,
+            shippingAddress: ShippingAddressInput(street: shippingAddress.street, city: shippingAddress.city, zip: shippingAddress.zip, country: shippingAddress.country),
+            idempotencyKey: idempotencyKey))
+        switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey) {
+        case .created(let order): return (order, true)
+        case .existing(let order): return (order, false)
+        case .emptyCart: throw OrderError.emptyCart
+        }
+    }
+
+    public func createOrder(_ request: CreateOrderRequest) async throws -> (order: Order, created: Bool) {
+        let (userID, address, key) = try OrderRules.validate(request)
+        return try await createOrder(userID: userID, shippingAddress: address, idempotencyKey: key)
+    }
+
+    /// Moves the order along `OrderStatusMachine`; asking for the status it already has changes nothing.
+    public func setStatus(orderID: String, to status: OrderStatus) async throws -> Order {
+        guard let id = UUID(uuidString: orderID) else { throw OrderError.orderNotFound(orderID) }
+        if let order = try await repository.transition(orderID: id, to: status, from: OrderStatusMachine.sources(of: status)) {
+            return order
+        }
+        guard let order = try await repository.order(id: id) else { throw OrderError.orderNotFound(orderID) }
+        switch OrderStatusMachine.decide(from: order.status, to: status) {
+        case .unchanged:
+            return order
+        case .move, .refuse:
+            // `.move` here means the order changed between our update and our read; refusing is the safe answer.
+            throw OrderError.illegalTransition(from: order.status, to: status)
+        }
+    }
+
+    /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
+    /// the catalog; items that left the catalog meanwhile are skipped. Safe to
+    /// repeat: the items go back once, all together, and later calls change nothing.
+    public func restoreCart(orderID: String) async throws -> Cart {
+        guard let uuid = UUID(uuidString: orderID), let order = try await repository.order(id: uuid) else {
+            throw OrderError.orderNotFound(orderID)
+        }
+        guard order.status == .cancelled else { throw OrderError.notCancelled(orderID: orderID, status: order.status) }
+        // Prices first (they may come over the network), then one transaction.
+        var lines: [PricedLine] = []
+        for item in order.items {
+            guard let product = try await catalog.product(id: item.productId) else { continue }
+            lines.append(PricedLine(productID: product.id, name: product.name, price: product.price, quantity: item.quantity))
+        }
+        return try await repository.restoreCart(orderID: uuid, userID: order.userId, lines: lines)
+    }
+
+    /// The order if `caller` may see it: its owner, an admin, or another service.
+    /// Anyone else is told it does not exist.
+    public func order(id: String, for caller: Caller) async throws -> Order {
+        guard let uuid = UUID(uuidString: id), let order = try await repository.order(id: uuid) else {
+            throw OrderError.orderNotFound(id)
+        }
+        switch caller {
+        case .service: return order
+        case .user(let user):
+            guard user.mayActFor(order.userId) else { throw OrderError.orderNotFound(id) }
+            return order
+        }
+    }
+
+    public func orders(userID: String, page: Int, limit: Int) async throws -> (orders: [Order], pagination: Pagination) {
+        let (orders, total) = try await repository.orders(userID: userID, offset: (page - 1) * limit, limit: limit)
+        return (orders, Pagination(page: page, limit: limit, total: total))
+    }
+}

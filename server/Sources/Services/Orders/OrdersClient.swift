@@ -1,0 +1,81 @@
+import MarketplaceAPI
+import ServiceKit
+
+/// How other services (the checkout) reach the order service: directly when it
+/// runs in the same process, over HTTP when it runs apart. Both answer alike:
+/// `OrderError.emptyCart` when there is nothing to order, `ServiceUnavailable`
+/// when no usable answer came.
+public protocol OrdersClient: Sendable {
+    /// Turns the user's cart into a Pending order. The same key answers the same order.
+    func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order
+    func setStatus(orderID: String, to status: OrderStatus) async throws -> Order
+    /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
+    /// the catalog. Safe to repeat: the order service puts them back only once.
+    func restoreCart(orderID: String) async throws
+}
+
+public struct InProcessOrdersClient: OrdersClient {
+    let service: OrderService
+
+    public init(service: OrderService) {
+        self.service = service
+    }
+
+    public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order {
+        try await reaching {
+            try await service.createOrder(userID: userID, shippingAddress: address, idempotencyKey: idempotencyKey).order
+        }
+    }
+
+    public func setStatus(orderID: String, to status: OrderStatus) async throws -> Order {
+        try await reaching { try await service.setStatus(orderID: orderID, to: status) }
+    }
+
+    public func restoreCart(orderID: String) async throws {
+        _ = try await reaching { try await service.restoreCart(orderID: orderID) }
+    }
+
+    /// An empty cart is an answer; any other failure is no usable answer, as over HTTP.
+    private func reaching<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch OrderError.emptyCart {
+            throw OrderError.emptyCart
+        } catch {
+            throw ServiceUnavailable(service: "orders", detail: String(describing: error))
+        }
+    }
+}
+
+public struct HTTPOrdersClient: OrdersClient {
+    let client: ServiceHTTPClient
+
+    public init(client: ServiceHTTPClient) {
+        self.client = client
+    }
+
+    public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order {
+        let body = CreateOrderRequest(
+            userId: userID,
+            shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
+            idempotencyKey: idempotencyKey)
+        // The idempotency key makes a repeat answer the same order.
+        let reply = try await client.call(Endpoints.createOrder, body: body, retry: .idempotent)
+        if reply.status == 200 || reply.status == 201 { return try client.decode(reply, as: Endpoints.createOrder).data }
+        if reply.code == .cartEmpty { throw OrderError.emptyCart }
+        throw reply.unexpected(from: client.service)
+    }
+
+    public func setStatus(orderID: String, to status: OrderStatus) async throws -> Order {
+        // Asking again for the status the order already has answers it unchanged, so retrying is safe.
+        let reply = try await client.call(Endpoints.setOrderStatus, orderID, body: UpdateOrderStatusRequest(status: status.rawValue), retry: .idempotent)
+        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+        return try client.decode(reply, as: Endpoints.setOrderStatus).data
+    }
+
+    public func restoreCart(orderID: String) async throws {
+        // The order service puts an order's items back once, so a retry cannot double the cart.
+        let reply = try await client.call(Endpoints.restoreCart, orderID, retry: .idempotent)
+        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MarketplaceAPI
+import ServiceKit
+
+/// `POST /api/payments` and `GET /api/payments/:transactionId`.
+public struct PaymentController: Sendable {
+    let service: PaymentService
+
+    public init(service: PaymentService) {
+        self.service = service
+    }
+
+    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.on(Endpoints.createPayment) { request, context, body in
+            let caller = try context.requireCaller()
+            let transaction = try await service.pay(body, idempotencyKeyHeader: request.headers[.idempotencyKey], caller: caller)
+            context.logger.info("payment", metadata: [
+                "transaction_id": .string(transaction.transactionId), "status": .string(transaction.status.rawValue),
+            ])
+            if transaction.status == .failed {
+                let reason = transaction.failureReason ?? "The payment was declined"
+                return try JSONBody.response(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), PaymentDeclinedResponse(message: reason, data: transaction))
+            }
+            return try JSONBody.data(.ok, message: "Payment completed", transaction)
+        }
+        router.on(Endpoints.payment) { _, context in
+            let id = try context.parameters.require("transactionId")
+            return try JSONBody.data(.ok, try await service.transaction(id: id, for: try context.requireCaller()))
+        }
+    }
+}
+
+extension PaymentError: DomainError {
+    /// The one place payment errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .notYourAccount: return .forbidden("You can only pay for your own account")
+        case .transactionNotFound(let id): return .notFound("No transaction with id \(id)")
+        case .idempotencyKeyReused: return .conflict("This idempotency key was used for a different payment", code: .idempotencyKeyReused)
+        case .orderAlreadyPaid(let orderID, let transactionID):
+            return .conflict("Order \(orderID) already has payment \(transactionID)", code: .orderAlreadyPaid)
+        case .providerUnavailable(let transactionID):
+            return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import MarketplaceAPI
+import ServiceKit
+
+/// Takes payments through a `PaymentProvider`, recording each one before the
+/// provider is asked, so no charge happens without a row that says so.
+public struct PaymentService: Sendable {
+    let repository: any PaymentRepository
+    let provider: any PaymentProvider
+    let providerTimeout: Duration
+
+    public init(repository: any PaymentRepository, provider: any PaymentProvider, providerTimeout: Duration = .seconds(10)) {
+        self.repository = repository
+        self.provider = provider
+        self.providerTimeout = providerTimeout
+    }
+
+    /// Charges once per idempotency key and at most once per order. Answers the
+    /// transaction Completed or Failed (a decline is an answer, not an error);
+    /// throws `providerUnavailable` when the provider's outcome is unknown.
+    public func pay(_ charge: PaymentCharge) async throws -> PaymentTransaction {
+        try PaymentRules.check(charge)
+        let transaction: PaymentTransaction
+        switch try await repository.start(charge) {
+        case .started(let started):
+            transaction = started
+        case .existing(let existing):
+            guard charge.matches(existing) else { throw PaymentError.idempotencyKeyReused }
+            // Finished: replay the answer. Still Pending: the first attempt never
+            // learnt the outcome, so ask the provider again under the same key.
+            guard existing.status == .pending else { return existing }
+            transaction = existing
+        case .orderTaken(let live):
+            throw PaymentError.orderAlreadyPaid(orderID: live.orderId ?? "", transactionID: live.transactionId)
+        }
+        guard let id = UUID(uuidString: transaction.transactionId) else { throw PaymentError.transactionNotFound(transaction.transactionId) }
+        let request = ProviderCharge(
+            amount: charge.amount, currency: charge.currency, paymentMethod: charge.paymentMethod,
+            // Without a caller's key the transaction id is the key: a provider retry inside this call is still safe.
+            idempotencyKey: charge.idempotencyKey.map { "key:" + $0 } ?? "txn:" + transaction.transactionId)
+        let outcome: ProviderOutcome
+        do {
+            outcome = try await withDeadline(providerTimeout) { [provider] in try await provider.charge(request) }
+        } catch {
+            throw PaymentError.providerUnavailable(transactionID: transaction.transactionId)
+        }
+        switch outcome {
+        case .succeeded(let providerID):
+            return try await repository.finish(transactionID: id, status: .completed, providerTransactionID: providerID, failureReason: nil)
+        case .declined(let providerID, let reason):
+            return try await repository.finish(transactionID: id, status: .failed, providerTransactionID: providerID, failureReason: reason)
+        }
+    }
+
+    /// Validates a request from `caller`: services pay for anyone, users only for themselves.
+    public func pay(_ request: PaymentRequest, idempotencyKeyHeader: String?, caller: Caller) async throws -> PaymentTransaction {
+        try await pay(try PaymentRules.validate(request, idempotencyKeyHeader: idempotencyKeyHeader, caller: caller))
+    }
+
+    /// The owner, an admin or another service may read a transaction; anyone else is told it does not exist.
+    public func transaction(id: String, for caller: Caller) async throws -> PaymentTransaction {
+        guard let uuid = UUID(uuidString: id), let transaction = try await repository.transaction(id: uuid) else {
+            throw PaymentError.transactionNotFound(id)
+        }
+        switch caller {
+        case .service: return transaction
+        case .user(let user):
+            guard user.mayActFor(transaction.userId) else { throw PaymentError.transactionNotFound(id) }
+            return transaction
+        }
+    }
+}

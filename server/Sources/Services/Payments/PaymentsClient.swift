@@ -1,0 +1,63 @@
+import MarketplaceAPI
+import ServiceKit
+
+public struct ChargeRequest: Sendable, Equatable {
+    public var userID: String
+    public var orderID: String
+    public var amount: Money
+    public var paymentMethod: String
+    public var idempotencyKey: String
+
+    public init(userID: String, orderID: String, amount: Money, paymentMethod: String, idempotencyKey: String) {
+        self.userID = userID
+        self.orderID = orderID
+        self.amount = amount
+        self.paymentMethod = paymentMethod
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// How other services (the checkout) reach the payment service, in-process or
+/// over HTTP.
+public protocol PaymentsClient: Sendable {
+    /// Completed or Failed; the same key never charges twice. Throws
+    /// `ServiceUnavailable` when the outcome is unknown.
+    func charge(_ request: ChargeRequest) async throws -> PaymentTransaction
+}
+
+public struct InProcessPaymentsClient: PaymentsClient {
+    let service: PaymentService
+
+    public init(service: PaymentService) {
+        self.service = service
+    }
+
+    public func charge(_ request: ChargeRequest) async throws -> PaymentTransaction {
+        do {
+            return try await service.pay(PaymentCharge(
+                userID: request.userID, orderID: request.orderID, amount: request.amount, currency: "USD",
+                paymentMethod: request.paymentMethod, idempotencyKey: request.idempotencyKey))
+        } catch {
+            throw ServiceUnavailable(service: "payments", detail: String(describing: error))
+        }
+    }
+}
+
+public struct HTTPPaymentsClient: PaymentsClient {
+    let client: ServiceHTTPClient
+
+    public init(client: ServiceHTTPClient) {
+        self.client = client
+    }
+
+    public func charge(_ request: ChargeRequest) async throws -> PaymentTransaction {
+        let body = PaymentRequest(
+            userId: request.userID, amount: request.amount, currency: "USD", paymentMethod: request.paymentMethod,
+            orderId: request.orderID, idempotencyKey: request.idempotencyKey)
+        // The idempotency key makes a repeated charge answer the first one.
+        let reply = try await client.call(Endpoints.createPayment, body: body, retry: .idempotent)
+        if reply.status == 200 { return try client.decode(reply, as: Endpoints.createPayment).data }
+        if reply.code == .paymentDeclined { return try reply.decode(PaymentDeclinedResponse.self, from: client.service).data }
+        throw reply.unexpected(from: client.service)
+    }
+}

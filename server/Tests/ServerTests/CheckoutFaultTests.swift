@@ -1,0 +1,211 @@
+import Foundation
+import Composition
+import PostgresNIO
+import ServiceKit
+import Testing
+
+/// The real server killed in the middle of a checkout, then started again.
+@Suite("Checkout after a crash") struct CheckoutFaultTests {
+    static func json(_ value: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+    }
+
+    @Test func aServerKilledWhileThePaymentIsInFlightFinishesTheCheckoutWhenItStartsAgain() async throws {
+        let configuration = try await TestStores.prepareIsolated("crash")
+        let environment = try ServerProcess.environment([
+            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
+        ])
+        let first = try await ServerProcess.start(environment: environment)
+
+        // A vendor's lamp with 5 in stock, and a shopper with 2 in the cart.
+        func account(_ server: ServerProcess, role: String) async throws -> String {
+            let email = "\(role)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+            _ = try await server.request("POST", "/api/auth/register", json: Self.json(["name": role, "email": email, "password": "secret1", "role": role]))
+            let login = try await server.request("POST", "/api/auth/login", json: Self.json(["email": email, "password": "secret1"]))
+            return try #require(login.object["token"] as? String)
+        }
+        let vendor = try await account(first, role: "vendor")
+        let product = try await first.request("POST", "/api/products", json: Self.json([
+            "name": "Crash Lamp", "description": "Survives restarts", "price": 12.5, "category": "test"]), headers: ["Authorization": "Bearer \(vendor)"])
+        let productID = try #require((product.object["data"] as? [String: Any])?["id"] as? String, "\(product.body)")
+        let stocked = try await first.request("POST", "/api/inventory/add", json: Self.json(["productId": productID, "quantity": 5]), headers: ["Authorization": "Bearer \(vendor)"])
+        #expect(stocked.status == 200, "\(stocked.body)")
+        let shopper = try await account(first, role: "customer")
+        let auth = ["Authorization": "Bearer \(shopper)"]
+        #expect(try await first.request("POST", "/api/orders/cart/add", json: Self.json(["productId": productID, "quantity": 2]), headers: auth).status == 200)
+
+        // The checkout reaches the payment (1.5 s at the processor), and the server dies under it.
+        let key = "crash-\(UUID().uuidString)"
+        let checkoutBody = Self.json(["shippingAddress": ["street": "1 Main St", "city": "Gent", "zip": "9000", "country": "Belgium"], "paymentMethod": "tok_visa"])
+        let inFlight = Task { try? await first.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 }) }
+        try await Task.sleep(for: .milliseconds(700))
+        _ = try await first.stop(signal: SIGKILL)
+        #expect(await inFlight.value == nil, "the request died with the server")
+
+        // Started again, the server settles the checkout by itself.
+        let second = try await ServerProcess.start(environment: environment)
+        let settled = try #require(
+            try await Self.settledAnswer(second.client, token: shopper, key: key, within: .seconds(20)),
+            "the interrupted checkout was not settled within 20 s")
+        #expect(settled.status == .ok, "\(settled.body)")
+        let orderID = try #require(settled["orderId"] as? String)
+        let order = try await second.request("GET", "/api/orders/\(orderID)", headers: auth)
+        #expect((order.object["data"] as? [String: Any])?["status"] as? String == "Confirmed")
+        let stock = try await second.request("GET", "/api/inventory/\(productID)")
+        #expect((stock.object["data"] as? [String: Any])?["quantity"] as? Int == 3)
+        let history = try await second.request("GET", "/api/orders", headers: auth)
+        #expect((history.object["data"] as? [Any])?.count == 1)
+
+        // One payment for the order, and it is Completed: no second charge.
+        let statuses = try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)")
+        #expect(statuses == ["Completed"])
+        #expect(try await second.stop() == 0)
+    }
+
+    /// Replays a checkout's Idempotency-Key until its answer is final (200, 402 or
+    /// 409), which recovery writes once it has settled an interrupted checkout.
+    static func settledAnswer(_ client: some APIClient, token: String, key: String, within limit: Duration) async throws -> JSONResult? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let answer = try await CheckoutTests.checkout(client, token: token, key: key)
+            if [200, 402, 409].contains(answer.status.code) && answer.message?.contains("still in progress") != true { return answer }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return nil
+    }
+
+    /// Rows of one text column from a service's database.
+    static func texts(_ configuration: AppConfiguration, _ database: Database, _ query: PostgresQuery) async throws -> [String] {
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let client = location.client(database: configuration.databaseName(database), logger: TestStores.logger)
+        return try await PostgresClient.withRunning(client) { client in
+            var values: [String] = []
+            for try await value in try await client.query(query, logger: TestStores.logger).decode(String.self) { values.append(value) }
+            return values
+        }
+    }
+
+    @Test func killingThePaymentServiceOrKillingOrFreezingTheInventoryServiceLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
+        // Every service its own process behind nginx; charges take 1.5 s at the processor.
+        let configuration = try await TestStores.prepareIsolated("fault")
+        let deployment = try await SplitDeployment.start([
+            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
+            "STOREFRONT_SERVICE_TIMEOUT_MS": "2500",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
+        ])
+        defer { deployment.stop() }
+        let client = deployment.client
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 20)
+        var shoppers: [(token: String, id: String, key: String)] = []
+        for _ in 0..<6 {
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+            shoppers.append((shopper.token, shopper.id, "fault-\(UUID().uuidString)"))
+        }
+        @Sendable func checkout(_ shopper: (token: String, id: String, key: String)) async throws -> JSONResult {
+            try await CheckoutTests.checkout(client, token: shopper.token, key: shopper.key)
+        }
+
+        // Six checkouts reach the processor; the payment service dies under them.
+        let everyone = shoppers
+        let inFlight = Task {
+            try await withThrowingTaskGroup(of: JSONResult.self) { group in
+                for shopper in everyone { group.addTask { try await checkout(shopper) } }
+                return try await group.reduce(into: [JSONResult]()) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await deployment.run(["kill", "payments"]).status == 0)
+        #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the payment service process \(pid) is gone")
+        // The kill landed while the six charges were at the processor: each left a Pending payment.
+        let pending = try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE user_id = ANY(\(shoppers.map(\.id)))")
+        #expect(pending == Array(repeating: "Pending", count: 6), "\(pending)")
+
+        // The shoppers hear at once that it is taking longer: a clean 503, not a hang or a 500.
+        let interrupted = try await inFlight.value
+        #expect(interrupted.map(\.status.code) == Array(repeating: 503, count: 6), "\(interrupted.map(\.body))")
+        for answer in interrupted {
+            #expect(answer.success == false)
+            #expect(answer.message?.contains("taking longer than expected") == true, "\(answer.body)")
+        }
+        // Nothing is confirmed while the payments are unknown: stock stays held, not lost.
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+
+        // The payment service comes back; the checkout service settles every checkout by itself.
+        let restarted = try await deployment.run(["start", "payments"])
+        #expect(restarted.status == 0, "\(restarted.output)")
+        var settled: [JSONResult] = []
+        for shopper in shoppers {
+            let answer = try #require(
+                try await Self.settledAnswer(client, token: shopper.token, key: shopper.key, within: .seconds(40)),
+                "checkout of \(shopper.id) not settled within 40 s\n\(deployment.logs())")
+            settled.append(answer)
+        }
+
+        // Every charge that went through has its Confirmed order, once; the stock went once per order.
+        #expect(settled.map(\.status.code) == Array(repeating: 200, count: 6), "\(settled.map(\.body))")
+        for (shopper, answer) in zip(shoppers, settled) {
+            let orderID = try #require(answer["orderId"] as? String)
+            #expect(try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String == "Confirmed")
+            #expect(try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)") == ["Completed"])
+            #expect(try await CheckoutTests.cartLines(client, token: shopper.token).isEmpty)
+        }
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+        let ids = shoppers.map(\.id)
+        let statuses = try await Self.texts(configuration, .orders, "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
+        #expect(statuses == Array(repeating: "Confirmed", count: 6))
+
+        // Then the inventory service fails under a checkout: killed, then frozen (a hung
+        // peer: calls time out rather than being refused). Either way the checkout cannot
+        // reserve, nothing is charged, and once the service is back the order ends
+        // Cancelled with the cart refilled once and the stock as it was.
+        func inventoryFails(_ fail: () async throws -> Void, _ heal: () async throws -> Void, _ label: String) async throws {
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+            try await fail()
+            let started = ContinuousClock.now
+            let refused = try await CheckoutTests.checkout(client, token: shopper.token, key: "fault-\(UUID().uuidString)")
+            // A refused peer fails fast and the saga answers; a hung one is cut off by the
+            // request deadline (10 s) while the saga carries on in the background.
+            #expect(refused.status == .serviceUnavailable, "\(label): \(refused.body)")
+            #expect(refused.success == false)
+            #expect(ContinuousClock.now - started < .seconds(12), "\(label): answered within the request deadline")
+            if label == "killed" {
+                #expect(refused.message?.contains("nothing was charged") == true, "\(label): \(refused.body)")
+            }
+            try await heal()
+            let history = try await client.send(.get, "/api/orders", token: shopper.token)
+            let orderID = try #require((history.object["data"] as? [[String: Any]])?.first?["id"] as? String, "\(label): \(history.body)")
+            if let answered = refused["orderId"] as? String { #expect(answered == orderID) }
+
+            var status: String?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                status = try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String
+                if status == "Cancelled" { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(status == "Cancelled", "\(label): \(deployment.logs())")
+            // A moment for a late call from the frozen spell to arrive and change nothing.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await CheckoutTests.cartLines(client, token: shopper.token) == [lamp.productID: 2], "\(label): \(deployment.logs(lines: 40))")
+            #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8, "\(label)")
+            #expect(try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)").isEmpty, "\(label): no payment")
+        }
+        try await inventoryFails({
+            let killed = try await deployment.run(["kill", "inventory"])
+            #expect(killed.status == 0, "\(killed.output)")
+        }, {
+            let started = try await deployment.run(["start", "inventory"])
+            #expect(started.status == 0, "\(started.output)")
+        }, "killed")
+        let inventoryPID = pid_t(try await deployment.run(["pid", "inventory"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(inventoryPID > 0)
+        try await inventoryFails({ kill(inventoryPID, SIGSTOP) }, { kill(inventoryPID, SIGCONT) }, "frozen")
+    }
+}
