@@ -33,13 +33,13 @@ import Testing
             await #expect(throws: CheckoutSuperseded(checkoutID: first.id)) {
                 try await log.record(first, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
             }
-            let answer = CheckoutOutcome(status: 200, body: CheckoutResponse(success: true, message: "Order placed successfully", orderId: "o-1", transactionId: "t-1"))
+            let answer = CheckoutOutcome(.placed, orderID: "o-1", transactionID: "t-1")
             await #expect(throws: CheckoutSuperseded(checkoutID: first.id)) {
                 try await log.answer(first, state: .completed, outcome: answer)
             }
 
             // The new driver settles it; the shopper's replay gets that answer.
-            let undone = CheckoutOutcome(status: 503, body: CheckoutResponse(success: false, message: "undone", orderId: "o-1", transactionId: nil))
+            let undone = CheckoutOutcome(.interrupted(stage: .undone), orderID: "o-1")
             try await log.answer(taken, state: .failed, outcome: undone)
             guard case .existing(let replay) = try await log.begin(userID: "u-1", idempotencyKey: "k-1", address: address, paymentMethod: "tok_visa") else {
                 Issue.record("the same key must find the checkout"); return

@@ -4,6 +4,7 @@ import MarketplaceAPI
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ProductService
 import ServiceKit
 import Testing
 
@@ -65,7 +66,7 @@ final class SilentPeer: Sendable {
 
         let start = ContinuousClock.now
         await #expect(throws: ServiceUnavailable.self) {
-            _ = try await client.call(.POST, "/api/inventory/release", body: ReleaseStockRequest(orderId: UUID().uuidString), retry: .idempotent)
+            _ = try await client.call(Endpoints.releaseStock, body: ReleaseStockRequest(orderId: UUID().uuidString), retry: .idempotent)
         }
         let idempotentTook = ContinuousClock.now - start
         // Three attempts of 1 s each plus 100 ms and 200 ms of backoff, then it stops
@@ -74,7 +75,7 @@ final class SilentPeer: Sendable {
         #expect(await Self.settled { peer.connections } == 3)
 
         await #expect(throws: ServiceUnavailable.self) {
-            _ = try await client.call(.POST, "/api/orders/x/restore-cart", retry: .never)
+            _ = try await client.call(Endpoints.restoreCart, "x", retry: .never)
         }
         #expect(await Self.settled { peer.connections } == 4, "a call that is not safe to repeat is sent once")
     }
@@ -88,7 +89,7 @@ final class SilentPeer: Sendable {
         let client = try await Self.client(port: port, timeout: .seconds(5), connections: connections)
         let start = ContinuousClock.now
         await #expect(throws: ServiceUnavailable.self) {
-            _ = try await client.call(.GET, "/api/products/abc", retry: .idempotent)
+            _ = try await client.call(Endpoints.product, "abc", retry: .idempotent)
         }
         // A refused connection ends its attempt at once, rather than being retried until the 5 s deadline.
         #expect(ContinuousClock.now - start < .seconds(5))

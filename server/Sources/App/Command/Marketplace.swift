@@ -175,8 +175,8 @@ struct CreateAdmin: AsyncParsableCommand {
                 hasher: PasswordHasher(cost: configuration.bcryptCost), tokens: tokens)
             do {
                 return try await service.create(new)
-            } catch let error as AppError {
-                throw ValidationError(error.message)
+            } catch let error as AuthError {
+                throw ValidationError(error.appError.message)
             }
         }
         print("admin created: \(account.email) (\(account.summary.id))")

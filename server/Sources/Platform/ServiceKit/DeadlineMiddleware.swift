@@ -14,23 +14,35 @@ public struct DeadlineMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let timeout = self.timeout
-        return try await withoutActuallyEscaping(next) { next in
-            // The task group waits for both children before returning, so `next`
-            // never outlives this call even though the compiler cannot see it.
-            nonisolated(unsafe) let next = next
-            return try await withThrowingTaskGroup(of: Response?.self) { group in
-                group.addTask { try await next(request, context) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let response = first else {
-                    throw AppError.unavailable("The service did not answer within \(timeout.components.seconds) s; try again shortly")
-                }
-                return response
+        do {
+            return try await withDeadline(timeout) { try await next(request, context) }
+        } catch is DeadlineExceeded {
+            throw AppError.unavailable("The service did not answer within \(timeout.components.seconds) s; try again shortly")
+        }
+    }
+}
+
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "deadline exceeded" }
+}
+
+/// Runs `body`, giving up (and cancelling it) after `timeout`: the one timeout
+/// race of the server (requests, calls between services, readiness pings).
+public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async throws -> T) async throws -> T {
+    try await withoutActuallyEscaping(body) { body in
+        // The task group waits for both children before returning, so `body`
+        // never outlives this call even though the compiler cannot see it.
+        nonisolated(unsafe) let body = body
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DeadlineExceeded()
             }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw DeadlineExceeded() }
+            return first
         }
     }
 }

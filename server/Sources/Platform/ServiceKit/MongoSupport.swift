@@ -21,15 +21,6 @@ extension MongoError {
 extension MongoClient {
     /// `ping` with a deadline, for `/ready`.
     public func ping(timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.ping() }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        (try? await withDeadline(timeout) { await self.ping() }) ?? false
     }
 }

@@ -58,18 +58,7 @@ public struct PostgresLocation: Sendable, Equatable {
 extension PostgresClient {
     /// `SELECT 1` with a deadline, for `/ready`.
     public func ping(timeout: Duration = .seconds(3)) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                (try? await self.query("SELECT 1", logger: Logger(label: "ready"))) != nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        (try? await withDeadline(timeout) { try await self.query("SELECT 1", logger: Logger(label: "ready")) }) != nil
     }
 }
 

@@ -7,25 +7,6 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-public struct DeadlineExceeded: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String { "deadline exceeded" }
-}
-
-/// Runs `body`, giving up (and cancelling it) after `timeout`.
-public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded() }
-        return first
-    }
-}
-
 /// The request id of the request being served, so calls to other services carry it.
 public enum RequestTrace {
     @TaskLocal public static var id: String?

@@ -6,7 +6,7 @@ import ServiceKit
 public enum PaymentRules {
     /// NUMERIC(10,2) holds up to 99,999,999.99.
     public static let maximumAmount = Money("99999999.99")!
-    public static let maximumKeyLength = 255
+    public static let maximumKeyLength = InputRules.maximumIdempotencyKeyLength
 
     public static func validate(_ request: PaymentRequest, idempotencyKeyHeader: String?, caller: Caller) throws -> PaymentCharge {
         var validator = Validator()
@@ -27,7 +27,7 @@ public enum PaymentRules {
         let currency = (request.currency ?? "USD").uppercased()
         validator.check(currency.utf8.count == 3 && currency.allSatisfy { $0 >= "A" && $0 <= "Z" }, "currency", "currency must be a three-letter code such as USD")
         let method = (request.paymentMethod ?? "Credit Card").trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!method.isEmpty && method.count <= 50, "paymentMethod", "paymentMethod must be 1 to 50 characters")
+        validator.check(!method.isEmpty && InputRules.length(method) <= InputRules.maximumPaymentMethodLength, "paymentMethod", "paymentMethod must be 1 to \(InputRules.maximumPaymentMethodLength) characters")
         var orderID: String?
         if let raw = request.orderId {
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -36,7 +36,7 @@ public enum PaymentRules {
         }
         let key = idempotencyKeyHeader ?? request.idempotencyKey
         if let key {
-            validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength && key.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F },
+            validator.check(InputRules.isIdempotencyKey(key),
                             "idempotencyKey", "the idempotency key must be 1 to \(maximumKeyLength) printable characters without spaces")
         }
         if let header = idempotencyKeyHeader, let body = request.idempotencyKey, header != body {
@@ -53,7 +53,7 @@ public enum PaymentRules {
         validator.check(!charge.userID.isEmpty && charge.userID.utf8.count <= 64, "userId", "userId is required (at most 64 characters)")
         validator.check(charge.amount > .zero && charge.amount <= maximumAmount, "amount", "amount must be more than 0 and at most \(maximumAmount)")
         validator.check(charge.currency.utf8.count == 3 && charge.currency.allSatisfy { $0 >= "A" && $0 <= "Z" }, "currency", "currency must be a three-letter code such as USD")
-        validator.check(!charge.paymentMethod.isEmpty && charge.paymentMethod.count <= 50, "paymentMethod", "paymentMethod must be 1 to 50 characters")
+        validator.check(!charge.paymentMethod.isEmpty && InputRules.length(charge.paymentMethod) <= InputRules.maximumPaymentMethodLength, "paymentMethod", "paymentMethod must be 1 to \(InputRules.maximumPaymentMethodLength) characters")
         if let orderID = charge.orderID {
             validator.check(!orderID.isEmpty && orderID.utf8.count <= 64, "orderId", "orderId must be 1 to 64 characters")
         }

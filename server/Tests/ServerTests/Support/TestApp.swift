@@ -145,7 +145,15 @@ struct JSONResult: @unchecked Sendable {
         self.headers = headers
         self.body = body
         self.object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        // Every failure any test sees, from the server or the gateway, must carry a documented code.
+        // (`/ready` answers its checks, not an envelope.)
+        if status.code >= 400, !object.isEmpty, object["checks"] == nil, (object["code"] as? String).flatMap(ErrorCode.init(rawValue:)) == nil {
+            Issue.record("HTTP \(status.code) answered without a documented error code: \(body.prefix(300))")
+        }
     }
+
+    /// The error code of a failure.
+    var code: ErrorCode? { (object["code"] as? String).flatMap(ErrorCode.init(rawValue:)) }
 
     subscript(key: String) -> Any? { object[key] }
     var data: [String: Any]? { object["data"] as? [String: Any] }
