@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
 /// An account as the auth service stores it.
 public struct Account: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct Account: Sendable, Equatable {
     public var createdAt: Date
 
     public var summary: UserSummary {
-        UserSummary(id: id.uuidString.lowercased(), name: name, email: email, role: role)
+        UserSummary(id: UserID(id).description, name: name, email: email, role: role)
     }
 }
 
