@@ -118,8 +118,9 @@ public enum APIReply: Sendable {
     case stock(Result<[String: InventoryLevel?], APIError>)
     case cart(Result<Cart, APIError>)
     case addresses(Result<[Address], APIError>)
-    /// Declined payments (402) and missing stock (409) arrive as a response with
-    /// `success` false, the order and transaction ids, shortages or the reason.
+    /// Declined payments (`payment_declined`) and missing stock (`out_of_stock`)
+    /// arrive as a response with `success` false, the order and transaction ids,
+    /// shortages or the reason.
     case checkout(Result<CheckoutResponse, APIError>)
     case orders(Result<PageEnvelope<Order>, APIError>)
     case order(Result<Order, APIError>)
@@ -154,8 +155,9 @@ public enum APIError: Error, Equatable, Sendable {
     /// Nothing answered: connection refused, unknown host, network down.
     case unreachable(server: String, reason: String)
     case timedOut(server: String, seconds: Int)
-    /// The server answered with an error envelope (or an error status).
-    case server(status: Int, message: String, fieldErrors: [FieldError])
+    /// The server answered with an error envelope, or with an error status whose
+    /// code stands in for the envelope's (`ErrorCode.forStatus`).
+    case server(code: ErrorCode, message: String, fieldErrors: [FieldError])
     /// The server answered with something this client cannot read.
     case badResponse(String)
 
@@ -168,11 +170,18 @@ public enum APIError: Error, Equatable, Sendable {
         }
     }
 
-    /// True when the server could not be reached at all: worth a retry later.
+    /// What the server said went wrong; nil when it never answered or answered nonsense.
+    public var code: ErrorCode? {
+        if case .server(let code, _, _) = self { return code }
+        return nil
+    }
+
+    /// True when the server could not be reached, or could not reach what it
+    /// needs (a store, another service, a checkout still settling): worth a retry later.
     public var isConnectivity: Bool {
         switch self {
         case .unreachable, .timedOut: true
-        case .server(let status, _, _): status == 502 || status == 503 || status == 504
+        case .server(let code, _, _): code == .unavailable || code == .checkoutInterrupted
         case .badResponse: false
         }
     }

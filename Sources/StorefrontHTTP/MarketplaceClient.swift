@@ -16,82 +16,68 @@ public struct MarketplaceClient: Sendable {
     public func perform(_ request: APIRequest, token: String?) -> APIReply {
         switch request {
         case .health:
-            return .health(call("GET", "/health", token: token))
+            return .health(call(Endpoints.health, token: token))
         case .login(let email, let password):
-            return .loggedIn(call("POST", "/api/auth/login", body: LoginRequest(email: email, password: password), token: nil))
+            return .loggedIn(call(Endpoints.login, body: LoginRequest(email: email, password: password)))
         case .register(let name, let email, let password, let role):
             let body = RegisterRequest(name: name, email: email, password: password, role: role.rawValue)
-            let result: Result<DataEnvelope<UserSummary>, APIError> = call("POST", "/api/auth/register", body: body, token: nil)
-            return .registered(result.map(\.data))
+            return .registered(call(Endpoints.register, body: body).map(\.data))
         case .products(let query):
-            return .products(call("GET", "/api/products?" + query.queryString, token: token))
+            return .products(call(Endpoints.products, query: query.queryString, token: token))
         case .product(let id):
-            let result: Result<DataEnvelope<Product>, APIError> = call("GET", "/api/products/" + pathComponent(id), token: token)
-            return .product(result.map(\.data))
+            return .product(call(Endpoints.product, id, token: token).map(\.data))
         case .stock(let ids):
             return .stock(stock(ids, token: token))
         case .cart:
-            return .cart(cartCall("GET", "/api/orders/cart", body: Optional<Empty>.none, token: token))
+            return .cart(call(Endpoints.cart, token: token).map(\.data))
         case .addToCart(let productID, let quantity):
-            return .cart(cartCall("POST", "/api/orders/cart/add", body: AddToCartRequest(productId: productID, quantity: quantity), token: token))
+            return .cart(call(Endpoints.addToCart, body: AddToCartRequest(productId: productID, quantity: quantity), token: token).map(\.data))
         case .setCartQuantity(let productID, let quantity):
-            let removed = cartCall("DELETE", "/api/orders/cart/remove", body: RemoveFromCartRequest(productId: productID), token: token)
+            let removed = call(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: productID), token: token).map(\.data)
             guard case .success = removed, quantity > 0 else { return .cart(removed) }
-            return .cart(cartCall("POST", "/api/orders/cart/add", body: AddToCartRequest(productId: productID, quantity: quantity), token: token))
+            return .cart(call(Endpoints.addToCart, body: AddToCartRequest(productId: productID, quantity: quantity), token: token).map(\.data))
         case .removeFromCart(let productID):
-            return .cart(cartCall("DELETE", "/api/orders/cart/remove", body: RemoveFromCartRequest(productId: productID), token: token))
+            return .cart(call(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: productID), token: token).map(\.data))
         case .clearCart:
-            return .cart(cartCall("DELETE", "/api/orders/cart/clear", body: Optional<Empty>.none, token: token))
+            return .cart(call(Endpoints.clearCart, token: token).map(\.data))
         case .addresses:
-            let result: Result<DataEnvelope<[Address]>, APIError> = call("GET", "/api/users/addresses", token: token)
-            return .addresses(result.map(\.data))
+            return .addresses(call(Endpoints.addresses, token: token).map(\.data))
         case .checkout(let address, let method, let key):
             let body = CheckoutRequest(shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
                                        paymentMethod: method)
-            return .checkout(call("POST", "/api/checkout", body: body, token: token, extraHeaders: ["Idempotency-Key: \(key)"],
-                                  answersWithBody: [402, 409]))
+            // A declined payment or missing stock still answers the checkout's own body (its ids, the reason, the shortages).
+            return .checkout(call(Endpoints.checkout, body: body, token: token, headers: ["Idempotency-Key: \(key)"],
+                                  answersWithBody: [.paymentDeclined, .outOfStock]))
         case .orders(let page):
-            return .orders(call("GET", "/api/orders?page=\(page)&limit=50", token: token))
+            return .orders(call(Endpoints.orders, query: "page=\(page)&limit=50", token: token))
         case .order(let id):
-            let result: Result<DataEnvelope<Order>, APIError> = call("GET", "/api/orders/" + pathComponent(id), token: token)
-            return .order(result.map(\.data))
+            return .order(call(Endpoints.order, id, token: token).map(\.data))
         case .lowStock:
-            return .lowStock(call("GET", "/api/inventory/status/low-stock?limit=200", token: token))
+            return .lowStock(call(Endpoints.lowStock, query: "limit=200", token: token))
         case .productsByID(let ids):
             return .productsByID(products(ids, token: token))
         case .addStock(let productID, let quantity):
-            let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("POST", "/api/inventory/add",
-                                                                              body: AddStockRequest(productId: productID, quantity: quantity), token: token)
-            return .stockAdded(result.map(\.data))
+            return .stockAdded(call(Endpoints.addStock, body: AddStockRequest(productId: productID, quantity: quantity), token: token).map(\.data))
         case .profile:
-            let result: Result<DataEnvelope<UserProfile>, APIError> = call("GET", "/api/users/profile", token: token)
-            return .profile(result.map(\.data))
+            return .profile(call(Endpoints.profile, token: token).map(\.data))
         case .updateProfile(let change):
             let preferences = change.newsletter != nil || change.theme != nil
                 ? ProfileUpdate.Preferences(newsletter: change.newsletter, theme: change.theme) : nil
-            let result: Result<DataEnvelope<UserProfile>, APIError> = call("PUT", "/api/users/profile",
-                                                                           body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token)
-            return .profile(result.map(\.data))
+            return .profile(call(Endpoints.updateProfile, body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token).map(\.data))
         case .addAddress(let draft):
-            let result: Result<DataEnvelope<Address>, APIError> = call("POST", "/api/users/address", body: draft, token: token)
-            return .addressSaved(result.map(\.data))
+            return .addressSaved(call(Endpoints.addAddress, body: draft, token: token).map(\.data))
         case .updateAddress(let id, let draft):
-            let result: Result<DataEnvelope<Address>, APIError> = call("PUT", "/api/users/address/" + pathComponent(id), body: draft, token: token)
-            return .addressSaved(result.map(\.data))
+            return .addressSaved(call(Endpoints.updateAddress, id, body: draft, token: token).map(\.data))
         case .deleteAddress(let id):
-            let result: Result<DataEnvelope<[String: String]>, APIError> = call("DELETE", "/api/users/address/" + pathComponent(id), token: token)
-            return .addressDeleted(result.map { _ in id })
+            return .addressDeleted(call(Endpoints.deleteAddress, id, token: token).map { _ in id })
         case .myProducts(let owner):
             return .myProducts(myProducts(owner, token: token))
         case .createProduct(let draft):
-            let result: Result<DataEnvelope<Product>, APIError> = call("POST", "/api/products", body: input(draft), token: token)
-            return .productSaved(result.map(\.data))
+            return .productSaved(call(Endpoints.createProduct, body: input(draft), token: token).map(\.data))
         case .updateProduct(let id, let draft):
-            let result: Result<DataEnvelope<Product>, APIError> = call("PUT", "/api/products/" + pathComponent(id), body: input(draft), token: token)
-            return .productSaved(result.map(\.data))
+            return .productSaved(call(Endpoints.updateProduct, id, body: input(draft), token: token).map(\.data))
         case .deleteProduct(let id):
-            let result: Result<DataEnvelope<[String: String]>, APIError> = call("DELETE", "/api/products/" + pathComponent(id), token: token)
-            return .productDeleted(result.map { _ in id })
+            return .productDeleted(call(Endpoints.deleteProduct, id, token: token).map { _ in id })
         }
     }
 
@@ -103,8 +89,7 @@ public struct MarketplaceClient: Sendable {
         var mine: [Product] = []
         let limit = 100
         for page in 1...(ProductDraft.scanLimit / limit) {
-            let result: Result<PageEnvelope<Product>, APIError> = call("GET", "/api/products?" + ProductQuery(page: page, limit: limit).queryString, token: token)
-            switch result {
+            switch call(Endpoints.products, query: ProductQuery(page: page, limit: limit).queryString, token: token) {
             case .failure(let error): return .failure(error)
             case .success(let envelope):
                 mine += envelope.data.filter { $0.userId == owner }
@@ -114,70 +99,60 @@ public struct MarketplaceClient: Sendable {
         return .success((mine, true))
     }
 
-    private func cartCall<Body: Encodable>(_ method: String, _ path: String, body: Body?, token: String?) -> Result<Cart, APIError> {
-        let result: Result<DataEnvelope<Cart>, APIError> = call(method, path, body: body, token: token)
-        return result.map(\.data)
-    }
-
     /// The stock of each product, asked for in parallel; a product without a
-    /// stock row (404) maps to nil, any other failure fails the whole answer.
+    /// stock row (`not_found`) maps to nil, any other failure fails the whole answer.
     private func stock(_ ids: [String], token: String?) -> Result<[String: InventoryLevel?], APIError> {
-        let results = LockedResults<Result<InventoryLevel, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
-        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
-            let result: Result<DataEnvelope<InventoryLevel>, APIError> = call("GET", "/api/inventory/" + pathComponent(ids[index]), token: token)
-            results.set(index, result.map(\.data))
-        }
         var levels: [String: InventoryLevel?] = [:]
-        for (index, id) in ids.enumerated() {
-            switch results.get(index) {
+        for (id, result) in zip(ids, parallel(ids, { call(Endpoints.stockLevel, $0, token: token).map(\.data) })) {
+            switch result {
             case .success(let level): levels[id] = level
-            case .failure(.server(404, _, _)): levels[id] = .some(nil)
+            case .failure(let error) where error.code == .notFound: levels[id] = .some(nil)
             case .failure(let error): return .failure(error)
             }
         }
         return .success(levels)
     }
 
-    /// Products by id, fetched in parallel; unknown ids are left out.
+    /// Products by id, fetched in parallel; unknown (or malformed) ids are left out.
     private func products(_ ids: [String], token: String?) -> Result<[String: Product], APIError> {
-        let box = LockedResults<Result<Product, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
-        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
-            let result: Result<DataEnvelope<Product>, APIError> = call("GET", "/api/products/" + pathComponent(ids[index]), token: token)
-            box.set(index, result.map(\.data))
-        }
         var found: [String: Product] = [:]
-        for (index, id) in ids.enumerated() {
-            switch box.get(index) {
+        for (id, result) in zip(ids, parallel(ids, { call(Endpoints.product, $0, token: token).map(\.data) })) {
+            switch result {
             case .success(let product): found[id] = product
-            case .failure(.server(404, _, _)), .failure(.server(400, _, _)): continue
+            case .failure(let error) where [.notFound, .malformedRequest, .validationFailed].contains(error.code): continue
             case .failure(let error): return .failure(error)
             }
         }
         return .success(found)
     }
 
-    private func pathComponent(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    /// One call per id, run at the same time; the answers in the ids' order.
+    private func parallel<Value>(_ ids: [String], _ call: @Sendable (String) -> Result<Value, APIError>) -> [Result<Value, APIError>] {
+        let results = LockedResults<Result<Value, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
+        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+            results.set(index, call(ids[index]))
+        }
+        return (0..<ids.count).map(results.get)
     }
 
-    func call<Out: Decodable>(_ method: String, _ path: String, token: String?) -> Result<Out, APIError> {
-        call(method, path, body: Optional<Empty>.none, token: token)
-    }
-
-    /// `answersWithBody`: error statuses whose body is still the expected answer
-    /// (a declined checkout carries its order and transaction ids).
-    func call<Body: Encodable, Out: Decodable>(_ method: String, _ path: String, body: Body?, token: String?,
-                                               extraHeaders: [String] = [], answersWithBody: Set<Int> = []) -> Result<Out, APIError> {
+    /// Calls one route of the table: its method and path (`:parameters` filled
+    /// from `values`, in order), `query` after a `?`, `body` as JSON, and the
+    /// reply decoded as the route's `Reply`. `answersWithBody`: failures whose
+    /// body is still the route's reply (a declined checkout carries its ids).
+    func call<Body, Reply>(_ endpoint: Endpoint<Body, Reply>, _ values: String..., query: String? = nil, body: Body? = nil,
+                           token: String? = nil, headers extraHeaders: [String] = [],
+                           answersWithBody: Set<ErrorCode> = []) -> Result<Reply, APIError> {
+        let path = endpoint.path(filling: values)
         var headers = ["Accept: application/json"] + extraHeaders
         var data: Data?
-        if let body {
+        if let body, !(body is NoBody) {
             headers.append("Content-Type: application/json")
             do { data = try Self.encoder.encode(body) } catch { return .failure(.badResponse("cannot encode the request: \(error)")) }
         }
         if let token { headers.append("Authorization: Bearer \(token)") }
         let response: HTTPResponse
         do {
-            response = try transport.send(method: method, url: baseURL + path, body: data, headers: headers)
+            response = try transport.send(method: endpoint.method.rawValue, url: baseURL + path + (query.map { "?" + $0 } ?? ""), body: data, headers: headers)
         } catch {
             switch error {
             case .unreachable(let reason): return .failure(.unreachable(server: baseURL, reason: reason))
@@ -187,19 +162,36 @@ public struct MarketplaceClient: Sendable {
         return Self.decode(response, path: path, answersWithBody: answersWithBody)
     }
 
-    static func decode<Out: Decodable>(_ response: HTTPResponse, path: String, answersWithBody: Set<Int> = []) -> Result<Out, APIError> {
-        if answersWithBody.contains(response.status), let answer = try? decoder.decode(Out.self, from: response.body) {
-            return .success(answer)
-        }
+    static func decode<Out: Decodable>(_ response: HTTPResponse, path: String, answersWithBody: Set<ErrorCode> = []) -> Result<Out, APIError> {
         if (200..<300).contains(response.status) {
             do { return .success(try decoder.decode(Out.self, from: response.body)) } catch {
                 return .failure(.badResponse("HTTP \(response.status) from \(path): \(describe(error))"))
             }
         }
-        if let envelope = try? decoder.decode(ErrorEnvelope.self, from: response.body) {
-            return .failure(.server(status: response.status, message: envelope.message, fieldErrors: envelope.errors))
+        let failure = failure(response, path: path)
+        if let code = failure.code, answersWithBody.contains(code), let answer = try? decoder.decode(Out.self, from: response.body) {
+            return .success(answer)
         }
-        return .failure(.server(status: response.status, message: "The server answered HTTP \(response.status) for \(path)", fieldErrors: []))
+        return .failure(failure)
+    }
+
+    /// The failure an error answer describes. Its envelope's code when it has
+    /// one this client knows; otherwise (a proxy's page, a gateway's envelope
+    /// without a code, a code newer than this client) the status's code.
+    static func failure(_ response: HTTPResponse, path: String) -> APIError {
+        let fallback = ErrorCode.forStatus(response.status)
+        guard let envelope = try? decoder.decode(FailureBody.self, from: response.body), let message = envelope.message else {
+            return .server(code: fallback, message: "The server answered HTTP \(response.status) for \(path)", fieldErrors: [])
+        }
+        return .server(code: envelope.code.flatMap(ErrorCode.init(rawValue:)) ?? fallback, message: message, fieldErrors: envelope.errors ?? [])
+    }
+
+    /// `ErrorEnvelope` read leniently, so an answer from before codes (or from
+    /// the gateway, which writes none) still keeps its message and field errors.
+    private struct FailureBody: Decodable {
+        var code: String?
+        var message: String?
+        var errors: [FieldError]?
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -229,7 +221,17 @@ public struct MarketplaceClient: Sendable {
     }()
 }
 
-struct Empty: Codable {}
+extension Endpoint {
+    /// `path(_:)` with its values from an array, as `call` receives them.
+    func path(filling values: [String]) -> String {
+        switch values.count {
+        case 0: path()
+        case 1: path(values[0])
+        case 2: path(values[0], values[1])
+        default: preconditionFailure("\(template): no route of the marketplace takes \(values.count) path values")
+        }
+    }
+}
 
 /// Answers of parallel calls, one slot per call.
 private final class LockedResults<Value>: @unchecked Sendable {

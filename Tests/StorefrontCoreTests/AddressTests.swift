@@ -66,7 +66,7 @@ struct ProfileAddressTests {
                         keys("BA1") + [key(.tab)] + keys("UK")).0
         let (sent, commands) = run(typed, [key(.enter)])
         let (id, _) = try #require(commands.compactMap(\.sentRequest).first)
-        let error = APIError.server(status: 400, message: "Validation failed", fieldErrors: [FieldError(field: "zip", message: "Zip must be at most 20 characters")])
+        let error = APIError.server(code: .validationFailed, message: "Validation failed", fieldErrors: [FieldError(field: "zip", message: "Zip must be at most 20 characters")])
         let form = run(sent, [.reply(id, .addressSaved(.failure(error)))]).0.screen as! AddressFormScreen
         #expect(form.fieldErrors[.zip] == "Zip must be at most 20 characters")
         #expect(form.status?.text == "Validation failed.")
@@ -116,7 +116,7 @@ struct ProfileAddressTests {
     @Test func aFailedChangeIsShownAndTheListKept() throws {
         let (sent, commands) = run(profileAddressesModel(), [key(.down), key(.char("*"))])
         let (id, _) = try #require(commands.compactMap(\.sentRequest).first)
-        let error = APIError.server(status: 404, message: "Address not found", fieldErrors: [])
+        let error = APIError.server(code: .notFound, message: "Address not found", fieldErrors: [])
         let profile = run(sent, [.reply(id, .addressSaved(.failure(error)))]).0.screen as! ProfileScreen
         #expect(profile.status?.text == "Address not found.")
         #expect(profile.profile?.addresses == [lyon, porto])
@@ -162,7 +162,7 @@ struct CheckoutSaveAddressTests {
 
     @Test func aDeclinedOrderSavesNothing() throws {
         let (placing, commands) = run(typedCheckoutModel(saving: true), [key(.enter)])
-        let declined = CheckoutResponse(success: false, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
+        let declined = CheckoutResponse(success: false, code: .paymentDeclined, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
         let (_, after) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .checkout(.success(declined)))])
         #expect(after.compactMap(\.sentRequest).isEmpty)
     }

@@ -221,11 +221,11 @@ struct CheckoutTests {
         let (sent, commands) = run(filled(model), [key(.tab), key(.right), key(.enter)])
         let id = try #require(commands.first?.sentRequest).0
         guard case .checkout(_, "tok_chargeDeclined", _)? = commands.first?.sentRequest?.1 else { Issue.record("wrong method"); return }
-        let (declined, _) = run(sent, [.reply(id, .checkout(.success(CheckoutResponse(success: false, message: "Payment declined",
+        let (declined, _) = run(sent, [.reply(id, .checkout(.success(CheckoutResponse(success: false, code: .paymentDeclined, message: "Payment declined",
                                                                                            orderId: "o1", transactionId: "t1", reason: "Your card was declined"))))])
         #expect(declined.screen.status?.text == "Payment declined: Your card was declined. Your cart is kept.")
         #expect(declined.screen is CheckoutScreen)
-        let short = CheckoutResponse(success: false, message: "Insufficient stock", shortages: [StockShortage(productId: "p000", requested: 2, available: 1)])
+        let short = CheckoutResponse(success: false, code: .outOfStock, message: "Insufficient stock", shortages: [StockShortage(productId: "p000", requested: 2, available: 1)])
         #expect(CheckoutScreen.explain(short) == "Not enough stock: 2 wanted, 1 left.")
     }
 }

@@ -76,7 +76,7 @@ struct GoldenTests {
                                 [key(.tab), key(.right), key(.enter)]).0
                 let answer = self == .placed
                     ? CheckoutResponse(success: true, message: "Order placed successfully", orderId: "3cd0cfbe-1d80-440a-8547-917bd90731e3", transactionId: "fb1d779b-f9d6-4a93-b70d-6d602667376b")
-                    : CheckoutResponse(success: false, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
+                    : CheckoutResponse(success: false, code: .paymentDeclined, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
                 return run(typed, [.reply(typed.nextRequestID - 1, .checkout(.success(answer)))]).0
             case .orders, .orderDetail:
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0

@@ -83,7 +83,7 @@ struct SignInTests {
 
     @Test func wrongCredentialsClearThePasswordOnly() {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
-        let (model, _) = run(typed, [.reply(1, .loggedIn(.failure(.server(status: 401, message: "Invalid email or password", fieldErrors: []))))])
+        let (model, _) = run(typed, [.reply(1, .loggedIn(.failure(.server(code: .invalidCredentials, message: "Invalid email or password", fieldErrors: []))))])
         let login = model.screen as! LoginScreen
         #expect(login.email.text == "ann@example.com")
         #expect(login.password.text.isEmpty)
@@ -133,7 +133,7 @@ struct RegisterTests {
     @Test func aTakenEmailIsShownAtTheEmailField() throws {
         let (typed, commands) = run(registerScreen(), keys("Ann") + [key(.tab), key(.tab)] + keys("secret1") + [key(.enter)])
         let id = try #require(commands.first?.sentRequest).0
-        let (model, _) = run(typed, [.reply(id, .registered(.failure(.server(status: 409, message: "Email already registered", fieldErrors: []))))])
+        let (model, _) = run(typed, [.reply(id, .registered(.failure(.server(code: .emailTaken, message: "Email already registered", fieldErrors: []))))])
         let register = model.screen as! RegisterScreen
         #expect(register.fieldErrors[.email] == "Email already registered")
         #expect(register.focus == .email)

@@ -53,10 +53,14 @@ public struct CheckoutScreen: ScreenState {
 
     /// A declined payment or missing stock, in words.
     static func explain(_ outcome: CheckoutResponse) -> String {
-        if let shortages = outcome.shortages, !shortages.isEmpty {
-            return "Not enough stock: " + shortages.map { "\($0.requested) wanted, \($0.available) left" }.joined(separator: "; ") + "."
+        switch outcome.code {
+        case .outOfStock? where !(outcome.shortages ?? []).isEmpty:
+            return "Not enough stock: " + outcome.shortages!.map { "\($0.requested) wanted, \($0.available) left" }.joined(separator: "; ") + "."
+        case .paymentDeclined?:
+            if let reason = outcome.reason { return "Payment declined: \(reason)." }
+        default:
+            break
         }
-        if let reason = outcome.reason { return "Payment declined: \(reason)." }
         return outcome.message.hasSuffix(".") ? outcome.message : outcome.message + "."
     }
 

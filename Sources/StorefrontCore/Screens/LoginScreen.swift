@@ -102,7 +102,7 @@ public struct LoginScreen: ScreenState {
                 if field.field == "email" { fieldErrors[.email] = field.message }
                 if field.field == "password" { fieldErrors[.password] = field.message }
             }
-            if case .server(401, _, _) = error {
+            if error.code == .invalidCredentials {
                 password = TextField(secret: true, maxLength: 128)
                 focus = .password
             }

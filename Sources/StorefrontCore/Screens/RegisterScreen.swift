@@ -149,7 +149,7 @@ public struct RegisterScreen: ScreenState {
             default: break
             }
         }
-        if case .server(409, let message, _) = error {
+        if case .server(.emailTaken, let message, _) = error {
             fieldErrors[.email] = message
             focus = .email
         }
