@@ -174,8 +174,9 @@ struct CheckoutTests {
         let (refused, none) = run(model, [key(.enter)])
         #expect(none.isEmpty)
         let screen = refused.screen as! CheckoutScreen
-        #expect(screen.fieldErrors[.street] == "Street is required")
-        #expect(screen.fieldErrors[.country] == "Country is required")
+        #expect(screen.form.errors[.street] == "Street is required")
+        #expect(screen.form.errors[.zip] == "Postal code is required")  // a shipping address needs one
+        #expect(screen.form.errors[.country] == "Country is required")
         #expect(refused.screen.hasUnsavedInput == false)
     }
 
@@ -186,11 +187,11 @@ struct CheckoutTests {
                      Address(id: "a2", street: "2 Main St", city: "Lyon", state: nil, zip: "69002", country: "France", isDefault: true)]
         let (withSaved, _) = run(model, [.reply(id, .addresses(.success(saved)))])
         let screen = withSaved.screen as! CheckoutScreen
-        #expect(screen.savedIndex == 1 && screen.street.text == "2 Main St" && screen.focus == .saved)
+        #expect(screen.savedIndex == 1 && screen.form[.street].text == "2 Main St" && screen.form.focus == .saved)
         let (other, _) = run(withSaved, [key(.right)])
         #expect((other.screen as! CheckoutScreen).savedIndex == nil)  // past the last: a new address
         let (first, _) = run(other, [key(.right)])
-        #expect((first.screen as! CheckoutScreen).city.text == "Oslo")
+        #expect((first.screen as! CheckoutScreen).form[.city].text == "Oslo")
     }
 
     @Test func placingTheOrderSendsAnIdempotentRequestAndShowsTheIDs() throws {
@@ -345,7 +346,7 @@ struct VendorTests {
         var (model, commands) = run(Self.vendorModel(), [key(.char("n"))] + keys("Lampe 灯") + [key(.tab)] + keys("A brass lamp") +
                                     [key(.tab)] + keys("12.345") + [key(.tab)] + keys("Home") + [key(.enter)])
         #expect(commands.isEmpty)
-        #expect((model.screen as! ProductFormScreen).fieldErrors[.price]?.hasPrefix("Price like 12.50") == true)
+        #expect((model.screen as! ProductFormScreen).form.errors[.price]?.hasPrefix("Price like 12.50") == true)
         (model, commands) = run(model, [key(.backspace), key(.enter)])
         #expect(commands.first?.sentRequest?.1 == .createProduct(ProductDraft(name: "Lampe 灯", description: "A brass lamp", price: Money("12.34")!, category: "Home", images: [])))
         let id = try #require(commands.first?.sentRequest).0

@@ -7,14 +7,14 @@ struct SignInTests {
     @Test func startsOnTheSignInScreenWithTheEmailFieldFocused() {
         let model = freshModel()
         let login = try! #require(model.screen as? LoginScreen)
-        #expect(login.focus == .email)
+        #expect(login.form.focus == .email)
         #expect(model.session == nil)
     }
 
     @Test func typedCharactersGoToTheFocusedFieldEvenQAndQuestionMark() {
         let (model, commands) = run(freshModel(), keys("q?@x"))
         let login = model.screen as! LoginScreen
-        #expect(login.email.text == "q?@x")
+        #expect(login.form[.email].text == "q?@x")
         #expect(model.overlay == nil)
         #expect(commands.isEmpty)
         #expect(!model.quitting)
@@ -23,18 +23,31 @@ struct SignInTests {
     @Test func tabMovesFocusAndBackspaceEdits() {
         let (model, _) = run(freshModel(), keys("ab") + [key(.backspace), key(.tab)] + keys("pw"))
         let login = model.screen as! LoginScreen
-        #expect(login.email.text == "a")
-        #expect(login.password.text == "pw")
-        #expect(login.focus == .password)
+        #expect(login.form[.email].text == "a")
+        #expect(login.form[.password].text == "pw")
+        #expect(login.form.focus == .password)
     }
 
     @Test func invalidInputIsReportedBeforeAnyRequest() {
-        let (model, commands) = run(freshModel(), keys("not-an-email") + [key(.tab)] + keys("123") + [key(.enter)])
+        let (model, commands) = run(freshModel(), keys("not-an-email") + [key(.enter)])
         let login = model.screen as! LoginScreen
         #expect(commands.isEmpty)
-        #expect(login.fieldErrors[.email] == "Email must be a valid address like name@example.com")
-        #expect(login.fieldErrors[.password] == "Password must be at least 6 characters")
-        #expect(login.focus == .email)
+        #expect(login.form.errors[.email] == "Email must be a valid address like name@example.com")
+        #expect(login.form.errors[.password] == "Password is required")
+        #expect(login.form.focus == .email)
+    }
+
+    @Test func emailsFollowTheServersRuleATopLevelDomainOfOneLetterIsRefused() {
+        let (model, commands) = run(freshModel(), keys("a@b.c") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        #expect(commands.isEmpty)
+        #expect((model.screen as! LoginScreen).form.errors[.email] == "Email must be a valid address like name@example.com")
+        let (_, sent) = run(freshModel(), keys("a@b.co") + [key(.tab)] + keys("secret1") + [key(.enter)])
+        #expect(sent.compactMap(\.sentRequest).map(\.1) == [.login(email: "a@b.co", password: "secret1")])
+    }
+
+    @Test func signingInOnlyRequiresAPasswordItsLengthWasCheckedWhenItWasChosen() {
+        let (_, commands) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("123") + [key(.enter)])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.login(email: "ann@example.com", password: "123")])
     }
 
     @Test func validInputSendsOneLoginRequestAndShowsASpinnerLabel() throws {
@@ -85,9 +98,9 @@ struct SignInTests {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
         let (model, _) = run(typed, [.reply(1, .loggedIn(.failure(.server(code: .invalidCredentials, message: "Invalid email or password", fieldErrors: []))))])
         let login = model.screen as! LoginScreen
-        #expect(login.email.text == "ann@example.com")
-        #expect(login.password.text.isEmpty)
-        #expect(login.focus == .password)
+        #expect(login.form[.email].text == "ann@example.com")
+        #expect(login.form[.password].text.isEmpty)
+        #expect(login.form.focus == .password)
         #expect(model.screen.status?.text == "Invalid email or password.")
         #expect(model.serverOnline == true)
     }
@@ -102,7 +115,7 @@ struct RegisterTests {
     @Test func createAccountOpensTheRegisterFormWithTheEmailCarriedOver() {
         let model = registerScreen()
         let register = model.screen as! RegisterScreen
-        #expect(register.email.text == "new@example.com")
+        #expect(register.form[.email].text == "new@example.com")
         #expect(model.history.count == 1)
         let (back, _) = run(model, [key(.backTab), key(.backTab), key(.escape)])
         #expect(back.screen is LoginScreen)
@@ -113,8 +126,18 @@ struct RegisterTests {
         let register = model.screen as! RegisterScreen
         #expect(commands.isEmpty)
         #expect(register.role == .vendor)
-        #expect(register.fieldErrors[.name] == "Name is required")
-        #expect(register.focus == .name)
+        #expect(register.form.errors[.name] == "Name is required")
+        #expect(register.form.focus == .name)
+    }
+
+    @Test func aNewPasswordNeedsSixCharactersAndAtMost72Bytes() {
+        let short = run(registerScreen(), keys("Ann") + [key(.tab), key(.tab)] + keys("12345") + [key(.enter)])
+        #expect(short.1.isEmpty)
+        #expect((short.0.screen as! RegisterScreen).form.errors[.password] == "Password must be at least 6 characters")
+        // 25 three-byte characters fit the field (72 characters at most) but not bcrypt's 72 bytes.
+        let long = run(registerScreen(), keys("Ann") + [key(.tab), key(.tab)] + keys(String(repeating: "鍵", count: 25)) + [key(.enter)])
+        #expect(long.1.isEmpty)
+        #expect((long.0.screen as! RegisterScreen).form.errors[.password] == "Password must be at most 72 bytes")
     }
 
     @Test func registeringThenSignsInWithTheSameCredentials() throws {
@@ -135,8 +158,8 @@ struct RegisterTests {
         let id = try #require(commands.first?.sentRequest).0
         let (model, _) = run(typed, [.reply(id, .registered(.failure(.server(code: .emailTaken, message: "Email already registered", fieldErrors: []))))])
         let register = model.screen as! RegisterScreen
-        #expect(register.fieldErrors[.email] == "Email already registered")
-        #expect(register.focus == .email)
+        #expect(register.form.errors[.email] == "Email already registered")
+        #expect(register.form.focus == .email)
     }
 }
 
@@ -169,7 +192,7 @@ struct GlobalKeyTests {
         #expect(f1.overlay == .help)
         let (closed, _) = run(f1, [key(.char("x"))])
         #expect(closed.overlay == nil)
-        #expect((closed.screen as! LoginScreen).email.text.isEmpty)
+        #expect((closed.screen as! LoginScreen).form[.email].text.isEmpty)
         let (onButton, _) = run(freshModel(), [key(.tab), key(.tab), key(.char("?"))])
         #expect(onButton.overlay == .help)
     }
@@ -192,7 +215,7 @@ struct GlobalKeyTests {
         let text = view(model).text()
         #expect(text.contains("Terminal too small"))
         #expect(text.contains("this one is 60×20"))
-        #expect((model.screen as! LoginScreen).email.text.isEmpty)
+        #expect((model.screen as! LoginScreen).form[.email].text.isEmpty)
         #expect(commands.isEmpty)
         let (_, quit) = run(model, keys("q"))
         #expect(quit == [.quit])
@@ -225,7 +248,7 @@ struct KioskTests {
 
     @Test func idleKioskForgetsTheShopperAndTheirInput() {
         var (model, _) = run(freshModel(kiosk: true), [.tick(1), key(.char("i"))] + keys("ann@example.com"))
-        #expect((model.screen as? LoginScreen)?.email.text == "ann@example.com")
+        #expect((model.screen as? LoginScreen)?.form[.email].text == "ann@example.com")
         model.session = Session(token: "t", user: ann)
         let (stillThere, _) = run(model, [.tick(20)])
         #expect(stillThere.session != nil)

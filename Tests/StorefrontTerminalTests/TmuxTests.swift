@@ -45,14 +45,16 @@ struct TmuxTests {
         try shop.press("Tab", "Tab", "Right", "Right", "Enter")
         try shop.waitFor("Profile saved.", " Storefront > Profile")
 
-        // Addresses: the form checks required fields before sending, then the
-        // new address is listed; it can be made the default and deleted.
+        // Addresses: the form checks required fields before sending (a saved
+        // address may lack a postal code), then the new address is listed; it
+        // can be made the default and deleted.
         try shop.press("Tab", "Tab")
         try shop.waitFor("a add", "d delete", "* default", "none saved yet: a adds one")
         try shop.press("a")
         try shop.waitFor("A new address", " Storefront > New address")
         try shop.press("Enter")
-        try shop.waitFor("Street is required", "City is required", "Postal code is required", "Country is required")
+        try shop.waitFor("Street is required", "City is required", "Country is required")
+        #expect(!(try shop.capture().contains("Postal code is required")))
         try shop.type("12 Tmux Lane")
         try shop.press("Tab")
         try shop.type("Testville")

@@ -4,9 +4,8 @@ import MarketplaceAPI
 /// Shipping address (a saved one or typed), payment method, confirm; then the
 /// order and transaction ids, or in words why the order did not go through.
 /// A typed address can also be saved to the profile once the order is placed.
-public struct CheckoutScreen: ScreenState {
-    public enum Focus: Int, CaseIterable, Sendable { case saved, street, city, zip, country, payment, saveAddress, place, back }
-    enum Action: Sendable { case next, previous, submit, cancel }
+public struct CheckoutScreen: FormScreen {
+    public enum Focus: Hashable, Sendable { case saved, street, city, zip, country, payment, saveAddress, place, back }
 
     /// The sandbox provider follows Stripe's test tokens.
     public static let paymentMethods: [(value: String, label: String)] = [
@@ -15,38 +14,49 @@ public struct CheckoutScreen: ScreenState {
         ("Credit Card", "Credit Card"),
     ]
 
+    /// The address fields, their labels and what a shipping address needs of each, in screen order.
+    static let addressFields: [(Focus, String, InputRules.AddressField)] = [
+        (.street, "Street", .street), (.city, "City", .city), (.zip, "Postal code", .zip), (.country, "Country", .country),
+    ]
+
     public var cart: Cart
     public var addresses: [Address] = []
     /// The saved address in use; nil while typing a new one.
     public var savedIndex: Int?
-    public var street = TextField(maxLength: 255)
-    public var city = TextField(maxLength: 100)
-    public var zip = TextField(maxLength: 20)
-    public var country = TextField(maxLength: 100)
+    public var form: Form<Focus>
     public var payment = 0
     /// Also save the typed address to the shopper's addresses.
     public var saveAddress = false
     /// How saving the address went, shown on the result page; a failure never undoes the order.
     public var saveNote: StatusText?
     var saveRequest: RequestID?
-    public var focus: Focus = .street
-    public var fieldErrors: [Focus: String] = [:]
     var addressesRequest: RequestID?
-    var checkoutRequest: RequestID?
-    public var failure: APIError?
     /// The server's answer: placed, declined or short of stock.
     public var outcome: CheckoutResponse?
 
-    public init(cart: Cart) { self.cart = cart }
+    public init(cart: Cart) {
+        self.cart = cart
+        let choose = KeyHelp("←/→", "choose", long: "choose a saved address or a payment method")
+        var fields: [FormField<Focus>] = [.choice(.saved, "Ship to", help: choose)]
+        for (focus, label, field) in Self.addressFields {
+            fields.append(.text(focus, label, rule: field.shippingRule, server: field.rawValue, "shippingAddress." + field.rawValue))
+        }
+        fields += [.choice(.payment, "Pay with", help: choose, server: "paymentMethod"),
+                   .choice(.saveAddress, "Save it", help: KeyHelp("Space", "toggle", long: "also save this address to your profile")),
+                   .button(.place, "Place order"),
+                   .button(.back, "Back to cart", enter: "back")]
+        form = Form(fields, focus: .street, stopWaiting: KeyHelp("Esc", "stop waiting"))
+        showChoices()
+    }
 
     public var title: String { outcome?.success == true ? "Order placed" : "Checkout" }
     var placed: Bool { outcome?.success == true }
-    public var capturesText: Bool { !placed && [.street, .city, .zip, .country].contains(focus) }
-    public var hasUnsavedInput: Bool { !placed && savedIndex == nil && !(street.isEmpty && city.isEmpty && zip.isEmpty && country.isEmpty) }
-    public var busyLabel: String? { checkoutRequest != nil ? "Placing your order… (Esc stops waiting; retrying never charges twice)" : nil }
+    public var capturesText: Bool { !placed && form.capturesText }
+    public var hasUnsavedInput: Bool { !placed && savedIndex == nil && form.hasText }
+    public var busyLabel: String? { form.sending != nil ? "Placing your order… (Esc stops waiting; retrying never charges twice)" : nil }
 
     public var status: StatusText? {
-        if let failure { return failure.statusText(retryKey: "Enter") }
+        if let failure = form.failure { return failure.statusText(retryKey: "Enter") }
         guard let outcome, !outcome.success else { return nil }
         return StatusText(Self.explain(outcome) + " Your cart is kept.", role: .error)
     }
@@ -64,28 +74,19 @@ public struct CheckoutScreen: ScreenState {
         return outcome.message.hasSuffix(".") ? outcome.message : outcome.message + "."
     }
 
-    var focusOrder: [Focus] {
-        Focus.allCases.filter { ($0 != .saved || !addresses.isEmpty) && ($0 != .saveAddress || savedIndex == nil) }
+    /// The saved-address chooser shows only when there are saved addresses, and
+    /// the save toggle only for a typed address (one already saved needs no saving).
+    mutating func showChoices() {
+        form.hidden = Set([addresses.isEmpty ? Focus.saved : nil, savedIndex != nil ? Focus.saveAddress : nil].compactMap { $0 })
     }
-    /// Saving applies only to a typed address, not to one already saved.
+
     var savesAddress: Bool { saveAddress && savedIndex == nil }
 
-    var keymap: Keymap<Action> {
-        var bindings: [KeyBinding<Action>] = [
-            KeyBinding([.tab, .down], KeyHelp("Tab", "next", long: "next field or button (also ↓)"), .next),
-            KeyBinding([.backTab, .up], KeyHelp("S-Tab", "previous", long: "previous field or button (also ↑)", inBar: false), .previous),
-            KeyBinding([.enter], KeyHelp("Enter", focus == .back ? "back" : "place order", long: "place the order, or press the focused button"), .submit),
-        ]
-        if checkoutRequest != nil { bindings.append(KeyBinding([.escape], KeyHelp("Esc", "stop waiting"), .cancel)) }
-        return Keymap(bindings)
-    }
+    public var submitHelp: KeyHelp { KeyHelp("Enter", "place order", long: "place the order, or press the focused button") }
 
     public var keyHelp: [KeyHelp] {
         if placed { return [KeyHelp("Enter", "keep shopping", long: "back to the catalogue"), KeyHelp("o", "orders", long: "your order history")] }
-        var help = keymap.help
-        if focus == .saved || focus == .payment { help.insert(KeyHelp("←/→", "choose", long: "choose a saved address or a payment method"), at: 0) }
-        if focus == .saveAddress { help.insert(KeyHelp("Space", "toggle", long: "also save this address to your profile"), at: 0) }
-        return help
+        return form.keyHelp(submit: submitHelp)
     }
 
     public mutating func appear(_ ctx: inout Context) {
@@ -101,102 +102,49 @@ public struct CheckoutScreen: ScreenState {
             }
             return true
         }
-        if checkoutRequest != nil {
-            if key == .escape { checkoutRequest = nil }
-            return true
-        }
-        if let action = keymap.action(for: key) {
-            let order = focusOrder
-            let index = order.firstIndex(of: focus) ?? 0
-            switch action {
-            case .next: focus = order[(index + 1) % order.count]
-            case .previous: focus = order[(index + order.count - 1) % order.count]
-            case .submit: if focus == .back { ctx.back() } else { submit(&ctx) }
-            case .cancel: checkoutRequest = nil
-            }
-            return true
-        }
-        switch focus {
-        case .saved:
-            switch key {
-            case .left, .char("h"): chooseSaved(savedIndex.map { $0 - 1 } ?? addresses.count - 1)
-            case .right, .char("l"), .char(" "): chooseSaved(savedIndex.map { $0 + 1 } ?? 0)
-            default: return false
-            }
-        case .street, .city, .zip, .country:
-            var field = self[focus]
-            guard field.edit(key) else { return false }
-            self[focus] = field
-            fieldErrors[focus] = nil
-            savedIndex = nil
-        case .payment:
-            let count = Self.paymentMethods.count
-            switch key {
-            case .left, .char("h"): payment = (payment + count - 1) % count
-            case .right, .char("l"), .char(" "): payment = (payment + 1) % count
-            default: return false
-            }
-        case .saveAddress:
-            guard [.left, .right, .char(" "), .char("h"), .char("l")].contains(key) else { return false }
-            saveAddress.toggle()
-        case .place, .back:
-            switch key {
-            case .left, .char("h"): focus = .place
-            case .right, .char("l"): focus = .back
-            default: return false
-            }
-        }
-        return true
+        return handleForm(key, &ctx)
     }
 
-    subscript(field: Focus) -> TextField {
-        get {
-            switch field {
-            case .street: street
-            case .city: city
-            case .zip: zip
-            default: country
-            }
-        }
-        set {
-            switch field {
-            case .street: street = newValue
-            case .city: city = newValue
-            case .zip: zip = newValue
-            default: country = newValue
-            }
+    /// Typing changes the address: it is no longer the saved one.
+    public mutating func edited(_ field: Focus) {
+        savedIndex = nil
+        showChoices()
+    }
+
+    public mutating func step(_ field: Focus, by step: Int) {
+        switch field {
+        case .saved: chooseSaved(savedIndex.map { $0 + step } ?? (step > 0 ? 0 : addresses.count - 1))
+        case .payment: payment = (payment + step + Self.paymentMethods.count) % Self.paymentMethods.count
+        default: saveAddress.toggle()
         }
     }
 
     /// Index past either end means "a new address".
     mutating func chooseSaved(_ index: Int) {
+        defer { showChoices() }
         guard addresses.indices.contains(index) else {
             savedIndex = nil
             return
         }
         savedIndex = index
         let address = addresses[index]
-        street = TextField(address.street ?? "", maxLength: 255)
-        city = TextField(address.city ?? "", maxLength: 100)
-        zip = TextField(address.zip ?? "", maxLength: 20)
-        country = TextField(address.country ?? "", maxLength: 100)
-        fieldErrors = [:]
+        for (focus, value) in [(Focus.street, address.street), (.city, address.city), (.zip, address.zip), (.country, address.country)] {
+            form.set(focus, value ?? "")
+        }
+        form.errors = [:]
     }
 
-    mutating func submit(_ ctx: inout Context) {
-        fieldErrors = [:]
-        failure = nil
+    var typedAddress: ShippingAddress {
+        ShippingAddress(street: form.value(.street), city: form.value(.city), zip: form.value(.zip), country: form.value(.country))
+    }
+
+    public mutating func submit(_ field: Focus, _ ctx: inout Context) {
+        if field == .back { return ctx.back() }
         outcome = nil
-        for (field, name) in [(Focus.street, "Street"), (.city, "City"), (.zip, "Postal code"), (.country, "Country")] where self[field].trimmed.isEmpty {
-            fieldErrors[field] = "\(name) is required"
-        }
-        if let first = focusOrder.first(where: { fieldErrors[$0] != nil }) {
-            focus = first
-            return
-        }
-        let address = ShippingAddress(street: street.trimmed, city: city.trimmed, zip: zip.trimmed, country: country.trimmed)
+        guard form.validate() else { return }
+        let address = typedAddress
         let method = Self.paymentMethods[payment].value
-        checkoutRequest = ctx.send(.checkout(address: address, paymentMethod: method, idempotencyKey: idempotencyKey(address, method)))
+        form.sending = ctx.send(.checkout(address: address, paymentMethod: method, idempotencyKey: idempotencyKey(address, method)))
     }
 
     /// The same cart, address and method always give the same key, so a retry
@@ -215,34 +163,23 @@ public struct CheckoutScreen: ScreenState {
             addressesRequest = nil
             guard case .success(let saved) = result, !saved.isEmpty else { return }
             addresses = saved
-            if street.isEmpty && city.isEmpty && zip.isEmpty && country.isEmpty {
+            if !form.hasText {
                 chooseSaved(saved.firstIndex(where: \.isDefault) ?? 0)
-                focus = .saved
+                form.focus = .saved
+            } else {
+                showChoices()
             }
-        case .checkout(let result) where id == checkoutRequest:
-            checkoutRequest = nil
-            switch result {
-            case .success(let answer):
-                outcome = answer
-                if answer.success {
-                    ctx.notify("Thank you! Your order is placed.")
-                    // Saved only once the order is placed, so a retried checkout cannot save it twice.
-                    if savesAddress {
-                        let draft = AddressInput(street: street.trimmed, city: city.trimmed, zip: zip.trimmed, country: country.trimmed)
-                        saveRequest = ctx.send(.addAddress(draft))
-                        saveNote = StatusText("Saving the address to your profile…", role: .muted)
-                    }
-                }
-            case .failure(let error):
-                failure = error
-                for field in error.fieldErrors {
-                    switch field.field {
-                    case "street", "shippingAddress.street": fieldErrors[.street] = field.message
-                    case "city", "shippingAddress.city": fieldErrors[.city] = field.message
-                    case "zip", "shippingAddress.zip": fieldErrors[.zip] = field.message
-                    case "country", "shippingAddress.country": fieldErrors[.country] = field.message
-                    default: break
-                    }
+        case .checkout(let result):
+            guard case .success(let answer)? = form.settle(id, result) else { return }
+            outcome = answer
+            if answer.success {
+                ctx.notify("Thank you! Your order is placed.")
+                // Saved only once the order is placed, so a retried checkout cannot save it twice.
+                if savesAddress {
+                    let address = typedAddress
+                    let draft = AddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country)
+                    saveRequest = ctx.send(.addAddress(draft))
+                    saveNote = StatusText("Saving the address to your profile…", role: .muted)
                 }
             }
         case .addressSaved(let result) where id == saveRequest:
@@ -257,52 +194,47 @@ public struct CheckoutScreen: ScreenState {
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
-        let form = FormLayout(area)
+        let layout = FormLayout(area)
         if let outcome, outcome.success {
-            frame.write("Order placed. Thank you!", x: form.left, y: form.top, role: .success)
-            frame.write("Order", x: form.left, y: form.top + 2, role: .label)
-            frame.write(outcome.orderId ?? "—", x: form.fieldX, y: form.top + 2, role: .text)
-            frame.write("Payment", x: form.left, y: form.top + 3, role: .label)
-            frame.write(outcome.transactionId ?? "—", x: form.fieldX, y: form.top + 3, role: .text)
-            frame.write("Total", x: form.left, y: form.top + 4, role: .label)
-            frame.write(cart.totalPrice.display, x: form.fieldX, y: form.top + 4, role: .price)
-            frame.write("Enter: keep shopping   o: your orders", x: form.left, y: form.top + 6, role: .muted)
+            frame.write("Order placed. Thank you!", x: layout.left, y: layout.top, role: .success)
+            frame.write("Order", x: layout.left, y: layout.top + 2, role: .label)
+            frame.write(outcome.orderId ?? "—", x: layout.fieldX, y: layout.top + 2, role: .text)
+            frame.write("Payment", x: layout.left, y: layout.top + 3, role: .label)
+            frame.write(outcome.transactionId ?? "—", x: layout.fieldX, y: layout.top + 3, role: .text)
+            frame.write("Total", x: layout.left, y: layout.top + 4, role: .label)
+            frame.write(cart.totalPrice.display, x: layout.fieldX, y: layout.top + 4, role: .price)
+            frame.write("Enter: keep shopping   o: your orders", x: layout.left, y: layout.top + 6, role: .muted)
             if let saveNote {
-                for (index, line) in TextWidth.wrap(saveNote.text, width: area.maxX - form.left - 2).prefix(3).enumerated() {
-                    frame.write(line, x: form.left, y: form.top + 8 + index, role: saveNote.role, limit: area.maxX)
+                for (index, line) in TextWidth.wrap(saveNote.text, width: area.maxX - layout.left - 2).prefix(3).enumerated() {
+                    frame.write(line, x: layout.left, y: layout.top + 8 + index, role: saveNote.role, limit: area.maxX)
                 }
             }
             return
         }
         let count = cart.items.reduce(0) { $0 + $1.quantity }
-        var x = frame.write("Checkout: \(count) item\(count == 1 ? "" : "s"), ", x: form.left, y: form.top, role: .title)
-        x = frame.write(cart.totalPrice.display, x: x, y: form.top, role: .price)
+        let x = frame.write("Checkout: \(count) item\(count == 1 ? "" : "s"), ", x: layout.left, y: layout.top, role: .title)
+        frame.write(cart.totalPrice.display, x: x, y: layout.top, role: .price)
         var row = 2
         if !addresses.isEmpty {
-            frame.write("Ship to", x: form.left, y: form.top + row, role: focus == .saved ? .heading : .label)
-            let label = savedIndex.map { index in
+            let chosen = savedIndex.map { index in
                 let a = addresses[index]
-                return "\(env.glyphs.separator) " + [a.street, a.city, a.country].compactMap { $0 }.joined(separator: ", ") + (a.isDefault ? " (default)" : "")
-            } ?? "\(env.glyphs.separator) a new address"
-            frame.write(TextWidth.truncate(label, to: form.fieldWidth, ellipsis: env.glyphs.ellipsis), x: form.fieldX, y: form.top + row,
-                        role: focus == .saved ? .buttonFocused : .text)
+                return [a.street, a.city, a.country].compactMap { $0 }.joined(separator: ", ") + (a.isDefault ? " (default)" : "")
+            } ?? "a new address"
+            form.drawChoice(.saved, &frame, layout, row: row, showing: "\(env.glyphs.separator) " + chosen, glyphs: env.glyphs)
             row += 2
         }
-        for (field, label) in [(Focus.street, "Street"), (.city, "City"), (.zip, "Postal code"), (.country, "Country")] {
-            form.drawField(&frame, label: label, field: self[field], row: row, focused: focus == field, error: fieldErrors[field], glyphs: env.glyphs)
+        for (focus, _, _) in Self.addressFields {
+            form.drawText(focus, &frame, layout, row: row, glyphs: env.glyphs)
             row += 2
         }
-        frame.write("Pay with", x: form.left, y: form.top + row, role: focus == .payment ? .heading : .label)
-        frame.write("\(env.glyphs.separator) " + Self.paymentMethods[payment].label, x: form.fieldX, y: form.top + row,
-                    role: focus == .payment ? .buttonFocused : .text, limit: area.maxX)
+        form.drawChoice(.payment, &frame, layout, row: row, showing: "\(env.glyphs.separator) " + Self.paymentMethods[payment].label, glyphs: env.glyphs)
         row += 2
         if savedIndex == nil {
-            frame.write("Save it", x: form.left, y: form.top + row, role: focus == .saveAddress ? .heading : .label)
-            frame.write(saveAddress ? "[x] also save this address to my profile" : "[ ] also save this address to my profile",
-                        x: form.fieldX, y: form.top + row, role: focus == .saveAddress ? .buttonFocused : .text, limit: area.maxX)
+            form.drawChoice(.saveAddress, &frame, layout, row: row, showing: (saveAddress ? "[x]" : "[ ]") + " also save this address to my profile",
+                            glyphs: env.glyphs)
             row += 2
         }
-        let after = drawButton(&frame, "Place order", x: form.fieldX, y: form.top + row, focused: focus == .place)
-        drawButton(&frame, "Back to cart", x: after + 3, y: form.top + row, focused: focus == .back)
+        let after = form.drawButton(.place, &frame, x: layout.fieldX, y: layout.top + row)
+        form.drawButton(.back, &frame, x: after + 3, y: layout.top + row)
     }
 }
