@@ -21,6 +21,8 @@ enum Navigation {
 public struct Context {
     public internal(set) var session: Session?
     public let options: AppOptions
+    /// Where the screen draws (`Layout.content`), so keys that scroll a list know how many rows show.
+    public let area: Rect
     var nextRequestID: RequestID
     var commands: [Command] = []
     var navigation: Navigation?
@@ -28,9 +30,10 @@ public struct Context {
     var wantsQuit = false
     var theme: String?
 
-    init(session: Session?, options: AppOptions, nextRequestID: RequestID) {
+    init(session: Session?, options: AppOptions, area: Rect, nextRequestID: RequestID) {
         self.session = session
         self.options = options
+        self.area = area
         self.nextRequestID = nextRequestID
     }
 

@@ -56,7 +56,7 @@ public struct Model: Sendable {
     public var sizeClass: SizeClass { SizeClass(size) }
 
     func context() -> Context {
-        Context(session: session, options: options, nextRequestID: nextRequestID)
+        Context(session: session, options: options, area: Layout.content(size), nextRequestID: nextRequestID)
     }
 
     /// Takes over what a screen did through its context: requests, moves, sign-in.

@@ -32,9 +32,9 @@ struct ProfileAddressTests {
         let profile = model.screen as! ProfileScreen
         #expect(profile.form.focus == .addresses)
         #expect(!profile.capturesText)
-        #expect(profile.keyHelp.map(\.keys) == ["Tab", "S-Tab", "↑/k", "↓/j", "a", "Enter", "d", "*"])
+        #expect(profile.keyHelp.map(\.keys) == ["Tab", "S-Tab", "↑/k", "↓/j", "PgUp", "PgDn", "g", "G", "a", "Enter", "d", "*"])
         let moved = run(model, [key(.down), key(.down)]).0.screen as! ProfileScreen
-        #expect(moved.selectedAddress == 1)
+        #expect(moved.addressList.selected == 1)
     }
 
     @Test func addingChecksRequiredFieldsBeforeAnyRequest() {
@@ -100,7 +100,7 @@ struct ProfileAddressTests {
         #expect(reloadRequest == .addresses)
         let listed = run(deleted, [.reply(reloadID, .addresses(.success([lyon])))]).0.screen as! ProfileScreen
         #expect(listed.profile?.addresses == [lyon])
-        #expect(listed.selectedAddress == 0)
+        #expect(listed.addressList.selected == 0)
     }
 
     @Test func makingDefaultSendsOnlyTheFlagAndSkipsTheCurrentDefault() throws {

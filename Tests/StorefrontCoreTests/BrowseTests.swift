@@ -78,7 +78,7 @@ struct BrowseTests {
         #expect(view(detail).text().contains("Only 3 left"))
         let (back, more) = run(detail, [key(.escape)])
         #expect(back.screen is BrowseScreen)
-        #expect(browse(back).selected == 2)
+        #expect(browse(back).list.selected == 2)
         #expect(more.compactMap(\.sentRequest).first?.1 == .stock(productIDs: fixtureProducts().map(\.id)))
     }
 
@@ -105,7 +105,7 @@ struct BrowseTests {
 
     @Test func clickingARowSelectsItAndClickingAgainOpensIt() {
         let (selected, _) = run(browsingModel(), [.click(x: 10, y: 7, double: false)])
-        #expect(browse(selected).selected == 4)
+        #expect(browse(selected).list.selected == 4)
         let (opened, _) = run(selected, [.click(x: 10, y: 7, double: false)])
         #expect((opened.screen as? ProductDetailScreen)?.product.id == "p004")
     }
@@ -260,7 +260,7 @@ struct LowStockTests {
     @Test func restockingSendsTheUnitsAndRefreshes() throws {
         let (prompted, none) = run(Self.lowStockModel(), [key(.down), key(.enter)] + keys("x5q0"))
         #expect(none.isEmpty)
-        #expect((prompted.screen as! LowStockScreen).restock?.text == "50")  // only digits are typed
+        #expect((prompted.screen as! LowStockScreen).restock?.field.text == "50")  // only digits are typed
         let (sent, commands) = run(prompted, [key(.enter)])
         #expect(commands.first?.sentRequest?.1 == .addStock(productID: "p002", quantity: 50))
         let id = try #require(commands.first?.sentRequest).0

@@ -1,6 +1,8 @@
 import Foundation
 
 /// A small list to choose from, filtered by typing (the category picker).
+/// Letters are typed into the filter, so only ↑/↓ and PgUp/PgDn move the
+/// selection; Home and End move the filter's cursor.
 public struct ListPicker: Equatable, Sendable {
     public enum Outcome: Equatable, Sendable {
         case stay
@@ -13,13 +15,14 @@ public struct ListPicker: Equatable, Sendable {
     public var noneLabel: String
     public var options: [String]
     public var filter = TextField(maxLength: 100)
-    public var selected = 0
+    public var list = List()
 
     public init(title: String, noneLabel: String, options: [String], current: String?) {
         self.title = title
         self.noneLabel = noneLabel
         self.options = options
-        if let current, let index = options.firstIndex(of: current) { selected = index + 1 }
+        list.reset(count: entries.count)
+        if let current, let index = options.firstIndex(of: current) { list.select(index + 1, rows: list.count) }
     }
 
     /// What the list shows: the none entry, then matches; typed text that
@@ -35,38 +38,44 @@ public struct ListPicker: Equatable, Sendable {
         return entries
     }
 
-    public mutating func handle(_ key: Key) -> Outcome {
-        let count = entries.count
+    /// `area`: where the picker draws, so paging knows how many rows show.
+    public mutating func handle(_ key: Key, area: Rect) -> Outcome {
+        let rows = box(in: area).height - 3
         switch key {
         case .escape: return .cancelled
         case .enter:
-            guard selected < count else { return .stay }
-            return .chosen(entries[selected].value)
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, count - 1), selected + 1)
+            guard let index = list.selection else { return .stay }
+            return .chosen(entries[index].value)
+        case .up: list.move(.up, rows: rows)
+        case .down: list.move(.down, rows: rows)
+        case .pageUp: list.move(.pageUp, rows: rows)
+        case .pageDown: list.move(.pageDown, rows: rows)
         default:
-            if filter.edit(key) { selected = 0 }
+            if filter.edit(key) {
+                list.reset(count: entries.count)
+                list.select(0, rows: rows)
+            }
         }
         return .stay
     }
 
-    public func draw(_ frame: inout Frame, in area: Rect, glyphs: Glyphs) {
+    func box(in area: Rect) -> Rect {
         let width = min(area.width - 4, 44)
+        let height = min(area.height - 2, max(list.count, 1) + 4)
+        return Rect(x: area.x + (area.width - width) / 2, y: area.y + 1, width: width, height: height)
+    }
+
+    public func draw(_ frame: inout Frame, in area: Rect, glyphs: Glyphs) {
+        let box = box(in: area)
         let entries = entries
-        let height = min(area.height - 2, max(entries.count, 1) + 4)
-        let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + 1, width: width, height: height)
         frame.drawBox(box, glyphs: glyphs, title: title)
         frame.write("Type to filter:", x: box.x + 2, y: box.y + 1, role: .label)
-        filter.draw(&frame, x: box.x + 18, y: box.y + 1, width: width - 20, focused: true, glyphs: glyphs)
-        let rows = height - 3
-        let first = max(0, selected - rows + 1)
-        for (offset, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
-            let index = first + offset
-            let y = box.y + 2 + offset
-            let chosen = index == selected
-            if chosen { frame.fill(Rect(x: box.x + 1, y: y, width: width - 2, height: 1), role: .selection) }
-            frame.write((chosen ? glyphs.selection : " ") + " " + TextWidth.truncate(entry.label, to: width - 6, ellipsis: glyphs.ellipsis),
-                        x: box.x + 2, y: y, role: chosen ? .selection : .text)
+        filter.draw(&frame, x: box.x + 18, y: box.y + 1, width: box.width - 20, focused: true, glyphs: glyphs)
+        let rows = Rect(x: box.x + 1, y: box.y + 2, width: box.width - 2, height: box.height - 3)
+        list.draw(&frame, in: rows, glyphs: glyphs, plain: true) { frame, index, x, y, chosen in
+            if chosen { frame.fill(Rect(x: x, y: y, width: rows.width, height: 1), role: .selection) }
+            frame.write((chosen ? glyphs.selection : " ") + " " + TextWidth.truncate(entries[index].label, to: box.width - 6, ellipsis: glyphs.ellipsis),
+                        x: x + 1, y: y, role: chosen ? .selection : .text)
         }
     }
 }

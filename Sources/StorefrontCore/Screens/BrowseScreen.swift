@@ -9,14 +9,14 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case up, down, top, bottom, nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn, signOut
+        case move(List.Move), nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn, signOut
     }
 
     public var query = ProductQuery()
     public var products: [Product] = []
     public var pagination: Pagination?
     public var stock: [String: InventoryLevel?] = [:]
-    public var selected = 0
+    public var list = List()
     public var prompt: Prompt?
     public var picker: ListPicker?
     public var knownCategories: Set<String> = []
@@ -40,11 +40,8 @@ public struct BrowseScreen: ScreenState {
     }
 
     var keymap: Keymap<Action> {
-        var bindings: [KeyBinding<Action>] = [
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous product", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next product", inBar: false), .down),
-            KeyBinding([.home, .char("g")], KeyHelp("g", "top", long: "first product of the page", inBar: false), .top),
-            KeyBinding([.end, .char("G")], KeyHelp("G", "bottom", long: "last product of the page", inBar: false), .bottom),
+        // PgUp and PgDn turn the catalogue's pages here, not the list's screenfuls.
+        var bindings: [KeyBinding<Action>] = List.bindings("product on the page", pages: false, Action.move) + [
             KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart"), .open),
             KeyBinding([.pageDown, .char("n"), .right, .char("l")], KeyHelp("n/p", "page", long: "next page (n, →, l or PgDn)"), .nextPage),
             KeyBinding([.pageUp, .char("p"), .left, .char("h")], KeyHelp("p", "previous page", long: "previous page (p, ←, h or PgUp)", inBar: false), .previousPage),
@@ -101,7 +98,7 @@ public struct BrowseScreen: ScreenState {
         isAdmin = ctx.session?.user.role == .admin
         isSeller = ctx.session?.user.role == .vendor || isAdmin
         if var picker {
-            switch picker.handle(key) {
+            switch picker.handle(key, area: ctx.area) {
             case .stay: self.picker = picker
             case .cancelled: self.picker = nil
             case .chosen(let category):
@@ -118,23 +115,20 @@ public struct BrowseScreen: ScreenState {
         }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, products.count - 1), selected + 1)
-        case .top: selected = 0
-        case .bottom: selected = max(0, products.count - 1)
+        case .move(let move): list.move(move, rows: BrowseLayout(ctx.area).listHeight)
         case .nextPage:
             guard query.page < pageCount else { ctx.notify("This is the last page.", role: .muted); break }
             query.page += 1
-            selected = 0
+            list = List()
             load(&ctx)
         case .previousPage:
             guard query.page > 1 else { ctx.notify("This is the first page.", role: .muted); break }
             query.page -= 1
-            selected = 0
+            list = List()
             load(&ctx)
         case .open:
-            guard products.indices.contains(selected) else { break }
-            let product = products[selected]
+            guard let index = list.selection else { break }
+            let product = products[index]
             ctx.push(ProductDetailScreen(product: product, stock: stock[product.id]))
         case .search: prompt = .search(TextField(query.search ?? "", maxLength: 100))
         case .price:
@@ -146,11 +140,11 @@ public struct BrowseScreen: ScreenState {
             let all = ProductSort.allCases
             query.sort = all[(all.firstIndex(of: query.sort)! + 1) % all.count]
             query.page = 1
-            selected = 0
+            list = List()
             load(&ctx)
         case .clear:
             query = ProductQuery(sort: query.sort)
-            selected = 0
+            list = List()
             load(&ctx)
         case .reload: load(&ctx)
         case .cart: ctx.push(CartScreen())
@@ -176,7 +170,7 @@ public struct BrowseScreen: ScreenState {
                 self.prompt = nil
                 query.search = field.trimmed.isEmpty ? nil : field.trimmed
                 query.page = 1
-                selected = 0
+                list = List()
                 load(&ctx)
             default:
                 _ = field.edit(key)
@@ -191,7 +185,7 @@ public struct BrowseScreen: ScreenState {
                     self.prompt = nil
                     (query.minPrice, query.maxPrice) = range
                     query.page = 1
-                    selected = 0
+                    list = List()
                     load(&ctx)
                 case .failure(let problem):
                     self.prompt = .price(field, error: problem.description)
@@ -223,7 +217,7 @@ public struct BrowseScreen: ScreenState {
             case .success(let page):
                 products = page.data
                 pagination = page.pagination
-                selected = min(selected, max(0, products.count - 1))
+                list.reset(count: products.count)
                 knownCategories.formUnion(products.map(\.category))
                 stock = [:]
                 refreshStock(&ctx)
@@ -240,34 +234,29 @@ public struct BrowseScreen: ScreenState {
     }
 
     public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
-        let layout = BrowseLayout(area, selected: selected, sizeClass: SizeClass(Size(width: area.width, height: area.height + 3)))
-        guard let index = layout.row(atY: y, x: x), products.indices.contains(index) else { return }
-        if index == selected || double {
-            selected = index
-            _ = handle(.enter, &ctx)
-        } else {
-            selected = index
-        }
+        let layout = BrowseLayout(area)
+        guard let row = layout.row(atY: y, x: x), let index = list.index(atRow: row, rows: layout.listHeight) else { return }
+        let open = index == list.selected || double
+        list.select(index, rows: layout.listHeight)
+        if open { _ = handle(.enter, &ctx) }
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
-        let layout = BrowseLayout(area, selected: selected, sizeClass: env.sizeClass)
+        let layout = BrowseLayout(area)
         drawFilters(&frame, area, env)
-        let list = layout.list
+        let pane = layout.list
         let columns = layout.columns
         frame.write(TextWidth.pad("  Name", to: columns.name + 2) + " " + TextWidth.pad("Category", to: columns.category) + " " +
                     TextWidth.pad("Price", to: columns.price, alignRight: true) + "  " + "Stock",
-                    x: list.x, y: area.y + 1, role: .heading, limit: list.maxX)
+                    x: pane.x, y: area.y + 1, role: .heading, limit: pane.maxX)
         if products.isEmpty {
             let message = awaiting != nil ? "Loading the catalogue…"
                 : failure != nil ? "The catalogue could not be loaded. Press r to try again."
                 : "No products match these filters. Press x to clear them."
-            frame.write(message, x: list.x + 2, y: layout.listTop + 1, role: failure != nil ? .error : .muted, limit: list.maxX)
+            frame.write(message, x: pane.x + 2, y: layout.listTop + 1, role: failure != nil ? .error : .muted, limit: pane.maxX)
         }
-        for row in 0..<layout.listHeight {
-            let index = layout.scroll + row
-            guard products.indices.contains(index) else { break }
-            drawRow(&frame, products[index], y: layout.listTop + row, chosen: index == selected, layout: layout, env: env)
+        list.draw(&frame, in: Rect(x: pane.x, y: layout.listTop, width: pane.width, height: layout.listHeight), glyphs: env.glyphs) { frame, index, x, y, chosen in
+            drawRow(&frame, products[index], x: x, y: y, chosen: chosen, layout: layout, env: env)
         }
         if let pagination {
             let sort = switch query.sort {
@@ -276,10 +265,10 @@ public struct BrowseScreen: ScreenState {
             case .priceDescending: "price, high to low"
             }
             frame.write("Page \(pagination.page) of \(pageCount) \(env.glyphs.dot) \(pagination.total) products \(env.glyphs.dot) \(sort)",
-                        x: list.x + 2, y: area.maxY - 1, role: .muted, limit: list.maxX)
+                        x: pane.x + 2, y: area.maxY - 1, role: .muted, limit: pane.maxX)
         }
-        if let preview = layout.preview, products.indices.contains(selected) {
-            drawPreview(&frame, products[selected], in: preview, env)
+        if let preview = layout.preview, let index = list.selection {
+            drawPreview(&frame, products[index], in: preview, env)
         }
         if let picker { picker.draw(&frame, in: area, glyphs: env.glyphs) }
     }
@@ -315,16 +304,13 @@ public struct BrowseScreen: ScreenState {
         item("Price", price, active: query.minPrice != nil || query.maxPrice != nil)
     }
 
-    private func drawRow(_ frame: inout Frame, _ product: Product, y: Int, chosen: Bool, layout: BrowseLayout, env: DrawEnv) {
-        let list = layout.list
+    private func drawRow(_ frame: inout Frame, _ product: Product, x start: Int, y: Int, chosen: Bool, layout: BrowseLayout, env: DrawEnv) {
         let columns = layout.columns
-        if chosen { frame.fill(Rect(x: list.x, y: y, width: list.width, height: 1), role: .selection) }
-        var x = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: list.x, y: y, role: chosen ? .selection : .text)
-        x = frame.write(TextWidth.pad(product.name, to: columns.name, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .text) + 1
+        var x = frame.write(TextWidth.pad(product.name, to: columns.name, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
         x = frame.write(TextWidth.pad(product.category, to: columns.category, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .muted) + 1
         x = frame.write(TextWidth.pad(product.price.display, to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
         if let level = stock[product.id], let badge = stockBadge(level) {
-            frame.write(TextWidth.truncate(badge.text, to: columns.stock, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : badge.role, limit: list.maxX)
+            frame.write(TextWidth.truncate(badge.text, to: columns.stock, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : badge.role, limit: layout.list.maxX)
         }
     }
 
@@ -345,28 +331,29 @@ public struct BrowseScreen: ScreenState {
 }
 
 /// Where the list, its columns and (on wide terminals) the preview pane sit,
-/// shared by drawing and mouse clicks so both agree.
+/// shared by drawing, keys and mouse clicks so all three agree.
 struct BrowseLayout {
     let list: Rect
     let preview: Rect?
     let listTop: Int
     let listHeight: Int
-    let scroll: Int
     let columns: (name: Int, category: Int, price: Int, stock: Int)
 
-    init(_ area: Rect, selected: Int, sizeClass: SizeClass) {
+    /// `area`: the content area, three rows shorter than the terminal.
+    init(_ area: Rect) {
+        let sizeClass = SizeClass(Size(width: area.width, height: area.height + 3))
         let previewWidth = sizeClass == .wide ? max(36, area.width / 3) : 0
         list = Rect(x: area.x, y: area.y, width: area.width - previewWidth, height: area.height)
         preview = previewWidth > 0 ? Rect(x: area.maxX - previewWidth, y: area.y + 1, width: previewWidth, height: area.height - 2) : nil
         listTop = area.y + 2
         listHeight = max(1, area.height - 3)
-        scroll = max(0, selected - listHeight + 1)
         let category = 16, price = 10, stock = 13
         columns = (name: max(10, list.width - 2 - category - price - stock - 5), category: category, price: price, stock: stock)
     }
 
+    /// The row of the list at a point, counted from the top row on show.
     func row(atY y: Int, x: Int) -> Int? {
         guard y >= listTop, y < listTop + listHeight, x >= list.x, x < list.maxX else { return nil }
-        return scroll + (y - listTop)
+        return y - listTop
     }
 }

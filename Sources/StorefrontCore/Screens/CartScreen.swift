@@ -3,10 +3,10 @@ import MarketplaceAPI
 /// The signed-in shopper's cart: change quantities, remove lines, empty it;
 /// totals are the server's exact amounts.
 public struct CartScreen: ScreenState {
-    enum Action: Sendable { case up, down, more, fewer, remove, clear, reload, checkout }
+    enum Action: Sendable { case move(List.Move), more, fewer, remove, clear, reload, checkout }
 
     public var cart: Cart?
-    public var selected = 0
+    public var list = List()
     var awaiting: RequestID?
     public var failure: APIError?
     /// X asks once; a second X empties the cart.
@@ -24,9 +24,7 @@ public struct CartScreen: ScreenState {
     var items: [LineItem] { cart?.items ?? [] }
 
     var keymap: Keymap<Action> {
-        Keymap([
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous item", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next item", inBar: false), .down),
+        Keymap(List.bindings("item", Action.move) + [
             KeyBinding([.char("+"), .char("="), .right, .char("l")], KeyHelp("+", "more", long: "one more of this item (also →, l)"), .more),
             KeyBinding([.char("-"), .left, .char("h")], KeyHelp("-", "fewer", long: "one fewer of this item (also ←, h)"), .fewer),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "remove", long: "remove this item (also Delete)"), .remove),
@@ -52,10 +50,9 @@ public struct CartScreen: ScreenState {
             return true
         }
         guard let action = keymap.action(for: key) else { return false }
-        let line = items.indices.contains(selected) ? items[selected] : nil
+        let line = list.selection.map { items[$0] }
         switch action {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, items.count - 1), selected + 1)
+        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
         case .more:
             if let line { send(.addToCart(productID: line.productId, quantity: 1), &ctx) }
         case .fewer:
@@ -77,15 +74,17 @@ public struct CartScreen: ScreenState {
         switch result {
         case .success(let fresh):
             cart = fresh
-            selected = min(selected, max(0, fresh.items.count - 1))
+            list.reset(count: fresh.items.count)
         case .failure(let error):
             failure = error
         }
     }
 
+    /// The rows of the list, between its heading and the total.
+    static func rows(_ area: Rect) -> Int { max(1, area.height - 4) }
+
     public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
-        let index = y - (area.y + 2)
-        if items.indices.contains(index) { selected = index }
+        if let index = list.index(atRow: y - (area.y + 2), rows: Self.rows(area)) { list.select(index, rows: Self.rows(area)) }
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
@@ -104,15 +103,10 @@ public struct CartScreen: ScreenState {
             frame.write("Your cart is empty. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
             return
         }
-        let rows = area.height - 4
-        let first = max(0, selected - rows + 1)
-        for (offset, line) in cart.items.dropFirst(first).prefix(rows).enumerated() {
-            let index = first + offset
-            let y = area.y + 2 + offset
-            let chosen = index == selected
-            if chosen { frame.fill(Rect(x: x, y: y, width: width, height: 1), role: .selection) }
-            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
-            cx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .text) + 1
+        let rows = Self.rows(area)
+        list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: rows), glyphs: env.glyphs) { frame, index, start, y, chosen in
+            let line = cart.items[index]
+            var cx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
             cx = frame.write(TextWidth.pad(line.price.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .muted) + 1
             cx = frame.write(TextWidth.pad(String(line.quantity), to: quantityWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text) + 1
             frame.write(TextWidth.pad(line.subtotal.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)

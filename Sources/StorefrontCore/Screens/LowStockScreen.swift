@@ -3,15 +3,14 @@ import MarketplaceAPI
 /// Admin: products below their low-stock threshold, with names; restock in
 /// place; the list refreshes on its own every few seconds.
 public struct LowStockScreen: ScreenState {
-    enum Action: Sendable { case up, down, restock, reload }
+    enum Action: Sendable { case move(List.Move), restock, reload }
 
     public static let refreshSeconds = 5.0
 
     public var levels: [InventoryLevel] = []
     public var names: [String: String] = [:]
-    public var selected = 0
-    public var restock: TextField?
-    public var restockError: String?
+    public var list = List()
+    public var restock: UnitsPrompt?
     var listRequest: RequestID?
     var namesRequest: RequestID?
     var addRequest: RequestID?
@@ -28,16 +27,14 @@ public struct LowStockScreen: ScreenState {
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     var keymap: Keymap<Action> {
-        Keymap([
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous product", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next product", inBar: false), .down),
+        Keymap(List.bindings("product", Action.move) + [
             KeyBinding([.enter, .char("+")], KeyHelp("Enter", "restock", long: "add units to the selected product's stock (also +)"), .restock),
             KeyBinding([.char("r")], KeyHelp("r", "refresh", long: "refresh now (it also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
         ])
     }
 
     public var keyHelp: [KeyHelp] {
-        restock != nil ? [KeyHelp("Enter", "add units"), KeyHelp("Esc", "cancel")] : keymap.help
+        restock?.keyHelp ?? keymap.help
     }
 
     public mutating func appear(_ ctx: inout Context) { refresh(&ctx) }
@@ -56,36 +53,29 @@ public struct LowStockScreen: ScreenState {
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
-        if var field = restock {
-            switch key {
-            case .escape: restock = nil
-            case .enter:
-                guard let units = Int(field.trimmed), (1...100_000).contains(units) else {
-                    restockError = "A whole number of units from 1 to 100000"
-                    return true
-                }
+        if var prompt = restock {
+            switch prompt.handle(key) {
+            case .stay: restock = prompt
+            case .cancelled: restock = nil
+            case .units(let units):
                 restock = nil
-                restockError = nil
-                if levels.indices.contains(selected) {
-                    addRequest = ctx.send(.addStock(productID: levels[selected].productId, quantity: units))
+                if let index = list.selection {
+                    addRequest = ctx.send(.addStock(productID: levels[index].productId, quantity: units))
                 }
-            default:
-                if case .char(let c) = key, !c.isNumber { return true }
-                _ = field.edit(key)
-                restock = field
-                restockError = nil
             }
             return true
         }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, levels.count - 1), selected + 1)
-        case .restock: if levels.indices.contains(selected) { restock = TextField(maxLength: 6) }
+        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .restock: if list.selection != nil { restock = UnitsPrompt() }
         case .reload: refresh(&ctx)
         }
         return true
     }
+
+    /// The rows of the list, between its heading and the prompt row.
+    static func rows(_ area: Rect) -> Int { max(1, area.height - 4) }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
         switch reply {
@@ -94,9 +84,11 @@ public struct LowStockScreen: ScreenState {
             switch result {
             case .success(let page):
                 loaded = true
-                let selectedID = levels.indices.contains(selected) ? levels[selected].productId : nil
+                // The rows move as stock changes: keep the same product selected.
+                let selectedID = list.selection.map { levels[$0].productId }
                 levels = page.data
-                selected = selectedID.flatMap { id in levels.firstIndex { $0.productId == id } } ?? min(selected, max(0, levels.count - 1))
+                list.reset(count: levels.count)
+                if let index = selectedID.flatMap({ id in levels.firstIndex { $0.productId == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
                 let unnamed = levels.map(\.productId).filter { names[$0] == nil }
                 if !unnamed.isEmpty { namesRequest = ctx.send(.productsByID(unnamed)) }
             case .failure(let error):
@@ -129,23 +121,17 @@ public struct LowStockScreen: ScreenState {
         if loaded && levels.isEmpty {
             frame.write("Nothing is low in stock.", x: x + 2, y: area.y + 2, role: .success)
         }
-        for (index, level) in levels.prefix(area.height - 4).enumerated() {
-            let y = area.y + 2 + index
-            let chosen = index == selected
-            if chosen { frame.fill(Rect(x: x, y: y, width: nameWidth + 23, height: 1), role: .selection) }
-            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
-            cx = frame.write(TextWidth.pad(names[level.productId] ?? level.productId, to: nameWidth, ellipsis: env.glyphs.ellipsis),
-                             x: cx, y: y, role: chosen ? .selection : .text)
+        let width = nameWidth + 23
+        list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
+            let level = levels[index]
+            var cx = frame.write(TextWidth.pad(names[level.productId] ?? level.productId, to: nameWidth, ellipsis: env.glyphs.ellipsis),
+                                 x: start, y: y, role: chosen ? .selection : .text)
             cx = frame.write(TextWidth.pad(String(level.quantity), to: 10, alignRight: true), x: cx, y: y,
                              role: chosen ? .selection : level.quantity == 0 ? .stockOut : .stockLow)
             frame.write(TextWidth.pad(String(level.lowStockThreshold), to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .muted)
         }
-        if let restock, levels.indices.contains(selected) {
-            let y = area.maxY - 1
-            let name = names[levels[selected].productId] ?? levels[selected].productId
-            let cx = frame.write("Add units to \(TextWidth.truncate(name, to: 30, ellipsis: env.glyphs.ellipsis)): ", x: x, y: y, role: .label)
-            restock.draw(&frame, x: cx, y: y, width: 8, focused: true, glyphs: env.glyphs)
-            if let restockError { frame.write(restockError, x: cx + 10, y: y, role: .error, limit: area.maxX) }
+        if let restock, let index = list.selection {
+            restock.draw(&frame, product: names[levels[index].productId] ?? levels[index].productId, x: x, y: area.maxY - 1, limit: area.maxX, glyphs: env.glyphs)
         }
     }
 }

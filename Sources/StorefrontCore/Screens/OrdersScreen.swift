@@ -3,10 +3,10 @@ import MarketplaceAPI
 
 /// Order history, newest first: date, status, items and total; Enter opens one.
 public struct OrdersScreen: ScreenState {
-    enum Action: Sendable { case up, down, open, reload }
+    enum Action: Sendable { case move(List.Move), open, reload }
 
     public var orders: [Order] = []
-    public var selected = 0
+    public var list = List()
     var awaiting: RequestID?
     public var loaded = false
     public var failure: APIError?
@@ -18,9 +18,7 @@ public struct OrdersScreen: ScreenState {
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     var keymap: Keymap<Action> {
-        Keymap([
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous order", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next order", inBar: false), .down),
+        Keymap(List.bindings("order", Action.move) + [
             KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again"), .reload),
         ])
@@ -38,9 +36,8 @@ public struct OrdersScreen: ScreenState {
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, orders.count - 1), selected + 1)
-        case .open: if orders.indices.contains(selected) { ctx.push(OrderDetailScreen(order: orders[selected])) }
+        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .open: if let index = list.selection { ctx.push(OrderDetailScreen(order: orders[index])) }
         case .reload: load(&ctx)
         }
         return true
@@ -53,15 +50,17 @@ public struct OrdersScreen: ScreenState {
         case .success(let page):
             loaded = true
             orders = page.data.sorted { $0.createdAt > $1.createdAt }
-            selected = min(selected, max(0, orders.count - 1))
+            list.reset(count: orders.count)
         case .failure(let error): failure = error
         }
     }
 
+    /// The rows of the list, below its heading.
+    static func rows(_ area: Rect) -> Int { max(1, area.height - 3) }
+
     public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
-        let index = y - (area.y + 2)
-        guard orders.indices.contains(index) else { return }
-        if index == selected || double { ctx.push(OrderDetailScreen(order: orders[index])) } else { selected = index }
+        guard let index = list.index(atRow: y - (area.y + 2), rows: Self.rows(area)) else { return }
+        if index == list.selected || double { ctx.push(OrderDetailScreen(order: orders[index])) } else { list.select(index, rows: Self.rows(area)) }
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
@@ -72,13 +71,10 @@ public struct OrdersScreen: ScreenState {
         if orders.isEmpty && loaded {
             frame.write("No orders yet. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
         }
-        for (index, order) in orders.prefix(area.height - 3).enumerated() {
-            let y = area.y + 2 + index
-            let chosen = index == selected
-            if chosen { frame.fill(Rect(x: x, y: y, width: width, height: 1), role: .selection) }
+        list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
+            let order = orders[index]
             let count = order.items.reduce(0) { $0 + $1.quantity }
-            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
-            cx = frame.write(TextWidth.pad(formatDate(order.createdAt), to: 18), x: cx, y: y, role: chosen ? .selection : .text)
+            var cx = frame.write(TextWidth.pad(formatDate(order.createdAt), to: 18), x: start, y: y, role: chosen ? .selection : .text)
             cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: 12), x: cx, y: y, role: chosen ? .selection : .muted)
             cx = frame.write(TextWidth.pad(order.status.rawValue, to: 11), x: cx, y: y, role: chosen ? .selection : statusRole(order.status))
             cx = frame.write(TextWidth.pad(String(count), to: 6, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)

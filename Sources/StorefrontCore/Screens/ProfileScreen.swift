@@ -4,7 +4,7 @@ import MarketplaceAPI
 /// at once), and the saved addresses: add, edit, delete (asking first), make default.
 public struct ProfileScreen: FormScreen {
     public enum Focus: Hashable, Sendable { case phone, newsletter, theme, save, addresses }
-    enum AddressAction: Sendable { case up, down, add, edit, delete, makeDefault }
+    enum AddressAction: Sendable { case move(List.Move), add, edit, delete, makeDefault }
 
     public var profile: UserProfile?
     public var form = Form<Focus>([
@@ -16,8 +16,7 @@ public struct ProfileScreen: FormScreen {
     ])
     public var newsletter = true
     public var theme = ThemeName.light.rawValue
-    /// The selected row of the address list.
-    public var selectedAddress = 0
+    public var addressList = List()
     /// d asks once; y deletes.
     public var confirmingDelete = false
     var addressRequest: RequestID?
@@ -40,16 +39,14 @@ public struct ProfileScreen: FormScreen {
     }
 
     var addresses: [Address] { profile?.addresses ?? [] }
-    var selected: Address? { addresses.indices.contains(selectedAddress) ? addresses[selectedAddress] : nil }
+    var selected: Address? { addressList.selection.flatMap { addresses.indices.contains($0) ? addresses[$0] : nil } }
 
     static func describe(_ address: Address) -> String {
         [address.street, address.city, address.zip, address.country].compactMap { $0 }.joined(separator: ", ")
     }
 
     var addressKeymap: Keymap<AddressAction> {
-        Keymap([
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous address", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next address", inBar: false), .down),
+        Keymap(List.bindings("address", AddressAction.move) + [
             KeyBinding([.char("a")], KeyHelp("a", "add", long: "add an address"), .add),
             KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected address (also e)"), .edit),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected address (asks first)"), .delete),
@@ -96,8 +93,7 @@ public struct ProfileScreen: FormScreen {
 
     mutating func handleAddress(_ action: AddressAction, _ ctx: inout Context) {
         switch action {
-        case .up: selectedAddress = max(0, selectedAddress - 1)
-        case .down: selectedAddress = min(max(0, addresses.count - 1), selectedAddress + 1)
+        case .move(let move): addressList.move(move, rows: Self.addressRows(ctx.area))
         case .add: ctx.push(AddressFormScreen())
         case .edit: if let address = selected { ctx.push(AddressFormScreen(editing: address)) }
         case .delete: if selected != nil { confirmingDelete = true }
@@ -118,6 +114,7 @@ public struct ProfileScreen: FormScreen {
         let saving = profile != nil
         guard case .success(let fresh)? = form.settle(id, result) else { return }
         profile = fresh
+        addressList.reset(count: fresh.addresses.count)
         form.set(.phone, fresh.phone ?? "")
         newsletter = fresh.preferences.newsletter
         theme = fresh.preferences.theme
@@ -134,7 +131,7 @@ public struct ProfileScreen: FormScreen {
         switch reply {
         case .addresses(.success(let fresh)):
             profile?.addresses = fresh
-            selectedAddress = min(selectedAddress, max(0, fresh.count - 1))
+            addressList.reset(count: fresh.count)
         case .addressDeleted(.success):
             ctx.notify("Address deleted.")
             addressRequest = ctx.send(.addresses)
@@ -159,15 +156,11 @@ public struct ProfileScreen: FormScreen {
             frame.write(form.focus == .addresses ? "none saved yet: a adds one" : "none saved yet (checkout asks for one)",
                         x: layout.fieldX, y: layout.top + 10, role: .muted)
         }
-        // Keep the selected row in view when the list is longer than the screen.
-        let visible = Self.addressRows(area)
-        let first = max(0, selectedAddress - visible + 1)
-        for (offset, address) in addresses.dropFirst(first).prefix(visible).enumerated() {
-            let index = first + offset
+        let rows = Rect(x: layout.fieldX, y: layout.top + 10, width: area.maxX - layout.fieldX, height: Self.addressRows(area))
+        addressList.draw(&frame, in: rows, glyphs: env.glyphs, plain: true, showsSelection: form.focus == .addresses) { frame, index, x, y, chosen in
+            let address = addresses[index]
             let text = Self.describe(address) + (address.isDefault ? "  (default)" : "")
-            let chosen = form.focus == .addresses && index == selectedAddress
-            frame.write(TextWidth.truncate(text, to: area.maxX - layout.fieldX, ellipsis: env.glyphs.ellipsis), x: layout.fieldX, y: layout.top + 10 + offset,
-                        role: chosen ? .selection : .text, limit: area.maxX)
+            frame.write(TextWidth.truncate(text, to: area.maxX - x, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .text, limit: area.maxX)
         }
     }
 }

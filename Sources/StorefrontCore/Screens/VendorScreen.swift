@@ -2,16 +2,16 @@ import MarketplaceAPI
 
 /// A vendor's own products: create, edit, delete (asking first) and add stock.
 public struct VendorScreen: ScreenState {
-    enum Action: Sendable { case up, down, create, edit, delete, stock, reload }
+    enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload }
 
     public var products: [Product] = []
     public var stock: [String: InventoryLevel?] = [:]
     public var truncated = false
-    public var selected = 0
+    public var list = List()
     public var loaded = false
     /// d asks once; y deletes.
     public var confirmingDelete = false
-    public var stockPrompt: TextField?
+    public var stockPrompt: UnitsPrompt?
     var listRequest: RequestID?
     var stockRequest: RequestID?
     var changeRequest: RequestID?
@@ -25,16 +25,14 @@ public struct VendorScreen: ScreenState {
         changeRequest != nil ? "Saving…" : (listRequest != nil && !loaded) ? "Looking for your products…" : nil
     }
     public var status: StatusText? {
-        if confirmingDelete, products.indices.contains(selected) {
-            return StatusText("Delete \(products[selected].name)? y deletes it, any other key keeps it.", role: .warning)
+        if confirmingDelete, let product = selected {
+            return StatusText("Delete \(product.name)? y deletes it, any other key keeps it.", role: .warning)
         }
         return failure?.statusText(retryKey: "r")
     }
 
     var keymap: Keymap<Action> {
-        Keymap([
-            KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous product", inBar: false), .up),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next product", inBar: false), .down),
+        Keymap(List.bindings("product", Action.move) + [
             KeyBinding([.char("n")], KeyHelp("n", "new", long: "create a product"), .create),
             KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)"), .edit),
             KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
@@ -44,7 +42,7 @@ public struct VendorScreen: ScreenState {
     }
 
     public var keyHelp: [KeyHelp] {
-        stockPrompt != nil ? [KeyHelp("Enter", "add units"), KeyHelp("Esc", "cancel")] : keymap.help
+        stockPrompt?.keyHelp ?? keymap.help
     }
 
     public mutating func appear(_ ctx: inout Context) { load(&ctx) }
@@ -55,38 +53,36 @@ public struct VendorScreen: ScreenState {
         listRequest = ctx.send(.myProducts(ownerID: owner))
     }
 
+    var selected: Product? { list.selection.map { products[$0] } }
+
+    /// The rows of the list, between its heading and the prompt row.
+    static func rows(_ area: Rect) -> Int { max(1, area.height - 4) }
+
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         if confirmingDelete {
             confirmingDelete = false
-            if key == .char("y"), products.indices.contains(selected) {
-                changeRequest = ctx.send(.deleteProduct(id: products[selected].id))
+            if key == .char("y"), let product = selected {
+                changeRequest = ctx.send(.deleteProduct(id: product.id))
             }
             return true
         }
-        if var field = stockPrompt {
-            switch key {
-            case .escape: stockPrompt = nil
-            case .enter:
+        if var prompt = stockPrompt {
+            switch prompt.handle(key) {
+            case .stay: stockPrompt = prompt
+            case .cancelled: stockPrompt = nil
+            case .units(let units):
                 stockPrompt = nil
-                if let units = Int(field.trimmed), units > 0, products.indices.contains(selected) {
-                    changeRequest = ctx.send(.addStock(productID: products[selected].id, quantity: units))
-                }
-            default:
-                if case .char(let c) = key, !c.isNumber { return true }
-                _ = field.edit(key)
-                stockPrompt = field
+                if let product = selected { changeRequest = ctx.send(.addStock(productID: product.id, quantity: units)) }
             }
             return true
         }
         guard let action = keymap.action(for: key) else { return false }
-        let product = products.indices.contains(selected) ? products[selected] : nil
         switch action {
-        case .up: selected = max(0, selected - 1)
-        case .down: selected = min(max(0, products.count - 1), selected + 1)
+        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
         case .create: ctx.push(ProductFormScreen())
-        case .edit: if let product { ctx.push(ProductFormScreen(editing: product)) }
-        case .stock: if product != nil { stockPrompt = TextField(maxLength: 6) }
-        case .delete: if product != nil { confirmingDelete = true }
+        case .edit: if let product = selected { ctx.push(ProductFormScreen(editing: product)) }
+        case .stock: if selected != nil { stockPrompt = UnitsPrompt() }
+        case .delete: if selected != nil { confirmingDelete = true }
         case .reload: load(&ctx)
         }
         return true
@@ -101,7 +97,7 @@ public struct VendorScreen: ScreenState {
                 loaded = true
                 products = found.products
                 truncated = found.truncated
-                selected = min(selected, max(0, products.count - 1))
+                list.reset(count: products.count)
                 if !products.isEmpty { stockRequest = ctx.send(.stock(productIDs: products.map(\.id))) }
             case .failure(let error): failure = error
             }
@@ -122,7 +118,7 @@ public struct VendorScreen: ScreenState {
             case .success(let deleted):
                 let name = products.first { $0.id == deleted }?.name ?? "The product"
                 products.removeAll { $0.id == deleted }
-                selected = min(selected, max(0, products.count - 1))
+                list.reset(count: products.count)
                 ctx.notify("\(name) was deleted.")
             case .failure(let error): failure = error
             }
@@ -139,15 +135,9 @@ public struct VendorScreen: ScreenState {
         if loaded && products.isEmpty {
             frame.write("You have no products yet. Press n to create one.", x: x + 2, y: area.y + 2, role: .muted)
         }
-        let rows = area.height - 4
-        let first = max(0, selected - rows + 1)
-        for (offset, product) in products.dropFirst(first).prefix(rows).enumerated() {
-            let index = first + offset
-            let y = area.y + 2 + offset
-            let chosen = index == selected
-            if chosen { frame.fill(Rect(x: x, y: y, width: nameWidth + 36, height: 1), role: .selection) }
-            var cx = frame.write(chosen ? env.glyphs.selection + " " : "  ", x: x, y: y, role: chosen ? .selection : .text)
-            cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .text) + 1
+        list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: nameWidth + 36, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
+            let product = products[index]
+            var cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
             cx = frame.write(TextWidth.pad(product.category, to: 14, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .muted)
             cx = frame.write(TextWidth.pad(product.price.display, to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
             let quantity: String = switch stock[product.id] {
@@ -158,9 +148,8 @@ public struct VendorScreen: ScreenState {
             frame.write(TextWidth.pad(quantity, to: 8, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
         }
         let bottom = area.maxY - 1
-        if let stockPrompt, products.indices.contains(selected) {
-            let cx = frame.write("Add units to \(TextWidth.truncate(products[selected].name, to: 30, ellipsis: env.glyphs.ellipsis)): ", x: x, y: bottom, role: .label)
-            stockPrompt.draw(&frame, x: cx, y: bottom, width: 8, focused: true, glyphs: env.glyphs)
+        if let stockPrompt, let product = selected {
+            stockPrompt.draw(&frame, product: product.name, x: x, y: bottom, limit: area.maxX, glyphs: env.glyphs)
         } else if truncated {
             frame.write("Only the newest \(ProductDraft.scanLimit) products of the catalogue were searched.", x: x + 2, y: bottom, role: .muted)
         }
