@@ -6,17 +6,21 @@ import Foundation
 // function answering the problem in words (nil when the value is fine), so a
 // form shows the same sentence the server would send.
 
-/// A free-text field: trimmed, maybe required, at most `maximum` long.
+/// A free-text field: normalised (`InputRules.normalized`), maybe required, at
+/// most `maximum` Unicode scalars long, without control characters (newlines
+/// and tabs only where `multiline`).
 public struct TextRule: Sendable, Equatable {
     /// How the field is named in messages ("Name", "Street").
     public let label: String
     public let maximum: Int
     public let required: Bool
+    public let multiline: Bool
 
-    public init(_ label: String, maximum: Int, required: Bool = true) {
+    public init(_ label: String, maximum: Int, required: Bool = true, multiline: Bool = false) {
         self.label = label
         self.maximum = maximum
         self.required = required
+        self.multiline = multiline
     }
 
     /// The problem with `value`, or nil. `nil` means the field was not sent: a
@@ -24,18 +28,36 @@ public struct TextRule: Sendable, Equatable {
     public func problem(_ value: String?, label: String? = nil, whenAbsent: Bool = true) -> String? {
         let label = label ?? self.label
         guard let value else { return required && whenAbsent ? "\(label) is required" : nil }
-        let trimmed = InputRules.trimmed(value)
-        if trimmed.isEmpty { return required ? "\(label) is required" : nil }
-        if InputRules.length(trimmed) > maximum { return "\(label) must be at most \(maximum) characters" }
+        let text = InputRules.normalized(value)
+        if text.isEmpty { return required ? "\(label) is required" : nil }
+        if InputRules.length(text) > maximum { return "\(label) must be at most \(maximum) characters" }
+        if InputRules.hasControlCharacters(text, allowingLineBreaks: multiline) { return "\(label) must not contain control characters" }
         return nil
     }
 }
 
 public enum InputRules {
-    /// How long a text is, as every rule counts it.
-    public static func length(_ text: String) -> Int { text.count }
+    /// How long a text is, as every rule counts it: in Unicode scalars, as
+    /// PostgreSQL's `VARCHAR(n)` counts characters, so a text that passes a rule
+    /// always fits its column. Count the `normalized` form, which is what is stored.
+    public static func length(_ text: String) -> Int { text.unicodeScalars.count }
 
     public static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// The form every text is checked and stored in: composed (NFC, so "é" is
+    /// one scalar however it was typed) and trimmed.
+    public static func normalized(_ text: String) -> String {
+        trimmed(text.precomposedStringWithCanonicalMapping)
+    }
+
+    /// NUL and the other C0 controls and DEL; tabs and line breaks pass where a text may span lines.
+    public static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            let value = scalar.value
+            guard value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) else { return false }
+            return !(allowingLineBreaks && (value == 0x0A || value == 0x0D || value == 0x09))
+        }
+    }
 
     // MARK: Accounts
 
@@ -74,14 +96,23 @@ public enum InputRules {
         let password = password ?? ""
         if password.isEmpty { return ["Password is required"] }
         var problems: [String] = []
-        if length(password) < minimumPasswordLength { problems.append("Password must be at least \(minimumPasswordLength) characters") }
+        if password.count < minimumPasswordLength { problems.append("Password must be at least \(minimumPasswordLength) characters") }
         if password.utf8.count > maximumPasswordBytes { problems.append("Password must be at most \(maximumPasswordBytes) bytes") }
+        // bcrypt stops at the first NUL, so what follows one would not count.
+        if password.unicodeScalars.contains("\u{0}") { problems.append("Password must not contain NUL characters") }
         return problems
     }
 
     /// A password typed to sign in: only required (its rules were checked when it was set).
     public static func signInPasswordProblem(_ password: String?) -> String? {
         (password ?? "").isEmpty ? "Password is required" : nil
+    }
+
+    /// Whether some account could have this password. bcrypt reads a password
+    /// only up to its first NUL and its 72nd byte, so one with a NUL or longer
+    /// would match passwords that merely begin like it: it never signs in.
+    public static func couldBeAPassword(_ password: String) -> Bool {
+        !password.unicodeScalars.contains("\u{0}") && password.utf8.count <= maximumPasswordBytes
     }
 
     // MARK: Profile
@@ -143,7 +174,7 @@ public enum InputRules {
     // MARK: Products
 
     public static let productName = TextRule("Name", maximum: 255)
-    public static let productDescription = TextRule("Description", maximum: 10_000)
+    public static let productDescription = TextRule("Description", maximum: 10_000, multiline: true)
     public static let productCategory = TextRule("Category", maximum: 100)
     public static let maximumImages = 10
     public static let maximumImageURLLength = 2048
@@ -182,8 +213,9 @@ public enum InputRules {
     public static let maximumPaymentMethodLength = 50
 
     public static func paymentMethodProblem(_ method: String?) -> String? {
-        let method = trimmed(method ?? "")
+        let method = normalized(method ?? "")
         if method.isEmpty { return "paymentMethod is required (e.g. tok_visa or Credit Card)" }
+        if hasControlCharacters(method) { return "paymentMethod must not contain control characters" }
         return length(method) > maximumPaymentMethodLength ? "paymentMethod must be at most \(maximumPaymentMethodLength) characters" : nil
     }
 
@@ -196,4 +228,12 @@ public enum InputRules {
 
     /// Ids of products, orders and users sent in bodies.
     public static let maximumIDLength = 64
+
+    /// An id sent in a body or a path (trimmed by the caller): 1 to 64 bytes, no control characters.
+    public static func idProblem(_ id: String, label: String) -> String? {
+        if id.isEmpty { return "\(label) is required" }
+        if id.utf8.count > maximumIDLength { return "\(label) must be at most \(maximumIDLength) characters" }
+        if hasControlCharacters(id) { return "\(label) must not contain control characters" }
+        return nil
+    }
 }

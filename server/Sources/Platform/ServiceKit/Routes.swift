@@ -12,6 +12,7 @@ extension RouterMethods where Context == AppRequestContext {
                           use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response) -> Self {
         on(RouterPath(endpoint.template), method: HTTPRequest.Method(endpoint.method)) { request, context in
             try context.check(endpoint.access)
+            try Self.checkParameters(endpoint.route, context)
             return try await handler(request, context)
         }
     }
@@ -22,8 +23,20 @@ extension RouterMethods where Context == AppRequestContext {
                                 use handler: @escaping @Sendable (Request, AppRequestContext, Body) async throws -> Response) -> Self {
         on(RouterPath(endpoint.template), method: HTTPRequest.Method(endpoint.method)) { request, context in
             try context.check(endpoint.access)
+            try Self.checkParameters(endpoint.route, context)
             let body = try await request.decodeJSON(Body.self, context: context)
             return try await handler(request, context, body)
+        }
+    }
+}
+
+extension RouterMethods where Context == AppRequestContext {
+    /// Path parameters are ids (taken as sent, never percent-decoded): no store is
+    /// ever asked about one that no id can be.
+    static func checkParameters(_ route: Route, _ context: AppRequestContext) throws {
+        for name in route.parameters {
+            let value = context.parameters.get(name) ?? ""
+            if let problem = InputRules.idProblem(value, label: name) { throw AppError.badRequest(problem) }
         }
     }
 }

@@ -20,7 +20,7 @@ public enum AccountRules {
             }
         }
         try validator.throwIfInvalid(AuthError.invalid)
-        return NewAccount(name: InputRules.trimmed(request.name ?? ""), email: InputRules.normalizedEmail(request.email ?? ""),
+        return NewAccount(name: InputRules.normalized(request.name ?? ""), email: InputRules.normalizedEmail(request.email ?? ""),
                           password: request.password ?? "", role: role)
     }
 

@@ -38,8 +38,11 @@ public struct AuthService: Sendable {
     public func login(_ request: LoginRequest) async throws -> LoginResponse {
         let (email, password) = try AccountRules.validate(request)
         let account = try await accounts.find(email: email)
-        // Same answer and same work whether the email is unknown or the password wrong.
-        guard try await hasher.verify(password, hash: account?.passwordHash), let account else {
+        // Same answer and same work whether the email is unknown, the password wrong,
+        // or a password no account can have (bcrypt would match only its first part).
+        let usable = InputRules.couldBeAPassword(password)
+        let matches = try await hasher.verify(password, hash: usable ? account?.passwordHash : nil)
+        guard matches, usable, let account else {
             throw AuthError.invalidCredentials
         }
         let token = try await tokens.issueUserToken(userID: UserID(account.id), role: account.role)

@@ -73,7 +73,7 @@ public struct CheckoutController: Sendable {
             errors.append(FieldError(field: "paymentMethod", message: problem))
         }
         guard errors.isEmpty, let address else { throw AppError.validation(errors) }
-        return (address, InputRules.trimmed(body.paymentMethod ?? ""))
+        return (address, InputRules.normalized(body.paymentMethod ?? ""))
     }
 
     static func idempotencyKey(_ header: String?) throws -> String? {

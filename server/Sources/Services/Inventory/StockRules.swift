@@ -11,11 +11,7 @@ public enum StockRules {
 
     static func checkProductID(_ id: String?, field: String, _ validator: inout Validator) -> String {
         let id = (id ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if id.isEmpty {
-            validator.fail(field, "productId is required")
-        } else if id.utf8.count > maximumIDLength {
-            validator.fail(field, "productId must be at most \(maximumIDLength) characters")
-        }
+        validator.check(field, InputRules.idProblem(id, label: "productId"))
         return id
     }
 
@@ -34,6 +30,8 @@ public enum StockRules {
         let trimmed = id.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.utf8.count > maximumIDLength {
             validator.fail("orderId", "orderId must be 1 to \(maximumIDLength) characters")
+        } else {
+            validator.check("orderId", InputRules.idProblem(trimmed, label: "orderId"))
         }
         return trimmed
     }

@@ -28,7 +28,7 @@ public enum OrderRules {
         var validator = Validator()
         func text(_ value: String?, _ part: InputRules.AddressField) -> String {
             validator.check("\(field).\(part.rawValue)", part.shippingRule.problem(value))
-            return InputRules.trimmed(value ?? "")
+            return InputRules.normalized(value ?? "")
         }
         guard let input else { throw OrderError.invalid([FieldError(field: field, message: "shippingAddress is required")]) }
         let address = ShippingAddress(
@@ -42,6 +42,7 @@ public enum OrderRules {
         var validator = Validator()
         let userID = (request.userId ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         validator.check(!userID.isEmpty && userID.utf8.count <= maximumIDLength, "userId", "userId is required (at most \(maximumIDLength) characters)")
+        if !userID.isEmpty { validator.check("userId", InputRules.idProblem(userID, label: "userId")) }
         if let key = request.idempotencyKey {
             validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) characters")
         }
@@ -66,8 +67,7 @@ public enum OrderRules {
 
     private static func productID(_ id: String?, _ validator: inout Validator) -> String {
         let id = (id ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!id.isEmpty, "productId", "productId is required")
-        validator.check(id.utf8.count <= maximumIDLength, "productId", "productId must be at most \(maximumIDLength) characters")
+        validator.check("productId", InputRules.idProblem(id, label: "productId"))
         return id
     }
 

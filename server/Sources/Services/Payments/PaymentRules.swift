@@ -16,7 +16,7 @@ public enum PaymentRules {
             if userID.isEmpty { userID = own }
             guard userID == own else { throw PaymentError.notYourAccount }
         }
-        validator.check(!userID.isEmpty && userID.utf8.count <= 64, "userId", "userId is required (at most 64 characters)")
+        validator.check(!userID.isEmpty && userID.utf8.count <= 64 && !InputRules.hasControlCharacters(userID), "userId", "userId is required (at most 64 characters)")
         let amount = request.amount ?? .zero
         if request.amount == nil {
             validator.fail("amount", "amount is required")
@@ -27,11 +27,11 @@ public enum PaymentRules {
         let currency = (request.currency ?? "USD").uppercased()
         validator.check(currency.utf8.count == 3 && currency.allSatisfy { $0 >= "A" && $0 <= "Z" }, "currency", "currency must be a three-letter code such as USD")
         let method = (request.paymentMethod ?? "Credit Card").trimmingCharacters(in: .whitespacesAndNewlines)
-        validator.check(!method.isEmpty && InputRules.length(method) <= InputRules.maximumPaymentMethodLength, "paymentMethod", "paymentMethod must be 1 to \(InputRules.maximumPaymentMethodLength) characters")
+        validator.check(!method.isEmpty && InputRules.length(method) <= InputRules.maximumPaymentMethodLength && !InputRules.hasControlCharacters(method), "paymentMethod", "paymentMethod must be 1 to \(InputRules.maximumPaymentMethodLength) characters")
         var orderID: String?
         if let raw = request.orderId {
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            validator.check(!trimmed.isEmpty && trimmed.utf8.count <= 64, "orderId", "orderId must be 1 to 64 characters")
+            validator.check(!trimmed.isEmpty && trimmed.utf8.count <= 64 && !InputRules.hasControlCharacters(trimmed), "orderId", "orderId must be 1 to 64 characters")
             orderID = trimmed
         }
         let key = idempotencyKeyHeader ?? request.idempotencyKey

@@ -135,13 +135,15 @@ public struct MongoProductRepository: ProductRepository {
     }
 
     /// Searched text matches itself only: every regex metacharacter is escaped.
+    /// Scalar by scalar: a metacharacter followed by a combining mark is one
+    /// `Character` that matches none of them, but the store's regex sees it alone.
     static func escapedRegex(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if "\\^$.|?*+()[]{}-/#".contains(character) { out.append("\\") }
-            out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if "\\^$.|?*+()[]{}-/#".unicodeScalars.contains(scalar) { out.append("\\") }
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 
     /// Millisecond precision, as BSON dates store it, so a returned product equals its stored form.

@@ -28,12 +28,12 @@ public enum ProductRules {
     private static func check(_ input: ProductInput, creating: Bool, into validator: inout Validator) -> ProductChanges {
         var changes = ProductChanges()
         func text(_ value: String?, _ field: String, _ rule: TextRule) -> String? {
-            if let value, InputRules.trimmed(value).isEmpty {
+            if let value, InputRules.normalized(value).isEmpty {
                 validator.fail(field, "\(rule.label) must not be empty")
-                return InputRules.trimmed(value)
+                return InputRules.normalized(value)
             }
             validator.check(field, rule.problem(value, whenAbsent: creating))
-            return value.map(InputRules.trimmed)
+            return value.map(InputRules.normalized)
         }
         changes.name = text(input.name, "name", InputRules.productName)
         changes.description = text(input.description, "description", InputRules.productDescription)
@@ -87,8 +87,8 @@ public enum ProductRules {
                     validator.fail(key, "limit must be a whole number from 1 to \(maximumLimit)")
                 }
             case "category":
-                let category = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                if category.isEmpty || InputRules.length(category) > InputRules.productCategory.maximum {
+                let category = InputRules.normalized(value)
+                if category.isEmpty || InputRules.length(category) > InputRules.productCategory.maximum || InputRules.hasControlCharacters(category) {
                     validator.fail(key, "category must be 1 to \(InputRules.productCategory.maximum) characters")
                 } else {
                     query.category = category
@@ -100,9 +100,11 @@ public enum ProductRules {
                 }
                 if key == "minPrice" { query.minPrice = money } else { query.maxPrice = money }
             case "q":
-                let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = InputRules.normalized(value)
                 if InputRules.length(text) > InputRules.maximumSearchLength {
                     validator.fail(key, "q must be at most \(InputRules.maximumSearchLength) characters")
+                } else if InputRules.hasControlCharacters(text) {
+                    validator.fail(key, "q must not contain control characters")
                 } else if !text.isEmpty {
                     query.text = text
                 }

@@ -9,7 +9,7 @@ public enum UserRules {
         var validator = Validator()
         var phone: PhoneChange?
         if let raw = update.phone {
-            let trimmed = InputRules.trimmed(raw)
+            let trimmed = InputRules.normalized(raw)
             if let problem = InputRules.phoneProblem(trimmed) {
                 validator.fail("phone", problem)
             } else {
@@ -40,7 +40,7 @@ public enum UserRules {
                 continue
             }
             guard let value else { continue }
-            let text = InputRules.trimmed(value)
+            let text = InputRules.normalized(value)
             if text.isEmpty {
                 fields.cleared.insert(field.rawValue)
                 continue
