@@ -76,9 +76,6 @@ public struct Theme: Equatable, Sendable {
     public func style(for role: ThemeRole) -> RoleStyle {
         styles[role] ?? styles[.text] ?? RoleStyle()
     }
-
-    /// The themes shipped in `themes/`, which the user service's `theme` preference names.
-    public static let shippedNames = ["dark", "light", "high-contrast", "mono"]
 }
 
 /// How many colours the terminal offers (none under NO_COLOR).

@@ -1,4 +1,5 @@
 import Foundation
+import MarketplaceAPI
 
 /// A theme file that cannot be used, with the file and line to fix.
 public struct ThemeError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -161,7 +162,7 @@ public struct ThemeLibrary: Sendable {
             let shown = folders.filter { FileManager.default.fileExists(atPath: $0) }
             let looked = shown.isEmpty ? "no themes folder found" : "looked in \(shown.joined(separator: ", "))"
             throw ThemeError(file: name.contains("/") ? name : "\(name).theme", line: 0,
-                             message: "no such theme (\(looked); shipped themes: \(Theme.shippedNames.joined(separator: ", ")))")
+                             message: "no such theme (\(looked); shipped themes: \(ThemeName.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let data = FileManager.default.contents(atPath: path), let source = String(data: data, encoding: .utf8) else {
             throw ThemeError(file: path, line: 0, message: "cannot read the file as UTF-8 text")

@@ -39,10 +39,11 @@ struct TmuxTests {
         try shop.waitFor("Welcome, Zoë Tester! Your account is ready.", "Zoë Tester (customer)", "online")
 
         // The profile's theme is saved to the user service and applies at once
-        // (mono draws with ASCII: the breadcrumb becomes ">").
+        // (mono draws with ASCII: the breadcrumb becomes ">"). Themes are listed in
+        // the user service's order: light, dark, high-contrast, mono.
         try shop.press("u")
         try shop.waitFor("Newsletter", "Theme")
-        try shop.press("Tab", "Tab", "Right", "Right", "Enter")
+        try shop.press("Tab", "Tab", "Right", "Right", "Right", "Enter")
         try shop.waitFor("Profile saved.", " Storefront > Profile")
 
         // Addresses: the form checks required fields before sending (a saved

@@ -22,7 +22,7 @@ public struct ProfileScreen: FormScreen {
     var addressRequest: RequestID?
 
     static let changeHelp = KeyHelp("←/→", "change", long: "toggle the newsletter or pick a theme")
-    static let themes = Theme.shippedNames
+    static let themes = ThemeName.allCases.map(\.rawValue)
 
     public init() {}
 
