@@ -269,15 +269,27 @@ final class TmuxSession {
     /// showing `text`. Other tests may add rows meanwhile, so the row is found on
     /// the screen rather than counted beforehand.
     func selectRow(containing text: String, moves: Int = 60) throws {
-        var screen = ""
+        var screen = try waitFor("▶")
         for _ in 0...moves {
-            screen = try waitFor("▶")
-            if screen.split(separator: "\n").contains(where: { $0.contains("▶") && $0.contains(text) }) { return }
+            let marked = Self.markedRow(screen)
+            if marked.contains(text) { return }
             try press("Down")
-            // The next frame shows the moved selection.
-            usleep(80_000)
+            // Wait for the frame that shows the moved selection; at the end of the list none comes.
+            let deadline = Date().addingTimeInterval(5)
+            repeat {
+                usleep(20_000)
+                screen = (try? capture()) ?? ""
+            } while Self.markedRow(screen) == marked && Date() < deadline
+            if Self.markedRow(screen) == marked { break }
         }
         throw HarnessError("no row showing \(text) could be selected; the screen shows:\n\(screen)")
+    }
+
+    /// The row marked ▶ and where it stands, so a scrolled list whose marked row keeps its place still shows a change.
+    private static func markedRow(_ screen: String) -> String {
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let index = rows.firstIndex(where: { $0.contains("▶") }) else { return "" }
+        return "\(index): \(rows[index])"
     }
 
     /// Polls the screen until every text shows, or fails with what the screen showed.
