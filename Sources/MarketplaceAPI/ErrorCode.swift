@@ -54,6 +54,32 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// 500: an unexpected fault.
     case `internal`
 
+    /// The status a failure with this code answers with (`unavailable` also comes as 502 and 504).
+    public var status: Int {
+        switch self {
+        case .validationFailed, .malformedRequest, .cartEmpty, .cartTooLarge: 400
+        case .unauthenticated, .tokenExpired, .invalidCredentials: 401
+        case .paymentDeclined: 402
+        case .forbidden: 403
+        case .notFound, .noRoute, .notInCart: 404
+        case .methodNotAllowed: 405
+        case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .orderAlreadyPaid: 409
+        case .payloadTooLarge: 413
+        case .rateLimited: 429
+        case .checkoutInterrupted, .unavailable: 503
+        case .internal: 500
+        }
+    }
+
+    /// A refusal that asking again will not change (the caller's request is wrong,
+    /// or the state forbids it), as opposed to an outage worth retrying.
+    public var isPermanent: Bool {
+        switch self {
+        case .rateLimited, .checkoutInterrupted, .unavailable, .internal, .checkoutInProgress: false
+        default: true
+        }
+    }
+
     /// The code for a bare HTTP status, when a body carries none (a proxy's own page).
     public static func forStatus(_ status: Int) -> ErrorCode {
         switch status {

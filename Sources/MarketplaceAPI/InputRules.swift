@@ -201,6 +201,15 @@ public enum InputRules {
 
     public static let imageURLProblem = "Image must be an http or https URL of at most \(maximumImageURLLength) characters"
 
+    public static func imageCountProblem(_ count: Int) -> String? {
+        count > maximumImages ? "At most \(maximumImages) images are allowed" : nil
+    }
+
+    // MARK: Stock
+
+    /// How many units one restock (or one reservation line) may move.
+    public static let stockUnits = 1...1_000_000
+
     // MARK: Carts, checkout and payments
 
     /// How many of one product one add may put in the cart.

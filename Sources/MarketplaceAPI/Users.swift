@@ -2,8 +2,8 @@
 
 /// The themes the terminal client ships (`themes/`); a preference names one of them.
 public enum ThemeName: String, Codable, Sendable, CaseIterable {
-    case light
     case dark
+    case light
     case highContrast = "high-contrast"
     case mono
 }

@@ -142,7 +142,7 @@ public struct MarketplaceClient: Sendable {
     func call<Body, Reply>(_ endpoint: Endpoint<Body, Reply>, _ values: String..., query: String? = nil, body: Body? = nil,
                            token: String? = nil, headers extraHeaders: [String] = [],
                            answersWithBody: Set<ErrorCode> = []) -> Result<Reply, APIError> {
-        let path = endpoint.path(filling: values)
+        let path = endpoint.path(values)
         var headers = ["Accept: application/json"] + extraHeaders
         var data: Data?
         if let body, !(body is NoBody) {
@@ -221,17 +221,6 @@ public struct MarketplaceClient: Sendable {
     }()
 }
 
-extension Endpoint {
-    /// `path(_:)` with its values from an array, as `call` receives them.
-    func path(filling values: [String]) -> String {
-        switch values.count {
-        case 0: path()
-        case 1: path(values[0])
-        case 2: path(values[0], values[1])
-        default: preconditionFailure("\(template): no route of the marketplace takes \(values.count) path values")
-        }
-    }
-}
 
 /// Answers of parallel calls, one slot per call.
 private final class LockedResults<Value>: @unchecked Sendable {

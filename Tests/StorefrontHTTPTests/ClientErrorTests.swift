@@ -116,8 +116,8 @@ struct ClientErrorTests {
     }
 
     @Test func pathsComeFromTheEndpointTableWithTheirValuesEncoded() {
-        #expect(Endpoints.updateAddress.path(filling: ["a 1/2"]) == "/api/users/address/a%201%2F2")
-        #expect(Endpoints.cart.path(filling: []) == "/api/orders/cart")
+        #expect(Endpoints.updateAddress.path(["a 1/2"]) == "/api/users/address/a%201%2F2")
+        #expect(Endpoints.cart.path([String]()) == "/api/orders/cart")
     }
 
     @Test func datesWithAndWithoutFractionsDecode() throws {

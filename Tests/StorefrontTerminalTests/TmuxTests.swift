@@ -40,10 +40,10 @@ struct TmuxTests {
 
         // The profile's theme is saved to the user service and applies at once
         // (mono draws with ASCII: the breadcrumb becomes ">"). Themes are listed in
-        // the user service's order: light, dark, high-contrast, mono.
+        // `ThemeName` order: dark, light, high-contrast, mono; a new account has light.
         try shop.press("u")
         try shop.waitFor("Newsletter", "Theme")
-        try shop.press("Tab", "Tab", "Right", "Right", "Right", "Enter")
+        try shop.press("Tab", "Tab", "Right", "Right", "Enter")
         try shop.waitFor("Profile saved.", " Storefront > Profile")
 
         // Addresses: the form checks required fields before sending (a saved

@@ -113,8 +113,8 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         set { texts[id] = newValue }
     }
 
-    /// The typed text as it is sent: trimmed.
-    public func value(_ id: ID) -> String { InputRules.trimmed(self[id].text) }
+    /// The typed text as it is sent: composed and trimmed, as the server stores it.
+    public func value(_ id: ID) -> String { InputRules.normalized(self[id].text) }
 
     /// Replaces what a field holds (a saved address chosen, a profile loaded).
     public mutating func set(_ id: ID, _ text: String) {

@@ -1,3 +1,5 @@
+import MarketplaceAPI
+
 /// Asks how many units to add to a product's stock: digits only, checked on
 /// Enter. The vendor's and the admin's lists both restock with it.
 public struct UnitsPrompt: Equatable, Sendable {
@@ -8,7 +10,7 @@ public struct UnitsPrompt: Equatable, Sendable {
     }
 
     /// How many units one restock may add.
-    public static let units = 1...100_000
+    public static let units = InputRules.stockUnits
 
     public var field = TextField(maxLength: String(units.upperBound).count)
     public var error: String?

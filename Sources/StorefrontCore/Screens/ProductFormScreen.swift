@@ -39,7 +39,7 @@ public struct ProductFormScreen: FormScreen {
     }
 
     static func imagesProblem(_ urls: [String]) -> String? {
-        if urls.count > InputRules.maximumImages { return "At most \(InputRules.maximumImages) images are allowed" }
+        if let problem = InputRules.imageCountProblem(urls.count) { return problem }
         return urls.allSatisfy(InputRules.isImageURL) ? nil : "Images are http(s) URLs, separated by spaces"
     }
 

@@ -66,6 +66,25 @@ import Testing
         #expect(try await Self.cartLines(client, token: shopper.token).isEmpty)
     }
 
+    @Test(arguments: Topology.allCases) func aFreeOrderIsConfirmedWithoutACharge(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let vendor = try await client.signUp(role: .vendor)
+        let sample = try await createTestProduct(client, vendorToken: vendor.token, name: "Free sample", price: "0.00")
+        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
+                                      json: AddStockRequest(productId: sample, quantity: 2)).status == .ok)
+        let shopper = try await client.signUp()
+        try await Self.addToCart(client, token: shopper.token, sample, 1)
+
+        let result = try await Self.checkout(client, token: shopper.token)
+        #expect(result.status == .ok, "\(result.body)")
+        #expect(result["transactionId"] == nil, "nothing to charge: \(result.body)")
+        let order = try await Self.order(client, token: shopper.token, try #require(result["orderId"] as? String))
+        #expect(order["status"] as? String == "Confirmed")
+        #expect("\(order["totalAmount"]!)" == "0")
+        #expect(try await InventoryServiceTests.quantity(client, sample) == 1)
+        #expect(try await Self.cartLines(client, token: shopper.token).isEmpty)
+    }
+
     @Test(arguments: Topology.allCases) func shortStockAnswers409NamingTheItemCancelsTheOrderAndKeepsTheCart(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
         let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 1)

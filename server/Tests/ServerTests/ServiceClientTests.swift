@@ -123,3 +123,30 @@ final class SilentPeer: Sendable {
         #expect(try await runToCompletion { 7 } == 7)
     }
 }
+
+/// What a failed call to another service means for the caller: a refusal that
+/// asking again cannot change is settled at once; anything else is an outage.
+@Suite("Peer failures") struct PeerFailureTests {
+    static func reply(_ status: Int, _ code: ErrorCode?) -> ServiceReply {
+        let body = code.map { #"{"success":false,"code":"\#($0.rawValue)","message":"no","errors":[]}"# } ?? "<html>"
+        return ServiceReply(status: status, body: ByteBuffer(string: body))
+    }
+
+    @Test func refusalsArePermanentAndOutagesAreNot() {
+        #expect(Self.reply(409, .orderAlreadyPaid).unexpected(from: "payments") as? PeerRefused
+                == PeerRefused(service: "payments", code: .orderAlreadyPaid, message: "no"))
+        #expect(Self.reply(400, .validationFailed).unexpected(from: "payments") is PeerRefused)
+        #expect(Self.reply(404, nil).unexpected(from: "orders") is PeerRefused, "a bare 404 reads as not_found")
+        #expect(Self.reply(429, .rateLimited).unexpected(from: "orders") is ServiceUnavailable)
+        #expect(Self.reply(409, .checkoutInProgress).unexpected(from: "checkout") is ServiceUnavailable)
+        #expect(Self.reply(500, .internal).unexpected(from: "orders") is ServiceUnavailable)
+        #expect(Self.reply(500, nil).unexpected(from: "orders") is ServiceUnavailable)
+    }
+
+    @Test func aServiceInTheSameProcessFailsTheSameWay() {
+        #expect(peerFailure("orders", AppError.conflict("taken", code: .illegalTransition)) as? PeerRefused
+                == PeerRefused(service: "orders", code: .illegalTransition, message: "taken"))
+        #expect(peerFailure("orders", AppError.unavailable("down")) is ServiceUnavailable)
+        #expect(peerFailure("orders", CancellationError()) is ServiceUnavailable)
+    }
+}

@@ -79,10 +79,46 @@ public struct ServiceUnavailable: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(service) service unavailable: \(detail)" }
 }
 
+/// Another service refused a call for good (a rule broken, a state that forbids
+/// it): asking again would be refused again, so the caller settles at once.
+public struct PeerRefused: Error, CustomStringConvertible, Sendable, Equatable {
+    public var service: String
+    public var code: ErrorCode
+    public var message: String
+
+    public init(service: String, code: ErrorCode, message: String) {
+        self.service = service
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(service) service refused (\(code.rawValue)): \(message)" }
+}
+
+/// How a failure of a service called in the same process reads to its caller:
+/// the service's own refusal (`DomainError` with a permanent code) as `PeerRefused`,
+/// anything else as the outage it would be over HTTP.
+public func peerFailure(_ service: String, _ error: any Error) -> any Error {
+    let appError: AppError? = switch error {
+    case let error as AppError: error
+    case let error as any DomainError: error.appError
+    default: nil
+    }
+    if let appError, appError.code.isPermanent {
+        return PeerRefused(service: service, code: appError.code, message: appError.message)
+    }
+    return ServiceUnavailable(service: service, detail: String(describing: error))
+}
+
 /// A JSON answer from another service.
 public struct ServiceReply: Sendable {
     public var status: Int
     public var body: ByteBuffer
+
+    public init(status: Int, body: ByteBuffer) {
+        self.status = status
+        self.body = body
+    }
 
     /// Decodes the body; a body we cannot read counts as an unusable answer.
     public func decode<T: Decodable>(_ type: T.Type, from service: String) throws -> T {
@@ -103,9 +139,13 @@ public struct ServiceReply: Sendable {
         (200..<300).contains(status) ? nil : failure?.code ?? ErrorCode.forStatus(status)
     }
 
-    /// An answer the caller has no use for, as an unusable one.
-    public func unexpected(from service: String) -> ServiceUnavailable {
-        ServiceUnavailable(service: service, detail: "answered \(status) \(code?.rawValue ?? ""): \(failure?.message ?? "no message")")
+    /// An answer the caller has no use for: a refusal when its code says asking
+    /// again cannot help, otherwise an unusable answer (retried, then left to recovery).
+    public func unexpected(from service: String) -> any Error {
+        if let code, code.isPermanent, (400..<500).contains(status) {
+            return PeerRefused(service: service, code: code, message: failure?.message ?? "refused")
+        }
+        return ServiceUnavailable(service: service, detail: "answered \(status) \(code?.rawValue ?? ""): \(failure?.message ?? "no message")")
     }
 }
 
@@ -170,7 +210,7 @@ public struct ServiceHTTPClient: Sendable {
                 // One deadline for the whole exchange: connecting, the head and the body.
                 let reply = try await withDeadline(timeout) { [self] in try await send(method, path, payload, requestID: requestID) }
                 guard [502, 503, 504].contains(reply.status) else { return reply }
-                failure = reply.unexpected(from: service)
+                failure = ServiceUnavailable(service: service, detail: "answered \(reply.status): \(reply.failure?.message ?? "no message")")
             } catch let error as CancellationError {
                 throw error
             } catch {

@@ -48,6 +48,8 @@ public struct CheckoutController: Sendable {
             var answer = failure(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), .paymentDeclined, "Payment was declined: \(reason)")
             answer.1.reason = reason
             return answer
+        case .refused(let code, let message):
+            return failure(HTTPResponse.Status(code: code.status), code, "We could not place your order: \(message)")
         case .inProgress:
             return failure(.conflict, .checkoutInProgress, "A checkout with this Idempotency-Key is still in progress; try again in a moment")
         case .interrupted(let stage):

@@ -26,6 +26,9 @@ public enum CheckoutResult: Sendable, Equatable, Codable {
     case shortStock(items: [ShortItem])
     /// The payment provider refused; the order was cancelled and the cart kept.
     case declined(reason: String)
+    /// A service refused a step for good (nothing was charged); the order was
+    /// cancelled and the cart kept. The code and message are the refusing service's.
+    case refused(code: ErrorCode, message: String)
     /// Another request with the same Idempotency-Key is still working on it (never stored).
     case inProgress
     /// A service did not answer; see the stage for what the shopper is told.
@@ -80,6 +83,7 @@ public struct CheckoutOutcome: Sendable, Equatable, Codable {
         case .cartEmpty: "cart_empty"
         case .shortStock: "short_stock"
         case .declined: "declined"
+        case .refused: "refused"
         case .inProgress: "in_progress"
         case .interrupted(let stage): "interrupted_" + stage.rawValue
         }

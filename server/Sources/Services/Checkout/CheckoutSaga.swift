@@ -96,6 +96,11 @@ public struct CheckoutSaga: Sendable {
                     try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
                 }
             }
+            if record.state == .stockReserved, record.amount == .zero {
+                // A free order: nothing to charge (payments are above zero), so it is confirmed without one.
+                record.state = .paid
+                try await log.record(record, state: .paid, orderID: nil, amount: nil, transactionID: nil)
+            }
             if record.state == .stockReserved {
                 guard let orderID = record.orderID, let amount = record.amount else {
                     throw ServiceUnavailable(service: "checkout", detail: "checkout \(record.id) lost its order")
@@ -123,6 +128,14 @@ public struct CheckoutSaga: Sendable {
             }
             if let outcome = record.outcome { return outcome }
             throw ServiceUnavailable(service: "checkout", detail: "checkout \(record.id) is in state \(record.state.rawValue)")
+        } catch let refusal as PeerRefused where record.state != .paid {
+            // Asking again would be refused again, and nothing was charged: undo now.
+            logger.warning("checkout refused by a service", metadata: [
+                "checkout_id": .string(record.id.uuidString), "error": .string(refusal.description)])
+            return try await compensate(&record, Self.outcome(.refused(code: refusal.code, message: refusal.message), record))
+        } catch let refusal as PeerRefused {
+            // Paid, but the order would not be confirmed: recovery tries again.
+            return try await interrupted(&record, ServiceUnavailable(service: refusal.service, detail: refusal.description))
         } catch let error as ServiceUnavailable {
             // Nothing can have been charged before the payment step: undo now when
             // the services answer, and leave it to recovery only when they do not.

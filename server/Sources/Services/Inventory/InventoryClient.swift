@@ -7,7 +7,8 @@ public enum ReservationResult: Sendable, Equatable {
 }
 
 /// How other services (the checkout) reach the inventory service, in-process
-/// or over HTTP; both throw `ServiceUnavailable` when no usable answer came.
+/// or over HTTP; both throw `PeerRefused` for a refusal asking again cannot
+/// change and `ServiceUnavailable` when no usable answer came.
 public protocol InventoryClient: Sendable {
     /// All lines or none; repeating it for the same order takes nothing more.
     func reserve(orderID: String, lines: [StockLine]) async throws -> ReservationResult
@@ -29,7 +30,7 @@ public struct InProcessInventoryClient: InventoryClient {
         } catch InventoryError.insufficientStock(let shortages) {
             return .short(shortages)
         } catch {
-            throw ServiceUnavailable(service: "inventory", detail: String(describing: error))
+            throw peerFailure("inventory", error)
         }
     }
 
@@ -37,7 +38,7 @@ public struct InProcessInventoryClient: InventoryClient {
         do {
             _ = try await service.release(orderID: orderID)
         } catch {
-            throw ServiceUnavailable(service: "inventory", detail: String(describing: error))
+            throw peerFailure("inventory", error)
         }
     }
 }

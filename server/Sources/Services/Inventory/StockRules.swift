@@ -5,7 +5,7 @@ import ServiceKit
 /// Input rules for stock requests, callable without HTTP.
 public enum StockRules {
     /// Far below INTEGER's limit, so adding to a row cannot overflow in one step.
-    public static let maximumUnitsPerRequest = 1_000_000
+    public static let maximumUnitsPerRequest = InputRules.stockUnits.upperBound
     public static let maximumLinesPerOrder = 200
     public static let maximumIDLength = 64
 

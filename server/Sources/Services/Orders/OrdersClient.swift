@@ -3,8 +3,9 @@ import ServiceKit
 
 /// How other services (the checkout) reach the order service: directly when it
 /// runs in the same process, over HTTP when it runs apart. Both answer alike:
-/// `OrderError.emptyCart` when there is nothing to order, `ServiceUnavailable`
-/// when no usable answer came.
+/// `OrderError.emptyCart` when there is nothing to order, `PeerRefused` for any
+/// other refusal that asking again cannot change, `ServiceUnavailable` when no
+/// usable answer came.
 public protocol OrdersClient: Sendable {
     /// Turns the user's cart into a Pending order. The same key answers the same order.
     func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order
@@ -42,7 +43,7 @@ public struct InProcessOrdersClient: OrdersClient {
         } catch OrderError.emptyCart {
             throw OrderError.emptyCart
         } catch {
-            throw ServiceUnavailable(service: "orders", detail: String(describing: error))
+            throw peerFailure("orders", error)
         }
     }
 }

@@ -20,8 +20,9 @@ public struct ChargeRequest: Sendable, Equatable {
 /// How other services (the checkout) reach the payment service, in-process or
 /// over HTTP.
 public protocol PaymentsClient: Sendable {
-    /// Completed or Failed; the same key never charges twice. Throws
-    /// `ServiceUnavailable` when the outcome is unknown.
+    /// Completed or Failed; the same key never charges twice. Throws `PeerRefused`
+    /// when the charge was refused before reaching the provider (nothing charged)
+    /// and `ServiceUnavailable` when the outcome is unknown.
     func charge(_ request: ChargeRequest) async throws -> PaymentTransaction
 }
 
@@ -38,7 +39,7 @@ public struct InProcessPaymentsClient: PaymentsClient {
                 userID: request.userID, orderID: request.orderID, amount: request.amount, currency: "USD",
                 paymentMethod: request.paymentMethod, idempotencyKey: request.idempotencyKey))
         } catch {
-            throw ServiceUnavailable(service: "payments", detail: String(describing: error))
+            throw peerFailure("payments", error)
         }
     }
 }

@@ -48,9 +48,7 @@ public enum ProductRules {
             validator.fail("price", "Price is required")
         }
         if let images = input.images {
-            if images.count > InputRules.maximumImages {
-                validator.fail("images", "At most \(InputRules.maximumImages) images are allowed")
-            }
+            validator.check("images", InputRules.imageCountProblem(images.count))
             for (index, url) in images.enumerated() where !InputRules.isImageURL(url) {
                 validator.fail("images[\(index)]", InputRules.imageURLProblem)
             }
