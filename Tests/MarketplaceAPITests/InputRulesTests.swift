@@ -116,7 +116,7 @@ private let invalidEmail = "Email must be a valid address like name@example.com"
         phone("+1 555 123 4567 8 9 0", accepted: false),
 
         RuleCase("theme", "mono", nil) { InputRules.themeProblem("mono") },
-        RuleCase("theme", "sepia", "Theme must be one of light, dark, high-contrast, mono") { InputRules.themeProblem("sepia") },
+        RuleCase("theme", "sepia", "Theme must be one of dark, light, high-contrast, mono") { InputRules.themeProblem("sepia") },
 
         price("0", accepted: true),
         price("12.50", accepted: true),

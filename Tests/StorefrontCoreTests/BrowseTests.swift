@@ -311,8 +311,7 @@ struct ProfileTests {
         var (model, commands) = run(browsingModel(), [key(.char("u"))])
         let id = try #require(commands.first?.sentRequest).0
         (model, _) = run(model, [.reply(id, .profile(.success(profile(theme: "light"))))])
-        // Themes in the user service's order: light, dark, high-contrast, mono.
-        (model, commands) = run(model, [key(.tab), key(.right), key(.tab), key(.right), key(.right), key(.right)])
+        (model, commands) = run(model, [key(.tab), key(.right), key(.tab), key(.right), key(.right)])
         #expect(model.screen.hasUnsavedInput)
         (model, commands) = run(model, [key(.enter)])
         #expect(commands.first?.sentRequest?.1 == .updateProfile(ProfileChange(phone: "+33 6 12 34 56 78", newsletter: false, theme: "mono")))

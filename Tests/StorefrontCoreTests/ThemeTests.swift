@@ -77,7 +77,7 @@ import Testing
             Issue.record("sepia should not load")
         } catch {
             #expect(error.description.contains("sepia.theme: no such theme"))
-            #expect(error.description.contains("shipped themes: light, dark, high-contrast, mono"))
+            #expect(error.description.contains("shipped themes: dark, light, high-contrast, mono"))
         }
     }
 
