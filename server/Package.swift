@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "ProductService", dependencies: ["ServiceKit", "MongoKit"], path: "Sources/Services/Products"),
         .target(name: "InventoryService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Inventory"),
         .target(name: "OrderService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Orders"),
-        .target(name: "PaymentService", dependencies: ["ServiceKit"], path: "Sources/Services/Payments"),
+        .target(name: "PaymentService", dependencies: ["ServiceKit", "OrderService"], path: "Sources/Services/Payments"),
         .target(
             name: "CheckoutService",
             dependencies: ["ServiceKit", "OrderService", "InventoryService", "PaymentService"],

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import MarketplaceAPI
+import OrderService
 import Composition
 import PaymentService
 import PostgresNIO
@@ -34,7 +35,23 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
     try await TestStores.tokens().issueServiceToken(service: name)
 }
 
+/// The charges these tests make in-process are the checkout's (a service's): the
+/// order service is never asked about them, and this says so if it is.
+struct OrdersNeverAsked: OrdersClient {
+    func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order { throw unexpected() }
+    func setStatus(orderID: String, to status: OrderStatus) async throws -> Order { throw unexpected() }
+    func restoreCart(orderID: String) async throws { throw unexpected() }
+    func order(id: String) async throws -> Order? { throw unexpected() }
+
+    private func unexpected() -> any Error {
+        Issue.record("a service's charge must not consult the order service")
+        return CancellationError()
+    }
+}
+
 @Suite("Payment service") struct PaymentServiceTests {
+    static let noOrders = OrdersNeverAsked()
+
     static func pay(_ client: some APIClient, token: String?, userID: String?, amount: String = "25.50",
                     method: String? = "tok_visa", orderID: String? = nil, key: String? = nil) async throws -> JSONResult {
         var headers: HTTPFields = [:]
@@ -45,15 +62,15 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
 
     @Test func aShopperPaysForThemselvesAndReadsTheCompletedTransaction() async throws {
         try await withTestApp { client in
-            let shopper = try await client.signUp()
-            let paid = try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "25.50")
+            let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
+            let paid = try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "19.99", orderID: orderID)
             #expect(paid.status == .ok, "\(paid.body)")
             #expect(paid.success == true)
             let data = try #require(paid.data)
             #expect(data["status"] as? String == "Completed")
             #expect((data["providerTransactionId"] as? String)?.hasPrefix("ch_sandbox_") == true)
             #expect(data["currency"] as? String == "USD")
-            #expect(paid.body.contains("\"amount\":25.5"))
+            #expect(paid.body.contains("\"amount\":19.99"))
             let id = try #require(data["transactionId"] as? String)
 
             let read = try await client.send(.get, "/api/payments/\(id)", token: shopper.token)
@@ -66,8 +83,8 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
 
     @Test func theDefaultPaymentMethodCreditCardSucceeds() async throws {
         try await withTestApp { client in
-            let shopper = try await client.signUp()
-            let paid = try await Self.pay(client, token: shopper.token, userID: nil, method: nil)
+            let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
+            let paid = try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", method: nil, orderID: orderID)
             #expect(paid.status == .ok, "\(paid.body)")
             #expect(paid.data?["paymentMethod"] as? String == "Credit Card")
             #expect(paid.data?["userId"] as? String == shopper.id)
@@ -76,8 +93,8 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
 
     @Test func aDeclinedCardAnswers402AndLeavesAFailedTransaction() async throws {
         try await withTestApp { client in
-            let shopper = try await client.signUp()
-            let declined = try await Self.pay(client, token: shopper.token, userID: shopper.id, method: "tok_chargeDeclined")
+            let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
+            let declined = try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "19.99", method: "tok_chargeDeclined", orderID: orderID)
             #expect(declined.status == HTTPResponse.Status(code: 402))
             #expect(declined.success == false)
             #expect(declined.message == "Your card was declined")
@@ -93,10 +110,10 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
 
     @Test func onlyTheOwnerAnAdminOrAServiceReadsATransaction() async throws {
         try await withTestApp { client in
-            let owner = try await client.signUp()
+            let (orderID, owner) = try await OrderServiceTests.pendingOrder(client)
             let other = try await client.signUp()
             let admin = try await client.signUp(role: .admin)
-            let paid = try await Self.pay(client, token: owner.token, userID: owner.id)
+            let paid = try await Self.pay(client, token: owner.token, userID: owner.id, amount: "19.99", orderID: orderID)
             let id = try #require(paid.data?["transactionId"] as? String)
             #expect(try await client.send(.get, "/api/payments/\(id)", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/api/payments/\(id)", token: admin.token).status == .ok)
@@ -125,6 +142,35 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
         }
     }
 
+    @Test func aShopperPaysOnlyTheirOwnPendingOrderForExactlyItsTotal() async throws {
+        try await withTestApp { client in
+            let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
+            let stranger = try await client.signUp()
+            let cases: [(String, JSONResult, HTTPResponse.Status, ErrorCode, [String])] = [
+                ("no order", try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99"), .badRequest, .validationFailed, ["orderId"]),
+                ("too little", try await Self.pay(client, token: shopper.token, userID: nil, amount: "0.01", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
+                ("too much", try await Self.pay(client, token: shopper.token, userID: nil, amount: "20.00", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
+                ("someone else's order", try await Self.pay(client, token: stranger.token, userID: nil, amount: "19.99", orderID: orderID), .notFound, .notFound, []),
+                ("no such order", try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: UUID().uuidString.lowercased()), .notFound, .notFound, []),
+            ]
+            for (label, result, status, code, fields) in cases {
+                #expect(result.status == status && result.code == code, "\(label): \(result.body)")
+                #expect(result.fieldErrors == fields, "\(label): \(result.body)")
+            }
+            let cancelled = try await OrderServiceTests.setStatus(client, orderID, "Cancelled")
+            #expect(cancelled.status == .ok, "\(cancelled.body)")
+            let late = try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: orderID)
+            #expect(late.status == .conflict && late.code == .illegalTransition, "\(late.body)")
+            // Nothing was recorded, let alone charged, for any of these.
+            let rows = try await withTestDatabase(.payments) { db in
+                var count = -1
+                for try await value in try await db.query("SELECT count(*)::int FROM transactions WHERE order_id = \(orderID)", logger: TestStores.logger).decode(Int.self) { count = value }
+                return count
+            }
+            #expect(rows == 0)
+        }
+    }
+
     @Test func badPaymentsAnswer400WithEveryProblem() async throws {
         try await withTestApp { client in
             let shopper = try await client.signUp()
@@ -145,10 +191,11 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
     @Test func aRetriedPaymentWithTheSameKeyChargesOnce() async throws {
         try await withTestApp { client in
             let shopper = try await client.signUp()
+            let service = try await serviceToken()
             let key = "checkout-\(UUID().uuidString)"
             let results = try await withThrowingTaskGroup(of: SentReply.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { SentReply(try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "40.00", key: key)) }
+                    group.addTask { SentReply(try await Self.pay(client, token: service, userID: shopper.id, amount: "40.00", key: key)) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -165,7 +212,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
             }
             #expect(rows == 1)
 
-            let different = try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "41.00", key: key)
+            let different = try await Self.pay(client, token: service, userID: shopper.id, amount: "41.00", key: key)
             #expect(different.status == .conflict)
         }
     }
@@ -181,9 +228,14 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
             let first = try await Self.pay(client, token: service, userID: shopper.id, orderID: orderID, key: "b-\(orderID)")
             #expect(first.status == .ok, "\(first.body)")
             #expect(first.data?["orderId"] as? String == orderID)
+            // Asked again under another key, the paid order answers its payment: nothing is charged twice.
             let second = try await Self.pay(client, token: service, userID: shopper.id, orderID: orderID, key: "c-\(orderID)")
-            #expect(second.status == .conflict)
-            #expect(second.message?.contains(first.data?["transactionId"] as? String ?? "?") == true)
+            #expect(second.status == .ok, "\(second.body)")
+            #expect(second.data?["transactionId"] as? String == first.data?["transactionId"] as? String)
+            // Another amount or another payer for the same order is refused.
+            let other = try await Self.pay(client, token: service, userID: shopper.id, amount: "99.00", orderID: orderID, key: "d-\(orderID)")
+            #expect(other.status == .conflict && other.code == .orderAlreadyPaid, "\(other.body)")
+            #expect(other.message?.contains(first.data?["transactionId"] as? String ?? "?") == true)
         }
     }
 
@@ -191,7 +243,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
         try await withTestDatabase(.payments) { db in
             let provider = SandboxPaymentProvider(latency: .milliseconds(400))
             let repository = PostgresPaymentRepository(client: db, logger: TestStores.logger)
-            let service = PaymentService(repository: repository, provider: provider)
+            let service = PaymentService(repository: repository, provider: provider, orders: Self.noOrders)
             let userID = UUID().uuidString.lowercased()
             let charge = PaymentCharge(userID: userID, orderID: nil, amount: Money("9.99")!, currency: "USD", paymentMethod: "tok_visa", idempotencyKey: nil)
             async let paid = service.pay(charge)
@@ -215,7 +267,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
         try await withTestDatabase(.payments) { db in
             let provider = SandboxPaymentProvider(latency: .milliseconds(300))
             let repository = PostgresPaymentRepository(client: db, logger: TestStores.logger)
-            let impatient = PaymentService(repository: repository, provider: provider, providerTimeout: .milliseconds(50))
+            let impatient = PaymentService(repository: repository, provider: provider, orders: Self.noOrders, providerTimeout: .milliseconds(50))
             let charge = PaymentCharge(userID: UUID().uuidString.lowercased(), orderID: UUID().uuidString.lowercased(),
                                        amount: Money("120.00")!, currency: "USD", paymentMethod: "tok_visa",
                                        idempotencyKey: "retry-\(UUID().uuidString)")
@@ -229,7 +281,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
             let id = try #require(pendingID)
             #expect(try await repository.transaction(id: UUID(uuidString: id)!)?.status == .pending)
 
-            let patient = PaymentService(repository: repository, provider: provider)
+            let patient = PaymentService(repository: repository, provider: provider, orders: Self.noOrders)
             let retried = try await patient.pay(charge)
             #expect(retried.transactionId == id)
             #expect(retried.status == .completed)
@@ -240,7 +292,7 @@ func serviceToken(_ name: String = "checkout") async throws -> String {
     @Test func aChargeBuiltInProcessMeetsTheSameRulesAsARequest() async throws {
         try await withTestDatabase(.payments) { db in
             let provider = SandboxPaymentProvider()
-            let service = PaymentService(repository: PostgresPaymentRepository(client: db, logger: TestStores.logger), provider: provider)
+            let service = PaymentService(repository: PostgresPaymentRepository(client: db, logger: TestStores.logger), provider: provider, orders: Self.noOrders)
             let userID = UUID().uuidString.lowercased()
             let bad = PaymentCharge(userID: userID, orderID: String(repeating: "o", count: 65), amount: .zero, currency: "usd",
                                     paymentMethod: String(repeating: "m", count: 51), idempotencyKey: "")

@@ -159,7 +159,8 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     if here.contains(.payments) {
         let service = PaymentService(
             repository: PostgresPaymentRepository(client: stores.client(.payments), logger: logger),
-            provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate))
+            provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate),
+            orders: orders.map { InProcessOrdersClient(service: $0) } ?? HTTPOrdersClient(client: peers.client(.orders, caller: .payments)))
         PaymentController(service: service).addRoutes(to: router)
         payments = service
     }

@@ -13,6 +13,8 @@ public protocol OrdersClient: Sendable {
     /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
     /// the catalog. Safe to repeat: the order service puts them back only once.
     func restoreCart(orderID: String) async throws
+    /// The order as the order service has it; nil when there is none.
+    func order(id: String) async throws -> Order?
 }
 
 public struct InProcessOrdersClient: OrdersClient {
@@ -34,6 +36,16 @@ public struct InProcessOrdersClient: OrdersClient {
 
     public func restoreCart(orderID: String) async throws {
         _ = try await reaching { try await service.restoreCart(orderID: orderID) }
+    }
+
+    public func order(id: String) async throws -> Order? {
+        do {
+            return try await service.order(id: id, for: .service(name: "in-process"))
+        } catch OrderError.orderNotFound {
+            return nil
+        } catch {
+            throw peerFailure("orders", error)
+        }
     }
 
     /// An empty cart is an answer; any other failure is no usable answer, as over HTTP.
@@ -78,5 +90,12 @@ public struct HTTPOrdersClient: OrdersClient {
         // The order service puts an order's items back once, so a retry cannot double the cart.
         let reply = try await client.call(Endpoints.restoreCart, orderID, retry: .idempotent)
         guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+    }
+
+    public func order(id: String) async throws -> Order? {
+        let reply = try await client.call(Endpoints.order, id, retry: .idempotent)
+        if reply.status == 200 { return try client.decode(reply, as: Endpoints.order).data }
+        if reply.code == .notFound { return nil }
+        throw reply.unexpected(from: client.service)
     }
 }

@@ -42,6 +42,12 @@ extension PaymentError: DomainError {
         case .idempotencyKeyReused: return .conflict("This idempotency key was used for a different payment", code: .idempotencyKeyReused)
         case .orderAlreadyPaid(let orderID, let transactionID):
             return .conflict("Order \(orderID) already has payment \(transactionID)", code: .orderAlreadyPaid)
+        case .orderNotFound(let orderID):
+            return .notFound("No order with id \(orderID)")
+        case .orderNotPayable(let orderID, .confirmed):
+            return .conflict("Order \(orderID) is Confirmed: it is paid already", code: .orderAlreadyPaid)
+        case .orderNotPayable(let orderID, let status):
+            return .conflict("Order \(orderID) is \(status.rawValue); only a Pending order can be paid", code: .illegalTransition)
         case .providerUnavailable(let transactionID):
             return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import OrderService
 import ServiceKit
 
 /// Takes payments through a `PaymentProvider`, recording each one before the
@@ -7,11 +8,14 @@ import ServiceKit
 public struct PaymentService: Sendable {
     let repository: any PaymentRepository
     let provider: any PaymentProvider
+    /// Where a shopper's payment learns the order it is for.
+    let orders: any OrdersClient
     let providerTimeout: Duration
 
-    public init(repository: any PaymentRepository, provider: any PaymentProvider, providerTimeout: Duration = .seconds(10)) {
+    public init(repository: any PaymentRepository, provider: any PaymentProvider, orders: any OrdersClient, providerTimeout: Duration = .seconds(10)) {
         self.repository = repository
         self.provider = provider
+        self.orders = orders
         self.providerTimeout = providerTimeout
     }
 
@@ -31,6 +35,9 @@ public struct PaymentService: Sendable {
             guard existing.status == .pending else { return existing }
             transaction = existing
         case .orderTaken(let live):
+            // Paid already, by the same shopper for the same amount (the shopper paid the
+            // order while its checkout was charging it): that payment is the order's.
+            if live.status == .completed, live.userId == charge.userID, live.amount == charge.amount { return live }
             throw PaymentError.orderAlreadyPaid(orderID: live.orderId ?? "", transactionID: live.transactionId)
         }
         guard let id = UUID(uuidString: transaction.transactionId) else { throw PaymentError.transactionNotFound(transaction.transactionId) }
@@ -52,9 +59,24 @@ public struct PaymentService: Sendable {
         }
     }
 
-    /// Validates a request from `caller`: services pay for anyone, users only for themselves.
+    /// Validates a request from `caller`: services pay for anyone; a shopper pays
+    /// only a Pending order of their own, for exactly its total as the order
+    /// service has it. Nothing is recorded or charged otherwise.
     public func pay(_ request: PaymentRequest, idempotencyKeyHeader: String?, caller: Caller) async throws -> PaymentTransaction {
-        try await pay(try PaymentRules.validate(request, idempotencyKeyHeader: idempotencyKeyHeader, caller: caller))
+        let charge = try PaymentRules.validate(request, idempotencyKeyHeader: idempotencyKeyHeader, caller: caller)
+        if case .user = caller { try await checkOrder(of: charge) }
+        return try await pay(charge)
+    }
+
+    private func checkOrder(of charge: PaymentCharge) async throws {
+        guard let orderID = charge.orderID else {
+            throw PaymentError.invalid([FieldError(field: "orderId", message: "orderId is required: a payment is for one of your Pending orders")])
+        }
+        guard let order = try await orders.order(id: orderID), order.userId == charge.userID else { throw PaymentError.orderNotFound(orderID) }
+        guard order.status == .pending else { throw PaymentError.orderNotPayable(orderID: orderID, status: order.status) }
+        guard order.totalAmount == charge.amount, charge.currency == "USD" else {
+            throw PaymentError.invalid([FieldError(field: "amount", message: "amount must be the order's total, \(order.totalAmount) USD")])
+        }
     }
 
     /// The owner, an admin or another service may read a transaction; anyone else is told it does not exist.

@@ -12,6 +12,10 @@ public enum PaymentError: Error, Equatable, Sendable {
     case orderAlreadyPaid(orderID: String, transactionID: String)
     /// The processor did not answer; the transaction stays Pending.
     case providerUnavailable(transactionID: String)
+    /// No order of the paying shopper has this id.
+    case orderNotFound(String)
+    /// Only a Pending order is paid.
+    case orderNotPayable(orderID: String, status: OrderStatus)
 }
 
 /// A payment that passed validation.
