@@ -21,10 +21,12 @@ public struct CheckoutResponse: Codable, Sendable, Equatable {
     public var transactionId: String?
     public var errors: [FieldError]?
     public var shortages: [StockShortage]?
+    /// 409 `price_changed`: what changed; the cart already has the new prices.
+    public var priceChanges: [PriceChange]?
     public var reason: String?
 
     public init(success: Bool, code: ErrorCode? = nil, message: String, orderId: String? = nil, transactionId: String? = nil,
-                errors: [FieldError]? = nil, shortages: [StockShortage]? = nil, reason: String? = nil) {
+                errors: [FieldError]? = nil, shortages: [StockShortage]? = nil, priceChanges: [PriceChange]? = nil, reason: String? = nil) {
         self.success = success
         self.code = success ? nil : (code ?? .internal)
         self.message = message
@@ -32,6 +34,7 @@ public struct CheckoutResponse: Codable, Sendable, Equatable {
         self.transactionId = transactionId
         self.errors = success ? nil : (errors ?? [])
         self.shortages = shortages
+        self.priceChanges = priceChanges
         self.reason = reason
     }
 }

@@ -39,6 +39,9 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case notInCart = "not_in_cart"
     /// 409: not enough stock; `shortages` lists each short item.
     case outOfStock = "out_of_stock"
+    /// 409: prices changed since the items went in the cart; `priceChanges` lists
+    /// them and the cart now has the new prices. Review and check out again.
+    case priceChanged = "price_changed"
     /// 402: the payment provider declined; `reason` says why.
     case paymentDeclined = "payment_declined"
     /// 409: the order already has a payment.
@@ -63,7 +66,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .forbidden: 403
         case .notFound, .noRoute, .notInCart: 404
         case .methodNotAllowed: 405
-        case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .orderAlreadyPaid: 409
+        case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid: 409
         case .payloadTooLarge: 413
         case .rateLimited: 429
         case .checkoutInterrupted, .unavailable: 503

@@ -23,6 +23,39 @@ public struct RemoveFromCartRequest: Codable, Sendable {
 }
 
 /// A product in a cart or an order, with the name and price it had when added.
+/// A cart line whose product changed since it was added: its price, its name, or
+/// it is gone from the catalog (`newPrice` nil; the line was removed).
+public struct PriceChange: Codable, Sendable, Equatable {
+    public var productId: String
+    public var name: String
+    public var oldPrice: Money
+    public var newPrice: Money?
+
+    public init(productId: String, name: String, oldPrice: Money, newPrice: Money?) {
+        self.productId = productId
+        self.name = name
+        self.oldPrice = oldPrice
+        self.newPrice = newPrice
+    }
+}
+
+/// 409 `price_changed` from `POST /api/orders`: the error envelope plus the changes.
+public struct PriceChangedResponse: Codable, Sendable, Equatable {
+    public var success: Bool
+    public var code: ErrorCode
+    public var message: String
+    public var errors: [FieldError]
+    public var priceChanges: [PriceChange]
+
+    public init(message: String, priceChanges: [PriceChange]) {
+        self.success = false
+        self.code = .priceChanged
+        self.message = message
+        self.errors = []
+        self.priceChanges = priceChanges
+    }
+}
+
 public struct LineItem: Codable, Sendable, Equatable {
     public var productId: String
     public var name: String

@@ -66,6 +66,32 @@ import Testing
         #expect(try await Self.cartLines(client, token: shopper.token).isEmpty)
     }
 
+    @Test(arguments: Topology.allCases) func aPriceChangedSinceTheCartIsShownAndTheNewPriceIsCharged(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let vendor = try await client.signUp(role: .vendor)
+        let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Desk lamp", price: "19.99")
+        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
+                                      json: AddStockRequest(productId: lamp, quantity: 5)).status == .ok)
+        let shopper = try await client.signUp()
+        try await Self.addToCart(client, token: shopper.token, lamp, 2)
+        let repriced = try await client.send(.put, "/api/products/\(lamp)", token: vendor.token, json: ProductInput(price: Money("24.99")))
+        #expect(repriced.status == .ok, "\(repriced.body)")
+
+        let refused = try await Self.checkout(client, token: shopper.token)
+        #expect(refused.status == .conflict && refused.code == .priceChanged, "\(refused.body)")
+        let change = try #require((refused["priceChanges"] as? [[String: Any]])?.first)
+        #expect("\(change["oldPrice"]!)" == "19.99" && "\(change["newPrice"]!)" == "24.99" && change["name"] as? String == "Desk lamp")
+        #expect(refused["orderId"] == nil, "no order is made")
+        let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+        #expect("\(cart.data?["totalPrice"] ?? "")" == "49.98", "the cart has the new price: \(cart.body)")
+        #expect(try await InventoryServiceTests.quantity(client, lamp) == 5)
+
+        let placed = try await Self.checkout(client, token: shopper.token)
+        #expect(placed.status == .ok, "\(placed.body)")
+        let order = try await Self.order(client, token: shopper.token, try #require(placed["orderId"] as? String))
+        #expect("\(order["totalAmount"]!)" == "49.98")
+    }
+
     @Test(arguments: Topology.allCases) func aFreeOrderIsConfirmedWithoutACharge(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
         let vendor = try await client.signUp(role: .vendor)

@@ -44,6 +44,10 @@ public struct CheckoutController: Sendable {
             var answer = failure(.conflict, .outOfStock, "Not enough stock for " + words.joined(separator: ", "))
             answer.1.shortages = items.map(\.shortage)
             return answer
+        case .pricesChanged(let changes):
+            var answer = failure(.conflict, .priceChanged, OrderError.describe(changes))
+            answer.1.priceChanges = changes
+            return answer
         case .declined(let reason):
             var answer = failure(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), .paymentDeclined, "Payment was declined: \(reason)")
             answer.1.reason = reason

@@ -24,6 +24,8 @@ public enum CheckoutResult: Sendable, Equatable, Codable {
     case cartEmpty
     /// Some items are short; the order was cancelled and the cart kept.
     case shortStock(items: [ShortItem])
+    /// The cart's prices were out of date: no order was made and the cart now has the current ones.
+    case pricesChanged(changes: [PriceChange])
     /// The payment provider refused; the order was cancelled and the cart kept.
     case declined(reason: String)
     /// A service refused a step for good (nothing was charged); the order was
@@ -82,6 +84,7 @@ public struct CheckoutOutcome: Sendable, Equatable, Codable {
         case .placed: "placed"
         case .cartEmpty: "cart_empty"
         case .shortStock: "short_stock"
+        case .pricesChanged: "prices_changed"
         case .declined: "declined"
         case .refused: "refused"
         case .inProgress: "in_progress"

@@ -75,6 +75,8 @@ public struct CheckoutSaga: Sendable {
                     order = try await orders.createOrder(userID: record.userID, address: record.address, idempotencyKey: record.id.uuidString)
                 } catch OrderError.emptyCart {
                     return try await finish(&record, .failed, Self.outcome(.cartEmpty, record))
+                } catch OrderError.pricesChanged(let changes) {
+                    return try await finish(&record, .failed, Self.outcome(.pricesChanged(changes: changes), record))
                 }
                 record.orderID = order?.id
                 record.amount = order?.totalAmount

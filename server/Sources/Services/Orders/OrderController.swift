@@ -41,7 +41,12 @@ public struct OrderController: Sendable {
             return try JSONBody.data(.ok, try await service.order(id: id, for: try context.requireCaller()))
         }
         router.on(Endpoints.createOrder) { _, context, body in
-            let (order, created) = try await service.createOrder(body)
+            let order: Order, created: Bool
+            do {
+                (order, created) = try await service.createOrder(body)
+            } catch OrderError.pricesChanged(let changes) {
+                return try JSONBody.response(.conflict, PriceChangedResponse(message: OrderError.describe(changes), priceChanges: changes))
+            }
             if created {
                 context.logger.info("order created", metadata: ["order_id": .string(order.id), "user_id": .string(order.userId)])
             }
@@ -72,7 +77,17 @@ extension OrderError: DomainError {
         case .orderNotFound(let id): return .notFound("No order with id \(id)")
         case .illegalTransition(let from, let to): return .conflict("An order cannot move from \(from.rawValue) to \(to.rawValue)", code: .illegalTransition)
         case .idempotencyKeyReused: return .conflict("This idempotency key belongs to another user's order", code: .idempotencyKeyReused)
+        case .pricesChanged(let changes): return .conflict(Self.describe(changes), code: .priceChanged)
         case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
         }
+    }
+}
+
+extension OrderError {
+    /// "Prices changed since these were added to your cart: Lamp $19.99 → $24.99, Chair (no longer sold)".
+    public static func describe(_ changes: [PriceChange]) -> String {
+        "Prices changed since these were added to your cart: " + changes.map { change in
+            change.newPrice.map { "\(change.name) $\(change.oldPrice) → $\($0)" } ?? "\(change.name) (no longer sold)"
+        }.joined(separator: ", ") + ". Your cart has the new prices; check out again to accept them"
     }
 }

@@ -50,11 +50,37 @@ public struct OrderService: Sendable {
             userId: userID,
             shippingAddress: ShippingAddressInput(street: shippingAddress.street, city: shippingAddress.city, zip: shippingAddress.zip, country: shippingAddress.country),
             idempotencyKey: idempotencyKey))
+        try await checkPrices(userID: userID)
         switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey) {
         case .created(let order): return (order, true)
         case .existing(let order): return (order, false)
         case .emptyCart: throw OrderError.emptyCart
         }
+    }
+
+    /// An order is made at the catalog's current prices, never at the ones the cart
+    /// remembers: when any differ, the cart takes the new ones and the shopper is told.
+    private func checkPrices(userID: String) async throws {
+        let cart = try await repository.cart(userID: userID)
+        var changes: [PriceChange] = []
+        var repriced: [PricedLine] = []
+        var removed: [String] = []
+        for item in cart.items {
+            guard let product = try await catalog.product(id: item.productId) else {
+                changes.append(PriceChange(productId: item.productId, name: item.name, oldPrice: item.price, newPrice: nil))
+                removed.append(item.productId)
+                continue
+            }
+            guard product.price != item.price || product.name != item.name else { continue }
+            if product.price != item.price {
+                changes.append(PriceChange(productId: item.productId, name: product.name, oldPrice: item.price, newPrice: product.price))
+            }
+            repriced.append(PricedLine(productID: item.productId, name: product.name, price: product.price, quantity: item.quantity))
+        }
+        if !repriced.isEmpty || !removed.isEmpty {
+            _ = try await repository.reprice(userID: userID, lines: repriced, removed: removed)
+        }
+        if !changes.isEmpty { throw OrderError.pricesChanged(changes) }
     }
 
     public func createOrder(_ request: CreateOrderRequest) async throws -> (order: Order, created: Bool) {

@@ -15,6 +15,9 @@ public enum OrderError: Error, Equatable, Sendable {
     case idempotencyKeyReused
     /// Only a Cancelled order's items go back to the cart.
     case notCancelled(orderID: String, status: OrderStatus)
+    /// The catalog's prices (or names) differ from the cart's, or products are
+    /// gone; the cart was brought up to date and no order was made.
+    case pricesChanged([PriceChange])
 }
 
 /// A product line as the cart stores it, priced by the catalog.
@@ -58,4 +61,7 @@ public protocol OrderRepository: Sendable {
     /// Adds `lines` to `userID`'s cart the first time it is called for the order,
     /// marking the order in the same transaction; later calls add nothing.
     func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart
+    /// Sets the name and price of the cart's lines for these products and removes
+    /// the lines of `removed` ones; quantities stay as they are.
+    func reprice(userID: String, lines: [PricedLine], removed: [String]) async throws -> Cart
 }

@@ -3,7 +3,8 @@ import ServiceKit
 
 /// How other services (the checkout) reach the order service: directly when it
 /// runs in the same process, over HTTP when it runs apart. Both answer alike:
-/// `OrderError.emptyCart` when there is nothing to order, `PeerRefused` for any
+/// `OrderError.emptyCart` when there is nothing to order, `OrderError.pricesChanged`
+/// when the cart's prices were out of date (it now has the new ones), `PeerRefused` for any
 /// other refusal that asking again cannot change, `ServiceUnavailable` when no
 /// usable answer came.
 public protocol OrdersClient: Sendable {
@@ -52,8 +53,8 @@ public struct InProcessOrdersClient: OrdersClient {
     private func reaching<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch OrderError.emptyCart {
-            throw OrderError.emptyCart
+        } catch let error as OrderError where error == .emptyCart || error.isPricesChanged {
+            throw error
         } catch {
             throw peerFailure("orders", error)
         }
@@ -76,6 +77,9 @@ public struct HTTPOrdersClient: OrdersClient {
         let reply = try await client.call(Endpoints.createOrder, body: body, retry: .idempotent)
         if reply.status == 200 || reply.status == 201 { return try client.decode(reply, as: Endpoints.createOrder).data }
         if reply.code == .cartEmpty { throw OrderError.emptyCart }
+        if reply.code == .priceChanged, let changed = try? reply.decode(PriceChangedResponse.self, from: client.service) {
+            throw OrderError.pricesChanged(changed.priceChanges)
+        }
         throw reply.unexpected(from: client.service)
     }
 
@@ -97,5 +101,12 @@ public struct HTTPOrdersClient: OrdersClient {
         if reply.status == 200 { return try client.decode(reply, as: Endpoints.order).data }
         if reply.code == .notFound { return nil }
         throw reply.unexpected(from: client.service)
+    }
+}
+
+extension OrderError {
+    var isPricesChanged: Bool {
+        if case .pricesChanged = self { return true }
+        return false
     }
 }

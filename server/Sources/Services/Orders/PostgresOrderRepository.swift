@@ -87,6 +87,24 @@ public struct PostgresOrderRepository: OrderRepository {
 
     /// The cart's id, creating the cart if needed; the row stays locked until the
     /// transaction ends, so changes to one cart happen one at a time.
+    public func reprice(userID: String, lines: [PricedLine], removed: [String]) async throws -> Cart {
+        let logger = self.logger
+        return try await client.transaction(logger: logger) { connection in
+            let cartID = try await Self.upsertCart(userID: userID, connection, logger)
+            for line in lines {
+                try await connection.query("""
+                    UPDATE cart_items SET name = \(line.name), price = \(line.price.amount)
+                    WHERE cart_id = \(cartID) AND product_id = \(line.productID)
+                    """, logger: logger)
+            }
+            if !removed.isEmpty {
+                try await connection.query("DELETE FROM cart_items WHERE cart_id = \(cartID) AND product_id = ANY(\(removed))", logger: logger)
+            }
+            try await Self.recomputeTotal(cartID, connection, logger)
+            return try await Self.readCart(cartID, connection, logger)
+        }
+    }
+
     private static func upsertCart(userID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> UUID {
         let rows = try await connection.query("""
             INSERT INTO carts (user_id) VALUES (\(userID))
