@@ -45,9 +45,9 @@ public struct MarketplaceClient: Sendable {
         case .checkout(let address, let method, let key):
             let body = CheckoutRequest(shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
                                        paymentMethod: method)
-            // A declined payment or missing stock still answers the checkout's own body (its ids, the reason, the shortages).
+            // A declined payment, missing stock or changed prices still answer the checkout's own body (ids, reason, shortages, changes).
             return .checkout(call(Endpoints.checkout, body: body, token: token, headers: ["Idempotency-Key: \(key)"],
-                                  answersWithBody: [.paymentDeclined, .outOfStock]))
+                                  answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged]))
         case .orders(let page):
             return .orders(call(Endpoints.orders, query: "page=\(page)&limit=50", token: token))
         case .order(let id):

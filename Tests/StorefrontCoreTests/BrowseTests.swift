@@ -217,6 +217,27 @@ struct CheckoutTests {
         #expect(more.first?.sentRequest?.1 == .orders(page: 1))
     }
 
+    @Test func changedPricesAreShownAndTheNextTryIsANewCheckoutAtTheNewPrices() throws {
+        let (model, _) = checkoutModel()
+        let (sent, commands) = run(filled(model), [key(.enter)])
+        let (id, request) = try #require(commands.first?.sentRequest)
+        guard case .checkout(_, _, let firstKey) = request else { Issue.record("no checkout sent"); return }
+        let change = PriceChange(productId: "p000", name: "Lamp", oldPrice: Money("19.99")!, newPrice: Money("24.99")!)
+        let (changed, reload) = run(sent, [.reply(id, .checkout(.success(CheckoutResponse(
+            success: false, code: .priceChanged, message: "Prices changed", priceChanges: [change]))))])
+        #expect(changed.screen.status?.text == "Prices changed: Lamp $19.99 → $24.99. Your cart has the new prices; place the order again to accept them.")
+        // The cart is asked for again, so the next try carries a new key and is not the refused checkout replayed.
+        let (cartID, cartRequest) = try #require(reload.first?.sentRequest)
+        #expect(cartRequest == .cart)
+        var repriced = fixtureCart()
+        repriced.totalPrice = Money("99.99")!
+        repriced.updatedAt = fixtureDate.addingTimeInterval(60)
+        let (updated, _) = run(changed, [.reply(cartID, .cart(.success(repriced)))])
+        let (_, again) = run(updated, [key(.enter)])
+        guard case .checkout(_, _, let secondKey)? = again.first?.sentRequest?.1 else { Issue.record("no second checkout"); return }
+        #expect(secondKey != firstKey)
+    }
+
     @Test func aDeclinedPaymentAndMissingStockAreExplainedAndTheCartKept() throws {
         let (model, _) = checkoutModel()
         let (sent, commands) = run(filled(model), [key(.tab), key(.right), key(.enter)])

@@ -31,6 +31,8 @@ public struct CheckoutScreen: FormScreen {
     public var saveNote: StatusText?
     var saveRequest: RequestID?
     var addressesRequest: RequestID?
+    /// The cart asked for again after its prices changed, so the next try is a new checkout.
+    var cartRequest: RequestID?
     /// The server's answer: placed, declined or short of stock.
     public var outcome: CheckoutResponse?
 
@@ -58,12 +60,18 @@ public struct CheckoutScreen: FormScreen {
     public var status: StatusText? {
         if let failure = form.failure { return failure.statusText(retryKey: "Enter") }
         guard let outcome, !outcome.success else { return nil }
-        return StatusText(Self.explain(outcome) + " Your cart is kept.", role: .error)
+        // Changed prices say themselves what became of the cart.
+        return StatusText(Self.explain(outcome) + (outcome.code == .priceChanged ? "" : " Your cart is kept."), role: .error)
     }
 
-    /// A declined payment or missing stock, in words.
+    /// Why the order was not placed, in words: changed prices, missing stock, a declined payment.
     static func explain(_ outcome: CheckoutResponse) -> String {
         switch outcome.code {
+        case .priceChanged? where !(outcome.priceChanges ?? []).isEmpty:
+            let words = outcome.priceChanges!.map { change in
+                change.newPrice.map { "\(change.name) \(change.oldPrice.display) → \($0.display)" } ?? "\(change.name) is no longer sold"
+            }
+            return "Prices changed: " + words.joined(separator: ", ") + ". Your cart has the new prices; place the order again to accept them."
         case .outOfStock? where !(outcome.shortages ?? []).isEmpty:
             return "Not enough stock: " + outcome.shortages!.map { "\($0.requested) wanted, \($0.available) left" }.joined(separator: "; ") + "."
         case .paymentDeclined?:
@@ -172,6 +180,7 @@ public struct CheckoutScreen: FormScreen {
         case .checkout(let result):
             guard case .success(let answer)? = form.settle(id, result) else { return }
             outcome = answer
+            if answer.code == .priceChanged { cartRequest = ctx.send(.cart) }
             if answer.success {
                 ctx.notify("Thank you! Your order is placed.")
                 // Saved only once the order is placed, so a retried checkout cannot save it twice.
@@ -182,6 +191,9 @@ public struct CheckoutScreen: FormScreen {
                     saveNote = StatusText("Saving the address to your profile…", role: .muted)
                 }
             }
+        case .cart(let result) where id == cartRequest:
+            cartRequest = nil
+            if case .success(let current) = result { cart = current }
         case .addressSaved(let result) where id == saveRequest:
             saveRequest = nil
             switch result {
