@@ -149,6 +149,9 @@ public enum InputRules {
 
     // MARK: Addresses
 
+    /// How many addresses one shopper may keep.
+    public static let maximumAddresses = 20
+
     /// The fields of a saved or shipping address. State and zip are optional in a
     /// saved address because many countries have neither; a shipping address needs a zip.
     public enum AddressField: String, Sendable, CaseIterable {

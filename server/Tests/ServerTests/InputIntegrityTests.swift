@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import MarketplaceAPI
 import ServiceKit
+@testable import ProductService
+import NIOCore
 import Testing
 
 /// Text that passes the rules always fits its column, control characters never
@@ -96,5 +98,55 @@ import Testing
                 #expect(result.status == .ok, "\(text.unicodeScalars.map { String($0.value, radix: 16) }): \(result.body)")
             }
         }
+    }
+}
+
+/// No request can make the server answer, or keep, without bound.
+@Suite("Bounds") struct BoundsTests {
+    @Test func oneRequestWithAHundredThousandBadValuesGetsAShortAnswer() async throws {
+        try await withTestApp { client in
+            let vendor = try await client.signUp(role: .vendor)
+            let images = Array(repeating: "x", count: 100_000)
+            let result = try await client.send(.post, "/api/products", token: vendor.token,
+                                               json: ProductInput(name: "Lamp", description: "Bright", price: Money("5.00"), category: "Home", images: images))
+            #expect(result.status == .badRequest && result.code == .validationFailed)
+            #expect(result.fieldErrors == ["images"], "the count is the problem; the URLs are not looked at")
+            #expect(result.body.utf8.count < 2_000, "\(result.body.utf8.count) bytes")
+
+            // Many distinct problems: the first 20 and how many there were.
+            let many = (0..<10).map { _ in "not a url" }
+            let register = try await client.send(.post, "/api/products", token: vendor.token, json: ProductInput(
+                name: String(repeating: "n", count: 300), description: "", price: Money("5.00"), category: "", images: many))
+            #expect(register.status == .badRequest && register.fieldErrors.count == 13, "\(register.body)")
+        }
+    }
+
+    @Test func aShopperKeepsAtMostTwentyAddresses() async throws {
+        try await withTestApp { client in
+            let shopper = try await client.signUp()
+            for index in 0..<InputRules.maximumAddresses {
+                let added = try await client.send(.post, "/api/users/address", token: shopper.token,
+                                                  json: AddressInput(street: "\(index) Main St", city: "Paris", country: "France"))
+                #expect(added.status == .created, "\(added.body)")
+            }
+            let refused = try await client.send(.post, "/api/users/address", token: shopper.token,
+                                                json: AddressInput(street: "21 Main St", city: "Paris", country: "France"))
+            #expect(refused.status == .conflict && refused.code == .conflict, "\(refused.body)")
+            let listed = try await client.send(.get, "/api/users/addresses", token: shopper.token)
+            #expect((listed.object["data"] as? [Any])?.count == InputRules.maximumAddresses)
+        }
+    }
+
+    @Test func theReadCacheIsBoundedInBytes() async throws {
+        let cache = ProductReadCache(ttl: .seconds(60), maxBytes: 10_000)
+        for page in 0..<50 {
+            _ = try await cache.body(for: "page-\(page)") { ByteBuffer(repeating: 0x20, count: 1_000) }
+            #expect(cache.size.bytes <= 10_000)
+        }
+        #expect(cache.size.entries >= 1 && cache.size.entries <= 10)
+        // A body larger than the whole budget is served but never kept.
+        let (big, _) = try await cache.body(for: "huge") { ByteBuffer(repeating: 0x20, count: 20_000) }
+        #expect(big.readableBytes == 20_000)
+        #expect(cache.size.bytes <= 10_000)
     }
 }

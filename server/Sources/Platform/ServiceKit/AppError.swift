@@ -25,8 +25,16 @@ public struct AppError: Error, Sendable, Equatable {
         self.init(status, ErrorCode.forStatus(Int(status.code)), message, errors: errors, headers: headers)
     }
 
+    /// At most this many field errors in one answer: a request with 100,000 bad
+    /// values gets the first ones and their count, not a 10 MB body.
+    public static let maximumFieldErrors = 20
+
     public static func validation(_ errors: [FieldError]) -> AppError {
-        AppError(.badRequest, .validationFailed, errors.count == 1 ? errors[0].message : "Validation failed", errors: errors)
+        if errors.count > maximumFieldErrors {
+            return AppError(.badRequest, .validationFailed, "Validation failed: \(errors.count) problems, the first \(maximumFieldErrors) listed",
+                            errors: Array(errors.prefix(maximumFieldErrors)))
+        }
+        return AppError(.badRequest, .validationFailed, errors.count == 1 ? errors[0].message : "Validation failed", errors: errors)
     }
     /// A body, header or parameter that cannot be read at all.
     public static func badRequest(_ message: String) -> AppError { AppError(.badRequest, .malformedRequest, message) }

@@ -14,6 +14,10 @@ import NIOCore
 /// never make a shopper wait on the store when they expire; an entry older than
 /// twice `ttl` is never served. Another instance's write thus shows here within
 /// 2 × `ttl` at most. Concurrent misses of one key share a single store read.
+///
+/// Bounded twice: at most `capacity` entries and `maxBytes` of bodies (keys are
+/// parsed queries, so spelling a query differently makes no new entry). When a
+/// new body would pass either bound, expired entries go first, then all.
 final class ProductReadCache: Sendable {
     private struct Entry {
         var body: ByteBuffer
@@ -23,6 +27,8 @@ final class ProductReadCache: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var entries: [String: Entry] = [:]
+        /// The bodies' bytes.
+        var bytes = 0
         var loads: [String: Task<ByteBuffer, any Error>] = [:]
     }
 
@@ -38,11 +44,16 @@ final class ProductReadCache: Sendable {
     private let state = NIOLockedValueBox(State())
     let ttl: Duration
     let capacity: Int
+    let maxBytes: Int
 
-    init(ttl: Duration, capacity: Int = 10_000) {
+    init(ttl: Duration, capacity: Int = 10_000, maxBytes: Int = 64 << 20) {
         self.ttl = ttl
         self.capacity = capacity
+        self.maxBytes = maxBytes
     }
+
+    /// What the cache holds now, for tests and operators.
+    var size: (entries: Int, bytes: Int) { state.withLockedValue { ($0.entries.count, $0.bytes) } }
 
     func body(for key: String, load: @escaping @Sendable () async throws -> ByteBuffer) async throws -> (ByteBuffer, Source) {
         guard ttl > .zero else { return (try await load(), .miss) }
@@ -89,11 +100,18 @@ final class ProductReadCache: Sendable {
             if state.loads[key] == task { state.loads[key] = nil }
             guard state.generation == generation, case .success(let body) = result else { return }
             let now = ContinuousClock.now
-            if state.entries.count >= capacity, state.entries[key] == nil {
+            guard body.readableBytes <= maxBytes else { return }
+            if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.body.readableBytes }
+            if state.entries.count >= capacity || state.bytes + body.readableBytes > maxBytes {
                 state.entries = state.entries.filter { now - $0.value.stored < ttl * 2 }
-                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+                state.bytes = state.entries.values.reduce(0) { $0 + $1.body.readableBytes }
+                if state.entries.count >= capacity || state.bytes + body.readableBytes > maxBytes {
+                    state.entries.removeAll(keepingCapacity: true)
+                    state.bytes = 0
+                }
             }
             state.entries[key] = Entry(body: body, stored: now)
+            state.bytes += body.readableBytes
         }
         return result
     }
@@ -103,6 +121,7 @@ final class ProductReadCache: Sendable {
         state.withLockedValue { state in
             state.generation &+= 1
             state.entries.removeAll(keepingCapacity: true)
+            state.bytes = 0
             state.loads.removeAll()
         }
     }

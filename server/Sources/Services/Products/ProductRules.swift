@@ -48,8 +48,10 @@ public enum ProductRules {
             validator.fail("price", "Price is required")
         }
         if let images = input.images {
-            validator.check("images", InputRules.imageCountProblem(images.count))
-            for (index, url) in images.enumerated() where !InputRules.isImageURL(url) {
+            // Past the limit the count is the problem; the URLs are not looked at.
+            let tooMany = InputRules.imageCountProblem(images.count)
+            validator.check("images", tooMany)
+            for (index, url) in (tooMany == nil ? images : []).enumerated() where !InputRules.isImageURL(url) {
                 validator.fail("images[\(index)]", InputRules.imageURLProblem)
             }
             changes.images = images

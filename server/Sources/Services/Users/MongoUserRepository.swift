@@ -133,6 +133,10 @@ public struct MongoUserRepository: UserProfileRepository {
 
     public func addAddress(userID: String, fields: AddressFields, isDefault: Bool) async throws -> Address {
         let owner = try await profileID(userID: userID)
+        // A soft bound: two adds at the same moment may both pass it once.
+        guard try await addresses.count(["user_profile_id": .objectID(owner)]) < InputRules.maximumAddresses else {
+            throw UserStoreError.tooManyAddresses
+        }
         let document = AddressDocument(
             _id: ObjectID(), user_profile_id: owner, street: fields.street, city: fields.city,
             state: fields.state, zip: fields.zip, country: fields.country, is_default: isDefault)

@@ -42,6 +42,8 @@ public enum UserStoreError: Error, Equatable {
     case malformedID
     /// Other requests kept claiming the default address; the caller may retry.
     case defaultContended
+    /// The shopper keeps `InputRules.maximumAddresses` already.
+    case tooManyAddresses
 }
 
 /// Storage of profiles, preferences and addresses. Every method takes the

@@ -61,6 +61,8 @@ public struct UserService: Sendable {
             throw UserError.malformedAddressID
         } catch UserStoreError.defaultContended {
             throw UserError.defaultContended
+        } catch UserStoreError.tooManyAddresses {
+            throw UserError.tooManyAddresses
         }
     }
 }
@@ -72,6 +74,7 @@ public enum UserError: DomainError, Equatable {
     case addressNotFound
     case malformedAddressID
     case defaultContended
+    case tooManyAddresses
 
     /// The one place user errors become HTTP answers.
     public var appError: AppError {
@@ -80,6 +83,7 @@ public enum UserError: DomainError, Equatable {
         case .addressNotFound: .notFound("Address not found")
         case .malformedAddressID: .badRequest("Address id must be 24 hexadecimal characters")
         case .defaultContended: .conflict("The default address is being changed by another request; try again")
+        case .tooManyAddresses: .conflict("You can keep at most \(InputRules.maximumAddresses) addresses; delete one to add another")
         }
     }
 }
