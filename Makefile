@@ -36,19 +36,21 @@ migrate: stores build
 	@$(WITH_STORES) $(MARKETPLACE) migrate
 
 # A demo catalog and demo accounts, once per checkout (server/.data/seeded marks it).
+# The vendors share one generated password, the admin has its own.
 seed: migrate
 	@if [ ! -f $(DATA)/seeded ]; then \
 	    [ -s $(DATA)/demo-password ] || (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' > $(DATA)/demo-password); \
+	    [ -s $(DATA)/demo-admin-password ] || (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' > $(DATA)/demo-admin-password); \
 	    $(WITH_STORES) export STOREFRONT_SEED_PASSWORD=$$(cat $(DATA)/demo-password) && \
 	    $(MARKETPLACE) seed --products 200 && \
-	    (echo "$$STOREFRONT_SEED_PASSWORD" | $(MARKETPLACE) admin create --email admin@storefront.local --name "Demo Admin" || true) && \
+	    ($(MARKETPLACE) admin create --email admin@storefront.local --name "Demo Admin" < $(DATA)/demo-admin-password || true) && \
 	    touch $(DATA)/seeded; \
 	fi
 
 # The shop: server in the background, the terminal client in front; quitting the client stops the server.
 run: seed build-client
 	@$(SERVER) start
-	@echo "Demo accounts: admin@storefront.local and the vendors above; password in server/.data/demo-password"
+	@echo "Demo accounts: the six vendors (atelier.helene@vendors.storefront.test, cafe.nunez@..., bjork.outdoor@..., osaka.electronics@..., libreria.zoe@..., smorrebrod@...; password in server/.data/demo-password) and admin@storefront.local (password in server/.data/demo-admin-password)"
 	@trap '$(SERVER) stop' EXIT; $(STOREFRONT) --server http://127.0.0.1:$(PORT)
 
 # The server alone, in the foreground.

@@ -157,6 +157,23 @@ public struct ThemeLibrary: Sendable {
         return nil
     }
 
+    /// A theme named by the server (the profile's preference): looked up by name
+    /// among the shipped and installed themes only, never opened as a path.
+    public func loadNamed(_ name: String) throws(ThemeError) -> Theme {
+        guard Self.isPlainName(name) else {
+            throw ThemeError(file: "(from the server)", line: 0, message: "'\(name.prefix(64))' is not a theme name")
+        }
+        return try load(name)
+    }
+
+    /// Letters, digits, `-` and `_`, at most 64: a file name in a themes folder, nothing more.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_")
+        }
+    }
+
+    /// A theme by name, or by path when `name` contains `/` (the `--theme` option).
     public func load(_ name: String) throws(ThemeError) -> Theme {
         guard let path = path(for: name) else {
             let shown = folders.filter { FileManager.default.fileExists(atPath: $0) }

@@ -78,8 +78,9 @@ struct Runtime {
                 }
             case .applyTheme(let name):
                 // Theme files are small and local: loading them on the UI thread is fine.
+                // The name comes from the server: by name only, never a path.
                 do {
-                    let theme = try themes.load(name)
+                    let theme = try themes.loadNamed(name)
                     terminal.apply(theme)
                     inbox.post(.themeApplied(name: name, .success(terminal.isUTF8 ? theme.glyphs : .ascii)))
                 } catch {

@@ -81,6 +81,21 @@ import Testing
         }
     }
 
+    @Test func aThemeNamedByTheServerIsLookedUpByNameNeverOpenedAsAPath() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sf-themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let theme = "name mine\nrole text 256=1/2\n"
+        try theme.write(to: folder.appendingPathComponent("mine.theme"), atomically: true, encoding: .utf8)
+        let library = ThemeLibrary(folders: [folder.path])
+        #expect(try library.loadNamed("mine").name == "mine")
+        // The same file by path: fine from the command line, refused from the server.
+        #expect(try library.load(folder.path + "/mine.theme").name == "mine")
+        for name in [folder.path + "/mine.theme", "../" + folder.lastPathComponent + "/mine", "mine\u{0}", "", String(repeating: "a", count: 65)] {
+            #expect(throws: ThemeError.self, "\(name)") { try library.loadNamed(name) }
+        }
+    }
+
     @Test func resolvingFallsBackFromRichToPoorColourAndToMonoAttributes() throws {
         let dark = try shippedTheme("dark")
         #expect(dark.resolve(.error, depth: .full).colors == ColorPair(foreground: 203, background: nil))
