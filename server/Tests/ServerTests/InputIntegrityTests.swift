@@ -4,6 +4,8 @@ import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 @testable import ProductService
+import AuthService
+import Composition
 import NIOCore
 import Testing
 
@@ -148,5 +150,73 @@ import Testing
         let (big, _) = try await cache.body(for: "huge") { ByteBuffer(repeating: 0x20, count: 20_000) }
         #expect(big.readableBytes == 20_000)
         #expect(cache.size.bytes <= 10_000)
+    }
+}
+
+/// Guessing passwords gets slower and slower; a flood of sign-ins is answered at once.
+@Suite("Sign-in abuse") struct SignInAbuseTests {
+    @Test func theThrottleCountsFailuresPerEmailAndAddressAndForgetsOnSuccess() {
+        let throttle = LoginThrottle(limits: .init(allowedFailures: 2, allowedFailuresPerAddress: 5, window: .seconds(60)))
+        for _ in 0..<2 { throttle.failed(email: "a@x.io", address: "10.0.0.1") }
+        #expect(throttle.wait(email: "a@x.io", address: "10.0.0.1") == nil, "the allowance")
+        throttle.failed(email: "a@x.io", address: "10.0.0.1")
+        let wait = try? #require(throttle.wait(email: "a@x.io", address: nil))
+        #expect(wait.map { $0 > .zero && $0 <= .seconds(1) } == true)
+        #expect(throttle.wait(email: "b@x.io", address: nil) == nil, "another email is not slowed by this one")
+        // The address: five failures over several emails, then every email from it waits.
+        throttle.failed(email: "c@x.io", address: "10.0.0.1")
+        throttle.failed(email: "d@x.io", address: "10.0.0.1")
+        throttle.failed(email: "e@x.io", address: "10.0.0.1")
+        #expect(throttle.wait(email: "fresh@x.io", address: "10.0.0.1") != nil)
+        #expect(throttle.wait(email: "fresh@x.io", address: "10.0.0.2") == nil)
+        throttle.succeeded(email: "a@x.io")
+        #expect(throttle.wait(email: "a@x.io", address: nil) == nil)
+        #expect(LoginThrottle(limits: nil).wait(email: "a@x.io", address: "10.0.0.1") == nil)
+    }
+
+    @Test func repeatedWrongPasswordsAreSlowedAlikeForAccountsAndUnknownEmails() async throws {
+        try await withTestApp { client in
+            let shopper = try await client.signUp()
+            for email in [shopper.email, AuthServiceTests.uniqueEmail("nobody")] {
+                // Each failure past the allowance doubles the wait (refused attempts do not
+                // count), so guessing on meets a wait of two seconds or more soon.
+                var refused: JSONResult?
+                let deadline = ContinuousClock.now + .seconds(30)
+                while refused == nil, ContinuousClock.now < deadline {
+                    let attempt = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "wrong guess"))
+                    #expect(attempt.status == .unauthorized || attempt.status == .tooManyRequests, "\(attempt.body)")
+                    guard attempt.status == .tooManyRequests else { continue }
+                    if let after = attempt.headers[.retryAfter].flatMap(Int.init), after >= 2 { refused = attempt } else {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+                let answer = try #require(refused, "\(email) was never slowed down")
+                #expect(answer.code == .rateLimited)
+                // While it lasts, even the right password waits: guessing learns nothing.
+                let right = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "correct horse"))
+                #expect(right.status == .tooManyRequests && right.code == .rateLimited, "\(right.body)")
+            }
+        }
+    }
+
+    @Test func aFullHashingQueueAnswers503AtOnce() async throws {
+        var configuration = try await TestStores.prepare()
+        configuration.hashingQueue = 1
+        let app = try await buildApplication(configuration, logger: TestStores.logger)
+        try await app.test(.router) { base in
+            let client = TestAppClient(base: base)
+            let shopper = try await client.signUp()
+            let statuses = try await withThrowingTaskGroup(of: (Int, ErrorCode?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let result = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: shopper.email, password: "correct horse"))
+                        return (result.status.code, result.code)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0.0 == 200 || ($0.0 == 503 && $0.1 == .unavailable) }, "\(statuses)")
+            #expect(statuses.contains { $0.0 == 200 } && statuses.contains { $0.0 == 503 }, "\(statuses)")
+        }
     }
 }

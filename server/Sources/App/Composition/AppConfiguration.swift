@@ -1,4 +1,5 @@
 import Foundation
+import AuthService
 import ServiceKit
 
 /// Everything the server needs to start, resolved once from flags and the environment.
@@ -20,6 +21,10 @@ public struct AppConfiguration: Sendable {
     public var serviceSecret: String
     public var tokenLifetime: Duration = .seconds(3600)
     public var bcryptCost: UInt8 = 12
+    /// Password hashes running or waiting at once; more answer 503 at once.
+    public var hashingQueue: Int = 16
+    /// Failed sign-ins allowed per email and per client address before each further one waits; nil: no limit.
+    public var loginThrottle: LoginThrottle.Limits? = LoginThrottle.Limits()
     /// The sandbox payment provider's delay per charge (tests and benchmarks).
     public var paymentLatency: Duration = .zero
     /// The share of sandbox charges declined as a processing error, 0...1.
@@ -80,6 +85,22 @@ public struct AppConfiguration: Sendable {
         if let cost = env["STOREFRONT_BCRYPT_COST"] {
             guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
             configuration.bcryptCost = value
+        }
+        if let queue = env["STOREFRONT_HASHING_QUEUE"] {
+            guard let value = Int(queue), value > 0 else { throw ConfigurationError("STOREFRONT_HASHING_QUEUE must be a positive whole number: \(queue)") }
+            configuration.hashingQueue = value
+        }
+        if let limit = env["STOREFRONT_LOGIN_FAILURES"] {
+            // "PER_EMAIL/PER_ADDRESS" failed sign-ins within 15 minutes, or "off".
+            if limit == "off" {
+                configuration.loginThrottle = nil
+            } else {
+                let parts = limit.split(separator: "/").map { Int($0) }
+                guard parts.count == 2, let perEmail = parts[0], let perAddress = parts[1], perEmail > 0, perAddress > 0 else {
+                    throw ConfigurationError("STOREFRONT_LOGIN_FAILURES must be PER_EMAIL/PER_ADDRESS (e.g. 5/100), or off: \(limit)")
+                }
+                configuration.loginThrottle = LoginThrottle.Limits(allowedFailures: perEmail, allowedFailuresPerAddress: perAddress)
+            }
         }
         if let latency = env["STOREFRONT_PAYMENT_LATENCY_MS"] {
             guard let ms = Int(latency), ms >= 0 else { throw ConfigurationError("STOREFRONT_PAYMENT_LATENCY_MS must be a whole number of milliseconds: \(latency)") }

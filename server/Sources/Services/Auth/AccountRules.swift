@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import HTTPTypes
 import ServiceKit
 
 /// The plan's business rules for accounts, callable without HTTP. The rules
@@ -40,6 +41,10 @@ public enum AuthError: DomainError, Equatable {
     case emailTaken
     case invalidCredentials
     case adminOnly
+    /// Too many failed sign-ins for this email or from this address: wait this long.
+    case throttled(retryAfter: Duration)
+    /// Every hashing slot is taken.
+    case busy
 
     /// The one place auth errors become HTTP answers.
     public var appError: AppError {
@@ -48,6 +53,19 @@ public enum AuthError: DomainError, Equatable {
         case .emailTaken: .conflict("An account with this email already exists", code: .emailTaken)
         case .invalidCredentials: .unauthorized("Invalid email or password", code: .invalidCredentials)
         case .adminOnly: .forbidden("Only an admin can create admin accounts")
+        case .throttled(let wait):
+            AppError(.tooManyRequests, .rateLimited, "Too many failed sign-ins; try again in \(Self.seconds(wait)) s",
+                     headers: [.retryAfter: String(Self.seconds(wait))])
+        case .busy:
+            AppError(.serviceUnavailable, .unavailable, "Too many sign-ins at once; try again in a moment", headers: [.retryAfter: "1"])
         }
+    }
+}
+
+extension AuthError {
+    /// Whole seconds, rounded up: `Retry-After` never says sooner than is true.
+    static func seconds(_ wait: Duration) -> Int {
+        let (seconds, attoseconds) = wait.components
+        return Int(seconds) + (attoseconds > 0 ? 1 : 0)
     }
 }

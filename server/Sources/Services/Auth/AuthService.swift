@@ -9,25 +9,33 @@ public struct AuthService: Sendable {
     let accounts: any AccountRepository
     let hasher: PasswordHasher
     let tokens: TokenService
+    let throttle: LoginThrottle
 
-    public init(accounts: any AccountRepository, hasher: PasswordHasher, tokens: TokenService) {
+    public init(accounts: any AccountRepository, hasher: PasswordHasher, tokens: TokenService, throttle: LoginThrottle = LoginThrottle(limits: nil)) {
         self.accounts = accounts
         self.hasher = hasher
         self.tokens = tokens
+        self.throttle = throttle
     }
 
     /// Registers an account. Admin accounts need an admin caller: nobody promotes themselves.
-    public func register(_ request: RegisterRequest, caller: Caller?) async throws -> Account {
+    public func register(_ request: RegisterRequest, caller: Caller?, address: String? = nil) async throws -> Account {
+        if let wait = throttle.wait(email: nil, address: address) { throw AuthError.throttled(retryAfter: wait) }
         let new = try AccountRules.validate(request)
         if new.role == .admin, caller?.role != .admin {
             throw AuthError.adminOnly
         }
-        return try await create(new)
+        do {
+            return try await create(new)
+        } catch AuthError.emailTaken {
+            throttle.failedRegistration(address: address)
+            throw AuthError.emailTaken
+        }
     }
 
     /// Creates an account with no caller check, for `marketplace admin create`.
     public func create(_ new: NewAccount) async throws -> Account {
-        let hash = try await hasher.hash(new.password)
+        let hash = try await hashing { try await hasher.hash(new.password) }
         do {
             return try await accounts.create(name: new.name, email: new.email, passwordHash: hash, role: new.role)
         } catch AccountStoreError.emailTaken {
@@ -35,18 +43,34 @@ public struct AuthService: Sendable {
         }
     }
 
-    public func login(_ request: LoginRequest) async throws -> LoginResponse {
+    /// `address`: the client's, for the per-address slow-down.
+    public func login(_ request: LoginRequest, address: String? = nil) async throws -> LoginResponse {
         let (email, password) = try AccountRules.validate(request)
+        // Refused before any lookup, and alike for emails with and without an account.
+        if let wait = throttle.wait(email: email, address: address) { throw AuthError.throttled(retryAfter: wait) }
         let account = try await accounts.find(email: email)
         // Same answer and same work whether the email is unknown, the password wrong,
         // or a password no account can have (bcrypt would match only its first part).
         let usable = InputRules.couldBeAPassword(password)
-        let matches = try await hasher.verify(password, hash: usable ? account?.passwordHash : nil)
+        let matches = try await hashing { try await hasher.verify(password, hash: usable ? account?.passwordHash : nil) }
         guard matches, usable, let account else {
+            throttle.failed(email: email, address: address)
             throw AuthError.invalidCredentials
         }
+        throttle.succeeded(email: email)
         let token = try await tokens.issueUserToken(userID: UserID(account.id), role: account.role)
         return LoginResponse(token: token, user: account.summary)
+    }
+}
+
+extension AuthService {
+    /// A full hashing queue answers at once (503) instead of making the login wait.
+    func hashing<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch is HasherBusy {
+            throw AuthError.busy
+        }
     }
 }
 
@@ -60,12 +84,12 @@ public struct AuthController: Sendable {
 
     public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.register) { _, context, body in
-            let account = try await service.register(body, caller: context.caller)
+            let account = try await service.register(body, caller: context.caller, address: context.remoteIP)
             context.logger.info("account registered", metadata: ["user_id": .string(account.summary.id), "role": .string(account.role.rawValue)])
             return try JSONBody.data(.created, message: "User registered successfully", account.summary)
         }
         router.on(Endpoints.login) { _, context, body in
-            return try JSONBody.response(.ok, try await service.login(body))
+            return try JSONBody.response(.ok, try await service.login(body, address: context.remoteIP))
         }
     }
 }

@@ -1,5 +1,9 @@
 import HummingbirdBcrypt
+import NIOConcurrencyHelpers
 import NIOPosix
+
+/// Every hashing slot is taken: the caller is answered at once rather than queued without end.
+public struct HasherBusy: Error, Equatable {}
 
 /// bcrypt on NIO's blocking thread pool: a hash takes tens of milliseconds of CPU,
 /// which must never run on an event loop serving other requests.
@@ -9,22 +13,38 @@ public struct PasswordHasher: Sendable {
     /// Compared against when the email is unknown, so a failed login costs the
     /// same time whether or not the account exists.
     private let decoyHash: String
+    /// Hashes running or waiting; past `maximumQueued` new ones are refused
+    /// (`HasherBusy`), so a flood of sign-ins cannot make every login wait for minutes.
+    private let queued = NIOLockedValueBox(0)
+    public let maximumQueued: Int
 
-    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton) {
+    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, maximumQueued: Int = 16) {
         precondition(cost >= 10, "bcrypt cost below 10 is too weak")
         self.cost = cost
         self.pool = pool
+        self.maximumQueued = max(1, maximumQueued)
         self.decoyHash = Bcrypt.hash("decoy-\(UInt64.random(in: .min ... .max))", cost: cost)
     }
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await pool.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await slot { try await pool.runIfActive { Bcrypt.hash(password, cost: cost) } }
     }
 
     public func verify(_ password: String, hash: String?) async throws -> Bool {
         let target = hash ?? decoyHash
-        let matches = try await pool.runIfActive { Bcrypt.verify(password, hash: target) }
+        let matches = try await slot { try await pool.runIfActive { Bcrypt.verify(password, hash: target) } }
         return matches && hash != nil
+    }
+
+    private func slot<T>(_ work: () async throws -> T) async throws -> T {
+        let taken = queued.withLockedValue { count in
+            guard count < maximumQueued else { return false }
+            count += 1
+            return true
+        }
+        guard taken else { throw HasherBusy() }
+        defer { queued.withLockedValue { $0 -= 1 } }
+        return try await work()
     }
 }
