@@ -27,7 +27,9 @@ public struct Stores: Sendable {
         let location = try PostgresLocation(url: configuration.postgresURL)
         var postgres: [Database: PostgresClient] = [:]
         for database in services.flatMap(\.postgresDatabases) {
-            postgres[database] = location.client(database: configuration.databaseName(database), logger: logger)
+            // A statement may take most of a request's time, never all of it.
+            postgres[database] = location.client(database: configuration.databaseName(database), logger: logger,
+                                                 statementTimeout: configuration.requestTimeout * 0.8)
         }
         self.postgres = postgres
     }

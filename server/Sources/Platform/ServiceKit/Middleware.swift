@@ -95,6 +95,10 @@ public struct ErrorMiddleware: RouterMiddleware {
                 let http = error as? HTTPError
                 return AppError(error.status, http?.body ?? error.status.reasonPhrase, headers: http?.headers ?? [:])
             }
+        case let error as PSQLError where error.serverInfo?[.sqlState] == "57014":
+            // The statement ran past `statement_timeout` (or was cancelled): this request only.
+            logger.error("database statement cancelled", metadata: ["error": .string(error.serverInfo?[.message] ?? "")])
+            return .unavailable("The database took too long to answer; try again shortly")
         case let error as PSQLError where error.code != .server:
             logger.error("database unreachable", metadata: ["error": .string(String(describing: error.code))])
             return .unavailable("The database is unavailable; try again shortly")

@@ -29,22 +29,29 @@ public struct PostgresLocation: Sendable, Equatable {
         self.requireTLS = sslmode == "require" || sslmode == "verify-full"
     }
 
-    public func clientConfiguration(database: String) -> PostgresClient.Configuration {
+    /// `statementTimeout`: PostgreSQL cancels any statement running longer (the
+    /// services pass one below their request deadline, so a slow query fails only its
+    /// own request, with a clear error; migrations pass none).
+    public func clientConfiguration(database: String, statementTimeout: Duration? = nil) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
             tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = 20
         configuration.options.connectionIdleTimeout = .seconds(60)
         configuration.options.connectTimeout = .seconds(3)
+        if let statementTimeout {
+            let ms = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+            configuration.options.additionalStartupParameters = [("statement_timeout", String(max(1, ms)))]
+        }
         return configuration
     }
 
     /// `shortLived` is for commands that open a pool for one job (migrate, seed,
     /// admin create): the pool's chatter while it starts up stays out of their output.
-    public func client(database: String, logger: Logger, shortLived: Bool = false) -> PostgresClient {
+    public func client(database: String, logger: Logger, shortLived: Bool = false, statementTimeout: Duration? = nil) -> PostgresClient {
         var background = logger
         if shortLived, background.logLevel < .error { background.logLevel = .error }
-        return PostgresClient(configuration: clientConfiguration(database: database), backgroundLogger: background)
+        return PostgresClient(configuration: clientConfiguration(database: database, statementTimeout: statementTimeout), backgroundLogger: background)
     }
 
     /// URLs are logged and shown in errors without their password.
