@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "Composition",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/App/Command"
         ),

@@ -6,6 +6,7 @@ import Logging
 import Composition
 import PostgresNIO
 import ServiceKit
+import ServiceLifecycle
 
 @main
 struct Marketplace: AsyncParsableCommand {
@@ -91,8 +92,18 @@ struct Serve: AsyncParsableCommand {
         if let port { configuration.port = port }
         if migrate { _ = try await migrateAll(configuration, logger: logger) }
         let app = try await buildApplication(configuration, logger: logger)
-        // runService installs SIGTERM/SIGINT handlers and shuts down gracefully.
-        try await app.runService()
+        // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
+        // within their deadline and ten seconds more; what is still hung then is
+        // abandoned (a checkout is settled by recovery at the next start).
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.requestTimeout + .seconds(10)
+        group.maximumCancellationDuration = .seconds(5)
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            logger.error("shutdown did not finish in time; abandoning what is still running", metadata: ["error": .string(String(describing: error))])
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -19,12 +19,23 @@ public struct DocumentStores: Sendable {
             throw ConfigurationError("STOREFRONT_MONGO_URL is not set (e.g. mongodb://127.0.0.1:27017)")
         }
         do {
-            client = try MongoClient.shared(url: configuration.mongoURL)
+            client = try MongoClient.shared(url: Self.url(configuration.mongoURL, socketTimeout: configuration.requestTimeout * 0.8))
         } catch let error as MongoConfigurationError {
             throw ConfigurationError(error.description)
         }
         users = client.database(configuration.databaseName(.users))
         products = client.database(configuration.databaseName(.products))
+    }
+
+    /// The URL with a socket timeout below the request deadline, unless it names one:
+    /// a reply that never comes (a store restarted or frozen under an open socket)
+    /// then fails its own request in time instead of holding it.
+    static func url(_ url: String, socketTimeout: Duration) -> String {
+        guard !url.lowercased().contains("sockettimeoutms") else { return url }
+        let ms = socketTimeout.components.seconds * 1000 + socketTimeout.components.attoseconds / 1_000_000_000_000_000
+        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        let base = afterScheme.contains("/") ? url : url + "/"
+        return base + (base.contains("?") ? "&" : "?") + "socketTimeoutMS=\(max(500, ms))"
     }
 
     public var userRepository: MongoUserRepository { MongoUserRepository(database: users) }

@@ -62,6 +62,11 @@ public final class MongoClient: @unchecked Sendable {
         if mongoc_uri_get_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 0) == 0 {
             mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 3000)
         }
+        // A reply that never comes (a server restarted under an open socket) must not
+        // hold a call, and its request, for the driver's default five minutes.
+        if mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 0) == 0 {
+            mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 8000)
+        }
         mongoc_uri_set_appname(uri, "storefront-marketplace")
         guard let pool = mongoc_client_pool_new_with_error(uri, &error) else {
             throw MongoConfigurationError("cannot create a MongoDB client for \(Self.redacted(url)): \(MongoError(error).message)")
