@@ -19,9 +19,8 @@ import Testing
         let status = try await server.stop(signal: SIGTERM)
         #expect(status == 0, "exit status after SIGTERM: \(status)\n\(server.log)")
 
-        let lines = server.logLines
-        #expect(!lines.isEmpty, "logs are JSON lines: \(server.log)")
-        let loginLine = lines.first { $0["request_id"] as? String == "e2e-login-1" && $0["path"] as? String == "/api/auth/login" }
+        let loginLine = await server.logLine { $0["request_id"] as? String == "e2e-login-1" && $0["path"] as? String == "/api/auth/login" }
+        #expect(!server.logLines.isEmpty, "logs are JSON lines: \(server.log)")
         #expect(loginLine?["status"] as? String == "200")
         #expect(loginLine?["level"] as? String == "info")
         // Neither the password nor any bcrypt hash ever reaches a log.

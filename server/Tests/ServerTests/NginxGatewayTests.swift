@@ -26,7 +26,7 @@ import Testing
                                            headers: [.requestID: "trace-gateway-1"])
         #expect(traced.status == .unauthorized)
         #expect(traced.headers[values: .requestID] == ["trace-gateway-1"])
-        #expect(server.logLines.contains { $0["request_id"] as? String == "trace-gateway-1" && $0["path"] as? String == "/api/auth/login" })
+        #expect(await server.logLine { $0["request_id"] as? String == "trace-gateway-1" && $0["path"] as? String == "/api/auth/login" } != nil)
         try await Task.sleep(for: pause)
         let replaced = try await client.send(.get, "/api/products?limit=1", headers: [.requestID: "no spaces allowed here"])
         #expect(replaced.status == .ok)

@@ -87,6 +87,17 @@ final class ServerProcess: Sendable {
         log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
+    /// The first log line that matches, waited for with a deadline: the server
+    /// writes a request's line after answering it, and its output arrives here later still.
+    func logLine(within timeout: Duration = .seconds(10), where matches: ([String: Any]) -> Bool) async -> [String: Any]? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let line = logLines.first(where: matches) { return line }
+            if ContinuousClock.now > deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     struct Reply: @unchecked Sendable {
         let status: Int
         let headers: [String: String]
