@@ -12,13 +12,14 @@ DATA := $(CURDIR)/server/.data
 PORT := $${STOREFRONT_PORT:-8080}
 WITH_STORES := eval "$$($(STORES) env)" &&
 
-.PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test clean-data
+.PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test fuzz clean-data
 
 help:
 	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
 	@echo "make test   install what is missing, start the stores, run every test"
 	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
 	@echo "make up-split  every service its own process behind nginx on :8080;  make down-split  stops them"
+	@echo "make fuzz   a long Schemathesis run of a private server against server/openapi.yaml"
 
 deps:
 	@server/dev/deps
@@ -85,6 +86,14 @@ test: stores
 	cd server && $(WITH_STORES) swift test --skip '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
+
+# Schemathesis against the live server as a shopper, a vendor and an admin, on
+# databases of its own (suffix _fuzz): FUZZ_EXAMPLES cases per operation and
+# phase, stopped after FUZZ_TIME_LIMIT seconds at most. See server/dev/fuzz.
+FUZZ_EXAMPLES ?= 500
+FUZZ_TIME_LIMIT ?= 3600
+fuzz: stores build
+	server/dev/fuzz --examples $(FUZZ_EXAMPLES) --time-limit $(FUZZ_TIME_LIMIT)
 
 clean-data: down
 	rm -rf server/.data
