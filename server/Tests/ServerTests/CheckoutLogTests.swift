@@ -49,4 +49,27 @@ import Testing
             #expect(try await log.claimStale(staleAfter: .zero) == nil, "a finished checkout is never taken again")
         }
     }
+
+    @Test func eachTakeoverWaitsTwiceAsLongBeforeTheNext() async throws {
+        let configuration = try await TestStores.prepareIsolated("backoff")
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let client = location.client(database: configuration.databaseName(.checkout), logger: TestStores.logger)
+        try await PostgresClient.withRunning(client) { client in
+            let log = PostgresCheckoutLog(client: client, logger: TestStores.logger)
+            let address = ShippingAddress(street: "1 Main St", city: "Gent", zip: "9000", country: "Belgium")
+            guard case .started(let record) = try await log.begin(userID: "u-2", idempotencyKey: "k-2", address: address, paymentMethod: "tok_visa") else {
+                Issue.record("a new key must start a checkout"); return
+            }
+            // Untouched for 3 s, stale after 1 s: taken once (1 s × 2⁰), again after one
+            // takeover (1 s × 2¹ = 2 s), but not after two (1 s × 2² = 4 s).
+            for (attempts, claimable) in [(0, true), (1, true), (2, false)] {
+                try await client.query("""
+                    UPDATE checkouts SET updated_at = now() - interval '3 seconds', recovery_attempts = \(attempts) WHERE id = \(record.id)
+                    """, logger: TestStores.logger)
+                let taken = try await log.claimStale(staleAfter: .seconds(1))
+                #expect((taken != nil) == claimable, "after \(attempts) takeovers")
+                if let taken { #expect(taken.recoveryAttempts == attempts + 1) }
+            }
+        }
+    }
 }

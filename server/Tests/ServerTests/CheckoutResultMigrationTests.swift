@@ -37,7 +37,7 @@ import Testing
                     VALUES ('u1', \(key), \(state), '{"street":"s","city":"c","zip":"z","country":"k"}'::jsonb, 'tok_visa', \(status), \(body)::jsonb)
                     """, logger: TestStores.logger)
             }
-            #expect(try await runner.migrate(all, database: name) == [3])
+            #expect(try await runner.migrate(all, database: name) == all.map(\.version).filter { $0 >= 3 })
 
             let log = PostgresCheckoutLog(client: client, logger: TestStores.logger)
             let address = ShippingAddress(street: "s", city: "c", zip: "z", country: "k")

@@ -106,11 +106,14 @@ public struct CheckoutRecord: Sendable, Equatable {
     public var outcome: CheckoutOutcome?
     /// The lease of whoever drives the checkout now; a takeover by recovery changes it.
     public var driver: UUID
+    /// How many times recovery has taken it over (this time included).
+    public var recoveryAttempts: Int
 
     public init(id: UUID, userID: String, idempotencyKey: String?, state: CheckoutState, address: ShippingAddress,
                 paymentMethod: String, orderID: String? = nil, amount: Money? = nil, transactionID: String? = nil, outcome: CheckoutOutcome? = nil,
-                driver: UUID = UUID()) {
+                driver: UUID = UUID(), recoveryAttempts: Int = 0) {
         self.driver = driver
+        self.recoveryAttempts = recoveryAttempts
         self.id = id
         self.userID = userID
         self.idempotencyKey = idempotencyKey
@@ -149,7 +152,8 @@ public protocol CheckoutLog: Sendable {
     /// Stores the answer given to the shopper; the state stays as it is when the
     /// checkout is not finished (recovery then completes or undoes it).
     func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws
-    /// Takes over one unfinished checkout untouched for `staleAfter` with a new
-    /// lease, so neither another instance nor its first driver writes it meanwhile.
+    /// Takes over one unfinished checkout untouched for `staleAfter` (doubled for each
+    /// earlier takeover, up to 64 times) with a new lease, so neither another instance
+    /// nor its first driver writes it meanwhile.
     func claimStale(staleAfter: Duration) async throws -> CheckoutRecord?
 }

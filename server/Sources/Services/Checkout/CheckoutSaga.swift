@@ -35,6 +35,9 @@ public struct CheckoutSaga: Sendable {
         }
     }
 
+    /// Takeovers after which a checkout still unsettled is logged and counted as stuck.
+    static let attemptsBeforeAttention = 5
+
     /// Finishes or undoes checkouts that a crash or an unreachable service left
     /// half done. Returns how many it settled.
     @discardableResult
@@ -51,7 +54,17 @@ public struct CheckoutSaga: Sendable {
             }
             // A checkout that cannot be settled now stays for the next round.
             guard let record = claimed, seen.insert(record.id).inserted else { return settled }
-            logger.notice("resuming checkout", metadata: ["checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue)])
+            logger.notice("resuming checkout", metadata: [
+                "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
+                "attempt": .stringConvertible(record.recoveryAttempts)])
+            if record.recoveryAttempts > Self.attemptsBeforeAttention {
+                // Past the payment step nothing may be undone blindly: keep asking, more and
+                // more calmly, and say so where operators look.
+                logger.error("checkout needs attention: recovery keeps failing", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
+                    "order_id": .string(record.orderID ?? ""), "attempt": .stringConvertible(record.recoveryAttempts)])
+                Counter(label: "storefront_checkouts_stuck_total", dimensions: [("state", record.state.rawValue)]).increment()
+            }
             do {
                 let outcome = try await drive(record, resuming: true)
                 if case .interrupted = outcome.result, outcome.orderID == nil {} else { settled += 1 }

@@ -14,10 +14,10 @@ public struct PostgresCheckoutLog: CheckoutLog {
     }
 
     private static let columns = """
-        id, user_id, idempotency_key, state, shipping_address::text, payment_method, order_id, amount, transaction_id, outcome::text, driver
+        id, user_id, idempotency_key, state, shipping_address::text, payment_method, order_id, amount, transaction_id, outcome::text, driver, recovery_attempts
         """
 
-    private typealias Row = (UUID, String, String?, String, String, String, String?, Decimal?, String?, String?, UUID)
+    private typealias Row = (UUID, String, String?, String, String, String, String?, Decimal?, String?, String?, UUID, Int)
 
     public func begin(userID: String, idempotencyKey: String?, address: ShippingAddress, paymentMethod: String) async throws -> CheckoutBegin {
         let addressJSON = String(decoding: try JSONBody.encoder.encode(address), as: UTF8.self)
@@ -66,10 +66,11 @@ public struct PostgresCheckoutLog: CheckoutLog {
     public func claimStale(staleAfter: Duration) async throws -> CheckoutRecord? {
         let seconds = Double(staleAfter.components.seconds) + Double(staleAfter.components.attoseconds) / 1e18
         return try await one(client.query("""
-            UPDATE checkouts SET updated_at = now(), driver = gen_random_uuid()
+            UPDATE checkouts SET updated_at = now(), driver = gen_random_uuid(), recovery_attempts = recovery_attempts + 1
             WHERE id = (
                 SELECT id FROM checkouts
-                WHERE state NOT IN ('completed', 'failed') AND updated_at < now() - make_interval(secs => \(seconds))
+                WHERE state NOT IN ('completed', 'failed')
+                  AND updated_at < now() - make_interval(secs => \(seconds) * power(2, least(recovery_attempts, 6)))
                 ORDER BY updated_at
                 FOR UPDATE SKIP LOCKED
                 LIMIT 1)
@@ -90,6 +91,6 @@ public struct PostgresCheckoutLog: CheckoutLog {
         let outcome = try row.9.map { try JSONBody.decoder.decode(CheckoutOutcome.self, from: Data($0.utf8)) }
         return CheckoutRecord(
             id: row.0, userID: row.1, idempotencyKey: row.2, state: state, address: address, paymentMethod: row.5,
-            orderID: row.6, amount: row.7.flatMap { Money(exactly: $0) }, transactionID: row.8, outcome: outcome, driver: row.10)
+            orderID: row.6, amount: row.7.flatMap { Money(exactly: $0) }, transactionID: row.8, outcome: outcome, driver: row.10, recoveryAttempts: row.11)
     }
 }
