@@ -156,6 +156,20 @@ public enum Endpoints {
         checkout.route,
     ]
 
+    /// The methods the table declares for a concrete path (`/api/orders/abc` matches
+    /// `/api/orders/:id`), for a 405's `Allow`; empty when no route has this path.
+    public static func methods(forPath path: String) -> [HTTPVerb] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let methods = all.filter { route in
+            let template = route.template.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == segments.count else { return false }
+            return zip(template, segments).allSatisfy { pattern, segment in
+                pattern.hasPrefix(":") ? !segment.isEmpty : pattern == segment
+            }
+        }.map(\.method)
+        return HTTPVerb.allCases.filter(methods.contains)
+    }
+
     /// The service that serves a path: the segment after `/api/` (`auth`, `users`,
     /// `products`, `inventory`, `orders`, `payments`, `checkout`), nil for a process's own routes.
     public static func serviceSegment(of template: String) -> String? {

@@ -92,6 +92,22 @@ import Testing
         #expect("\(order["totalAmount"]!)" == "49.98")
     }
 
+    @Test(arguments: Topology.allCases) func aPriceRiseBeyondWhatACartCanHoldIsRefusedNotLeftHanging(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let vendor = try await client.signUp(role: .vendor)
+        let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Lamp", price: "1.25")
+        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
+                                      json: AddStockRequest(productId: lamp, quantity: 5)).status == .ok)
+        let shopper = try await client.signUp()
+        try await Self.addToCart(client, token: shopper.token, lamp, 2)
+        #expect(try await client.send(.put, "/api/products/\(lamp)", token: vendor.token, json: ProductInput(price: Money("99999999.99"))).status == .ok)
+        for _ in 0..<2 {
+            let refused = try await Self.checkout(client, token: shopper.token)
+            #expect(refused.status == .badRequest && refused.code == .cartTooLarge, "\(refused.body)")
+        }
+        #expect(try await InventoryServiceTests.quantity(client, lamp) == 5)
+    }
+
     @Test(arguments: Topology.allCases) func aFreeOrderIsConfirmedWithoutACharge(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
         let vendor = try await client.signUp(role: .vendor)

@@ -30,12 +30,15 @@ import Testing
                                                                   json: AddStockRequest(productId: lamp.productID, quantity: 1)), .forbidden, .forbidden),
                 ("an unknown product", try await client.send(.get, "/api/products/0123456789abcdef01234567"), .notFound, .notFound),
                 ("an unknown path", try await client.send(.get, "/api/nowhere"), .notFound, .noRoute),
+                ("a method the path does not take", try await client.send(.patch, "/api/products/abc"), .methodNotAllowed, .methodNotAllowed),
+                ("TRACE on /health", try await client.send(HTTPRequest.Method("TRACE")!, "/health"), .methodNotAllowed, .methodNotAllowed),
                 ("a taken email", try await client.send(.post, "/api/auth/register", json: RegisterRequest(name: "V", email: vendor.email, password: "secret1")),
                  .conflict, .emailTaken),
                 ("an empty cart", try await CheckoutTests.checkout(client, token: shopper.token), .badRequest, .cartEmpty),
                 ("removing what is not in the cart", try await client.send(.delete, "/api/orders/cart/remove", token: shopper.token,
                                                                             json: RemoveFromCartRequest(productId: lamp.productID)), .notFound, .notInCart),
             ]
+            #expect(cases.first { $0.0 == "a method the path does not take" }?.1.headers[.allow] == "GET, PUT, DELETE")
             for (label, result, status, code) in cases {
                 #expect(result.status == status, "\(label): \(result.body)")
                 #expect(result.code == code, "\(label): \(result.body)")

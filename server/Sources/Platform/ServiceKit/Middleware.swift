@@ -88,7 +88,14 @@ public struct ErrorMiddleware: RouterMiddleware {
             return error.appError
         case let error as any HTTPResponseError:
             switch error.status {
-            case .notFound: return AppError(.notFound, .noRoute, "No route for \(request.method.rawValue) \(request.uri.path)")
+            case .notFound:
+                // The path is a route's, the method is not: 405 naming the methods it takes.
+                let allowed = Endpoints.methods(forPath: request.uri.path)
+                if !allowed.isEmpty {
+                    return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))",
+                                    headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
+                }
+                return AppError(.notFound, .noRoute, "No route for \(request.method.rawValue) \(request.uri.path)")
             case .methodNotAllowed: return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here")
             case .contentTooLarge: return AppError(.contentTooLarge, .payloadTooLarge, "Request body is larger than \(RequestLimits.maxBodyBytes) bytes")
             default:
@@ -99,6 +106,11 @@ public struct ErrorMiddleware: RouterMiddleware {
             // The statement ran past `statement_timeout` (or was cancelled): this request only.
             logger.error("database statement cancelled", metadata: ["error": .string(error.serverInfo?[.message] ?? "")])
             return .unavailable("The database took too long to answer; try again shortly")
+        case let error as PSQLError where error.serverInfo?[.sqlState]?.hasPrefix("22") == true:
+            // A data exception (a number or text the column cannot hold) is the request's
+            // doing; services refuse these before they reach the store, this is the backstop.
+            logger.error("database refused a value", metadata: ["error": .string(error.serverInfo?[.message] ?? "")])
+            return AppError(.badRequest, .validationFailed, "A value in the request is out of the range the store can hold")
         case let error as PSQLError where error.code != .server:
             logger.error("database unreachable", metadata: ["error": .string(String(describing: error.code))])
             return .unavailable("The database is unavailable; try again shortly")

@@ -87,9 +87,19 @@ public struct PostgresOrderRepository: OrderRepository {
 
     /// The cart's id, creating the cart if needed; the row stays locked until the
     /// transaction ends, so changes to one cart happen one at a time.
+    /// Throws `cartTooLarge` (and changes nothing) when the new prices would take
+    /// the total past what the cart can hold.
     public func reprice(userID: String, lines: [PricedLine], removed: [String]) async throws -> Cart {
         let logger = self.logger
-        return try await client.transaction(logger: logger) { connection in
+        do {
+            return try await repricing(userID: userID, lines: lines, removed: removed, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+            throw OrderError.cartTooLarge
+        }
+    }
+
+    private func repricing(userID: String, lines: [PricedLine], removed: [String], logger: Logger) async throws -> Cart {
+        try await client.transaction(logger: logger) { connection in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             for line in lines {
                 try await connection.query("""

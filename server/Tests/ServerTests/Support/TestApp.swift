@@ -181,6 +181,19 @@ extension APIClient {
         return try await exchange(method, uri, headers: fields, body: body)
     }
 
+    /// Sends again, as a well-behaved client does, while the server answers that
+    /// it is busy (503 with `Retry-After`: its hashing queue is full while many
+    /// tests sign up at once), for at most a minute.
+    func sendHonouringBusy(_ method: HTTPRequest.Method, _ uri: String, json: any Encodable) async throws -> JSONResult {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let result = try await send(method, uri, json: json)
+            guard result.status == .serviceUnavailable, let after = result.headers[.retryAfter].flatMap(Int.init),
+                  ContinuousClock.now < deadline else { return result }
+            try await Task.sleep(for: .seconds(after) / 4)
+        }
+    }
+
     /// Registers a fresh account and logs it in. Admins are created through the
     /// repository, as `marketplace admin create` does, since nobody can register as one.
     func signUp(role: Role = .customer, name: String = "Test Shopper") async throws -> (token: String, id: String, email: String) {
@@ -189,10 +202,10 @@ extension APIClient {
         if role == .admin {
             try await TestAccounts.createAdmin(name: name, email: email, password: password)
         } else {
-            let registered = try await send(.post, "/api/auth/register", json: RegisterRequest(name: name, email: email, password: password, role: role.rawValue))
+            let registered = try await sendHonouringBusy(.post, "/api/auth/register", json: RegisterRequest(name: name, email: email, password: password, role: role.rawValue))
             #expect(registered.status == .created, "register failed: \(registered.body)")
         }
-        let login = try await send(.post, "/api/auth/login", json: LoginRequest(email: email, password: password))
+        let login = try await sendHonouringBusy(.post, "/api/auth/login", json: LoginRequest(email: email, password: password))
         let token = try #require(login["token"] as? String, "login failed: \(login.body)")
         let id = try #require((login["user"] as? [String: Any])?["id"] as? String)
         return (token, id, email)
