@@ -246,11 +246,6 @@ public struct ServiceHTTPClient: Sendable {
 
 extension HTTPMethod {
     init(_ verb: HTTPVerb) {
-        switch verb {
-        case .GET: self = .GET
-        case .POST: self = .POST
-        case .PUT: self = .PUT
-        case .DELETE: self = .DELETE
-        }
+        self.init(rawValue: verb.rawValue)
     }
 }
