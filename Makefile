@@ -79,12 +79,16 @@ down-split:
 # The end-to-end suites start whole deployments (the real server, seven service
 # processes behind nginx) and run apart from the rest, so two cores are not
 # asked to serve hundreds of shoppers' sign-ups twice over at once.
+# The store-restart suite restarts stores of its own in the middle of a stream
+# of checkouts and measures how long each answer takes, so it runs last and alone.
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests
+ALONE := StoreRestartTests
 test: stores
 	cd server && swift build --build-tests
 	$(WITH_STORES) swift test
-	cd server && $(WITH_STORES) swift test --skip '$(E2E)'
+	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(ALONE)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
+	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
 
 # Schemathesis against the live server as a shopper, a vendor and an admin, on
