@@ -81,6 +81,7 @@ down-split:
 # asked to serve hundreds of shoppers' sign-ups twice over at once.
 # The store-restart suite restarts stores of its own in the middle of a stream
 # of checkouts and measures how long each answer takes, so it runs last and alone.
+# Then a bounded fuzzing pass of the live server against server/openapi.yaml.
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests
 ALONE := StoreRestartTests
 test: stores
@@ -89,6 +90,7 @@ test: stores
 	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(ALONE)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
+	server/dev/fuzz --examples 20 --time-limit 240
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
 
 # Schemathesis against the live server as a shopper, a vendor and an admin, on

@@ -74,7 +74,7 @@ public enum InputRules {
 
     /// A mailbox, an `@`, and a domain of two or more labels whose last has at least two letters.
     public static func isValidEmail(_ email: String) -> Bool {
-        guard email.utf8.count <= maximumEmailBytes, !email.contains(where: { $0.isWhitespace }) else { return false }
+        guard email.utf8.count <= maximumEmailBytes, !email.contains(where: { $0.isWhitespace }), !hasControlCharacters(email) else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)

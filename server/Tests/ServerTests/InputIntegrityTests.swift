@@ -46,6 +46,8 @@ import Testing
             let vendor = try await client.signUp(role: .vendor)
             let cases: [(String, JSONResult, String)] = [
                 ("a name", try await client.send(.post, "/api/auth/register", json: RegisterRequest(name: "Ann\u{0}", email: AuthServiceTests.uniqueEmail(), password: "secret1")), "name"),
+                ("an email", try await client.send(.post, "/api/auth/register", json: RegisterRequest(name: "Ann", email: "c\u{1}tl@example.com", password: "secret1")), "email"),
+                ("an email at sign-in", try await client.send(.post, "/api/auth/login", json: LoginRequest(email: "a\u{0}@example.com", password: "x")), "email"),
                 ("a street", try await client.send(.post, "/api/users/address", token: shopper.token,
                                                    json: AddressInput(street: "1 Main St\u{0}", city: "Paris", country: "France")), "street"),
                 ("a product name", try await client.send(.post, "/api/products", token: vendor.token,
@@ -94,6 +96,14 @@ import Testing
 
     @Test func searchTextMatchesItselfScalarByScalar() async throws {
         try await withTestApp { client in
+            // As forms send it, `+` is a space.
+            let vendor = try await client.signUp(role: .vendor)
+            let word = "plus" + UUID().uuidString.prefix(6).lowercased()
+            _ = try await createTestProduct(client, vendorToken: vendor.token, name: "Desk \(word) lamp", price: "12.00")
+            let plus = try await client.send(.get, "/api/products?q=\(word)+lamp&minPrice=+10")
+            let escaped = try await client.send(.get, "/api/products?q=\(word)%20lamp&minPrice=%2010")
+            #expect(plus.status == .ok && ProductServiceTests.total(plus) == 1, "\(plus.body)")
+            #expect(ProductServiceTests.total(escaped) == 1, "\(escaped.body)")
             for text in ["(\u{301}", "[\u{308}", "a{1000}\u{301}", "\\\u{301}", "*\u{20DD}"] {
                 let query = "q=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
                 let result = try await client.send(.get, "/api/products?" + query)

@@ -29,6 +29,7 @@ public enum AccountRules {
         var validator = Validator()
         let email = InputRules.normalizedEmail(request.email ?? "")
         validator.check(!email.isEmpty, "email", "Email is required")
+        validator.check(!InputRules.hasControlCharacters(email), "email", "Email must be a valid address like name@example.com")
         validator.check("password", InputRules.signInPasswordProblem(request.password))
         try validator.throwIfInvalid(AuthError.invalid)
         return (email, request.password ?? "")

@@ -44,7 +44,7 @@ public enum OrderRules {
         validator.check(!userID.isEmpty && userID.utf8.count <= maximumIDLength, "userId", "userId is required (at most \(maximumIDLength) characters)")
         if !userID.isEmpty { validator.check("userId", InputRules.idProblem(userID, label: "userId")) }
         if let key = request.idempotencyKey {
-            validator.check(!key.isEmpty && key.utf8.count <= maximumKeyLength, "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) characters")
+            validator.check(InputRules.isIdempotencyKey(key), "idempotencyKey", "idempotencyKey must be 1 to \(maximumKeyLength) visible ASCII characters")
         }
         var errors = validator.errors
         var address: ShippingAddress?
