@@ -34,6 +34,9 @@ import Testing
             for try await value in try await client.query("SHOW statement_timeout", logger: TestStores.logger).decode(String.self) { shown = value }
             #expect(shown == "\(Int((configuration.requestTimeout * 0.8).components.seconds))s", "\(shown)")
         }
-        #expect(MongoCollection.queryTimeLimitMS < Int64(configuration.requestTimeout.components.seconds) * 1000)
+        // The document store's reads are bounded by its socket timeout, below the deadline.
+        #expect(DocumentStores.url("mongodb://127.0.0.1:27017", socketTimeout: configuration.requestTimeout * 0.8)
+                == "mongodb://127.0.0.1:27017/?socketTimeoutMS=\(Int((configuration.requestTimeout * 0.8).components.seconds) * 1000)")
+        #expect(DocumentStores.url("mongodb://h:1/?socketTimeoutMS=5", socketTimeout: .seconds(8)) == "mongodb://h:1/?socketTimeoutMS=5")
     }
 }

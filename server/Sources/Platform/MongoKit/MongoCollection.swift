@@ -59,16 +59,11 @@ public struct MongoCollection: Sendable {
         }
     }
 
-    /// How long the store may spend on one read (`maxTimeMS`): a slow or
-    /// pathological query fails its own request with a clear error, below the
-    /// request deadline, instead of keeping the store busy.
-    public static let queryTimeLimitMS: Int64 = 5_000
-
     /// Documents matching `filter`, in `sort` order, after skipping `skip`, at most `limit` (0: no limit).
     public func find<T: Decodable & Sendable>(
         _ filter: BSONDocument = [:], sort: BSONDocument? = nil, skip: Int = 0, limit: Int = 0, as type: T.Type
     ) async throws -> [T] {
-        var options: BSONDocument = ["maxTimeMS": .int64(Self.queryTimeLimitMS)]
+        var options = BSONDocument()
         if let sort { options["sort"] = .document(sort) }
         if skip > 0 { options["skip"] = .int64(Int64(skip)) }
         if limit > 0 { options["limit"] = .int64(Int64(limit)) }
@@ -96,15 +91,12 @@ public struct MongoCollection: Sendable {
     }
 
     public func count(_ filter: BSONDocument = [:]) async throws -> Int {
-        let options: BSONDocument = ["maxTimeMS": .int64(Self.queryTimeLimitMS)]
-        return try await run { collection in
+        try await run { collection in
             try filter.withBSON { filterBSON in
-                try options.withBSON { optsBSON in
                 var error = bson_error_t()
-                let count = mongoc_collection_count_documents(collection, filterBSON, optsBSON, nil, nil, &error)
+                let count = mongoc_collection_count_documents(collection, filterBSON, nil, nil, nil, &error)
                 guard count >= 0 else { throw MongoError(error) }
                 return Int(count)
-                }
             }
         }
     }
