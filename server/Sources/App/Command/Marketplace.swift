@@ -101,7 +101,8 @@ struct Serve: AsyncParsableCommand {
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {
-            logger.error("shutdown did not finish in time; abandoning what is still running", metadata: ["error": .string(String(describing: error))])
+            // A shutdown past its limits, or a start that failed (a port already taken).
+            logger.error("the server stopped with an error", metadata: ["error": .string(String(describing: error))])
             throw ExitCode(1)
         }
     }

@@ -56,7 +56,7 @@ final class ServerProcess: Sendable {
     /// Starts `marketplace serve` and waits until `/health` answers.
     static func start(environment: [String: String]) async throws -> ServerProcess {
         // 30000-40000; split deployments in tests take 20000-29007.
-        let port = Int.random(in: 30_000...40_000)
+        let port = try StoreRestartTests.PrivateStores.freePort()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
