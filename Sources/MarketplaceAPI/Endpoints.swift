@@ -170,14 +170,6 @@ public enum Endpoints {
         return HTTPVerb.allCases.filter(methods.contains)
     }
 
-    /// The service that serves a path: the segment after `/api/` (`auth`, `users`,
-    /// `products`, `inventory`, `orders`, `payments`, `checkout`), nil for a process's own routes.
-    public static func serviceSegment(of template: String) -> String? {
-        let segments = template.split(separator: "/")
-        guard segments.count >= 2, segments[0] == "api" else { return nil }
-        return String(segments[1])
-    }
-
     static func encodePathSegment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }

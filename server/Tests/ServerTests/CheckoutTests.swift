@@ -68,13 +68,10 @@ import Testing
 
     @Test(arguments: Topology.allCases) func aPriceChangedSinceTheCartIsShownAndTheNewPriceIsCharged(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
-        let vendor = try await client.signUp(role: .vendor)
-        let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Desk lamp", price: "19.99")
-        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
-                                      json: AddStockRequest(productId: lamp, quantity: 5)).status == .ok)
+        let (lamp, vendorToken) = try await InventoryServiceTests.stockedProduct(client, quantity: 5, name: "Desk lamp", price: "19.99")
         let shopper = try await client.signUp()
         try await Self.addToCart(client, token: shopper.token, lamp, 2)
-        let repriced = try await client.send(.put, "/api/products/\(lamp)", token: vendor.token, json: ProductInput(price: Money("24.99")))
+        let repriced = try await client.send(.put, "/api/products/\(lamp)", token: vendorToken, json: ProductInput(price: Money("24.99")))
         #expect(repriced.status == .ok, "\(repriced.body)")
 
         let refused = try await Self.checkout(client, token: shopper.token)
@@ -94,13 +91,10 @@ import Testing
 
     @Test(arguments: Topology.allCases) func aPriceRiseBeyondWhatACartCanHoldIsRefusedNotLeftHanging(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
-        let vendor = try await client.signUp(role: .vendor)
-        let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Lamp", price: "1.25")
-        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
-                                      json: AddStockRequest(productId: lamp, quantity: 5)).status == .ok)
+        let (lamp, vendorToken) = try await InventoryServiceTests.stockedProduct(client, quantity: 5, name: "Lamp", price: "1.25")
         let shopper = try await client.signUp()
         try await Self.addToCart(client, token: shopper.token, lamp, 2)
-        #expect(try await client.send(.put, "/api/products/\(lamp)", token: vendor.token, json: ProductInput(price: Money("99999999.99"))).status == .ok)
+        #expect(try await client.send(.put, "/api/products/\(lamp)", token: vendorToken, json: ProductInput(price: Money("99999999.99"))).status == .ok)
         for _ in 0..<2 {
             let refused = try await Self.checkout(client, token: shopper.token)
             #expect(refused.status == .badRequest && refused.code == .cartTooLarge, "\(refused.body)")
@@ -110,10 +104,7 @@ import Testing
 
     @Test(arguments: Topology.allCases) func aFreeOrderIsConfirmedWithoutACharge(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
-        let vendor = try await client.signUp(role: .vendor)
-        let sample = try await createTestProduct(client, vendorToken: vendor.token, name: "Free sample", price: "0.00")
-        #expect(try await client.send(.post, "/api/inventory/add", token: vendor.token,
-                                      json: AddStockRequest(productId: sample, quantity: 2)).status == .ok)
+        let (sample, _) = try await InventoryServiceTests.stockedProduct(client, quantity: 2, name: "Free sample", price: "0.00")
         let shopper = try await client.signUp()
         try await Self.addToCart(client, token: shopper.token, sample, 1)
 

@@ -16,9 +16,10 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
 
 @Suite("Inventory service") struct InventoryServiceTests {
     /// A product owned by a fresh vendor, with `quantity` units in stock.
-    static func stockedProduct(_ client: some APIClient, quantity: Int, threshold: Int? = nil) async throws -> (productID: String, vendor: String) {
+    static func stockedProduct(_ client: some APIClient, quantity: Int, threshold: Int? = nil,
+                               name: String = "Test Lamp", price: String = "19.99") async throws -> (productID: String, vendor: String) {
         let vendor = try await client.signUp(role: .vendor)
-        let id = try await createTestProduct(client, vendorToken: vendor.token)
+        let id = try await createTestProduct(client, vendorToken: vendor.token, name: name, price: price)
         let added = try await client.send(.post, "/api/inventory/add", token: vendor.token,
                                           json: AddStockRequest(productId: id, quantity: quantity, lowStockThreshold: threshold))
         #expect(added.status == .ok, "add failed: \(added.body)")

@@ -51,7 +51,7 @@ public final class LoginThrottle: Sendable {
         guard let limits else { return }
         let now = ContinuousClock.now
         records.withLockedValue { records in
-            if records.count >= capacity { Self.forgetStalest(&records, now: now, window: limits.window) }
+            if records.count >= capacity { Self.forgetStalest(&records, capacity: capacity, now: now, window: limits.window) }
             Self.count(&records, Self.key(email: email), allowed: limits.allowedFailures, window: limits.window, now: now)
             if let address {
                 Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, now: now)
@@ -65,7 +65,7 @@ public final class LoginThrottle: Sendable {
         guard let limits, let address else { return }
         let now = ContinuousClock.now
         records.withLockedValue { records in
-            if records.count >= capacity { Self.forgetStalest(&records, now: now, window: limits.window) }
+            if records.count >= capacity { Self.forgetStalest(&records, capacity: capacity, now: now, window: limits.window) }
             Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, now: now)
         }
     }
@@ -86,9 +86,10 @@ public final class LoginThrottle: Sendable {
         records[key] = record
     }
 
-    private static func forgetStalest(_ records: inout [String: Record], now: ContinuousClock.Instant, window: Duration) {
+    /// Forgets expired records, and when that is not enough, the staler half.
+    private static func forgetStalest(_ records: inout [String: Record], capacity: Int, now: ContinuousClock.Instant, window: Duration) {
         records = records.filter { now - $0.value.lastFailure < window }
-        if records.count >= 100_000 / 2 {
+        if records.count >= capacity / 2 {
             let keep = records.sorted { $0.value.lastFailure > $1.value.lastFailure }.prefix(records.count / 2)
             records = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
