@@ -45,11 +45,17 @@ static inline int sf_put(int y, int x, const char *text, attr_t attrs, int pair)
 
 static inline unsigned long sf_mouse_clicks(void) { return BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED; }
 static inline unsigned long sf_mouse_double(void) { return BUTTON1_DOUBLE_CLICKED; }
-/// Returns OK and the cell of a button-1 click, or ERR for anything else.
-static inline int sf_get_click(int *y, int *x, unsigned long *buttons) {
+static inline unsigned long sf_mouse_wheel(void) { return BUTTON4_PRESSED | BUTTON5_PRESSED; }
+/// Reads a mouse event: 1 and the cell for a button-1 click, 2 for the wheel
+/// turned up, 3 for down, 0 for anything else.
+static inline int sf_get_mouse(int *y, int *x, unsigned long *buttons) {
     MEVENT event;
-    if (getmouse(&event) != OK) return ERR;
+    if (getmouse(&event) != OK) return 0;
     *y = event.y; *x = event.x; *buttons = (unsigned long)event.bstate;
-    return (event.bstate & sf_mouse_clicks()) ? OK : ERR;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    return (event.bstate & sf_mouse_clicks()) ? 1 : 0;
 }
+/// Ctrl-L: the next refresh repaints every cell.
+static inline void sf_clear_on_refresh(void) { clearok(curscr, TRUE); }
 #endif

@@ -186,6 +186,10 @@ public enum APIError: Error, Equatable, Sendable {
         }
     }
 
+    /// The server refused the token (expired, revoked, or signed by a secret it no
+    /// longer uses): the client has to sign in again.
+    public var endsSession: Bool { code == .tokenExpired || code == .unauthenticated }
+
     public var fieldErrors: [FieldError] {
         if case .server(_, _, let errors) = self { return errors }
         return []

@@ -67,17 +67,23 @@ public struct DrawEnv: Sendable {
 }
 
 public enum SizeClass: Equatable, Sendable {
-    /// Below 80×24: only the "terminal too small" page.
+    /// Below 60×20: only the "terminal too small" page.
     case tooSmall
-    /// 80 to 119 columns.
+    /// 60×20 up to 80×24 (phones over SSH, tmux splits): narrower columns, fewer words.
+    case compact
+    /// 80 to 119 columns, 24 rows or more.
     case standard
     /// 120 columns or more: extra columns and side panes.
     case wide
 
-    public static let minimum = Size(width: 80, height: 24)
+    /// The smallest terminal the client draws in.
+    public static let minimum = Size(width: 60, height: 20)
+    /// The size from which nothing is shortened.
+    public static let full = Size(width: 80, height: 24)
 
     public init(_ size: Size) {
         if size.width < Self.minimum.width || size.height < Self.minimum.height { self = .tooSmall }
+        else if size.width < Self.full.width || size.height < Self.full.height { self = .compact }
         else if size.width >= 120 { self = .wide }
         else { self = .standard }
     }
@@ -107,6 +113,8 @@ public protocol ScreenState: Sendable {
     mutating func appear(_ ctx: inout Context)
     /// The clock, a few times a second (for screens that refresh on their own).
     mutating func tick(_ now: Double, _ ctx: inout Context)
+    /// The mouse wheel turned `rows` rows (negative: up). Lists move like ↑/↓.
+    mutating func wheel(_ rows: Int, _ ctx: inout Context)
     func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv)
 }
 
@@ -118,4 +126,12 @@ public extension ScreenState {
     mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {}
     mutating func appear(_ ctx: inout Context) {}
     mutating func tick(_ now: Double, _ ctx: inout Context) {}
+    mutating func wheel(_ rows: Int, _ ctx: inout Context) {}
+
+    /// A list screen's wheel: the same as pressing ↑ or ↓ once per row, so
+    /// scrolling to the end loads more exactly as the keys do.
+    mutating func wheelAsArrows(_ rows: Int, _ ctx: inout Context) {
+        guard !capturesText else { return }
+        for _ in 0..<abs(rows) { _ = handle(rows < 0 ? .up : .down, &ctx) }
+    }
 }

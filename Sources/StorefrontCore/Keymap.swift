@@ -1,16 +1,31 @@
 /// One line of help: the keys as shown ("↑/k") and what they do.
 public struct KeyHelp: Equatable, Sendable {
+    /// Where a key belongs in the `?` help, and how long it stays in a short key bar.
+    public enum Scope: Int, Comparable, Sendable {
+        /// The screen's own keys: the first to give way in a short bar, the last first.
+        case screen
+        /// Keys there for the account's role (cart and orders for shoppers, V for
+        /// vendors, A for admins): they give way only after every screen key.
+        case role
+        /// Keys every screen shares (help, quit, back): always in the bar.
+        case global
+
+        public static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
+    }
+
     public var keys: String
     public var short: String
     public var long: String
     /// Shown in the bottom bar (otherwise only in the `?` help).
     public var inBar: Bool
+    public var scope: Scope
 
-    public init(_ keys: String, _ short: String, long: String? = nil, inBar: Bool = true) {
+    public init(_ keys: String, _ short: String, long: String? = nil, inBar: Bool = true, scope: Scope = .screen) {
         self.keys = keys
         self.short = short
         self.long = long ?? short
         self.inBar = inBar
+        self.scope = scope
     }
 }
 

@@ -21,6 +21,8 @@ public enum Msg: Sendable {
     /// Seconds on a monotonic clock; drives the spinner and the kiosk idle timer.
     case tick(Double)
     case click(x: Int, y: Int, double: Bool)
+    /// The mouse wheel: rows to move, negative upwards.
+    case scroll(Int)
     case reply(RequestID, APIReply)
     /// The runtime loaded a theme asked for with `Command.applyTheme`, or says why not.
     case themeApplied(name: String, Result<Glyphs, ThemeError>)
@@ -31,11 +33,20 @@ public enum Command: Equatable, Sendable {
     case send(RequestID, APIRequest, token: String?)
     /// Load `themes/<name>.theme` and repaint with it (the signed-in user's preference).
     case applyTheme(String)
+    /// Keep the session for the next start (`$XDG_STATE_HOME/storefront/session.json`).
+    case rememberSession(Session)
+    /// Delete the remembered session, if any (signed out, or the server refused it).
+    case forgetSession
+    /// Ctrl-L: paint every cell again, whatever the terminal shows now.
+    case redraw
+    /// Ctrl-Z: give the terminal back to the shell until `fg`.
+    case suspend
     case quit
 }
 
-/// The signed-in account, kept only in memory.
-public struct Session: Equatable, Sendable {
+/// The signed-in account: in memory, and remembered on disk between starts
+/// unless `--no-remember` or a kiosk says otherwise.
+public struct Session: Equatable, Sendable, Codable {
     public var token: String
     public var user: UserSummary
     public init(token: String, user: UserSummary) {

@@ -1,3 +1,5 @@
+import MarketplaceAPI
+
 /// Everything the client knows. `update` is the only way it changes.
 public struct Model: Sendable {
     public enum Overlay: Equatable, Sendable {
@@ -9,7 +11,15 @@ public struct Model: Sendable {
     /// Screens Esc returns to, most recent last.
     public var history: [any ScreenState] = []
     public var overlay: Overlay?
+    /// The first line of the `?` help on show (it scrolls when the keys outgrow the window).
+    public var helpScroll = 0
     public var session: Session?
+    /// What the header says of the cart: items and total, from the last cart the server sent.
+    public var cartSummary: CartSummary?
+    var cartRequest: RequestID?
+    /// The header's own questions are numbered apart, downwards from -1, so they
+    /// never shift or meet the numbers screens wait for.
+    var nextHeaderRequestID: RequestID = -1
     public var size: Size
     public let options: AppOptions
     public var glyphs: Glyphs
@@ -36,14 +46,24 @@ public struct Model: Sendable {
     /// The model a fresh session starts from, with its first commands.
     /// `firstRequestID` continues the numbering of a session being reset, so
     /// a reply to the old session can never pass for one to the new.
-    public static func start(options: AppOptions, size: Size, glyphs: Glyphs = .unicode, firstRequestID: RequestID = 1) -> (Model, [Command]) {
+    /// `remembered`: the session kept from the last start; it opens the catalogue
+    /// signed in (a kiosk never takes one).
+    public static func start(options: AppOptions, size: Size, glyphs: Glyphs = .unicode, firstRequestID: RequestID = 1,
+                             remembered: Session? = nil) -> (Model, [Command]) {
         var model = Model(options: options, size: size, glyphs: glyphs)
         model.nextRequestID = firstRequestID
         var ctx = model.context()
-        model.screen = options.kiosk ? Model.guestStart() : LoginScreen()
+        let resumed = options.kiosk ? nil : remembered
+        if let resumed {
+            ctx.signIn(resumed)
+            ctx.notify("Welcome back, \(resumed.user.name). L signs out and forgets this session.", role: .muted)
+        }
+        model.screen = options.kiosk ? Model.guestStart() : resumed != nil ? Model.home() : LoginScreen()
         model.screen.appear(&ctx)
         var commands: [Command] = []
         model.apply(ctx, commands: &commands)
+        // A remembered session is already on disk.
+        commands.removeAll { if case .rememberSession = $0 { true } else { false } }
         return (model, commands)
     }
 
@@ -64,7 +84,17 @@ public struct Model: Sendable {
         nextRequestID = ctx.nextRequestID
         commands += ctx.commands
         let signedIn = session == nil && ctx.session != nil
+        let signedOut = session != nil && ctx.session == nil
         session = ctx.session
+        if signedOut {
+            cartSummary = nil
+            cartRequest = nil
+            commands.append(.forgetSession)
+        }
+        if signedIn, let session {
+            if options.remember { commands.append(.rememberSession(session)) }
+            refreshCart(&commands)
+        }
         if let theme = ctx.theme, theme != themeName { commands.append(.applyTheme(theme)) }
 
         if let notice = ctx.notice { self.notice = notice }
@@ -94,10 +124,38 @@ public struct Model: Sendable {
         if ctx.wantsQuit { requestQuit(&commands) }
     }
 
+    /// Asks for the cart so the header can show its count and total.
+    mutating func refreshCart(_ commands: inout [Command]) {
+        guard let session else { return }
+        cartRequest = nextHeaderRequestID
+        nextHeaderRequestID -= 1
+        commands.append(.send(cartRequest!, .cart, token: session.token))
+    }
+
+    /// The server no longer takes the token (expired or revoked): forget it and
+    /// ask for the password on a sign-in screen that leads back to this one.
+    mutating func sessionEnded(_ error: APIError, _ commands: inout [Command]) {
+        guard let ended = session else { return }
+        session = nil
+        cartSummary = nil
+        cartRequest = nil
+        commands.append(.forgetSession)
+        let reason = error.code == .tokenExpired ? "Session expired." : "Session no longer accepted."
+        if screen is LoginScreen { return }
+        history.append(screen)
+        screen = LoginScreen(resuming: ended.user, reason: "\(reason) Sign in to go back to \(screen.title).")
+        appearAndApply(&commands)
+    }
+
     private mutating func appearAndApply(_ commands: inout [Command]) {
         var ctx = context()
         screen.appear(&ctx)
         apply(ctx, commands: &commands)
+    }
+
+    mutating func openHelp() {
+        overlay = .help
+        helpScroll = 0
     }
 
     /// Quits at once, or asks first when typed input would be lost.
@@ -113,16 +171,33 @@ public struct Model: Sendable {
     /// The keys every screen shares, after the screen's own.
     public var globalKeyHelp: [KeyHelp] {
         var keys: [KeyHelp] = []
-        if !history.isEmpty && !screen.keyHelp.contains(where: { $0.keys == "Esc" }) { keys.append(KeyHelp("Esc", "back", long: "go back to the previous screen")) }
+        if !history.isEmpty && !screen.keyHelp.contains(where: { $0.keys == "Esc" }) {
+            keys.append(KeyHelp("Esc", "back", long: "go back to the previous screen", scope: .global))
+        }
         if screen.capturesText {
-            keys.append(KeyHelp("F1", "help", long: "all keys of this screen"))
-            if !options.kiosk { keys.append(KeyHelp("Ctrl-C", "quit", long: "quit Storefront (asks first when a form has input)")) }
+            keys.append(KeyHelp("F1", "help", long: "all keys of this screen, grouped; ↓/↑ scroll it", scope: .global))
+            if !options.kiosk { keys.append(KeyHelp("Ctrl-C", "quit", long: "quit Storefront (asks first when a form has input)", scope: .global)) }
         } else {
-            keys.append(KeyHelp("?", "help", long: "all keys of this screen"))
-            keys.append(KeyHelp("q", "quit", long: options.kiosk ? "end this session" : "quit Storefront (asks first when a form has input)"))
+            keys.append(KeyHelp("?", "help", long: "all keys of this screen, grouped; ↓/↑ scroll it (also F1)", scope: .global))
+            keys.append(KeyHelp("q", "quit", long: options.kiosk ? "end this session" : "quit Storefront (asks first when a form has input)", scope: .global))
+            if session != nil {
+                keys.append(KeyHelp("L", "sign out", long: options.remember ? "sign out and forget the remembered session" : "sign out",
+                                    inBar: false, scope: .global))
+            }
+        }
+        keys.append(KeyHelp("Ctrl-L", "redraw", long: "redraw the whole screen", inBar: false, scope: .global))
+        if !options.kiosk {
+            keys.append(KeyHelp("Ctrl-Z", "suspend", long: "suspend to the shell; fg comes back", inBar: false, scope: .global))
+        }
+        if options.mouse {
+            keys.append(KeyHelp("wheel", "scroll", long: "the mouse wheel moves through lists; a click selects",
+                                inBar: false, scope: .global))
         }
         return keys
     }
+
+    /// Every key of the current screen in help order: the screen's, then the shared ones.
+    public var allKeyHelp: [KeyHelp] { screen.keyHelp + globalKeyHelp }
 }
 
 /// The Elm-style update: a pure function from the old model and a message to
@@ -142,7 +217,9 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
            model.session != nil || !model.history.isEmpty || model.screen.hasUnsavedInput || model.overlay != nil {
             let (fresh, startCommands) = Model.start(options: model.options, size: model.size, glyphs: model.glyphs,
                                                      firstRequestID: model.nextRequestID)
+            let headerRequests = model.nextHeaderRequestID
             model = fresh
+            model.nextHeaderRequestID = headerRequests
             model.clock = now
             model.lastInput = now
             model.notice = StatusText("Session reset: \(model.options.kioskIdleSeconds) s without a key.", role: .warning)
@@ -160,10 +237,29 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         model.profileRequest = nil
         model.serverOnline = true
         if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
+    case .reply(let id, let reply) where id == model.cartRequest:
+        model.cartRequest = nil
+        model.serverOnline = !(reply.error?.isConnectivity ?? false)
+        if case .cart(.success(let cart)) = reply { model.cartSummary = CartSummary(cart) }
+        if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }
     case .reply(let id, let reply):
         model.serverOnline = !(reply.error?.isConnectivity ?? false)
+        // Whatever screen asked, a cart in the answer is the cart now.
+        if model.session != nil, case .cart(.success(let cart)) = reply { model.cartSummary = CartSummary(cart) }
+        if case .checkout(.success(let placed)) = reply, placed.success { model.cartSummary = CartSummary(count: 0, total: .zero) }
         var ctx = model.context()
         model.screen.receive(id, reply, &ctx)
+        model.apply(ctx, commands: &commands)
+        if let error = reply.error, error.endsSession, model.session != nil { model.sessionEnded(error, &commands) }
+    case .scroll(let rows):
+        model.lastInput = model.clock
+        if model.overlay == .help {
+            model.helpScroll = HelpOverlay(model).clamp(model.helpScroll + rows)
+            break
+        }
+        guard model.overlay == nil, model.sizeClass != .tooSmall else { break }
+        var ctx = model.context()
+        model.screen.wheel(rows, &ctx)
         model.apply(ctx, commands: &commands)
     case .click(let x, let y, let double):
         model.lastInput = model.clock
@@ -183,6 +279,8 @@ private func handleKey(_ model: inout Model, _ key: Key, _ commands: inout [Comm
     let kiosk = model.options.kiosk
     // Kiosks ignore the keys that would stop or suspend the program.
     if kiosk && (key == .ctrl("c") || key == .ctrl("z") || key == .ctrl("\\")) { return }
+    if key == .ctrl("l") { commands.append(.redraw); return }
+    if key == .ctrl("z") { commands.append(.suspend); return }
     switch model.overlay {
     case .confirmQuit?:
         switch key {
@@ -196,7 +294,16 @@ private func handleKey(_ model: inout Model, _ key: Key, _ commands: inout [Comm
         }
         return
     case .help?:
-        model.overlay = nil
+        let help = HelpOverlay(model)
+        switch key {
+        case .down, .char("j"): model.helpScroll = help.clamp(model.helpScroll + 1)
+        case .up, .char("k"): model.helpScroll = help.clamp(model.helpScroll - 1)
+        case .pageDown, .char(" "): model.helpScroll = help.clamp(model.helpScroll + help.page)
+        case .pageUp: model.helpScroll = help.clamp(model.helpScroll - help.page)
+        case .home, .char("g"): model.helpScroll = 0
+        case .end, .char("G"): model.helpScroll = help.clamp(Int.max / 2)
+        default: model.overlay = nil
+        }
         return
     case nil:
         break
@@ -207,19 +314,40 @@ private func handleKey(_ model: inout Model, _ key: Key, _ commands: inout [Comm
         if key == .char("q") { model.requestQuit(&commands) }
         return
     }
-    if key == .function(1) { model.overlay = .help; return }
+    if key == .function(1) { model.openHelp(); return }
     var ctx = model.context()
     if model.screen.handle(key, &ctx) {
         model.apply(ctx, commands: &commands)
         return
     }
     switch key {
-    case .char("?"): model.overlay = .help
+    case .char("?"): model.openHelp()
     case .char("q"): model.requestQuit(&commands)
+    case .char("L") where model.session != nil:
+        var ctx = model.context()
+        ctx.signOut()
+        ctx.notify(model.options.remember ? "Signed out; the remembered session is forgotten." : "Signed out.")
+        ctx.reset(to: model.options.kiosk ? Model.guestStart() : LoginScreen())
+        model.apply(ctx, commands: &commands)
     case .escape:
         var ctx = model.context()
         ctx.back()
         model.apply(ctx, commands: &commands)
     default: break
+    }
+}
+
+/// The header's view of the cart.
+public struct CartSummary: Equatable, Sendable {
+    public var count: Int
+    public var total: Money
+
+    public init(count: Int, total: Money) {
+        self.count = count
+        self.total = total
+    }
+
+    public init(_ cart: Cart) {
+        self.init(count: cart.items.reduce(0) { $0 + $1.quantity }, total: cart.totalPrice)
     }
 }

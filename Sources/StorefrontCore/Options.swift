@@ -7,14 +7,20 @@ public struct AppOptions: Equatable, Sendable {
     public var kiosk: Bool
     /// Kiosk sessions forget the shopper after this many seconds without a key.
     public var kioskIdleSeconds: Int
+    /// Keep the session between starts (never in a kiosk; off with --no-remember).
+    public var remember: Bool
+    /// Clicks and the wheel (off with --no-mouse or `mouse = false`, so the terminal's own selection works).
+    public var mouse: Bool
 
     public init(serverURL: String = AppOptions.defaultServer, themeName: String = "dark", themeExplicit: Bool = false,
-                kiosk: Bool = false, kioskIdleSeconds: Int = 120) {
+                kiosk: Bool = false, kioskIdleSeconds: Int = 120, remember: Bool = false, mouse: Bool = true) {
         self.serverURL = serverURL
         self.themeName = themeName
         self.themeExplicit = themeExplicit
         self.kiosk = kiosk
         self.kioskIdleSeconds = kioskIdleSeconds
+        self.remember = remember && !kiosk
+        self.mouse = mouse
     }
 
     public static let defaultServer = "http://127.0.0.1:8080"
@@ -37,26 +43,41 @@ public enum LaunchOptions {
     public static let usage = """
     storefront — the Storefront marketplace in your terminal
 
-    USAGE: storefront [--server URL] [--theme NAME] [--kiosk] [--idle-timeout SECONDS]
+    USAGE: storefront [--server URL] [--theme NAME] [--no-mouse] [--no-remember]
+                      [--kiosk [--idle-timeout SECONDS]]
 
     OPTIONS:
-      --server URL            the marketplace server (env STOREFRONT_SERVER,
-                              default \(AppOptions.defaultServer))
-      --theme NAME            a theme from themes/ (dark, light, high-contrast, mono)
-                              or a path to a .theme file (env STOREFRONT_THEME, default dark)
+      --server URL            the marketplace server (env STOREFRONT_SERVER, config
+                              server, default \(AppOptions.defaultServer))
+      --theme NAME            a theme: dark, light, high-contrast, mono, one of yours in
+                              $XDG_CONFIG_HOME/storefront/themes/, or a path to a .theme
+                              file (env STOREFRONT_THEME, config theme, default dark)
+      --no-mouse              leave the mouse to the terminal (config mouse = false)
+      --no-remember           do not keep the session in $XDG_STATE_HOME/storefront/
       --kiosk                 shared-terminal mode: guest browsing, per-session login,
-                              reset after an idle timeout, no way out to a shell
+                              reset after an idle timeout, no way out to a shell,
+                              nothing remembered
       --idle-timeout SECONDS  kiosk idle reset (env STOREFRONT_KIOSK_IDLE, default 120)
       --help                  show this help
       --version               show the version
 
-    NO_COLOR (any value) turns colours off; themes then use bold, underline and reverse.
-    Keys: ? on any screen lists them.
+    Settings are read from flags, then the environment, then
+    $XDG_CONFIG_HOME/storefront/config.toml (server = "...", theme = "...",
+    mouse = true|false). NO_COLOR (any value) turns colours off; themes then
+    use bold, underline and reverse. Keys: ? on any screen lists them.
+    Exit status: 0 after quitting, 1 when the client cannot run (no terminal,
+    a theme that does not load), 2 for a usage or configuration mistake.
     """
 
     /// Flags win over the environment; the environment wins over defaults.
-    public static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> LaunchAction {
-        var options = AppOptions()
+    public static func parse(_ arguments: [String], environment: [String: String], config: ConfigFile = ConfigFile()) throws(UsageError) -> LaunchAction {
+        var options = AppOptions(remember: true)
+        if let server = config.server { options.serverURL = server }
+        if let theme = config.theme {
+            options.themeName = theme
+            options.themeExplicit = true
+        }
+        if let mouse = config.mouse { options.mouse = mouse }
         if let server = environment["STOREFRONT_SERVER"], !server.isEmpty { options.serverURL = server }
         if let theme = environment["STOREFRONT_THEME"], !theme.isEmpty {
             options.themeName = theme
@@ -88,6 +109,8 @@ public enum LaunchOptions {
                 options.themeName = try value()
                 options.themeExplicit = true
             case "--kiosk": options.kiosk = true
+            case "--no-mouse": options.mouse = false
+            case "--no-remember": options.remember = false
             case "--idle-timeout":
                 let text = try value()
                 guard let seconds = Int(text), seconds > 0 else { throw UsageError("--idle-timeout must be a whole number of seconds > 0, not '\(text)'") }
@@ -95,6 +118,8 @@ public enum LaunchOptions {
             default: throw UsageError("unknown argument '\(argument)' (see storefront --help)")
             }
         }
+        // A kiosk serves one shopper after another: nothing of one may be kept for the next.
+        if options.kiosk { options.remember = false }
         while options.serverURL.hasSuffix("/") { options.serverURL.removeLast() }
         guard options.serverURL.hasPrefix("http://") || options.serverURL.hasPrefix("https://") else {
             throw UsageError("the server URL must start with http:// or https://, not '\(options.serverURL)'")

@@ -137,6 +137,8 @@ public struct ThemeLibrary: Sendable {
     public static func standard(executablePath: String, environment: [String: String]) -> ThemeLibrary {
         var folders: [String] = []
         if let dir = environment["STOREFRONT_THEME_DIR"], !dir.isEmpty { folders.append(dir) }
+        // The user's own themes: $XDG_CONFIG_HOME/storefront/themes/<name>.theme.
+        if let config = ConfigFile.folder(environment: environment) { folders.append(config + "/themes") }
         var url = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
             folders.append(url.appendingPathComponent("themes").path)

@@ -23,11 +23,11 @@ public func view(_ model: Model, size: Size) -> Frame {
     drawTopBar(&frame, model)
     model.screen.draw(&frame, Layout.content(size), env)
     drawStatus(&frame, model, env)
-    drawHelpBar(&frame, model.screen.keyHelp + model.globalKeyHelp, row: Layout.helpRow(size))
+    drawHelpBar(&frame, model.allKeyHelp, row: Layout.helpRow(size))
     switch model.overlay {
     case .help?:
         frame.cursor = nil
-        drawHelpOverlay(&frame, model)
+        HelpOverlay(model, size: size).draw(&frame, first: model.helpScroll, glyphs: model.glyphs)
     case .confirmQuit?:
         frame.cursor = nil
         drawConfirmQuit(&frame, model)
@@ -39,20 +39,45 @@ public func view(_ model: Model, size: Size) -> Frame {
 private func drawTopBar(_ frame: inout Frame, _ model: Model) {
     let width = frame.width
     frame.fill(Rect(x: 0, y: 0, width: width, height: 1), role: .bar)
-    var right = model.session.map { "\($0.user.name) (\($0.user.role.rawValue))" } ?? "guest"
-    switch model.serverOnline {
-    case true?: right += "  \(model.glyphs.online) online"
-    case false?: right += "  \(model.glyphs.offline) offline"
-    case nil: break
-    }
-    if model.options.kiosk { right = "kiosk  " + right }
-    right = TextWidth.truncate(right, to: width / 2, ellipsis: model.glyphs.ellipsis)
+    let right = topBarRight(model, room: width / 2 + 6)
     let rightStart = width - TextWidth.of(right) - 1
     var x = frame.write(" Storefront", x: 0, y: 0, role: .barAccent)
     x = frame.write(" \(model.glyphs.separator) ", x: x, y: 0, role: .bar)
     frame.write(TextWidth.truncate(model.screen.title, to: max(0, rightStart - x - 1), ellipsis: model.glyphs.ellipsis),
                 x: x, y: 0, role: .bar)
     frame.write(right, x: rightStart, y: 0, role: .bar)
+}
+
+/// Who is signed in, the cart's count and total, and whether the server
+/// answers: the longest wording that fits in `room` columns, shortened a
+/// word at a time so the cart's count and total are the last to go.
+func topBarRight(_ model: Model, room: Int) -> String {
+    let glyphs = model.glyphs
+    let who = model.session.map { "\($0.user.name) (\($0.user.role.rawValue))" } ?? "guest"
+    let shortWho = model.session.map { $0.user.name } ?? "guest"
+    let cart = model.session == nil ? nil : model.cartSummary
+    let cartText = cart.map { "cart \($0.count) \(glyphs.dot) \($0.total.display)" }
+    let shortCart = cart.map { "\($0.count) \(glyphs.dot) \($0.total.display)" }
+    let online: (String, String)? = switch model.serverOnline {
+    case true?: ("\(glyphs.online) online", glyphs.online)
+    case false?: ("\(glyphs.offline) offline", glyphs.offline)
+    case nil: nil
+    }
+    let kiosk = model.options.kiosk ? "kiosk" : nil
+    let wordings: [[String?]] = [
+        [kiosk, who, cartText, online?.0],
+        [kiosk, shortWho, cartText, online?.0],
+        [kiosk, shortWho, cartText, online?.1],
+        [kiosk, shortWho, shortCart, online?.1],
+        [shortWho, shortCart, online?.1],
+        [shortCart, online?.1],
+    ]
+    for wording in wordings {
+        let text = wording.compactMap { $0 }.joined(separator: "  ")
+        if TextWidth.of(text) <= room { return text }
+    }
+    let last = wordings.last!.compactMap { $0 }.joined(separator: "  ")
+    return TextWidth.truncate(last, to: room, ellipsis: glyphs.ellipsis)
 }
 
 private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
@@ -72,14 +97,17 @@ private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
     }
 }
 
-/// The keys of the current screen. When they do not all fit, the screen's
-/// last keys give way so help and quit always show.
+/// The keys of the current screen. When they do not all fit, the screen's own
+/// keys give way first (its last first), then the role's, so help, quit and
+/// the keys an admin or vendor came for always show.
 func drawHelpBar(_ frame: inout Frame, _ keys: [KeyHelp], row: Int) {
     frame.fill(Rect(x: 0, y: row, width: frame.width, height: 1), role: .keyHelp)
     var shown = keys.filter(\.inBar)
-    func width(_ list: [KeyHelp]) -> Int { list.reduce(1) { $0 + TextWidth.of($1.keys) + 1 + TextWidth.of($1.short) + 2 } }
-    while width(shown) > frame.width, shown.count > 2 {
-        shown.remove(at: shown.count - 3)
+    func width(_ list: [KeyHelp]) -> Int { list.reduce(1) { $0 + TextWidth.of($1.keys) + 1 + TextWidth.of($1.short) + 2 } - 2 }
+    while width(shown) > frame.width - 1 {
+        guard let least = shown.map(\.scope).filter({ $0 != .global }).min(),
+              let index = shown.lastIndex(where: { $0.scope == least }) else { break }
+        shown.remove(at: index)
     }
     var x = 1
     for key in shown {
@@ -113,22 +141,6 @@ extension Frame {
     }
 }
 
-private func drawHelpOverlay(_ frame: inout Frame, _ model: Model) {
-    let keys = model.screen.keyHelp + model.globalKeyHelp
-    let content = Layout.content(frame.size)
-    let width = min(content.width - 4, 72)
-    let height = min(content.height, keys.count + 4)
-    let box = Rect(x: (frame.width - width) / 2, y: content.y + max(0, (content.height - height) / 2), width: width, height: height)
-    frame.drawBox(box, glyphs: model.glyphs, title: "Keys: \(model.screen.title)")
-    let keyColumn = min(16, keys.map { TextWidth.of($0.keys) }.max() ?? 0) + 2
-    for (index, key) in keys.prefix(height - 4).enumerated() {
-        let y = box.y + 1 + index
-        frame.write(TextWidth.truncate(key.keys, to: keyColumn - 1), x: box.x + 2, y: y, role: .key)
-        frame.write(TextWidth.truncate(key.long, to: width - keyColumn - 4, ellipsis: model.glyphs.ellipsis), x: box.x + 2 + keyColumn, y: y, role: .text)
-    }
-    frame.write("Press any key to close this help.", x: box.x + 2, y: box.maxY - 2, role: .muted, limit: box.maxX - 1)
-}
-
 private func drawConfirmQuit(_ frame: inout Frame, _ model: Model) {
     let width = 52
     let box = Rect(x: (frame.width - width) / 2, y: frame.height / 2 - 3, width: width, height: 6)
@@ -140,13 +152,15 @@ private func drawConfirmQuit(_ frame: inout Frame, _ model: Model) {
     frame.write(" keep editing", x: x, y: box.y + 3, role: .text)
 }
 
-/// Below 80×24 nothing else fits: say so plainly, and how to get out.
+/// Below 60×20 nothing else fits: say so plainly, what size is needed, and how to get out.
 private func drawTooSmall(_ frame: inout Frame, _ model: Model) {
     let all = Rect(x: 0, y: 0, width: frame.width, height: frame.height)
+    let minimum = SizeClass.minimum
     var lines = [
         "Terminal too small",
         "",
-        "Storefront needs \(SizeClass.minimum.width)×\(SizeClass.minimum.height);",
+        "Storefront needs at least \(minimum.width)×\(minimum.height)",
+        "(\(SizeClass.full.width)×\(SizeClass.full.height) for the full layout);",
         "this one is \(frame.width)×\(frame.height).",
         "Enlarge the window to go on.",
     ]

@@ -17,7 +17,8 @@ public final class Terminal {
     private var previous: Frame?
     private var closed = false
 
-    public init(theme: Theme, environment: [String: String]) throws(TerminalError) {
+    /// `mouse`: report clicks and the wheel (off: the terminal keeps its own selection and scrollback).
+    public init(theme: Theme, environment: [String: String], mouse: Bool = true) throws(TerminalError) {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "storefront needs a terminal (stdin and stdout must be a TTY)")
         }
@@ -31,8 +32,10 @@ public final class Terminal {
         nonl()
         _ = sf_keypad(1)
         curs_set(0)
-        mousemask(mmask_t(sf_mouse_clicks()), nil)
-        mouseinterval(200)
+        if mouse {
+            mousemask(mmask_t(sf_mouse_clicks() | sf_mouse_wheel()), nil)
+            mouseinterval(200)
+        }
         var hasColors = has_colors()
         if hasColors && start_color() == OK { use_default_colors() } else { hasColors = false }
         depth = ColorDepth(colors: Int(sf_colors()), hasColors: hasColors, environment: environment)
@@ -49,6 +52,26 @@ public final class Terminal {
     }
 
     public var size: Size { Size(width: Int(sf_cols()), height: Int(sf_rows())) }
+
+    /// Ctrl-L: forget what the screen is believed to show and paint it all again.
+    public func redraw() {
+        previous = nil
+        sf_clear_on_refresh()
+    }
+
+    /// Ctrl-Z: restores the shell's terminal, stops the process until `fg`,
+    /// then takes the terminal back. Returns the size on return (the window
+    /// may have changed meanwhile).
+    public func suspend() -> Size {
+        endwin()
+        // ncurses would catch SIGTSTP itself; the default action is the stop we want.
+        signal(SIGTSTP, SIG_DFL)
+        kill(getpid(), SIGTSTP)
+        // Here again after SIGCONT.
+        refresh()
+        redraw()
+        return size
+    }
 
     private func setUpStyles() {
         let pairLimit = Int(sf_color_pairs())
@@ -119,8 +142,13 @@ public final class Terminal {
         case KEY_MOUSE:
             var y: Int32 = 0, x: Int32 = 0
             var buttons: UInt = 0
-            guard sf_get_click(&y, &x, &buttons) == OK else { return nil }
-            return .click(x: Int(x), y: Int(y), double: buttons & sf_mouse_double() != 0)
+            switch sf_get_mouse(&y, &x, &buttons) {
+            case 1: return .click(x: Int(x), y: Int(y), double: buttons & sf_mouse_double() != 0)
+            // Three rows a notch, as terminals scroll their own text.
+            case 2: return .scroll(-3)
+            case 3: return .scroll(3)
+            default: return nil
+            }
         default:
             for n in 1...12 where code == sf_key_f(Int32(n)) { return .key(.function(n)) }
             return nil

@@ -38,10 +38,12 @@ struct Runtime {
     let started = ContinuousClock.now
     /// STOREFRONT_TRACE=<file>: timings for the benchmark (first frame, key to frame).
     let trace: Trace?
+    /// Where the session is remembered; nil with --no-remember and in a kiosk.
+    let sessions: SessionStore?
 
     func run() {
         StopSignals.install()
-        var (model, commands) = Model.start(options: options, size: terminal.size, glyphs: glyphs)
+        var (model, commands) = Model.start(options: options, size: terminal.size, glyphs: glyphs, remembered: sessions?.load())
         perform(commands)
         terminal.paint(view(model))
         trace?.record("first_frame_ms", since: processStart)
@@ -86,6 +88,15 @@ struct Runtime {
                 } catch {
                     inbox.post(.themeApplied(name: name, .failure(error)))
                 }
+            case .rememberSession(let session):
+                sessions?.save(session)
+            case .forgetSession:
+                sessions?.forget()
+            case .redraw:
+                terminal.redraw()
+            case .suspend:
+                let size = terminal.suspend()
+                inbox.post(.resize(size))
             case .quit:
                 break  // the model's `quitting` ends the loop
             }

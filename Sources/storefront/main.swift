@@ -6,16 +6,31 @@ import StorefrontTerminal
 _ = processStart
 let environment = ProcessInfo.processInfo.environment
 
-func fail(_ message: String, code: Int32 = 2) -> Never {
+/// Exit statuses: 0 after quitting, 1 when the client cannot run, 2 for a usage or configuration mistake.
+enum ExitStatus {
+    static let couldNotRun: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("storefront: \(message)\n".utf8))
     exit(code)
 }
 
+let config: ConfigFile
+if let folder = ConfigFile.folder(environment: environment),
+   let data = FileManager.default.contents(atPath: folder + "/config.toml") {
+    do { config = try ConfigFile.parse(String(decoding: data, as: UTF8.self), path: folder + "/config.toml") }
+    catch { fail(error.description, code: ExitStatus.usage) }
+} else {
+    config = ConfigFile()
+}
+
 let action: LaunchAction
 do {
-    action = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()), environment: environment)
+    action = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()), environment: environment, config: config)
 } catch {
-    fail(error.description)
+    fail(error.description, code: ExitStatus.usage)
 }
 
 switch action {
@@ -26,15 +41,19 @@ case .version:
 case .run(let options):
     let library = ThemeLibrary.standard(executablePath: CommandLine.arguments[0], environment: environment)
     let theme: Theme
-    do { theme = try library.load(options.themeName) } catch { fail("theme error: \(error.description)") }
+    do { theme = try library.load(options.themeName) } catch {
+        // A name that matches no theme is a usage mistake; a theme file that does not load cannot run.
+        fail("theme error: \(error.description)", code: library.path(for: options.themeName) == nil ? ExitStatus.usage : ExitStatus.couldNotRun)
+    }
     let terminal: Terminal
-    do { terminal = try Terminal(theme: theme, environment: environment) } catch { fail("\(error)") }
+    do { terminal = try Terminal(theme: theme, environment: environment, mouse: options.mouse) } catch { fail("\(error)", code: ExitStatus.couldNotRun) }
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
                           client: MarketplaceClient(baseURL: options.serverURL), themes: library,
                           // A kiosk writes no file at all (its home is read-only, and
                           // nothing of one shopper may outlive the session).
-                          trace: options.kiosk ? nil : Trace(path: environment["STOREFRONT_TRACE"]))
+                          trace: options.kiosk ? nil : Trace(path: environment["STOREFRONT_TRACE"]),
+                          sessions: options.remember ? SessionStore(environment: environment, server: options.serverURL) : nil)
     runtime.run()
     terminal.close()
 }

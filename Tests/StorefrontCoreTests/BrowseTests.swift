@@ -10,7 +10,8 @@ struct BrowseTests {
     @Test func signingInOpensBrowseWhichAsksForPageOneThenItsStock() throws {
         let typed = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
         let (signedIn, commands) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
-        #expect(commands == [.send(2, .products(ProductQuery()), token: "t")])
+        // The header asks for the cart under its own (negative) number.
+        #expect(commands == [.send(-1, .cart, token: "t"), .send(2, .products(ProductQuery()), token: "t")])
         let page = PageEnvelope(data: fixtureProducts(count: 3), pagination: Pagination(page: 1, limit: 20, total: 3))
         let (_, more) = run(signedIn, [.reply(2, .products(.success(page)))])
         #expect(more == [.send(3, .stock(productIDs: ["p000", "p001", "p002"]), token: "t")])
@@ -21,23 +22,43 @@ struct BrowseTests {
         #expect(text.contains("Out of stock"))
         #expect(text.contains("Only 3 left"))
         #expect(text.contains("In stock"))
-        #expect(text.contains("Page 1 of 3 · 47 products · newest first"))
+        #expect(text.contains("1 of 47 products · newest first · more load at the end"))
     }
 
-    @Test func pagesMoveForwardAndBackAndStopAtTheEnds() throws {
-        let (next, commands) = run(browsingModel(), [key(.char("n"))])
-        #expect(commands.first?.sentRequest?.1 == .products(ProductQuery(page: 2)))
-        let (_, none) = run(browsingModel(), [key(.char("p"))])
-        #expect(none.isEmpty)
-        #expect(browse(next).query.page == 2)
+    /// The next page of the catalogue, as the server would send it.
+    func page(_ number: Int, total: Int = 47) -> PageEnvelope<Product> {
+        let all = fixtureProducts(count: total)
+        let rows = Array(all[((number - 1) * 20)..<min(total, number * 20)]).map { product in
+            var copy = product
+            copy.id = "q\(product.id)"
+            return copy
+        }
+        return PageEnvelope(data: rows, pagination: Pagination(page: number, limit: 20, total: total))
+    }
+
+    @Test func reachingTheEndLoadsTheNextPageBelowTheRowsOnShow() throws {
+        let (none, quiet) = run(browsingModel(), [key(.down), key(.down)])
+        #expect(quiet.isEmpty && browse(none).list.selected > 0)
+        let (asked, commands) = run(browsingModel(), [key(.char("G"))])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.products(ProductQuery(page: 2))])
+        #expect(view(asked).text().contains("Loading more products…"))
+        let (more, _) = run(asked, [.reply(commands[0].sentRequest!.0, .products(.success(page(2))))])
+        #expect(browse(more).products.count == 40 && browse(more).list.selected == 19)
+        #expect(view(more).text().contains("20 of 47 products"))
+        let (last, lastAsk) = run(more, [key(.end)])
+        let (all, _) = run(last, [.reply(lastAsk.compactMap(\.sentRequest)[0].0, .products(.success(page(3))))])
+        #expect(browse(all).products.count == 47)
+        let (end, nothing) = run(all, [key(.char("G"))])
+        #expect(!nothing.contains { if case .products? = $0.sentRequest?.1 { true } else { false } })
+        #expect(view(end).text().contains("47 of 47 products · newest first"))
+        #expect(!view(end).text().contains("more load"))
     }
 
     @Test func aSlowOldPageNeverReplacesANewerOne() throws {
-        let (model, commands) = run(browsingModel(), [key(.char("n")), key(.char("n"))])
-        let ids = commands.compactMap(\.sentRequest).map(\.0)
+        let (model, commands) = run(browsingModel(), [key(.char("G")), key(.char("r"))])
+        let ids = commands.compactMap(\.sentRequest).filter { if case .products = $0.1 { true } else { false } }.map(\.0)
         #expect(ids.count == 2)
-        let late = PageEnvelope(data: Array(fixtureProducts().prefix(2)), pagination: Pagination(page: 2, limit: 20, total: 47))
-        let (afterLate, _) = run(model, [.reply(ids[0], .products(.success(late)))])
+        let (afterLate, _) = run(model, [.reply(ids[0], .products(.success(page(2))))])
         #expect(browse(afterLate).products.count == 20)
         #expect(browse(afterLate).awaiting == ids[1])
     }

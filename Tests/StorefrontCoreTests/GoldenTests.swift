@@ -2,7 +2,7 @@ import MarketplaceAPI
 import Testing
 @testable import StorefrontCore
 
-/// Every screen rendered to text at 80×24 and 120×40 in the dark and mono
+/// Every screen rendered to text at 60×20 (compact), 80×24 and 120×40 in the dark and mono
 /// themes, compared with `__Snapshots__/<scene>-<theme>-<size>.txt`.
 @Suite("golden frames")
 struct GoldenTests {
@@ -32,6 +32,11 @@ struct GoldenTests {
         case vendor = "vendor-products"
         case productForm = "vendor-product-form"
         case help = "help-overlay"
+        case helpAdmin = "help-overlay-admin"
+        case helpAdminEnd = "help-overlay-admin-end"
+        case helpVendor = "help-overlay-vendor"
+        case helpCustomer = "help-overlay-customer"
+        case sessionExpired = "session-expired-sign-in"
         case confirmQuit = "confirm-quit"
 
         func model(_ size: Size, _ glyphs: Glyphs) -> Model {
@@ -109,13 +114,25 @@ struct GoldenTests {
                 return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:
                 return run(start, [key(.function(1))]).0
+            case .helpAdmin:
+                return run(browsingModel(role: .admin, size: size, glyphs: glyphs), keys("?")).0
+            case .helpAdminEnd:
+                return run(browsingModel(role: .admin, size: size, glyphs: glyphs), keys("?") + [key(.end)]).0
+            case .helpVendor:
+                return run(browsingModel(role: .vendor, size: size, glyphs: glyphs), keys("?")).0
+            case .helpCustomer:
+                return run(browsingModel(size: size, glyphs: glyphs), keys("?")).0
+            case .sessionExpired:
+                let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
+                let expired = APIError.server(code: .tokenExpired, message: "Token has expired", fieldErrors: [])
+                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.failure(expired)))]).0
             case .confirmQuit:
                 return run(start, keys("ann") + [key(.ctrl("c"))]).0
             }
         }
     }
 
-    static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 40)]
+    static let sizes = [Size(width: 60, height: 20), Size(width: 80, height: 24), Size(width: 120, height: 40)]
 
     @Test(arguments: Scene.allCases, ["dark", "mono"])
     func scene(_ scene: Scene, themeName: String) throws {
@@ -130,7 +147,7 @@ struct GoldenTests {
     @Test(arguments: ["dark", "mono"])
     func tooSmall(themeName: String) throws {
         let theme = try shippedTheme(themeName)
-        let frame = view(freshModel(size: Size(width: 60, height: 20), glyphs: theme.glyphs))
-        try assertGolden(frame, "too-small-\(themeName)-60x20")
+        let frame = view(freshModel(size: Size(width: 50, height: 16), glyphs: theme.glyphs))
+        try assertGolden(frame, "too-small-\(themeName)-50x16")
     }
 }

@@ -200,7 +200,7 @@ struct GlobalKeyTests {
     @Test func theHelpBarAndHelpOverlayComeFromTheSameKeymap() {
         let model = freshModel()
         let bar = view(model).line(23)
-        for help in model.screen.keyHelp.filter(\.inBar) + model.globalKeyHelp {
+        for help in (model.screen.keyHelp + model.globalKeyHelp).filter(\.inBar) {
             #expect(bar.contains("\(help.keys) \(help.short)"))
         }
         let (withHelp, _) = run(model, [key(.function(1))])
@@ -211,10 +211,11 @@ struct GlobalKeyTests {
     }
 
     @Test func aTooSmallTerminalGetsAPlainPageAndOnlyQuitWorks() {
-        let (model, commands) = run(freshModel(), [.resize(Size(width: 60, height: 20))] + keys("abc"))
+        let (model, commands) = run(freshModel(), [.resize(Size(width: 59, height: 20))] + keys("abc"))
         let text = view(model).text()
         #expect(text.contains("Terminal too small"))
-        #expect(text.contains("this one is 60×20"))
+        #expect(text.contains("Storefront needs at least 60×20"))
+        #expect(text.contains("this one is 59×20"))
         #expect((model.screen as! LoginScreen).form[.email].text.isEmpty)
         #expect(commands.isEmpty)
         let (_, quit) = run(model, keys("q"))
@@ -224,8 +225,11 @@ struct GlobalKeyTests {
     }
 
     @Test func sizeClasses() {
-        #expect(SizeClass(Size(width: 79, height: 30)) == .tooSmall)
-        #expect(SizeClass(Size(width: 100, height: 23)) == .tooSmall)
+        #expect(SizeClass(Size(width: 59, height: 30)) == .tooSmall)
+        #expect(SizeClass(Size(width: 100, height: 19)) == .tooSmall)
+        #expect(SizeClass(Size(width: 60, height: 20)) == .compact)
+        #expect(SizeClass(Size(width: 79, height: 30)) == .compact)
+        #expect(SizeClass(Size(width: 100, height: 23)) == .compact)
         #expect(SizeClass(Size(width: 80, height: 24)) == .standard)
         #expect(SizeClass(Size(width: 120, height: 40)) == .wide)
     }

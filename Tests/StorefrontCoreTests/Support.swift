@@ -93,14 +93,16 @@ func fixtureStock(_ products: [Product]) -> [String: InventoryLevel?] {
     return levels
 }
 
-/// Signed in as Ann, on the browse screen with page 1 of 3 and its stock loaded.
+/// Signed in as Ann, on the browse screen with page 1 of 3 and its stock loaded,
+/// the header showing her cart.
 func browsingModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
     let typed = run(freshModel(size: size, glyphs: glyphs), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
     let signedIn = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))]).0
     let products = fixtureProducts()
     let page = PageEnvelope(data: products, pagination: Pagination(page: 1, limit: 20, total: 47))
     let listed = run(signedIn, [.reply(2, .products(.success(page)))]).0
-    var model = run(listed, [.reply(3, .stock(.success(fixtureStock(products))))]).0
+    // -1: the header's question for the cart, asked on signing in.
+    var model = run(listed, [.reply(3, .stock(.success(fixtureStock(products)))), .reply(-1, .cart(.success(fixtureCart())))]).0
     model.notice = nil
     return model
 }
@@ -123,4 +125,14 @@ func fixtureOrders() -> [Order] {
         Order(id: "5b3ffff3-0000-4000-8000-000000000002", userId: ann.id, items: [cart.items[0]], totalAmount: cart.items[0].subtotal, status: .cancelled,
               shippingAddress: address, createdAt: fixtureDate, updatedAt: fixtureDate),
     ]
+}
+
+/// Signed in as Ann with another role, on the browse screen.
+func browsingModel(role: Role, size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
+    var model = browsingModel(size: size, glyphs: glyphs)
+    model.session?.user.role = role
+    // As if the account had signed in with this role: the screen learns it on appearing.
+    var ctx = model.context()
+    model.screen.appear(&ctx)
+    return model
 }

@@ -64,9 +64,9 @@ import Testing
 
 @Suite struct LaunchOptionTests {
     @Test func defaultsEnvironmentAndFlags() throws {
-        #expect(try LaunchOptions.parse([], environment: [:]) == .run(AppOptions()))
+        #expect(try LaunchOptions.parse([], environment: [:]) == .run(AppOptions(remember: true)))
         let fromEnvironment = try LaunchOptions.parse([], environment: ["STOREFRONT_SERVER": "http://shop:9000/", "STOREFRONT_THEME": "mono"])
-        #expect(fromEnvironment == .run(AppOptions(serverURL: "http://shop:9000", themeName: "mono", themeExplicit: true)))
+        #expect(fromEnvironment == .run(AppOptions(serverURL: "http://shop:9000", themeName: "mono", themeExplicit: true, remember: true)))
         let flags = try LaunchOptions.parse(["--server=http://a:1", "--theme", "light", "--kiosk", "--idle-timeout", "15"],
                                             environment: ["STOREFRONT_SERVER": "http://ignored:2"])
         #expect(flags == .run(AppOptions(serverURL: "http://a:1", themeName: "light", themeExplicit: true, kiosk: true, kioskIdleSeconds: 15)))

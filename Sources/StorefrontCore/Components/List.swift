@@ -7,6 +7,8 @@ public struct List: Equatable, Sendable {
     }
 
     public private(set) var count: Int
+    /// How many rows the server has, when it pages them and says so (else `count`).
+    public private(set) var total: Int?
     public private(set) var selected = 0
     /// The first row on show when the list last scrolled; `first(rows:)` is what to draw.
     public private(set) var offset = 0
@@ -20,10 +22,27 @@ public struct List: Equatable, Sendable {
     /// The selected index, nil while the list is empty.
     public var selection: Int? { count == 0 ? nil : selected }
 
-    /// New contents (a reload): the selection keeps its place, within the new count.
-    public mutating func reset(count: Int) {
+    /// New contents (a reload, or a page added below): the selection keeps its
+    /// place, within the new count. `total`: the rows the server has in all.
+    public mutating func reset(count: Int, total: Int? = nil) {
         self.count = max(0, count)
+        self.total = total.map { max($0, self.count) }
         selected = min(selected, max(0, self.count - 1))
+    }
+
+    /// The selection is on the last row loaded: time to load more, where the server pages.
+    public var isAtEnd: Bool { count > 0 && selected == count - 1 }
+
+    /// "12 of 57": the selected row and how many there are (on the server, when it pages).
+    public var position: String {
+        count == 0 ? "0 of \(total ?? 0)" : "\(selected + 1) of \(total ?? count)"
+    }
+
+    /// Draws `position` right-aligned so it ends at `right` (a list's heading row, say).
+    public func drawPosition(_ frame: inout Frame, right: Int, y: Int) {
+        guard count > 0 else { return }
+        let text = position
+        frame.write(text, x: right - TextWidth.of(text), y: y, role: .muted)
     }
 
     /// Moves the selection in a window of `rows` rows, scrolling just enough to keep it on show.
@@ -93,19 +112,19 @@ public struct List: Equatable, Sendable {
     }
 
     /// The moving keys every list shares, with their help; `noun` names one row
-    /// ("product"). A screen that gives PgUp/PgDn another meaning leaves out `pages`.
-    public static func bindings<Action: Sendable>(_ noun: String, pages: Bool = true,
+    /// ("product"). They mean the same on every screen: no screen gives them
+    /// another meaning. `loadsMore`: the server pages this list, and reaching
+    /// its end asks for the next rows.
+    public static func bindings<Action: Sendable>(_ noun: String, loadsMore: Bool = false,
                                                   _ action: (Move) -> Action) -> [KeyBinding<Action>] {
-        var bindings = [
+        let more = loadsMore ? "; at the end, more load" : ""
+        return [
             KeyBinding(.up, KeyHelp("↑/k", "up", long: "previous \(noun)", inBar: false), action(.up)),
-            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next \(noun)", inBar: false), action(.down)),
+            KeyBinding(.down, KeyHelp("↓/j", "down", long: "next \(noun)\(more)", inBar: false), action(.down)),
+            KeyBinding([.pageUp], KeyHelp("PgUp", "page up", long: "a screenful up", inBar: false), action(.pageUp)),
+            KeyBinding([.pageDown], KeyHelp("PgDn", "page down", long: "a screenful down", inBar: false), action(.pageDown)),
+            KeyBinding([.home, .char("g")], KeyHelp("g", "top", long: "first \(noun) (also Home)", inBar: false), action(.top)),
+            KeyBinding([.end, .char("G")], KeyHelp("G", "bottom", long: "last \(noun)\(loadsMore ? " loaded" : "") (also End)\(more)", inBar: false), action(.bottom)),
         ]
-        if pages {
-            bindings.append(KeyBinding([.pageUp], KeyHelp("PgUp", "page up", long: "a screenful up", inBar: false), action(.pageUp)))
-            bindings.append(KeyBinding([.pageDown], KeyHelp("PgDn", "page down", long: "a screenful down", inBar: false), action(.pageDown)))
-        }
-        bindings.append(KeyBinding([.home, .char("g")], KeyHelp("g", "top", long: "first \(noun) (also Home)", inBar: false), action(.top)))
-        bindings.append(KeyBinding([.end, .char("G")], KeyHelp("G", "bottom", long: "last \(noun) (also End)", inBar: false), action(.bottom)))
-        return bindings
     }
 }

@@ -1,7 +1,8 @@
 import MarketplaceAPI
 
-/// The catalogue, a page at a time: category, price range, search and sort;
-/// Enter opens a product. Guests browse too.
+/// The catalogue as one list that loads the next page when the selection
+/// reaches its end: category, price range, search and sort; Enter opens a
+/// product. Guests browse too.
 public struct BrowseScreen: ScreenState {
     public enum Prompt: Equatable, Sendable {
         case search(TextField)
@@ -9,7 +10,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case move(List.Move), nextPage, previousPage, open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn, signOut
+        case move(List.Move), open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn
     }
 
     public var query = ProductQuery()
@@ -21,6 +22,8 @@ public struct BrowseScreen: ScreenState {
     public var picker: ListPicker?
     public var knownCategories: Set<String> = []
     public var awaiting: RequestID?
+    /// The next page is being asked for, to add to the list.
+    var loadingMore = false
     var stockRequest: RequestID?
     public var failure: APIError?
     var signedIn = false
@@ -31,7 +34,7 @@ public struct BrowseScreen: ScreenState {
 
     public var title: String { "Browse" }
     public var capturesText: Bool { prompt != nil || picker != nil }
-    public var busyLabel: String? { awaiting == nil ? nil : "Loading products…" }
+    public var busyLabel: String? { awaiting == nil ? nil : loadingMore ? "Loading more products…" : "Loading products…" }
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     public var pageCount: Int {
@@ -39,12 +42,12 @@ public struct BrowseScreen: ScreenState {
         return max(1, (pagination.total + pagination.limit - 1) / pagination.limit)
     }
 
+    /// Pages the server has that the list does not show yet.
+    var hasMore: Bool { query.page < pageCount }
+
     var keymap: Keymap<Action> {
-        // PgUp and PgDn turn the catalogue's pages here, not the list's screenfuls.
-        var bindings: [KeyBinding<Action>] = List.bindings("product on the page", pages: false, Action.move) + [
+        var bindings: [KeyBinding<Action>] = List.bindings("product", loadsMore: true, Action.move) + [
             KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart"), .open),
-            KeyBinding([.pageDown, .char("n"), .right, .char("l")], KeyHelp("n/p", "page", long: "next page (n, →, l or PgDn)"), .nextPage),
-            KeyBinding([.pageUp, .char("p"), .left, .char("h")], KeyHelp("p", "previous page", long: "previous page (p, ←, h or PgUp)", inBar: false), .previousPage),
             KeyBinding([.char("/")], KeyHelp("/", "search", long: "search names and descriptions"), .search),
             KeyBinding([.char("f")], KeyHelp("f", "category", long: "filter by category"), .category),
             KeyBinding([.char("$")], KeyHelp("$", "price", long: "filter by price range, like 10-50", inBar: false), .price),
@@ -52,17 +55,17 @@ public struct BrowseScreen: ScreenState {
             KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search and price filters", inBar: false), .clear),
         ]
         // After a failure the retry key leads the bar, so it is never the one cut off.
-        let reload = KeyBinding<Action>([.char("r")], KeyHelp("r", "reload", long: "load the page again (retry after an error)", inBar: failure != nil), .reload)
+        let reload = KeyBinding<Action>([.char("r")], KeyHelp("r", "reload", long: "load the list again from the top (retry after an error)", inBar: failure != nil), .reload)
         if failure != nil { bindings.insert(reload, at: 0) } else { bindings.append(reload) }
+        // The account's own places: they outlast the screen's keys in a short bar.
         if signedIn {
-            bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart))
-            bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false), .orders))
-            bindings.append(KeyBinding([.char("u")], KeyHelp("u", "profile", long: "your profile: phone, newsletter, theme, addresses", inBar: false), .profile))
-            if isSeller { bindings.append(KeyBinding([.char("V")], KeyHelp("V", "my products", long: "vendor: your products, create, edit, delete, add stock"), .vendor)) }
-            if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place"), .lowStock)) }
-            bindings.append(KeyBinding([.char("L")], KeyHelp("L", "sign out", long: "sign out (log out)", inBar: false), .signOut))
+            if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place", scope: .role), .lowStock)) }
+            if isSeller { bindings.append(KeyBinding([.char("V")], KeyHelp("V", "my products", long: "vendor: your products, create, edit, delete, add stock", scope: .role), .vendor)) }
+            bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart", scope: .role), .cart))
+            bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false, scope: .role), .orders))
+            bindings.append(KeyBinding([.char("u")], KeyHelp("u", "profile", long: "your profile: phone, newsletter, theme, addresses", inBar: false, scope: .role), .profile))
         } else {
-            bindings.append(KeyBinding([.char("i")], KeyHelp("i", "sign in", long: "sign in or create an account"), .signIn))
+            bindings.append(KeyBinding([.char("i")], KeyHelp("i", "sign in", long: "sign in or create an account", scope: .role), .signIn))
         }
         return Keymap(bindings)
     }
@@ -80,12 +83,30 @@ public struct BrowseScreen: ScreenState {
         signedIn = ctx.session != nil
         isAdmin = ctx.session?.user.role == .admin
         isSeller = ctx.session?.user.role == .vendor || isAdmin
-        if products.isEmpty && awaiting == nil { load(&ctx) } else { refreshStock(&ctx) }
+        // After a failure (a session that ended, say) coming back loads again.
+        if (products.isEmpty || failure != nil) && awaiting == nil { restart(&ctx) } else { refreshStock(&ctx) }
     }
+
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
     mutating func load(_ ctx: inout Context) {
         failure = nil
         awaiting = ctx.send(.products(query))
+    }
+
+    /// The list from its first page: new filters, a new sort, a reload.
+    mutating func restart(_ ctx: inout Context) {
+        query.page = 1
+        loadingMore = false
+        load(&ctx)
+    }
+
+    /// The next page, added below the rows on show.
+    mutating func loadMore(_ ctx: inout Context) {
+        guard hasMore, awaiting == nil else { return }
+        query.page += 1
+        loadingMore = true
+        load(&ctx)
     }
 
     mutating func refreshStock(_ ctx: inout Context) {
@@ -104,8 +125,8 @@ public struct BrowseScreen: ScreenState {
             case .chosen(let category):
                 self.picker = nil
                 query.category = category
-                query.page = 1
-                load(&ctx)
+                list = List()
+                restart(&ctx)
             }
             return true
         }
@@ -115,17 +136,9 @@ public struct BrowseScreen: ScreenState {
         }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .move(let move): list.move(move, rows: BrowseLayout(ctx.area).listHeight)
-        case .nextPage:
-            guard query.page < pageCount else { ctx.notify("This is the last page.", role: .muted); break }
-            query.page += 1
-            list = List()
-            load(&ctx)
-        case .previousPage:
-            guard query.page > 1 else { ctx.notify("This is the first page.", role: .muted); break }
-            query.page -= 1
-            list = List()
-            load(&ctx)
+        case .move(let move):
+            list.move(move, rows: BrowseLayout(ctx.area).listHeight)
+            if list.isAtEnd { loadMore(&ctx) }
         case .open:
             guard let index = list.selection else { break }
             let product = products[index]
@@ -139,24 +152,19 @@ public struct BrowseScreen: ScreenState {
         case .sort:
             let all = ProductSort.allCases
             query.sort = all[(all.firstIndex(of: query.sort)! + 1) % all.count]
-            query.page = 1
             list = List()
-            load(&ctx)
+            restart(&ctx)
         case .clear:
             query = ProductQuery(sort: query.sort)
             list = List()
-            load(&ctx)
-        case .reload: load(&ctx)
+            restart(&ctx)
+        case .reload: restart(&ctx)
         case .cart: ctx.push(CartScreen())
         case .orders: ctx.push(OrdersScreen())
         case .lowStock: ctx.push(LowStockScreen())
         case .profile: ctx.push(ProfileScreen())
         case .vendor: ctx.push(VendorScreen())
         case .signIn: ctx.push(LoginScreen())
-        case .signOut:
-            ctx.signOut()
-            ctx.notify("Signed out.")
-            ctx.reset(to: LoginScreen())
         }
         return true
     }
@@ -169,9 +177,8 @@ public struct BrowseScreen: ScreenState {
             case .enter:
                 self.prompt = nil
                 query.search = field.trimmed.isEmpty ? nil : field.trimmed
-                query.page = 1
                 list = List()
-                load(&ctx)
+                restart(&ctx)
             default:
                 _ = field.edit(key)
                 self.prompt = .search(field)
@@ -184,9 +191,8 @@ public struct BrowseScreen: ScreenState {
                 case .success(let range):
                     self.prompt = nil
                     (query.minPrice, query.maxPrice) = range
-                    query.page = 1
                     list = List()
-                    load(&ctx)
+                    restart(&ctx)
                 case .failure(let problem):
                     self.prompt = .price(field, error: problem.description)
                 }
@@ -213,15 +219,20 @@ public struct BrowseScreen: ScreenState {
         switch reply {
         case .products(let result) where id == awaiting:
             awaiting = nil
+            let adding = loadingMore
+            loadingMore = false
             switch result {
             case .success(let page):
-                products = page.data
+                // A product that moved up a page since the last one was read shows once.
+                let shown = adding ? Set(products.map(\.id)) : []
+                products = adding ? products + page.data.filter { !shown.contains($0.id) } : page.data
                 pagination = page.pagination
-                list.reset(count: products.count)
+                list.reset(count: products.count, total: page.pagination.total)
                 knownCategories.formUnion(products.map(\.category))
-                stock = [:]
+                if !adding { stock = [:] }
                 refreshStock(&ctx)
             case .failure(let error):
+                if adding { query.page -= 1 }
                 failure = error
             }
         case .stock(let result) where id == stockRequest:
@@ -258,13 +269,14 @@ public struct BrowseScreen: ScreenState {
         list.draw(&frame, in: Rect(x: pane.x, y: layout.listTop, width: pane.width, height: layout.listHeight), glyphs: env.glyphs) { frame, index, x, y, chosen in
             drawRow(&frame, products[index], x: x, y: y, chosen: chosen, layout: layout, env: env)
         }
-        if let pagination {
+        if pagination != nil {
             let sort = switch query.sort {
             case .newest: "newest first"
             case .priceAscending: "price, low to high"
             case .priceDescending: "price, high to low"
             }
-            frame.write("Page \(pagination.page) of \(pageCount) \(env.glyphs.dot) \(pagination.total) products \(env.glyphs.dot) \(sort)",
+            let more = hasMore ? " \(env.glyphs.dot) more load at the end" : ""
+            frame.write("\(list.position) products \(env.glyphs.dot) \(sort)\(more)",
                         x: pane.x + 2, y: area.maxY - 1, role: .muted, limit: pane.maxX)
         }
         if let preview = layout.preview, let index = list.selection {
@@ -347,7 +359,7 @@ struct BrowseLayout {
         preview = previewWidth > 0 ? Rect(x: area.maxX - previewWidth, y: area.y + 1, width: previewWidth, height: area.height - 2) : nil
         listTop = area.y + 2
         listHeight = max(1, area.height - 3)
-        let category = 16, price = 10, stock = 13
+        let category = sizeClass == .compact ? 12 : 16, price = 10, stock = 13
         columns = (name: max(10, list.width - 2 - category - price - stock - 5), category: category, price: price, stock: stock)
     }
 

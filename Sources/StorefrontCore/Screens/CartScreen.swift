@@ -38,6 +38,8 @@ public struct CartScreen: ScreenState {
 
     public mutating func appear(_ ctx: inout Context) { send(.cart, &ctx) }
 
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
+
     mutating func send(_ request: APIRequest, _ ctx: inout Context) {
         failure = nil
         awaiting = ctx.send(request)
@@ -104,6 +106,7 @@ public struct CartScreen: ScreenState {
             return
         }
         let rows = Self.rows(area)
+        list.drawPosition(&frame, right: x + width, y: area.y + 1)
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: rows), glyphs: env.glyphs) { frame, index, start, y, chosen in
             let line = cart.items[index]
             var cx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1

@@ -12,9 +12,21 @@ public struct LoginScreen: FormScreen {
         .button(.guest, "Browse as guest", enter: "browse"),
     ], stopWaiting: .stopWaiting)
 
+    /// Set when the server ended the session: signing in as the same account
+    /// goes back to the screen the shopper was on, cart and all.
+    public var resuming: UserSummary?
+    /// Why the sign-in is asked for again.
+    public var reason: String?
+
     public init(email: String = "") {
         form.set(.email, email)
         if !email.isEmpty { form.focus = .password }
+    }
+
+    public init(resuming user: UserSummary, reason: String) {
+        self.init(email: user.email)
+        resuming = user
+        self.reason = reason
     }
 
     public var title: String { "Sign in" }
@@ -38,7 +50,7 @@ public struct LoginScreen: FormScreen {
         case .success(let response)?:
             ctx.signIn(Session(token: response.token, user: response.user))
             ctx.notify("Signed in as \(response.user.name).")
-            ctx.reset(to: Model.home())
+            if resuming?.id == response.user.id { ctx.back() } else { ctx.reset(to: Model.home()) }
         case .failure(let error)? where error.code == .invalidCredentials:
             form.set(.password, "")
             form.focus = .password
@@ -50,10 +62,13 @@ public struct LoginScreen: FormScreen {
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
         let layout = FormLayout(area)
         frame.write("Sign in to Storefront", x: layout.left, y: layout.top, role: .title)
+        if let reason { frame.write(reason, x: layout.left, y: layout.top + 1, role: .warning, limit: area.maxX) }
         let buttons = layout.top + form.drawTexts([.email, .password], &frame, layout, from: 2, glyphs: env.glyphs) + 1
         let x = form.drawButton(.signIn, &frame, x: layout.fieldX, y: buttons)
         let next = form.drawButton(.createAccount, &frame, x: x + 3, y: buttons)
-        form.drawButton(.guest, &frame, x: next + 3, y: buttons)
+        // A compact window puts the third button on the next row.
+        let fits = next + 3 + TextWidth.of("[ Browse as guest ]") <= area.maxX
+        form.drawButton(.guest, &frame, x: fits ? next + 3 : layout.fieldX, y: fits ? buttons : buttons + 1)
         frame.write("New here? Tab to \"Create an account\" and press Enter.", x: layout.left, y: buttons + 3, role: .muted, limit: area.maxX)
         frame.write("Shoppers and vendors sign in here; admins too.", x: layout.left, y: buttons + 4, role: .muted, limit: area.maxX)
     }

@@ -39,6 +39,8 @@ public struct LowStockScreen: ScreenState {
 
     public mutating func appear(_ ctx: inout Context) { refresh(&ctx) }
 
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
+
     mutating func refresh(_ ctx: inout Context) {
         failure = nil
         lastRefresh = now
@@ -122,6 +124,7 @@ public struct LowStockScreen: ScreenState {
             frame.write("Nothing is low in stock.", x: x + 2, y: area.y + 2, role: .success)
         }
         let width = nameWidth + 23
+        list.drawPosition(&frame, right: x + width, y: area.y + 1)
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
             let level = levels[index]
             var cx = frame.write(TextWidth.pad(names[level.productId] ?? level.productId, to: nameWidth, ellipsis: env.glyphs.ellipsis),

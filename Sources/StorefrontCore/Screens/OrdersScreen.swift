@@ -1,24 +1,29 @@
 import Foundation
 import MarketplaceAPI
 
-/// Order history, newest first: date, status, items and total; Enter opens one.
+/// Order history, newest first: date, status, items and total; Enter opens
+/// one. The server pages orders: reaching the end of the list loads the next page.
 public struct OrdersScreen: ScreenState {
     enum Action: Sendable { case move(List.Move), open, reload }
 
     public var orders: [Order] = []
     public var list = List()
     var awaiting: RequestID?
+    /// The last page read, and whether the server has more.
+    var page = 0
+    var hasMore = false
+    var loadingMore = false
     public var loaded = false
     public var failure: APIError?
 
     public init() {}
 
     public var title: String { "Orders" }
-    public var busyLabel: String? { awaiting == nil ? nil : "Loading your orders…" }
+    public var busyLabel: String? { awaiting == nil ? nil : loadingMore ? "Loading older orders…" : "Loading your orders…" }
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     var keymap: Keymap<Action> {
-        Keymap(List.bindings("order", Action.move) + [
+        Keymap(List.bindings("order", loadsMore: true, Action.move) + [
             KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again"), .reload),
         ])
@@ -30,13 +35,25 @@ public struct OrdersScreen: ScreenState {
 
     mutating func load(_ ctx: inout Context) {
         failure = nil
+        loadingMore = false
         awaiting = ctx.send(.orders(page: 1))
     }
+
+    mutating func loadMore(_ ctx: inout Context) {
+        guard hasMore, awaiting == nil else { return }
+        failure = nil
+        loadingMore = true
+        awaiting = ctx.send(.orders(page: page + 1))
+    }
+
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .move(let move):
+            list.move(move, rows: Self.rows(ctx.area))
+            if list.isAtEnd { loadMore(&ctx) }
         case .open: if let index = list.selection { ctx.push(OrderDetailScreen(order: orders[index])) }
         case .reload: load(&ctx)
         }
@@ -47,12 +64,18 @@ public struct OrdersScreen: ScreenState {
         guard id == awaiting, case .orders(let result) = reply else { return }
         awaiting = nil
         switch result {
-        case .success(let page):
+        case .success(let reply):
             loaded = true
-            orders = page.data.sorted { $0.createdAt > $1.createdAt }
-            list.reset(count: orders.count)
+            let newer = loadingMore ? orders : []
+            let shown = Set(newer.map(\.id))
+            // Pages come newest first; an order placed meanwhile shifts them, so one seen already is skipped.
+            orders = newer + reply.data.filter { !shown.contains($0.id) }.sorted { $0.createdAt > $1.createdAt }
+            page = reply.pagination.page
+            hasMore = reply.pagination.page * reply.pagination.limit < reply.pagination.total
+            list.reset(count: orders.count, total: reply.pagination.total)
         case .failure(let error): failure = error
         }
+        loadingMore = false
     }
 
     /// The rows of the list, below its heading.
@@ -66,8 +89,12 @@ public struct OrdersScreen: ScreenState {
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
         let x = area.x + 1
         let width = min(area.width - 2, 100)
-        frame.write("  " + TextWidth.pad("Placed (UTC)", to: 18) + TextWidth.pad("Order", to: 12) + TextWidth.pad("Status", to: 11) +
-                    TextWidth.pad("Items", to: 6, alignRight: true) + TextWidth.pad("Total", to: 13, alignRight: true), x: x, y: area.y, role: .heading)
+        // A compact window leaves out the order number (Enter shows it).
+        let idWidth = area.width >= 78 ? 12 : 0
+        frame.write("  " + TextWidth.pad("Placed (UTC)", to: 18) + TextWidth.pad(idWidth > 0 ? "Order" : "", to: idWidth) + TextWidth.pad("Status", to: 11) +
+                    TextWidth.pad("Items", to: 6, alignRight: true) + TextWidth.pad("Total", to: 13, alignRight: true), x: x, y: area.y, role: .heading,
+                    limit: area.maxX)
+        list.drawPosition(&frame, right: x + 2 + 18 + idWidth + 11 + 6 + 13, y: area.y + 1)
         if orders.isEmpty && loaded {
             frame.write("No orders yet. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
         }
@@ -75,7 +102,7 @@ public struct OrdersScreen: ScreenState {
             let order = orders[index]
             let count = order.items.reduce(0) { $0 + $1.quantity }
             var cx = frame.write(TextWidth.pad(formatDate(order.createdAt), to: 18), x: start, y: y, role: chosen ? .selection : .text)
-            cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: 12), x: cx, y: y, role: chosen ? .selection : .muted)
+            if idWidth > 0 { cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: idWidth), x: cx, y: y, role: chosen ? .selection : .muted) }
             cx = frame.write(TextWidth.pad(order.status.rawValue, to: 11), x: cx, y: y, role: chosen ? .selection : statusRole(order.status))
             cx = frame.write(TextWidth.pad(String(count), to: 6, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
             frame.write(TextWidth.pad(order.totalAmount.display, to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)

@@ -33,7 +33,7 @@ public struct VendorScreen: ScreenState {
 
     var keymap: Keymap<Action> {
         Keymap(List.bindings("product", Action.move) + [
-            KeyBinding([.char("n")], KeyHelp("n", "new", long: "create a product"), .create),
+            KeyBinding([.char("n"), .char("a")], KeyHelp("n", "new", long: "create a product (also a)"), .create),
             KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)"), .edit),
             KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected product (asks first)"), .delete),
@@ -46,6 +46,8 @@ public struct VendorScreen: ScreenState {
     }
 
     public mutating func appear(_ ctx: inout Context) { load(&ctx) }
+
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
     mutating func load(_ ctx: inout Context) {
         guard let owner = ctx.session?.user.id else { return }
@@ -135,6 +137,7 @@ public struct VendorScreen: ScreenState {
         if loaded && products.isEmpty {
             frame.write("You have no products yet. Press n to create one.", x: x + 2, y: area.y + 2, role: .muted)
         }
+        list.drawPosition(&frame, right: x + nameWidth + 36, y: area.y + 1)
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: nameWidth + 36, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
             let product = products[index]
             var cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
