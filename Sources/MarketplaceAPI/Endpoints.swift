@@ -139,6 +139,7 @@ public enum Endpoints {
     // Payments.
     public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService)
     public static let payment = Endpoint<NoBody, DataEnvelope<PaymentTransaction>>("getPayment", .GET, "/api/payments/:transactionId", .userOrService)
+    public static let refundPayments = Endpoint<RefundRequest, DataEnvelope<[PaymentTransaction]>>("refundPayments", .POST, "/api/payments/refund", .service)
 
     // Checkout.
     public static let checkout = Endpoint<CheckoutRequest, CheckoutResponse>("checkout", .POST, "/api/checkout", .user)
@@ -152,7 +153,7 @@ public enum Endpoints {
         lowStock.route, stockLevel.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
         orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route,
-        createPayment.route, payment.route,
+        createPayment.route, payment.route, refundPayments.route,
         checkout.route,
     ]
 

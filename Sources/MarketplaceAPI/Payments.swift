@@ -28,6 +28,21 @@ public enum PaymentStatus: String, Codable, Sendable, CaseIterable {
     case pending = "Pending"
     case completed = "Completed"
     case failed = "Failed"
+    /// Charged, then given back: the checkout it paid for could not be completed.
+    case refunded = "Refunded"
+}
+
+/// `POST /api/payments/refund` (services only): gives back every payment of an
+/// order whose checkout was abandoned. Safe to repeat.
+public struct RefundRequest: Codable, Sendable {
+    public var orderId: String?
+    /// Why, for the record (at most 255 characters).
+    public var reason: String?
+
+    public init(orderId: String?, reason: String?) {
+        self.orderId = orderId
+        self.reason = reason
+    }
 }
 
 /// A payment as the payment service records it.

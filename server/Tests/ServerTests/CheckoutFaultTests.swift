@@ -1,5 +1,6 @@
 import Foundation
 import Composition
+import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 import Testing
@@ -207,5 +208,90 @@ import Testing
         let inventoryPID = pid_t(try await deployment.run(["pid", "inventory"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(inventoryPID > 0)
         try await inventoryFails({ kill(inventoryPID, SIGSTOP) }, { kill(inventoryPID, SIGCONT) }, "frozen")
+    }
+
+    /// Recovery undoes what it cannot finish, and gives the money back. Two paid
+    /// checkouts are put back to the moment between their payment and their
+    /// confirmation (their rows in the stores set as a crash there leaves them):
+    /// one whose order can no longer be confirmed (Cancelled meanwhile, a
+    /// permanent refusal) is undone at the first takeover; one that has used up
+    /// its recovery attempts is undone at the last. Both end Cancelled, refunded,
+    /// stock back, items back in the cart; in both topologies.
+    @Test(arguments: Topology.allCases) func recoveryUndoesAndRefundsACheckoutItCannotFinish(_ topology: Topology) async throws {
+        let configuration = try await TestStores.prepareIsolated("abandon_" + (topology == .split ? "split" : "one"))
+        let environment: [String: String?] = [
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "2",
+            "STOREFRONT_CHECKOUT_RECOVERY_ATTEMPTS": "2",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
+        ]
+        var server: ServerProcess?
+        var split: SplitDeployment?
+        let client: RemoteClient
+        switch topology {
+        case .allInOne:
+            server = try await ServerProcess.start(environment: try ServerProcess.environment(environment))
+            client = server!.client
+        case .split:
+            split = try await SplitDeployment.start(environment)
+            client = split!.client
+        }
+        defer { split?.stop() }
+
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 10)
+        var placed: [(token: String, key: String, orderID: String)] = []
+        for _ in 0..<2 {
+            let shopper = try await client.signUp()
+            try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+            let key = "abandon-\(UUID().uuidString)"
+            let answer = try await CheckoutTests.checkout(client, token: shopper.token, key: key)
+            #expect(answer.status == .ok, "\(answer.body)")
+            placed.append((shopper.token, key, try #require(answer["orderId"] as? String)))
+        }
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 6)
+
+        // Back to "paid, not yet confirmed": the first order Cancelled meanwhile, the second Pending with its attempts used up.
+        let refused = placed[0], expired = placed[1]
+        _ = try await Self.texts(configuration, .orders, "UPDATE orders SET status = 'Cancelled' WHERE id = \(UUID(uuidString: refused.orderID)!) RETURNING id::text")
+        _ = try await Self.texts(configuration, .orders, "UPDATE orders SET status = 'Pending' WHERE id = \(UUID(uuidString: expired.orderID)!) RETURNING id::text")
+        for (key, attempts) in [(refused.key, 0), (expired.key, 1)] {
+            let rows = try await Self.texts(configuration, .checkout, """
+                UPDATE checkouts SET state = 'paid', outcome = NULL, updated_at = now() - interval '1 hour', recovery_attempts = \(attempts)
+                WHERE idempotency_key = \(key) RETURNING id::text
+                """)
+            #expect(rows.count == 1)
+        }
+
+        // Recovery (every second here) settles both.
+        let keys = [refused.key, expired.key]
+        let deadline = ContinuousClock.now + .seconds(60)
+        var states: [String] = []
+        repeat {
+            states = try await Self.texts(configuration, .checkout, "SELECT state FROM checkouts WHERE idempotency_key = ANY(\(keys)) ORDER BY idempotency_key")
+            if states == ["failed", "failed"] { break }
+            try await Task.sleep(for: .milliseconds(250))
+        } while ContinuousClock.now < deadline
+        #expect(states == ["failed", "failed"], "recovery did not settle both within 60 s")
+
+        for (checkout, code) in [(refused, ErrorCode.illegalTransition), (expired, nil)] {
+            let order = try await CheckoutTests.order(client, token: checkout.token, checkout.orderID)
+            #expect(order["status"] as? String == "Cancelled")
+            let payments = try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(checkout.orderID)")
+            #expect(payments == ["Refunded"], "\(checkout.orderID)")
+            #expect(try await CheckoutTests.cartLines(client, token: checkout.token) == [lamp.productID: 2], "the items are back in the cart")
+            // The shopper's replay of the key hears how it ended.
+            let replay = try await CheckoutTests.checkout(client, token: checkout.token, key: checkout.key)
+            if let code {
+                #expect(replay.code == code, "\(replay.body)")
+            } else {
+                #expect(replay.code == .checkoutInterrupted, "\(replay.body)")
+            }
+        }
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 10, "the stock of both is back")
+
+        if let server {
+            let (abandoned, metrics) = try await MetricsTests.sample(client, "storefront_checkouts_abandoned_total{state=\"paid\"}")
+            #expect(abandoned == 2, "\(metrics.split(separator: "\n").filter { $0.contains("abandoned") })")
+            #expect(try await server.stop() == 0)
+        }
     }
 }

@@ -38,7 +38,10 @@ import Testing
                 ("removing what is not in the cart", try await client.send(.delete, "/api/orders/cart/remove", token: shopper.token,
                                                                             json: RemoveFromCartRequest(productId: lamp.productID)), .notFound, .notInCart),
             ]
-            #expect(cases.first { $0.0 == "a method the path does not take" }?.1.headers[.allow] == "GET, PUT, DELETE")
+            #expect(cases.first { $0.0 == "a method the path does not take" }?.1.headers[.allow] == "GET, HEAD, PUT, DELETE")
+            // HEAD answers wherever GET does: the same status and headers, no body.
+            let head = try await client.send(.head, "/api/products")
+            #expect(head.status == .ok && head.body.isEmpty && head.headers[.contentType]?.hasPrefix("application/json") == true, "\(head.status) \(head.body)")
             for (label, result, status, code) in cases {
                 #expect(result.status == status, "\(label): \(result.body)")
                 #expect(result.code == code, "\(label): \(result.body)")

@@ -95,9 +95,13 @@ struct Serve: AsyncParsableCommand {
         // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
         // within their deadline and ten seconds more; what is still hung then is
         // abandoned (a checkout is settled by recovery at the next start).
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.requestTimeout + .seconds(10)
-        group.maximumCancellationDuration = .seconds(5)
+        let drain = configuration.requestTimeout + .seconds(10)
+        var group = ServiceGroupConfiguration(services: [
+            .init(service: app),
+            // Last in the list, so the first told of the shutdown.
+            .init(service: ShutdownWatchdog(limit: drain + .seconds(5), logger: logger), successTerminationBehavior: .ignore),
+        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = drain
         do {
             try await ServiceGroup(configuration: group).run()
         } catch {
@@ -200,5 +204,32 @@ struct CreateAdmin: AsyncParsableCommand {
         }
         guard let line = readLine(strippingNewline: true), !line.isEmpty else { return nil }
         return line
+    }
+}
+
+/// Ends the process `limit` after a shutdown began, whatever still runs then: the
+/// graceful drain and the cancellation after it have had their time, and what
+/// hangs past both (a driver call that never returns) is abandoned, with a
+/// warning; an interrupted checkout is settled by recovery at the next start.
+/// Without it the service group's own limit would end the process with a crash.
+struct ShutdownWatchdog: Service {
+    let limit: Duration
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return
+        }
+        let limit = limit
+        let logger = logger
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18)
+            logger.warning("shutdown took longer than \(limit.components.seconds) s; abandoning what still runs")
+            fflush(nil)
+            _exit(0)
+        }
+        thread.start()
     }
 }

@@ -33,6 +33,11 @@ public struct AppConfiguration: Sendable {
     /// untouched before it counts as interrupted.
     public var checkoutRecoveryInterval: Duration = .seconds(15)
     public var checkoutStaleAfter: Duration = .seconds(30)
+    /// The recovery takeover at which an unfinished checkout is undone (and refunded).
+    /// Takeovers back off (the stale delay, doubled each time), so with a 30 s stale
+    /// delay the sixth comes about 32 minutes after the checkout stopped moving:
+    /// the recovery window.
+    public var checkoutRecoveryAttempts = 6
     /// Requests per second per client IP, with bursts up to `rateLimitBurst`; nil turns the limit off.
     public var rateLimitPerSecond: Double? = 50
     public var rateLimitBurst: Double = 100
@@ -109,6 +114,12 @@ public struct AppConfiguration: Sendable {
         if let rate = env["STOREFRONT_PAYMENT_FAILURE_RATE"] {
             guard let value = Double(rate), (0...1).contains(value) else { throw ConfigurationError("STOREFRONT_PAYMENT_FAILURE_RATE must be a share from 0 to 1: \(rate)") }
             configuration.paymentFailureRate = value
+        }
+        if let attempts = env["STOREFRONT_CHECKOUT_RECOVERY_ATTEMPTS"] {
+            guard let count = Int(attempts), (1...100).contains(count) else {
+                throw ConfigurationError("STOREFRONT_CHECKOUT_RECOVERY_ATTEMPTS must be a number from 1 to 100: \(attempts)")
+            }
+            configuration.checkoutRecoveryAttempts = count
         }
         if let stale = env["STOREFRONT_CHECKOUT_STALE_AFTER"] {
             guard let seconds = Int(stale), seconds > 0 else { throw ConfigurationError("STOREFRONT_CHECKOUT_STALE_AFTER must be a positive number of seconds: \(stale)") }

@@ -70,8 +70,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         lifetime: configuration.tokenLifetime)
     var background: [any Service] = []
     let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger, background: &background)
+    // Two seconds past the router's own deadline, so a request that deadline could
+    // not end (work ignoring cancellation) still answers, and a shutdown drains.
     return Application(
-        router: router,
+        responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout + .seconds(2), logger: logger),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.service.map { "marketplace-\($0.rawValue)" } ?? "marketplace"),
@@ -83,7 +85,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
 /// recovery, the connection pool to other services).
 func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfiguration, logger: Logger, background: inout [any Service]) -> Router<AppRequestContext> {
     ProcessMetrics.bootstrap()
-    let router = Router(context: AppRequestContext.self)
+    // HEAD answers wherever GET does, with the same headers and no body.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         MetricsMiddleware()
         RequestIDMiddleware()
@@ -173,7 +176,8 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
             orders: orders.map { InProcessOrdersClient(service: $0) } ?? HTTPOrdersClient(client: peers.client(.orders, caller: .checkout)),
             inventory: inventory.map { InProcessInventoryClient(service: $0) } ?? HTTPInventoryClient(client: peers.client(.inventory, caller: .checkout)),
             payments: payments.map { InProcessPaymentsClient(service: $0) } ?? HTTPPaymentsClient(client: peers.client(.payments, caller: .checkout)),
-            log: PostgresCheckoutLog(client: stores.client(.checkout), logger: logger), logger: logger)
+            log: PostgresCheckoutLog(client: stores.client(.checkout), logger: logger), logger: logger,
+            giveUpAfter: configuration.checkoutRecoveryAttempts)
         CheckoutController(saga: saga).addRoutes(to: router)
         background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
         if configuration.checkoutStaleAfter <= configuration.requestTimeout {

@@ -1,4 +1,7 @@
 import Hummingbird
+import Logging
+import Metrics
+import MarketplaceAPI
 import NIOConcurrencyHelpers
 
 /// Bounds how long a request may wait. A store that stopped answering (its
@@ -44,6 +47,58 @@ public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async thro
             guard let first = try await group.next() else { throw DeadlineExceeded() }
             return first
         }
+    }
+}
+
+/// The last line behind `DeadlineMiddleware`, around the whole router: work that
+/// ignores cancellation (a driver call blocking its thread, a continuation never
+/// resumed) cannot hold an answer past `timeout`. The request then answers 503
+/// `unavailable` at once and the work carries on alone, counted in
+/// `storefront_requests_abandoned_total` and logged with its request id.
+public struct DeadlineResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AppRequestContext {
+    public typealias Context = AppRequestContext
+    let inner: Inner
+    let timeout: Duration
+    let logger: Logger
+
+    public init(_ inner: Inner, timeout: Duration, logger: Logger) {
+        self.inner = inner
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await abandoningAfter(timeout) { [inner] in try await inner.respond(to: request, context: context) }
+        } catch is DeadlineExceeded {
+            Counter(label: "storefront_requests_abandoned_total").increment()
+            logger.error("request abandoned past its deadline", metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "request_id": .string(request.headers[.requestID] ?? ""),
+            ])
+            return try JSONBody.response(.serviceUnavailable, ErrorEnvelope(
+                code: .unavailable, message: "The service did not answer within \(timeout.components.seconds) s; try again shortly"))
+        }
+    }
+}
+
+/// Like `withDeadline`, but gives up on `body` without waiting for it: after
+/// `timeout` (or when the caller is cancelled) the caller goes on and `body`,
+/// cancelled, ends whenever it ends. For work that may not honour cancellation.
+public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let waiter = SingleResume<T>()
+    let work = Task { waiter.resume(with: await Result { try await body() }) }
+    let timer = Task {
+        do { try await Task.sleep(for: timeout) } catch { return }
+        waiter.resume(with: .failure(DeadlineExceeded()))
+        work.cancel()
+    }
+    defer { timer.cancel() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { waiter.install($0) }
+    } onCancel: {
+        work.cancel()
+        waiter.resume(with: .failure(CancellationError()))
     }
 }
 

@@ -90,10 +90,11 @@ public struct ErrorMiddleware: RouterMiddleware {
             switch error.status {
             case .notFound:
                 // The path is a route's, the method is not: 405 naming the methods it takes.
-                let allowed = Endpoints.methods(forPath: request.uri.path)
-                if !allowed.isEmpty {
-                    return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))",
-                                    headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
+                let methods = Endpoints.methods(forPath: request.uri.path)
+                if !methods.isEmpty {
+                    let allowed = methods.flatMap { $0 == .GET ? ["GET", "HEAD"] : [$0.rawValue] }.joined(separator: ", ")
+                    return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here; use \(allowed)",
+                                    headers: [.allow: allowed])
                 }
                 return AppError(.notFound, .noRoute, "No route for \(request.method.rawValue) \(request.uri.path)")
             case .methodNotAllowed: return AppError(.methodNotAllowed, .methodNotAllowed, "Method \(request.method.rawValue) is not allowed here")

@@ -17,14 +17,20 @@ public struct CheckoutSaga: Sendable {
     let payments: any PaymentsClient
     let log: any CheckoutLog
     let logger: Logger
+    /// The takeover at which recovery stops trying to finish a checkout and undoes
+    /// it instead, refunding any payment.
+    let giveUpAfter: Int
 
-    public init(orders: any OrdersClient, inventory: any InventoryClient, payments: any PaymentsClient, log: any CheckoutLog, logger: Logger) {
+    public init(orders: any OrdersClient, inventory: any InventoryClient, payments: any PaymentsClient, log: any CheckoutLog, logger: Logger,
+                giveUpAfter: Int) {
         self.orders = orders
         self.inventory = inventory
         self.payments = payments
         self.log = log
         self.logger = logger
+        self.giveUpAfter = max(1, giveUpAfter)
     }
+
 
     public func checkout(userID: String, address: ShippingAddress, paymentMethod: String, idempotencyKey: String?) async throws -> CheckoutOutcome {
         switch try await log.begin(userID: userID, idempotencyKey: idempotencyKey, address: address, paymentMethod: paymentMethod) {
@@ -34,9 +40,6 @@ public struct CheckoutSaga: Sendable {
             return try await drive(record, resuming: false)
         }
     }
-
-    /// Takeovers after which a checkout still unsettled is logged and counted as stuck.
-    static let attemptsBeforeAttention = 5
 
     /// Finishes or undoes checkouts that a crash or an unreachable service left
     /// half done. Returns how many it settled.
@@ -57,13 +60,18 @@ public struct CheckoutSaga: Sendable {
             logger.notice("resuming checkout", metadata: [
                 "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
                 "attempt": .stringConvertible(record.recoveryAttempts)])
-            if record.recoveryAttempts > Self.attemptsBeforeAttention {
-                // Past the payment step nothing may be undone blindly: keep asking, more and
-                // more calmly, and say so where operators look.
-                logger.error("checkout needs attention: recovery keeps failing", metadata: [
-                    "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
-                    "order_id": .string(record.orderID ?? ""), "attempt": .stringConvertible(record.recoveryAttempts)])
-                Counter(label: "storefront_checkouts_stuck_total", dimensions: [("state", record.state.rawValue)]).increment()
+            if record.recoveryAttempts >= giveUpAfter {
+                // The recovery window is over: stop trying to finish it, undo it.
+                var abandoned = record
+                do {
+                    _ = try await abandon(&abandoned, Self.outcome(.interrupted(stage: .undone), record),
+                                          reason: "recovery gave up after \(record.recoveryAttempts) attempts")
+                    settled += 1
+                } catch {
+                    logger.warning("could not undo an abandoned checkout yet", metadata: [
+                        "checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
+                }
+                continue
             }
             do {
                 let outcome = try await drive(record, resuming: true)
@@ -134,10 +142,14 @@ public struct CheckoutSaga: Sendable {
                     return try await compensate(&record, Self.outcome(.declined(reason: transaction.failureReason ?? "declined"), record))
                 case .pending:
                     throw ServiceUnavailable(service: "payments", detail: "the payment's outcome is not known yet")
+                case .refunded:
+                    // Given back already (this checkout was abandoned while this driver was slow).
+                    return try await compensate(&record, Self.outcome(.interrupted(stage: .undone), record))
                 }
             }
             if record.state == .paid, let orderID = record.orderID {
-                // The money is taken: this step is retried until it succeeds and is never undone.
+                // The money is taken: this step is retried through the recovery window; only a
+                // refusal, or the window's end, undoes it, and then the payment goes back.
                 _ = try await orders.setStatus(orderID: orderID, to: .confirmed)
                 return try await finish(&record, .completed, Self.outcome(.placed, record))
             }
@@ -149,8 +161,11 @@ public struct CheckoutSaga: Sendable {
                 "checkout_id": .string(record.id.uuidString), "error": .string(refusal.description)])
             return try await compensate(&record, Self.outcome(.refused(code: refusal.code, message: refusal.message), record))
         } catch let refusal as PeerRefused {
-            // Paid, but the order would not be confirmed: recovery tries again.
-            return try await interrupted(&record, ServiceUnavailable(service: refusal.service, detail: refusal.description))
+            // Paid, but the order service refuses to confirm the order (asking again would be
+            // refused again): the payment goes back and the rest is undone now.
+            let message = "the order could not be confirmed (\(refusal.message)); the payment was refunded and your cart is as it was"
+            return try await abandon(&record, Self.outcome(.refused(code: refusal.code, message: message), record),
+                                     reason: "the order could not be confirmed: \(refusal.message)")
         } catch let error as ServiceUnavailable {
             // Nothing can have been charged before the payment step: undo now when
             // the services answer, and leave it to recovery only when they do not.
@@ -175,7 +190,13 @@ public struct CheckoutSaga: Sendable {
     private func compensate(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome) async throws -> CheckoutOutcome {
         if let orderID = record.orderID {
             try await inventory.release(orderID: orderID)
-            _ = try await orders.setStatus(orderID: orderID, to: .cancelled)
+            do {
+                _ = try await orders.setStatus(orderID: orderID, to: .cancelled)
+            } catch let refusal as PeerRefused {
+                // Gone, or somewhere it cannot be cancelled from: asking again changes nothing.
+                logger.warning("the failed checkout's order could not be cancelled", metadata: [
+                    "checkout_id": .string(record.id.uuidString), "order_id": .string(orderID), "error": .string(refusal.description)])
+            }
             let outcome = try await finish(&record, .failed, failure)
             do {
                 try await orders.restoreCart(orderID: orderID)
@@ -186,6 +207,27 @@ public struct CheckoutSaga: Sendable {
             return outcome
         }
         return try await finish(&record, .failed, failure)
+    }
+
+    /// Gives up on a checkout: refunds whatever its order was charged, then undoes
+    /// the rest as `compensate` does. Logged at error level and counted in
+    /// `storefront_checkouts_abandoned_total`, since a shopper was charged and
+    /// refunded, or waited the whole recovery window. Throws, leaving the record
+    /// for the next round, when a service needed to undo it does not answer.
+    private func abandon(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome, reason: String) async throws -> CheckoutOutcome {
+        logger.error("checkout abandoned", metadata: [
+            "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
+            "order_id": .string(record.orderID ?? ""), "attempt": .stringConvertible(record.recoveryAttempts), "reason": .string(reason)])
+        Counter(label: "storefront_checkouts_abandoned_total", dimensions: [("state", record.state.rawValue)]).increment()
+        if let orderID = record.orderID {
+            if record.state == .stockReserved || record.state == .paid {
+                let refunded = try await payments.refund(orderID: orderID, reason: reason)
+                if refunded.contains(where: { $0.status == .refunded }) {
+                    Counter(label: "storefront_payments_refunded_total").increment()
+                }
+            }
+        }
+        return try await compensate(&record, failure)
     }
 
     /// A service did not answer. The shopper hears so now; what was done is

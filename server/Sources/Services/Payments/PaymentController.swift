@@ -25,6 +25,15 @@ public struct PaymentController: Sendable {
             }
             return try JSONBody.data(.ok, message: "Payment completed", transaction)
         }
+        router.on(Endpoints.refundPayments) { _, context, body in
+            let refunded = try await service.refund(body)
+            if !refunded.isEmpty {
+                context.logger.notice("payments refunded", metadata: [
+                    "order_id": .string(body.orderId ?? ""), "transactions": .string(refunded.map(\.transactionId).joined(separator: ",")),
+                ])
+            }
+            return try JSONBody.data(.ok, message: "Payments of the order refunded", refunded)
+        }
         router.on(Endpoints.payment) { _, context in
             let id = try context.parameters.require("transactionId")
             return try JSONBody.data(.ok, try await service.transaction(id: id, for: try context.requireCaller()))
@@ -48,6 +57,8 @@ extension PaymentError: DomainError {
             return .conflict("Order \(orderID) is Confirmed: it is paid already", code: .orderAlreadyPaid)
         case .orderNotPayable(let orderID, let status):
             return .conflict("Order \(orderID) is \(status.rawValue); only a Pending order can be paid", code: .illegalTransition)
+        case .refundUnavailable(let transactionID):
+            return .unavailable("The payment provider did not confirm the refund of payment \(transactionID); try again")
         case .providerUnavailable(let transactionID):
             return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
         }

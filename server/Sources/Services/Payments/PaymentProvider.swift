@@ -26,6 +26,9 @@ public enum ProviderOutcome: Sendable, Equatable {
 /// out): the transaction stays Pending and a retry with the same key finds out.
 public protocol PaymentProvider: Sendable {
     func charge(_ charge: ProviderCharge) async throws -> ProviderOutcome
+    /// Gives a successful charge back in full. Throwing means the refund is not
+    /// confirmed; asking again with the same key refunds at most once.
+    func refund(providerTransactionID: String, amount: Money, idempotencyKey: String) async throws
 }
 
 /// A processor for development, tests and benchmarks, following Stripe's test
@@ -64,6 +67,15 @@ public actor SandboxPaymentProvider: PaymentProvider {
         }
         outcomes[charge.idempotencyKey] = task
         return await task.value
+    }
+
+    /// Refunds made (replays of a key are not counted).
+    public private(set) var refundCount = 0
+    private var refunds: Set<String> = []
+
+    public func refund(providerTransactionID: String, amount: Money, idempotencyKey: String) async throws {
+        if latency > .zero { try? await Task.sleep(for: latency) }
+        if refunds.insert(idempotencyKey).inserted { refundCount += 1 }
     }
 
     static func decide(_ charge: ProviderCharge, simulatedFailure: Bool) -> ProviderOutcome {

@@ -40,11 +40,17 @@ public struct PaymentService: Sendable {
             if live.status == .completed, live.userId == charge.userID, live.amount == charge.amount { return live }
             throw PaymentError.orderAlreadyPaid(orderID: live.orderId ?? "", transactionID: live.transactionId)
         }
+        return try await ask(transaction, idempotencyKey: charge.idempotencyKey)
+    }
+
+    /// Asks the provider to charge a Pending transaction (again: the provider
+    /// answers a repeated key with its first outcome) and records the outcome.
+    private func ask(_ transaction: PaymentTransaction, idempotencyKey: String?) async throws -> PaymentTransaction {
         guard let id = UUID(uuidString: transaction.transactionId) else { throw PaymentError.transactionNotFound(transaction.transactionId) }
         let request = ProviderCharge(
-            amount: charge.amount, currency: charge.currency, paymentMethod: charge.paymentMethod,
+            amount: transaction.amount, currency: transaction.currency, paymentMethod: transaction.paymentMethod,
             // Without a caller's key the transaction id is the key: a provider retry inside this call is still safe.
-            idempotencyKey: charge.idempotencyKey.map { "key:" + $0 } ?? "txn:" + transaction.transactionId)
+            idempotencyKey: idempotencyKey.map { "key:" + $0 } ?? "txn:" + transaction.transactionId)
         let outcome: ProviderOutcome
         do {
             outcome = try await withDeadline(providerTimeout) { [provider] in try await provider.charge(request) }
@@ -57,6 +63,38 @@ public struct PaymentService: Sendable {
         case .declined(let providerID, let reason):
             return try await repository.finish(transactionID: id, status: .failed, providerTransactionID: providerID, failureReason: reason)
         }
+    }
+
+    /// Gives back every payment of an order whose checkout was abandoned: a
+    /// Completed one is refunded, a Pending one is first settled with the
+    /// provider (and refunded if it went through). Safe to repeat; an order
+    /// with no payment answers an empty list.
+    public func refund(_ request: RefundRequest) async throws -> [PaymentTransaction] {
+        var validator = Validator()
+        let orderID = InputRules.trimmed(request.orderId ?? "")
+        if let problem = InputRules.idProblem(orderID, label: "orderId") { validator.fail("orderId", problem) }
+        let reason = request.reason ?? "checkout abandoned"
+        validator.check(InputRules.length(reason) <= 255 && !InputRules.hasControlCharacters(reason), "reason", "reason must be at most 255 characters, without control characters")
+        if !validator.errors.isEmpty { throw PaymentError.invalid(validator.errors) }
+        var answered: [PaymentTransaction] = []
+        for (stored, key) in try await repository.payments(orderID: orderID) {
+            var transaction = stored
+            if transaction.status == .pending { transaction = try await ask(transaction, idempotencyKey: key) }
+            if transaction.status == .completed {
+                guard let id = UUID(uuidString: transaction.transactionId) else { throw PaymentError.transactionNotFound(transaction.transactionId) }
+                do {
+                    try await withDeadline(providerTimeout) { [provider] in
+                        try await provider.refund(providerTransactionID: transaction.providerTransactionId ?? transaction.transactionId,
+                                                  amount: transaction.amount, idempotencyKey: "refund:" + transaction.transactionId)
+                    }
+                } catch {
+                    throw PaymentError.refundUnavailable(transactionID: transaction.transactionId)
+                }
+                transaction = try await repository.markRefunded(transactionID: id, reason: reason)
+            }
+            answered.append(transaction)
+        }
+        return answered
     }
 
     /// Validates a request from `caller`: services pay for anyone; a shopper pays

@@ -16,6 +16,8 @@ public enum PaymentError: Error, Equatable, Sendable {
     case orderNotFound(String)
     /// Only a Pending order is paid.
     case orderNotPayable(orderID: String, status: OrderStatus)
+    /// The processor did not confirm a refund; asking again is safe.
+    case refundUnavailable(transactionID: String)
 }
 
 /// A payment that passed validation.
@@ -60,4 +62,8 @@ public protocol PaymentRepository: Sendable {
     /// (unchanged if another request finished it first).
     func finish(transactionID: UUID, status: PaymentStatus, providerTransactionID: String?, failureReason: String?) async throws -> PaymentTransaction
     func transaction(id: UUID) async throws -> PaymentTransaction?
+    /// Every payment of an order, oldest first, with the idempotency key it was asked under.
+    func payments(orderID: String) async throws -> [(transaction: PaymentTransaction, idempotencyKey: String?)]
+    /// Moves a Completed row to Refunded; answers the row as it ends up.
+    func markRefunded(transactionID: UUID, reason: String) async throws -> PaymentTransaction
 }

@@ -24,6 +24,8 @@ public protocol PaymentsClient: Sendable {
     /// when the charge was refused before reaching the provider (nothing charged)
     /// and `ServiceUnavailable` when the outcome is unknown.
     func charge(_ request: ChargeRequest) async throws -> PaymentTransaction
+    /// Gives back every payment of the order (safe to repeat); answers them as they end up.
+    func refund(orderID: String, reason: String) async throws -> [PaymentTransaction]
 }
 
 public struct InProcessPaymentsClient: PaymentsClient {
@@ -38,6 +40,14 @@ public struct InProcessPaymentsClient: PaymentsClient {
             return try await service.pay(PaymentCharge(
                 userID: request.userID, orderID: request.orderID, amount: request.amount, currency: "USD",
                 paymentMethod: request.paymentMethod, idempotencyKey: request.idempotencyKey))
+        } catch {
+            throw peerFailure("payments", error)
+        }
+    }
+
+    public func refund(orderID: String, reason: String) async throws -> [PaymentTransaction] {
+        do {
+            return try await service.refund(RefundRequest(orderId: orderID, reason: reason))
         } catch {
             throw peerFailure("payments", error)
         }
@@ -59,6 +69,13 @@ public struct HTTPPaymentsClient: PaymentsClient {
         let reply = try await client.call(Endpoints.createPayment, body: body, retry: .idempotent)
         if reply.status == 200 { return try client.decode(reply, as: Endpoints.createPayment).data }
         if reply.code == .paymentDeclined { return try reply.decode(PaymentDeclinedResponse.self, from: client.service).data }
+        throw reply.unexpected(from: client.service)
+    }
+
+    public func refund(orderID: String, reason: String) async throws -> [PaymentTransaction] {
+        // A refund is keyed by its payment: asking twice refunds once.
+        let reply = try await client.call(Endpoints.refundPayments, body: RefundRequest(orderId: orderID, reason: reason), retry: .idempotent)
+        if reply.status == 200 { return try client.decode(reply, as: Endpoints.refundPayments).data }
         throw reply.unexpected(from: client.service)
     }
 }

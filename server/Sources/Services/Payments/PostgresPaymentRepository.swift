@@ -71,6 +71,31 @@ public struct PostgresPaymentRepository: PaymentRepository {
         try await rows("SELECT \(unescaped: Self.columns) FROM transactions WHERE id = \(id)").first
     }
 
+    public func payments(orderID: String) async throws -> [(transaction: PaymentTransaction, idempotencyKey: String?)] {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns), idempotency_key FROM transactions WHERE order_id = \(orderID) ORDER BY created_at, id
+            """, logger: logger)
+        var payments: [(transaction: PaymentTransaction, idempotencyKey: String?)] = []
+        for try await row in rows.decode((UUID, String, String?, Decimal, String, String, String, String?, String?, Date, String?).self) {
+            payments.append((try Self.transaction((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10))
+        }
+        return payments
+    }
+
+    public func markRefunded(transactionID: UUID, reason: String) async throws -> PaymentTransaction {
+        if let refunded = try await rows("""
+            UPDATE transactions SET status = 'Refunded', failure_reason = \(String(reason.prefix(255))), updated_at = now()
+            WHERE id = \(transactionID) AND status = 'Completed'
+            RETURNING \(unescaped: Self.columns)
+            """).first {
+            return refunded
+        }
+        guard let current = try await transaction(id: transactionID) else {
+            throw AppError(.internalServerError, "Payment \(transactionID) disappeared")
+        }
+        return current
+    }
+
     private static func transaction(_ row: Row) throws -> PaymentTransaction {
         guard let amount = Money(exactly: row.3), let status = PaymentStatus(rawValue: row.5) else {
             throw AppError(.internalServerError, "Stored payment is malformed")
