@@ -39,7 +39,9 @@ public func view(_ model: Model, size: Size) -> Frame {
 private func drawTopBar(_ frame: inout Frame, _ model: Model) {
     let width = frame.width
     frame.fill(Rect(x: 0, y: 0, width: width, height: 1), role: .bar)
-    let right = topBarRight(model, room: width / 2 + 6)
+    // Everything beside the full title if it fits; the title gives way only down to half the bar.
+    let titleWidth = TextWidth.of(" Storefront \(model.glyphs.separator) \(model.screen.title)")
+    let right = topBarRight(model, room: max(width / 2, width - titleWidth - 3))
     let rightStart = width - TextWidth.of(right) - 1
     var x = frame.write(" Storefront", x: 0, y: 0, role: .barAccent)
     x = frame.write(" \(model.glyphs.separator) ", x: x, y: 0, role: .bar)

@@ -130,7 +130,8 @@ final class MarketplaceServer {
 
     /// `databaseSuffix`: a suite that seeds its own catalogue while other suites
     /// run in parallel gives itself databases of its own.
-    init(databaseSuffix: String = MarketplaceServer.databaseSuffix) throws {
+    /// `overrides`: extra server environment (a short STOREFRONT_TOKEN_TTL, say).
+    init(databaseSuffix: String = MarketplaceServer.databaseSuffix, overrides: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HarnessError("the marketplace server is not built at \(Self.binary): build it first (cd server && swift build); these tests do not skip")
         }
@@ -150,6 +151,7 @@ final class MarketplaceServer {
         // Databases of their own (user_service_tui_test, …), so these tests neither
         // see nor disturb the development data.
         environment["STOREFRONT_DB_SUFFIX"] = databaseSuffix
+        environment.merge(overrides) { $1 }
         self.environment = environment
         port = try freePort()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-tui-server-\(port).log")
@@ -221,13 +223,18 @@ final class TmuxSession {
     let socket = "storefront-test-\(getpid())-\(UUID().uuidString.prefix(8))"
     let tmux: String
 
-    init(server: String, width: Int = 80, height: Int = 24, arguments: [String] = []) throws {
+    /// The client's own folders ($XDG_STATE_HOME, $XDG_CONFIG_HOME): private to the
+    /// session unless a test shares them between two runs of the client.
+    let home: URL
+
+    init(server: String, width: Int = 80, height: Int = 24, arguments: [String] = [], home: URL? = nil) throws {
         guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw HarnessError("tmux is not installed (apt-get install tmux)")
         }
         self.tmux = tmux
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError("storefront is not built at \(Self.binary)") }
-        let command = (["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "STOREFRONT_SERVER=\(server)", Self.binary] + arguments)
+        self.home = try home ?? Self.makeHome()
+        let command = (["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "STOREFRONT_SERVER=\(server)"] + Self.folders(self.home) + [Self.binary] + arguments)
             .map { "'\($0)'" }.joined(separator: " ")
         try shell(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop", command], captureOutput: false)
     }
@@ -239,12 +246,25 @@ final class TmuxSession {
             throw HarnessError("tmux is not installed (apt-get install tmux)")
         }
         self.tmux = tmux
+        home = try Self.makeHome()
         try shell(tmux, ["-L", socket, "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
                          "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop",
                          "env LANG=C.UTF-8 LC_ALL=C.UTF-8 " + command], captureOutput: false)
     }
 
     deinit { _ = try? shell(tmux, ["-L", socket, "kill-server"]) }
+
+    /// A fresh folder for the client's state and configuration, so no test reads or
+    /// writes the real ~/.local/state/storefront or ~/.config/storefront.
+    static func makeHome() throws -> URL {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-home-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        return home
+    }
+
+    static func folders(_ home: URL) -> [String] {
+        ["XDG_STATE_HOME=\(home.appendingPathComponent("state").path)", "XDG_CONFIG_HOME=\(home.appendingPathComponent("config").path)"]
+    }
 
     /// Whether the pane's command has exited (kept on screen by remain-on-exit).
     func paneIsDead() throws -> Bool {

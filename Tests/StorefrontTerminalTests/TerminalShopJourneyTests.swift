@@ -1,0 +1,266 @@
+import Foundation
+import Glibc
+import MarketplaceAPI
+import StorefrontCore
+import StorefrontHTTP
+import Testing
+
+/// Issue 14's journeys: the real client in tmux against a real server, each
+/// step waiting for what the screen shows, with deadlines.
+@Suite("storefront in tmux: every user, every size", .serialized)
+struct TerminalShopJourneyTests {
+    func signIn(_ shop: TmuxSession, _ email: String, _ password: String, as name: String) throws {
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type(email)
+        try shop.press("Tab")
+        try shop.type(password)
+        try shop.press("Enter")
+        try shop.waitFor(name)
+    }
+
+    func token(_ client: MarketplaceClient, _ email: String, _ password: String) throws -> String {
+        guard case .loggedIn(.success(let answer)) = client.perform(.login(email: email, password: password), token: nil) else {
+            throw HarnessError("\(email) could not sign in")
+        }
+        return answer.token
+    }
+
+    /// A vendor's products with `units` in stock each, made through the public routes.
+    func stockedProducts(_ server: MarketplaceServer, count: Int, units: Int, price: String = "12.50", prefix: String) throws -> [Product] {
+        let email = uniqueEmail("vendor")
+        try server.register(name: "Vic Vendor", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        let vendor = try token(client, email, "secret1")
+        return try (0..<count).map { index in
+            let draft = ProductDraft(name: String(format: "%@ %03d", prefix, index), description: "A journey product.",
+                                     price: Money(price)!, category: "Journeys", images: [])
+            guard case .productSaved(.success(let product)) = client.perform(.createProduct(draft), token: vendor) else {
+                throw HarnessError("product \(index) could not be created")
+            }
+            guard case .stockAdded(.success) = client.perform(.addStock(productID: product.id, quantity: units), token: vendor) else {
+                throw HarnessError("stock for product \(index) could not be added")
+            }
+            return product
+        }
+    }
+
+    /// Presses `key` until `text` shows (each press waits for a changed screen), or fails with the screen.
+    func press(_ shop: TmuxSession, _ key: String, until text: String, atMost presses: Int = 40) throws -> String {
+        var screen = try shop.capture()
+        for _ in 0..<presses {
+            if screen.contains(text) { return screen }
+            try shop.press(key)
+            let before = screen
+            let deadline = Date().addingTimeInterval(5)
+            repeat {
+                usleep(20_000)
+                screen = (try? shop.capture()) ?? ""
+            } while screen == before && !screen.contains(text) && Date() < deadline
+        }
+        if screen.contains(text) { return screen }
+        throw HarnessError("pressed \(key) \(presses) times without \(text) showing; the screen shows:\n\(screen)")
+    }
+
+    /// Waits until one of two texts shows.
+    func waitForEither(_ shop: TmuxSession, _ one: String, _ other: String, timeout: TimeInterval = 15) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = (try? shop.capture()) ?? ""
+            if screen.contains(one) || screen.contains(other) { return screen }
+            usleep(50_000)
+        }
+        throw HarnessError("waited \(Int(timeout)) s for \(one) or \(other) but the screen shows:\n\(screen)")
+    }
+
+    func markedRow(_ screen: String) -> String {
+        screen.split(separator: "\n").first { $0.contains("▶") }.map(String.init) ?? ""
+    }
+
+    @Test func anAdminAt80x24FindsLowStockThroughTheHelp() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("admin")
+        try server.createAdmin(name: "Ada Admin", email: email, password: "admin-secret")
+        let shop = try TmuxSession(server: server.url, width: 80, height: 24)
+        try signIn(shop, email, "admin-secret", as: "Ada Admin (admin)")
+        try shop.press("?")
+        let help = try shop.waitFor("Keys: Browse", "This screen", "more below")
+        #expect(help.contains("↓/↑ PgDn/PgUp scroll"))
+        // Scrolled a line at a time until the admin's group shows.
+        let found = try press(shop, "Down", until: "admin: products low in stock")
+        #expect(found.contains("Your role (admin)"))
+        try shop.press("Escape")
+        try shop.waitFor("A low stock")
+        try shop.press("A")
+        try shop.waitFor("Storefront › Low stock", "In stock", "Threshold")
+    }
+
+    @Test func sixtyOrdersAnd150LowStockRowsScrollToTheirLastRow() throws {
+        // Databases of its own, so the low-stock list holds exactly this test's rows.
+        let server = try MarketplaceServer(databaseSuffix: "_tui_scroll_test", overrides: ["STOREFRONT_RATE_LIMIT": "off"])
+        let client = MarketplaceClient(baseURL: server.url)
+        let existing: Int
+        if case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil) { existing = low.pagination.total } else { existing = 0 }
+        let low = try stockedProducts(server, count: max(0, 150 - existing), units: 1, prefix: "Scarce")
+        #expect(existing + low.count == 150)
+        let goods = try stockedProducts(server, count: 1, units: 500, price: "3.00", prefix: "Plenty")[0]
+
+        let email = uniqueEmail("buyer")
+        try server.register(name: "Bo Buyer", email: email, password: "secret1")
+        let buyer = try token(client, email, "secret1")
+        let address = ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")
+        for index in 0..<60 {
+            guard case .cart(.success) = client.perform(.addToCart(productID: goods.id, quantity: 1), token: buyer),
+                  case .checkout(.success(let placed)) = client.perform(.checkout(address: address, paymentMethod: "tok_visa",
+                                                                                 idempotencyKey: "journey-\(email)-\(index)"), token: buyer),
+                  placed.success else { throw HarnessError("order \(index) could not be placed") }
+        }
+
+        let shop = try TmuxSession(server: server.url, width: 80, height: 24)
+        try signIn(shop, email, "secret1", as: "Bo Buyer (customer)")
+        try shop.press("o")
+        try shop.waitFor("Placed (UTC)", "1 of 60")
+        // A screenful at a time; the end of the first page of 50 loads the next.
+        let orders = try press(shop, "NPage", until: "60 of 60")
+        #expect(markedRow(orders).contains("Confirmed"))
+        guard case .orders(.success(let page2)) = client.perform(.orders(page: 2), token: buyer), let oldest = page2.data.last else {
+            throw HarnessError("the second page of orders could not be read")
+        }
+        try shop.press("End")
+        let bottom = try shop.waitFor("60 of 60")
+        #expect(markedRow(bottom).contains(formatted(oldest.createdAt)))
+
+        let adminEmail = uniqueEmail("admin")
+        try server.createAdmin(name: "Ada Admin", email: adminEmail, password: "admin-secret")
+        let admin = try TmuxSession(server: server.url, width: 80, height: 24)
+        try signIn(admin, adminEmail, "admin-secret", as: "Ada Admin (admin)")
+        try admin.press("A")
+        try admin.waitFor("Storefront › Low stock", "1 of 150")
+        guard case .lowStock(.success(let levels)) = client.perform(.lowStock, token: nil), let last = levels.data.last,
+              case .productsByID(.success(let named)) = client.perform(.productsByID([last.productId]), token: nil),
+              let lastName = named[last.productId]?.name else { throw HarnessError("the low-stock list could not be read") }
+        try admin.press("G")
+        let end = try admin.waitFor("150 of 150", lastName)
+        #expect(markedRow(end).contains(lastName))
+        // And back to the top a screenful at a time.
+        let top = try press(admin, "PPage", until: "1 of 150")
+        #expect(!markedRow(top).isEmpty)
+    }
+
+    func formatted(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    @Test func anExpiredTokenSendsTheShopperToSignInAndBackWithTheCartIntact() throws {
+        let server = try MarketplaceServer(overrides: ["STOREFRONT_TOKEN_TTL": "3", "STOREFRONT_RATE_LIMIT": "off"])
+        let product = try stockedProducts(server, count: 1, units: 20, price: "7.25", prefix: "Lasting")[0]
+        let email = uniqueEmail("expiring")
+        try server.register(name: "Eve Expiring", email: email, password: "secret1")
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .cart(.success) = client.perform(.addToCart(productID: product.id, quantity: 2), token: try token(client, email, "secret1")) else {
+            throw HarnessError("the cart could not be filled")
+        }
+        let shop = try TmuxSession(server: server.url)
+        try signIn(shop, email, "secret1", as: "Eve Expiring (customer)")
+        try shop.waitFor("cart 2 · $14.50")
+        // The cart screen asks the server each time it opens: once the token's three
+        // seconds are over, the answer is token_expired. (Going back to Browse asks for
+        // stock badges each time, so the per-address rate limit is off for this server.)
+        let deadline = Date().addingTimeInterval(30)
+        var screen = ""
+        while Date() < deadline {
+            try shop.press("c")
+            screen = try waitForEither(shop, "2 items   Total $14.50", "Session expired.")
+            if screen.contains("Session expired.") { break }
+            try shop.press("Escape")
+            try shop.waitFor("Storefront › Browse")
+        }
+        screen = try shop.waitFor("Session expired. Sign in to go back to Cart", "guest")
+        #expect(screen.contains(email), "the email is filled in")
+        try shop.type("secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Storefront › Cart", "2 items   Total $14.50", "Eve Expiring (customer)")
+    }
+
+    @Test func aRememberedSessionSurvivesARestartAndLRemovesTheFile() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("remember")
+        try server.register(name: "Rita Remembered", email: email, password: "secret1")
+        let first = try TmuxSession(server: server.url)
+        let file = first.home.appendingPathComponent("state/storefront/session.json").path
+        try signIn(first, email, "secret1", as: "Rita Remembered (customer)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let folder = try FileManager.default.attributesOfItem(atPath: (file as NSString).deletingLastPathComponent)
+        #expect((folder[.posixPermissions] as? Int) == 0o700)
+        try first.press("q")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? first.capture()) != nil { usleep(50_000) }
+
+        let second = try TmuxSession(server: server.url, home: first.home)
+        try second.waitFor("Welcome back, Rita Remembered.", "Rita Remembered (customer)", "Storefront › Browse")
+        try second.press("L")
+        try second.waitFor("Signed out; the remembered session is forgotten.", "Sign in to Storefront")
+        #expect(!FileManager.default.fileExists(atPath: file))
+
+        // --no-remember signs in without writing the file.
+        let third = try TmuxSession(server: server.url, arguments: ["--no-remember"], home: first.home)
+        try signIn(third, email, "secret1", as: "Rita Remembered (customer)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    @Test func theCompactLayoutAt60x20CompletesACheckout() throws {
+        let server = try MarketplaceServer()
+        let product = try stockedProducts(server, count: 1, units: 20, price: "9.90", prefix: "Compact \(UUID().uuidString.prefix(4))")[0]
+        let email = uniqueEmail("compact")
+        try server.register(name: "Cy Compact", email: email, password: "secret1")
+        let shop = try TmuxSession(server: server.url, width: 60, height: 20)
+        try signIn(shop, email, "secret1", as: "Cy Compact")
+        try shop.press("/")
+        try shop.type(product.name)
+        try shop.press("Enter")
+        try shop.waitFor("1 of 1 products", "$9.90")
+        try shop.press("Enter")
+        try shop.waitFor("[ Add to cart ]")
+        try shop.press("Enter")
+        try shop.waitFor("Added 1 × ", "1 · $9.90")
+        try shop.press("c")
+        try shop.waitFor("1 item   Total $9.90")
+        try shop.press("Enter")
+        try shop.waitFor("Checkout: 1 item", "[ Place order ]")
+        try shop.type("1 Rue Neuve")
+        try shop.press("Tab")
+        try shop.type("Lyon")
+        try shop.press("Tab")
+        try shop.type("69001")
+        try shop.press("Tab")
+        try shop.type("France")
+        try shop.press("Enter")
+        try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
+    }
+
+    @Test func ctrlZAndFgBringTheClientBackIntact() throws {
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(command: "bash --norc --noprofile -i")
+        let client = ([TmuxSession.binary, "--server", server.url].map { "'\($0)'" } + ["--no-remember"]).joined(separator: " ")
+        try shop.type("PS1='$ ' " + TmuxSession.folders(shop.home).joined(separator: " ") + " " + client)
+        try shop.press("Enter")
+        try shop.waitFor("Sign in to Storefront")
+        try shop.type("someone@example.com")
+        try shop.press("C-z")
+        try shop.waitFor("Stopped")
+        #expect(!(try shop.capture()).contains("Sign in to Storefront"))
+        try shop.type("fg")
+        try shop.press("Enter")
+        // The same screen, with what was typed before the suspension.
+        try shop.waitFor("Sign in to Storefront", "someone@example.com")
+        try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
+        try shop.waitFor("Storefront › Browse", "guest")
+        try shop.press("q")
+        try shop.waitFor("$ ")
+    }
+}
