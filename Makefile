@@ -81,7 +81,8 @@ down-split:
 # asked to serve hundreds of shoppers' sign-ups twice over at once.
 # The store-restart suite restarts stores of its own in the middle of a stream
 # of checkouts and measures how long each answer takes, so it runs last and alone.
-# Then a bounded fuzzing pass of the live server against server/openapi.yaml.
+# Then a bounded fuzzing pass of the live server against server/openapi.yaml,
+# all in one process and split behind the nginx gateway.
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests
 ALONE := StoreRestartTests
 test: stores
@@ -91,6 +92,7 @@ test: stores
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
 	server/dev/fuzz --examples 20 --time-limit 240
+	server/dev/fuzz --split --examples 10 --time-limit 180
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
 
 # Schemathesis against the live server as a shopper, a vendor and an admin, on
@@ -100,6 +102,7 @@ FUZZ_EXAMPLES ?= 500
 FUZZ_TIME_LIMIT ?= 3600
 fuzz: stores build
 	server/dev/fuzz --examples $(FUZZ_EXAMPLES) --time-limit $(FUZZ_TIME_LIMIT)
+	server/dev/fuzz --split --examples $(FUZZ_EXAMPLES) --time-limit $(FUZZ_TIME_LIMIT)
 
 clean-data: down
 	rm -rf server/.data

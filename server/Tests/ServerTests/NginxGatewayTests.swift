@@ -80,4 +80,40 @@ import Testing
         #expect(down.success == false)
         #expect(down.message == "The products service is unavailable; try again shortly", "\(down.body)")
     }
+
+    /// A method a path does not take answers 405 with the same `Allow` through the
+    /// gateway as from the server: for TRACE, which nginx refuses itself from its
+    /// own table, and for any other method, which the service refuses. `/health`
+    /// (answered by the gateway) takes GET and HEAD only; `/ready` and `/metrics`
+    /// are each process's own and answer 404 there.
+    @Test func methodsAPathDoesNotTakeAnswer405WithTheServersAllowThroughTheGateway() async throws {
+        _ = try await TestStores.prepare()
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment())
+        let gateway = try await SplitDeployment.gateway(upstreamPort: server.port)
+        defer { gateway.stop() }
+        let paths = Set(Endpoints.all.map { route in
+            route.template.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "some-id" : String($0) }.joined(separator: "/")
+        })
+        #expect(paths.count > 25)
+        for path in paths.sorted() {
+            let direct = try await server.request("TRACE", path)
+            #expect(direct.status == 405, "\(path): \(direct.body)")
+            let expected = try #require(direct.headers["allow"], "\(path) answered 405 without Allow")
+            for method in ["TRACE", "PATCH"] {
+                let through = try await gateway.client.send(HTTPRequest.Method(method)!, path)
+                if path == "/ready" || path == "/metrics" {
+                    #expect(through.status == .methodNotAllowed && through.headers[.allow] == "GET, HEAD", "\(method) \(path)")
+                    continue
+                }
+                #expect(through.status == .methodNotAllowed, "\(method) \(path): \(through.status) \(through.body)")
+                #expect(through.headers[values: .allow] == [expected], "\(method) \(path)")
+                #expect(through.code == .methodNotAllowed)
+            }
+        }
+        #expect(try await gateway.client.send(.get, "/ready").code == .noRoute)
+        #expect(try await gateway.client.send(.get, "/metrics").code == .noRoute)
+        #expect(try await gateway.client.send(.head, "/health").status == .ok)
+        #expect(try await server.stop() == 0)
+    }
 }
