@@ -40,34 +40,41 @@ public struct UsageError: Error, Equatable, CustomStringConvertible, Sendable {
 public enum LaunchOptions {
     public static let version = "0.1.0"
 
-    public static let usage = """
-    storefront — the Storefront marketplace in your terminal
+    /// Every flag with its value's name and what it does: the usage text and the man page both come from here.
+    public static let flags: [(flag: String, value: String?, meaning: String)] = [
+        ("--server", "URL", "the marketplace server (env STOREFRONT_SERVER, config server, default \(AppOptions.defaultServer))"),
+        ("--theme", "NAME", "a theme: dark, light, high-contrast, mono, one of yours in $XDG_CONFIG_HOME/storefront/themes/, or a path to a .theme file (env STOREFRONT_THEME, config theme, default dark)"),
+        ("--no-mouse", nil, "leave the mouse to the terminal, for its own selection and scrollback (config mouse = false)"),
+        ("--no-remember", nil, "do not keep the session in $XDG_STATE_HOME/storefront/"),
+        ("--kiosk", nil, "shared-terminal mode: guest browsing, per-session sign-in, reset after an idle timeout, no way out to a shell, nothing remembered"),
+        ("--idle-timeout", "SECONDS", "kiosk idle reset (env STOREFRONT_KIOSK_IDLE, default 120)"),
+        ("--help", nil, "show this help"),
+        ("--version", nil, "show the version"),
+    ]
 
-    USAGE: storefront [--server URL] [--theme NAME] [--no-mouse] [--no-remember]
-                      [--kiosk [--idle-timeout SECONDS]]
+    public static let synopsis = "storefront [--server URL] [--theme NAME] [--no-mouse] [--no-remember] [--kiosk [--idle-timeout SECONDS]]"
 
-    OPTIONS:
-      --server URL            the marketplace server (env STOREFRONT_SERVER, config
-                              server, default \(AppOptions.defaultServer))
-      --theme NAME            a theme: dark, light, high-contrast, mono, one of yours in
-                              $XDG_CONFIG_HOME/storefront/themes/, or a path to a .theme
-                              file (env STOREFRONT_THEME, config theme, default dark)
-      --no-mouse              leave the mouse to the terminal (config mouse = false)
-      --no-remember           do not keep the session in $XDG_STATE_HOME/storefront/
-      --kiosk                 shared-terminal mode: guest browsing, per-session login,
-                              reset after an idle timeout, no way out to a shell,
-                              nothing remembered
-      --idle-timeout SECONDS  kiosk idle reset (env STOREFRONT_KIOSK_IDLE, default 120)
-      --help                  show this help
-      --version               show the version
-
-    Settings are read from flags, then the environment, then
-    $XDG_CONFIG_HOME/storefront/config.toml (server = "...", theme = "...",
-    mouse = true|false). NO_COLOR (any value) turns colours off; themes then
-    use bold, underline and reverse. Keys: ? on any screen lists them.
-    Exit status: 0 after quitting, 1 when the client cannot run (no terminal,
-    a theme that does not load), 2 for a usage or configuration mistake.
+    public static let settingsNote = """
+    Settings are read from flags, then the environment, then $XDG_CONFIG_HOME/storefront/config.toml \
+    (server = "...", theme = "...", mouse = true|false). NO_COLOR (any value) turns colours off; themes \
+    then use bold, underline and reverse. Keys: ? on any screen lists them.
     """
+
+    public static let exitNote = "Exit status: 0 after quitting, 1 when the client cannot run (no terminal, a theme that does not load), 2 for a usage or configuration mistake."
+
+    public static var usage: String {
+        var text = "storefront — the Storefront marketplace in your terminal\n\nUSAGE: \(synopsis)\n\nOPTIONS:\n"
+        for option in flags {
+            let head = "  " + option.flag + (option.value.map { " " + $0 } ?? "")
+            let lines = TextWidth.wrap(option.meaning, width: 54)
+            for (index, line) in lines.enumerated() {
+                text += (index == 0 ? TextWidth.pad(head, to: 26) : String(repeating: " ", count: 26)) + line + "\n"
+            }
+        }
+        text += "\n" + TextWidth.wrap(settingsNote, width: 78).joined(separator: "\n")
+        text += "\n" + TextWidth.wrap(exitNote, width: 78).joined(separator: "\n")
+        return text
+    }
 
     /// Flags win over the environment; the environment wins over defaults.
     public static func parse(_ arguments: [String], environment: [String: String], config: ConfigFile = ConfigFile()) throws(UsageError) -> LaunchAction {

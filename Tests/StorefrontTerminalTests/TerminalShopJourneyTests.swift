@@ -263,4 +263,41 @@ struct TerminalShopJourneyTests {
         try shop.press("q")
         try shop.waitFor("$ ")
     }
+
+    @Test func exitStatusesAre0ForQuit1ForCannotRunAnd2ForUsage() throws {
+        func status(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+            var env = ProcessInfo.processInfo.environment
+            env.merge(environment) { $1 }
+            let pid = try spawn(TmuxSession.binary, arguments, environment: env)
+            guard let status = wait(pid, timeout: 20) else { kill(pid, SIGKILL); throw HarnessError("storefront \(arguments) did not end") }
+            return (status >> 8) & 0xff
+        }
+        #expect(try status(["--help"]) == 0)
+        #expect(try status(["--colour"]) == 2)
+        #expect(try status(["--idle-timeout", "soon"]) == 2)
+        #expect(try status(["--theme", "no-such-theme"]) == 2)
+        let home = try TmuxSession.makeHome()
+        let config = home.appendingPathComponent("config/storefront")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try "mouse = maybe\n".write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        #expect(try status([], environment: ["XDG_CONFIG_HOME": home.appendingPathComponent("config").path]) == 2)
+        // No terminal (standard input is /dev/null here): it cannot run.
+        #expect(try status(["--no-remember"]) == 1)
+
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(command: ([TmuxSession.binary, "--server", server.url, "--no-remember"]).map { "'\($0)'" }.joined(separator: " "))
+        try shop.waitFor("Sign in to Storefront")
+        try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
+        try shop.waitFor("Storefront › Browse")
+        try shop.press("q")
+        // tmux marks the pane dead when its terminal closes and learns the status when it reaps the process.
+        let deadline = Date().addingTimeInterval(10)
+        var dead = ""
+        repeat {
+            usleep(50_000)
+            dead = try shell(shop.tmux, ["-L", shop.socket, "display-message", "-p", "-t", "shop", "#{pane_dead} #{pane_dead_status}"])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } while dead.split(separator: " ").count < 2 && Date() < deadline
+        #expect(dead == "1 0", "pane dead, exit status: \(dead)")
+    }
 }

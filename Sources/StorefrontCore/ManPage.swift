@@ -1,0 +1,90 @@
+import Foundation
+
+/// `docs/storefront.1`, generated from the flags table and the keymaps
+/// (`UPDATE_DOCS=1 swift test --filter DocsTests` writes it; the test fails
+/// when the file and the code disagree).
+public enum ManPage {
+    /// Text made safe for roff: backslashes, and a leading dot or quote.
+    static func escape(_ text: String) -> String {
+        var escaped = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        if escaped.hasPrefix(".") || escaped.hasPrefix("'") { escaped = "\\&" + escaped }
+        return escaped
+    }
+
+    public static func render() -> String {
+        var page = """
+        .\\" Generated from Sources/StorefrontCore (LaunchOptions.flags, KeyReference); do not edit.
+        .TH STOREFRONT 1 "" "storefront \(LaunchOptions.version)" "User Commands"
+        .SH NAME
+        storefront \\- the Storefront marketplace in your terminal
+        .SH SYNOPSIS
+        .B \(escape(LaunchOptions.synopsis))
+        .SH DESCRIPTION
+        A full\\-screen terminal shop: shoppers browse the catalogue, fill a cart, check out and read
+        their orders; vendors keep their products and stock; admins watch and refill low stock.
+        Every list scrolls with the same keys, and
+        .B ?
+        on any screen lists that screen's keys, the keys of your role and the keys of every screen.
+        The layout is complete from 80\\(mu24, compact down to 60\\(mu20, and below that the client
+        says which size it needs.
+        .PP
+        An expired or revoked session leads to the sign\\-in screen, and signing in again goes back
+        to the screen you were on, with your cart as it was.
+        .SH OPTIONS
+
+        """
+        for option in LaunchOptions.flags {
+            page += ".TP\n.BR \(escape(option.flag))" + (option.value.map { " \" \" \\fI\(escape($0))\\fR" } ?? "") + "\n\(escape(option.meaning))\n"
+        }
+        page += """
+        .SH ENVIRONMENT
+        .TP
+        .B STOREFRONT_SERVER
+        The server, when no \\-\\-server is given.
+        .TP
+        .B STOREFRONT_THEME
+        The theme, when no \\-\\-theme is given; it wins over the theme saved in your profile.
+        .TP
+        .B STOREFRONT_KIOSK_IDLE
+        Seconds without a key before a kiosk session resets.
+        .TP
+        .B NO_COLOR
+        Any value turns colours off; themes then use bold, underline and reverse.
+        .TP
+        .BR XDG_CONFIG_HOME ", " XDG_STATE_HOME
+        Where the configuration and the remembered session live (default ~/.config and ~/.local/state).
+        .SH FILES
+        .TP
+        .I $XDG_CONFIG_HOME/storefront/config.toml
+        Settings below flags and the environment:
+        .BR server " = \\(dq" URL "\\(dq, " theme " = \\(dq" name "\\(dq, " mouse " = true|false."
+        .TP
+        .I $XDG_CONFIG_HOME/storefront/themes/NAME.theme
+        Your own themes, chosen by name like the shipped ones.
+        .TP
+        .I $XDG_STATE_HOME/storefront/session.json
+        The remembered session (mode 0600), for one server; \\-\\-no\\-remember leaves it alone,
+        .B L
+        signs out and deletes it, and a kiosk never writes it.
+        .SH KEYS
+
+        """
+        page += KeyReference.roff()
+        page += """
+        .SH EXIT STATUS
+        .TP
+        .B 0
+        You quit.
+        .TP
+        .B 1
+        The client could not run: no terminal, or a theme that does not load.
+        .TP
+        .B 2
+        A usage or configuration mistake: an unknown flag, a bad value, a mistake in config.toml.
+        .SH SEE ALSO
+        The README's section \\(lqUsing the terminal shop\\(rq.
+
+        """
+        return page
+    }
+}
