@@ -124,53 +124,6 @@ struct OrdersNeverAsked: OrdersClient {
         }
     }
 
-    @Test func aShopperCannotPayForSomebodyElseButAServiceCan() async throws {
-        try await withTestApp { client in
-            let shopper = try await client.signUp()
-            let other = try await client.signUp()
-            let forOther = try await Self.pay(client, token: shopper.token, userID: other.id)
-            #expect(forOther.status == .forbidden)
-            #expect(forOther.success == false)
-            let byService = try await Self.pay(client, token: try await serviceToken(), userID: other.id)
-            #expect(byService.status == .ok)
-            #expect(byService.data?["userId"] as? String == other.id)
-            let anonymous = try await Self.pay(client, token: nil, userID: other.id)
-            #expect(anonymous.status == .unauthorized)
-            let missingUser = try await Self.pay(client, token: try await serviceToken(), userID: nil)
-            #expect(missingUser.status == .badRequest)
-            #expect(missingUser.fieldErrors == ["userId"])
-        }
-    }
-
-    @Test func aShopperPaysOnlyTheirOwnPendingOrderForExactlyItsTotal() async throws {
-        try await withTestApp { client in
-            let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
-            let stranger = try await client.signUp()
-            let cases: [(String, JSONResult, HTTPResponse.Status, ErrorCode, [String])] = [
-                ("no order", try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99"), .badRequest, .validationFailed, ["orderId"]),
-                ("too little", try await Self.pay(client, token: shopper.token, userID: nil, amount: "0.01", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
-                ("too much", try await Self.pay(client, token: shopper.token, userID: nil, amount: "20.00", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
-                ("someone else's order", try await Self.pay(client, token: stranger.token, userID: nil, amount: "19.99", orderID: orderID), .notFound, .notFound, []),
-                ("no such order", try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: UUID().uuidString.lowercased()), .notFound, .notFound, []),
-            ]
-            for (label, result, status, code, fields) in cases {
-                #expect(result.status == status && result.code == code, "\(label): \(result.body)")
-                #expect(result.fieldErrors == fields, "\(label): \(result.body)")
-            }
-            let cancelled = try await OrderServiceTests.setStatus(client, orderID, "Cancelled")
-            #expect(cancelled.status == .ok, "\(cancelled.body)")
-            let late = try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: orderID)
-            #expect(late.status == .conflict && late.code == .illegalTransition, "\(late.body)")
-            // Nothing was recorded, let alone charged, for any of these.
-            let rows = try await withTestDatabase(.payments) { db in
-                var count = -1
-                for try await value in try await db.query("SELECT count(*)::int FROM transactions WHERE order_id = \(orderID)", logger: TestStores.logger).decode(Int.self) { count = value }
-                return count
-            }
-            #expect(rows == 0)
-        }
-    }
-
     @Test func badPaymentsAnswer400WithEveryProblem() async throws {
         try await withTestApp { client in
             let shopper = try await client.signUp()
@@ -351,5 +304,54 @@ struct OrdersNeverAsked: OrdersClient {
         #expect(configuration.paymentFailureRate == 0.25)
         env["STOREFRONT_PAYMENT_FAILURE_RATE"] = "1.5"
         #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(env) }
+    }
+}
+
+/// Nobody pays for someone else, or for an order that is not theirs and Pending,
+/// or for another amount than its total: all in one process and split behind the gateway.
+@Suite("Payment ownership", .deployments) struct PaymentOwnershipTests {
+    @Test(arguments: Topology.allCases) func aShopperCannotPayForSomebodyElseButAServiceCan(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let shopper = try await client.signUp()
+        let other = try await client.signUp()
+        let forOther = try await PaymentServiceTests.pay(client, token: shopper.token, userID: other.id)
+        #expect(forOther.status == .forbidden)
+        #expect(forOther.success == false)
+        let byService = try await PaymentServiceTests.pay(client, token: try await serviceToken(), userID: other.id)
+        #expect(byService.status == .ok)
+        #expect(byService.data?["userId"] as? String == other.id)
+        let anonymous = try await PaymentServiceTests.pay(client, token: nil, userID: other.id)
+        #expect(anonymous.status == .unauthorized)
+        let missingUser = try await PaymentServiceTests.pay(client, token: try await serviceToken(), userID: nil)
+        #expect(missingUser.status == .badRequest)
+        #expect(missingUser.fieldErrors == ["userId"])
+    }
+
+    @Test(arguments: Topology.allCases) func aShopperPaysOnlyTheirOwnPendingOrderForExactlyItsTotal(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
+        let stranger = try await client.signUp()
+        let cases: [(String, JSONResult, HTTPResponse.Status, ErrorCode, [String])] = [
+            ("no order", try await PaymentServiceTests.pay(client, token: shopper.token, userID: nil, amount: "19.99"), .badRequest, .validationFailed, ["orderId"]),
+            ("too little", try await PaymentServiceTests.pay(client, token: shopper.token, userID: nil, amount: "0.01", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
+            ("too much", try await PaymentServiceTests.pay(client, token: shopper.token, userID: nil, amount: "20.00", orderID: orderID), .badRequest, .validationFailed, ["amount"]),
+            ("someone else's order", try await PaymentServiceTests.pay(client, token: stranger.token, userID: nil, amount: "19.99", orderID: orderID), .notFound, .notFound, []),
+            ("no such order", try await PaymentServiceTests.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: UUID().uuidString.lowercased()), .notFound, .notFound, []),
+        ]
+        for (label, result, status, code, fields) in cases {
+            #expect(result.status == status && result.code == code, "\(label): \(result.body)")
+            #expect(result.fieldErrors == fields, "\(label): \(result.body)")
+        }
+        let cancelled = try await OrderServiceTests.setStatus(client, orderID, "Cancelled")
+        #expect(cancelled.status == .ok, "\(cancelled.body)")
+        let late = try await PaymentServiceTests.pay(client, token: shopper.token, userID: nil, amount: "19.99", orderID: orderID)
+        #expect(late.status == .conflict && late.code == .illegalTransition, "\(late.body)")
+        // Nothing was recorded, let alone charged, for any of these.
+        let rows = try await withTestDatabase(.payments) { db in
+            var count = -1
+            for try await value in try await db.query("SELECT count(*)::int FROM transactions WHERE order_id = \(orderID)", logger: TestStores.logger).decode(Int.self) { count = value }
+            return count
+        }
+        #expect(rows == 0)
     }
 }
