@@ -59,7 +59,8 @@ public enum APIRequest: Equatable, Sendable {
     case checkout(address: ShippingAddress, paymentMethod: String, idempotencyKey: String)
     case orders(page: Int)
     case order(id: String)
-    case lowStock
+    /// One page of the low-stock list (`LowStockScreen.pageSize` rows).
+    case lowStock(page: Int)
     /// Names for the low-stock list: one product lookup per id.
     case productsByID([String])
     case addStock(productID: String, quantity: Int)

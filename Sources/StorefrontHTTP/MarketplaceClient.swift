@@ -52,8 +52,8 @@ public struct MarketplaceClient: Sendable {
             return .orders(call(Endpoints.orders, query: "page=\(page)&limit=50", token: token))
         case .order(let id):
             return .order(call(Endpoints.order, id, token: token).map(\.data))
-        case .lowStock:
-            return .lowStock(call(Endpoints.lowStock, query: "limit=200", token: token))
+        case .lowStock(let page):
+            return .lowStock(call(Endpoints.lowStock, query: "page=\(page)&limit=\(LowStockScreen.pageSize)", token: token))
         case .productsByID(let ids):
             return .productsByID(products(ids, token: token))
         case .addStock(let productID, let quantity):

@@ -308,18 +308,18 @@ struct LowStockTests {
         let id = try #require(commands.first?.sentRequest).0
         let (done, more) = run(sent, [.reply(id, .stockAdded(.success(InventoryLevel(productId: "p002", quantity: 53, lowStockThreshold: 10, lastUpdated: fixtureDate))))])
         #expect(done.notice?.text == "Crème Brûlée Torch No. 1: now 53 in stock.")
-        #expect(more.first?.sentRequest?.1 == .lowStock)
+        #expect(more.first?.sentRequest?.1 == .lowStock(page: 1))
     }
 
     @Test func theListRefreshesOnItsOwnEveryFewSeconds() {
         var model = Self.lowStockModel()
         model = run(model, [.tick(100)]).0           // first tick after loading: refresh is due
         let (early, none) = run(model, [.tick(102)])
-        #expect(none.compactMap(\.sentRequest).isEmpty || none.compactMap(\.sentRequest).allSatisfy { $0.1 != .lowStock })
+        #expect(none.compactMap(\.sentRequest).isEmpty || none.compactMap(\.sentRequest).allSatisfy { $0.1 != .lowStock(page: 1) })
         let id = early.nextRequestID - 1
         let (answered, _) = run(early, [.reply(id, .lowStock(.success(PageEnvelope(data: Self.levels, pagination: Pagination(page: 1, limit: 200, total: 2)))))])
         let (later, due) = run(answered, [.tick(105.5)])
-        #expect(due.compactMap(\.sentRequest).contains { $0.1 == .lowStock })
+        #expect(due.compactMap(\.sentRequest).contains { $0.1 == .lowStock(page: 1) })
         #expect(later.screen is LowStockScreen)
     }
 }

@@ -187,6 +187,28 @@ struct TerminalShopTests {
         #expect(text.split(separator: "\n").contains { $0.contains("▶") && $0.contains("00000059") })
     }
 
+    @Test func lowStockLoadsAPageAtATimeAndRefreshesEveryPageLoaded() throws {
+        func rows(_ range: Range<Int>) -> [InventoryLevel] {
+            range.map { InventoryLevel(productId: String(format: "s%03d", $0), quantity: 1, lowStockThreshold: 10, lastUpdated: fixtureDate) }
+        }
+        var admin = browsingModel(role: .admin)
+        var commands: [Command]
+        (admin, commands) = run(admin, keys("A"))
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1)])
+        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .lowStock(.success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150)))))])
+        #expect(view(admin).text().contains("1 of 150"))
+        (admin, commands) = run(admin, [key(.end)])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 2)])
+        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .lowStock(.success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150)))))])
+        (admin, _) = run(admin, [key(.end)])
+        let screen = try #require(admin.screen as? LowStockScreen)
+        #expect(screen.levels.count == 150 && screen.list.selected == 149)
+        #expect(view(admin).text().contains("150 of 150"))
+        // The refresh reads both pages again.
+        let (_, due) = run(admin, [.tick(1000)])
+        #expect(due.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1), .lowStock(page: 2)])
+    }
+
     @Test func listPositionsCountTheServersRows() {
         var list = List(count: 20)
         #expect(list.position == "1 of 20")

@@ -104,7 +104,7 @@ struct RouteTests {
                    idempotencyKey: "storefront-k1"), "POST /api/checkout", #""paymentMethod":"tok_visa""#),
         (.orders(page: 3), "GET /api/orders?page=3&limit=50", ""),
         (.order(id: "o1"), "GET /api/orders/o1", ""),
-        (.lowStock, "GET /api/inventory/status/low-stock?limit=200", ""),
+        (.lowStock(page: 2), "GET /api/inventory/status/low-stock?page=2&limit=100", ""),
         (.productsByID(["p9"]), "GET /api/products/p9", ""),
         (.addStock(productID: "p1", quantity: 40), "POST /api/inventory/add", #""quantity":40"#),
         (.profile, "GET /api/users/profile", ""),

@@ -100,7 +100,7 @@ struct TerminalShopJourneyTests {
         let server = try MarketplaceServer(databaseSuffix: "_tui_scroll_test", overrides: ["STOREFRONT_RATE_LIMIT": "off"])
         let client = MarketplaceClient(baseURL: server.url)
         let existing: Int
-        if case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil) { existing = low.pagination.total } else { existing = 0 }
+        if case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil) { existing = low.pagination.total } else { existing = 0 }
         let low = try stockedProducts(server, count: max(0, 150 - existing), units: 1, prefix: "Scarce")
         #expect(existing + low.count == 150)
         let goods = try stockedProducts(server, count: 1, units: 500, price: "3.00", prefix: "Plenty")[0]
@@ -136,12 +136,15 @@ struct TerminalShopJourneyTests {
         try signIn(admin, adminEmail, "admin-secret", as: "Ada Admin (admin)")
         try admin.press("A")
         try admin.waitFor("Storefront › Low stock", "1 of 150")
-        guard case .lowStock(.success(let levels)) = client.perform(.lowStock, token: nil), let last = levels.data.last,
+        // The list loads a page of 100 at a time: the last row is the last of page 2.
+        guard case .lowStock(.success(let levels)) = client.perform(.lowStock(page: 2), token: nil), let last = levels.data.last,
               case .productsByID(.success(let named)) = client.perform(.productsByID([last.productId]), token: nil),
               let lastName = named[last.productId]?.name else { throw HarnessError("the low-stock list could not be read") }
-        try admin.press("G")
-        let end = try admin.waitFor("150 of 150", lastName)
-        #expect(markedRow(end).contains(lastName))
+        // End reaches row 100 and asks for the next page; End again reaches row 150.
+        try admin.press("End")
+        try admin.waitFor("100 of 150")
+        _ = try press(admin, "End", until: "150 of 150")
+        #expect(markedRow(try admin.waitFor(lastName)).contains(lastName))
         // And back to the top a screenful at a time.
         let top = try press(admin, "PPage", until: "1 of 150")
         #expect(!markedRow(top).isEmpty)

@@ -206,7 +206,7 @@ struct TmuxTests {
         try server.seed(products: 30)
         let client = MarketplaceClient(baseURL: server.url)
         // Earlier runs' `seed --fresh` leave stock rows of removed products: pick a row whose product exists.
-        guard case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil),
+        guard case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil),
               case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
               // (and not the lamp the vendor test below restocks at the same time)
               let row = low.data.firstIndex(where: { named[$0.productId].map { !$0.name.hasPrefix("Lampe Bergère") } ?? false }) else {
@@ -272,7 +272,7 @@ struct TmuxTests {
 
         // Three is below the default threshold of ten: the admin sees it and restocks it.
         let client = MarketplaceClient(baseURL: server.url)
-        guard case .lowStock(.success(let low)) = client.perform(.lowStock, token: nil),
+        guard case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil),
               case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
               low.data.contains(where: { named[$0.productId]?.name == name }) else {
             throw HarnessError("\(name) is not in the low-stock list")

@@ -1,17 +1,24 @@
 import MarketplaceAPI
 
 /// Admin: products below their low-stock threshold, with names; restock in
-/// place; the list refreshes on its own every few seconds.
+/// place; the list refreshes on its own every few seconds. The server pages
+/// the list: reaching its end loads the next page, and a refresh reads again
+/// every page loaded so far.
 public struct LowStockScreen: ScreenState {
     enum Action: Sendable { case move(List.Move), restock, reload }
 
     public static let refreshSeconds = 5.0
+    public static let pageSize = 100
 
     public var levels: [InventoryLevel] = []
+    /// Rows by page as last read; `levels` is them in order, each product once.
+    var pages: [Int: [InventoryLevel]] = [:]
+    /// The pages asked for and not answered yet, by request.
+    var pageRequests: [RequestID: Int] = [:]
+    var total = 0
     public var names: [String: String] = [:]
     public var list = List()
     public var restock: UnitsPrompt?
-    var listRequest: RequestID?
     var namesRequest: RequestID?
     var addRequest: RequestID?
     var lastRefresh: Double?
@@ -23,11 +30,18 @@ public struct LowStockScreen: ScreenState {
 
     public var title: String { "Low stock" }
     public var capturesText: Bool { restock != nil }
-    public var busyLabel: String? { addRequest != nil ? "Restocking…" : (listRequest != nil && !loaded) ? "Loading low stock…" : nil }
+    public var busyLabel: String? {
+        if addRequest != nil { return "Restocking…" }
+        if !pageRequests.isEmpty && !loaded { return "Loading low stock…" }
+        if pageRequests.values.contains(where: { $0 > pages.count }) { return "Loading more…" }
+        return nil
+    }
+
+    var hasMore: Bool { pages.count * Self.pageSize < total }
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     var keymap: Keymap<Action> {
-        Keymap(List.bindings("product", Action.move) + [
+        Keymap(List.bindings("product", loadsMore: true, Action.move) + [
             KeyBinding([.enter, .char("+")], KeyHelp("Enter", "restock", long: "add units to the selected product's stock (also +)"), .restock),
             KeyBinding([.char("r")], KeyHelp("r", "refresh", long: "refresh now (it also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
         ])
@@ -44,12 +58,17 @@ public struct LowStockScreen: ScreenState {
     mutating func refresh(_ ctx: inout Context) {
         failure = nil
         lastRefresh = now
-        listRequest = ctx.send(.lowStock)
+        for page in 1...max(1, pages.count) { pageRequests[ctx.send(.lowStock(page: page))] = page }
+    }
+
+    mutating func loadMore(_ ctx: inout Context) {
+        guard hasMore, pageRequests.isEmpty else { return }
+        pageRequests[ctx.send(.lowStock(page: pages.count + 1))] = pages.count + 1
     }
 
     public mutating func tick(_ now: Double, _ ctx: inout Context) {
         self.now = now
-        guard listRequest == nil, addRequest == nil, restock == nil else { return }
+        guard pageRequests.isEmpty, addRequest == nil, restock == nil else { return }
         if let last = lastRefresh, now - last < Self.refreshSeconds { return }
         refresh(&ctx)
     }
@@ -69,7 +88,9 @@ public struct LowStockScreen: ScreenState {
         }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .move(let move):
+            list.move(move, rows: Self.rows(ctx.area))
+            if list.isAtEnd { loadMore(&ctx) }
         case .restock: if list.selection != nil { restock = UnitsPrompt() }
         case .reload: refresh(&ctx)
         }
@@ -81,15 +102,21 @@ public struct LowStockScreen: ScreenState {
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
         switch reply {
-        case .lowStock(let result) where id == listRequest:
-            listRequest = nil
+        case .lowStock(let result) where pageRequests[id] != nil:
+            let number = pageRequests.removeValue(forKey: id)!
             switch result {
             case .success(let page):
                 loaded = true
                 // The rows move as stock changes: keep the same product selected.
                 let selectedID = list.selection.map { levels[$0].productId }
-                levels = page.data
-                list.reset(count: levels.count)
+                pages[number] = page.data
+                total = page.pagination.total
+                // Pages past the end (rows restocked away) are gone.
+                let last = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+                pages = pages.filter { $0.key <= last }
+                var seen = Set<String>()
+                levels = pages.keys.sorted().flatMap { pages[$0]! }.filter { seen.insert($0.productId).inserted }
+                list.reset(count: levels.count, total: max(total, levels.count))
                 if let index = selectedID.flatMap({ id in levels.firstIndex { $0.productId == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
                 let unnamed = levels.map(\.productId).filter { names[$0] == nil }
                 if !unnamed.isEmpty { namesRequest = ctx.send(.productsByID(unnamed)) }
