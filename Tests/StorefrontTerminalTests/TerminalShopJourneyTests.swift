@@ -246,7 +246,7 @@ struct TerminalShopJourneyTests {
         try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
     }
 
-    @Test func ctrlZAndFgBringTheClientBackIntact() throws {
+    @Test func ctrlZAndFgBringTheClientBackIntactAndCtrlLRepaints() throws {
         let server = try MarketplaceServer()
         let shop = try TmuxSession(command: "bash --norc --noprofile -i")
         let client = ([TmuxSession.binary, "--server", server.url].map { "'\($0)'" } + ["--no-remember"]).joined(separator: " ")
@@ -262,7 +262,20 @@ struct TerminalShopJourneyTests {
         // The same screen, with what was typed before the suspension.
         try shop.waitFor("Sign in to Storefront", "someone@example.com")
         try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
-        try shop.waitFor("Storefront › Browse", "guest")
+        // The catalogue loaded: nothing on screen changes on its own from here.
+        try shop.waitFor("Storefront › Browse", "guest", "1 of ")
+        // Something else writes on the terminal (a background job, wall): Ctrl-L paints it all again.
+        let tty = try shell(shop.tmux, ["-L", shop.socket, "display-message", "-p", "-t", "shop", "#{pane_tty}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let handle = try #require(FileHandle(forWritingAtPath: tty))
+        handle.write(Data("\u{1b}[5;5HSTRAY-OUTPUT-STRAY".utf8))
+        try handle.close()
+        try shop.waitFor("STRAY-OUTPUT-STRAY")
+        try shop.press("C-l")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try shop.capture()).contains("STRAY-OUTPUT") { usleep(50_000) }
+        let repainted = try shop.capture()
+        #expect(!repainted.contains("STRAY-OUTPUT") && repainted.contains("Storefront › Browse"))
         try shop.press("q")
         try shop.waitFor("$ ")
     }
@@ -302,5 +315,28 @@ struct TerminalShopJourneyTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         } while dead.split(separator: " ").count < 2 && Date() < deadline
         #expect(dead == "1 0", "pane dead, exit status: \(dead)")
+    }
+
+    /// An xterm (X10) mouse report of the wheel turned down at the top-left cell, as a terminal sends it.
+    static let wheelDown = "\u{1b}[Ma!!"
+
+    @Test func theWheelScrollsTheCatalogueUnlessTheMouseIsLeftToTheTerminal() throws {
+        let server = try MarketplaceServer()
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
+        try shop.waitFor("1 of ")
+        try shop.type(Self.wheelDown)
+        try shop.waitFor("4 of ")
+
+        let plain = try TmuxSession(server: server.url, arguments: ["--no-mouse"])
+        try plain.waitFor("Sign in to Storefront")
+        try plain.press("Tab", "Tab", "Tab", "Tab", "Enter")
+        try plain.waitFor("1 of ")
+        try plain.type(Self.wheelDown)
+        // Without the mouse the report is only keys the screen does not use; j then proves input is read.
+        try plain.press("j")
+        let screen = try plain.waitFor("2 of ")
+        #expect(!screen.contains("4 of ") && !screen.contains("5 of "))
     }
 }

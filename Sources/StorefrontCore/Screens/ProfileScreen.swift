@@ -55,6 +55,11 @@ public struct ProfileScreen: FormScreen {
     }
 
     public var submitHelp: KeyHelp { KeyHelp("Enter", "save", long: "save phone, newsletter and theme") }
+    /// The wheel moves through the address list once it has the focus.
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) {
+        if form.focus == .addresses { wheelAsArrows(rows, &ctx) }
+    }
+
     public var keyHelp: [KeyHelp] { form.keyHelp(submit: submitHelp) + (form.focus == .addresses ? addressKeymap.help : []) }
 
     /// Rows the address list may use below the form.
