@@ -83,7 +83,7 @@ down-split:
 # of checkouts and measures how long each answer takes, so it runs last and alone.
 # Then a bounded fuzzing pass of the live server against server/openapi.yaml,
 # all in one process and split behind the nginx gateway.
-E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests
+E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
 ALONE := StoreRestartTests
 test: stores
 	cd server && swift build --build-tests

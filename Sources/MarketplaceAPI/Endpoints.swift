@@ -121,6 +121,8 @@ public enum Endpoints {
     // Inventory.
     public static let lowStock = Endpoint<NoBody, PageEnvelope<InventoryLevel>>("listLowStock", .GET, "/api/inventory/status/low-stock", .anyone)
     public static let stockLevel = Endpoint<NoBody, DataEnvelope<InventoryLevel>>("getStockLevel", .GET, "/api/inventory/:productId", .anyone)
+    /// `?productIds=a,b,c` (at most `InputRules.maximumStockBatch`): the levels of those that are stocked.
+    public static let stockLevels = Endpoint<NoBody, DataEnvelope<[InventoryLevel]>>("listStockLevels", .GET, "/api/inventory", .anyone)
     public static let addStock = Endpoint<AddStockRequest, DataEnvelope<InventoryLevel>>("addStock", .POST, "/api/inventory/add", .roles([.vendor, .admin]))
     public static let reserveStock = Endpoint<ReserveStockRequest, DataEnvelope<StockReservation>>("reserveStock", .POST, "/api/inventory/reserve", .service)
     public static let releaseStock = Endpoint<ReleaseStockRequest, DataEnvelope<StockRelease>>("releaseStock", .POST, "/api/inventory/release", .service)
@@ -150,7 +152,7 @@ public enum Endpoints {
         register.route, login.route,
         profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
         products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
-        lowStock.route, stockLevel.route, addStock.route, reserveStock.route, releaseStock.route,
+        lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
         orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route,
         createPayment.route, payment.route, refundPayments.route,
@@ -169,6 +171,11 @@ public enum Endpoints {
             }
         }.map(\.method)
         return HTTPVerb.allCases.filter(methods.contains)
+    }
+
+    /// A query value percent-encoded so that only unreserved characters stay as they are.
+    public static func encodeQueryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 
     static func encodePathSegment(_ text: String) -> String {

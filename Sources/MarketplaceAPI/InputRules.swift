@@ -238,6 +238,9 @@ public enum InputRules {
         !key.isEmpty && key.utf8.count <= maximumIdempotencyKeyLength && key.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
     }
 
+    /// Product ids one stock-levels request may name.
+    public static let maximumStockBatch = 100
+
     /// Ids of products, orders and users sent in bodies.
     public static let maximumIDLength = 64
 

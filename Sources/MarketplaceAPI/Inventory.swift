@@ -18,6 +18,21 @@ public struct InventoryLevel: Codable, Sendable, Equatable {
     }
 }
 
+/// A product's stock as product answers carry it.
+public struct ProductStock: Codable, Sendable, Equatable {
+    public var quantity: Int
+    public var isLowStock: Bool
+
+    public init(quantity: Int, isLowStock: Bool) {
+        self.quantity = quantity
+        self.isLowStock = isLowStock
+    }
+
+    public init(_ level: InventoryLevel?) {
+        self.init(quantity: level?.quantity ?? 0, isLowStock: level?.isLowStock ?? true)
+    }
+}
+
 /// `POST /api/inventory/add`: creates the product's stock row or adds to it.
 public struct AddStockRequest: Codable, Sendable {
     public var productId: String?

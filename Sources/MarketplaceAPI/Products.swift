@@ -14,8 +14,13 @@ public struct Product: Codable, Sendable, Equatable {
     public var userId: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// The product's stock as the inventory service had it when the answer was
+    /// composed (the product read cache's lifetime at most); absent when the
+    /// inventory could not be asked. Never stocked reads as 0, low.
+    public var stock: ProductStock?
 
-    public init(id: String, name: String, description: String, price: Money, category: String, images: [String], userId: String, createdAt: Date, updatedAt: Date) {
+    public init(id: String, name: String, description: String, price: Money, category: String, images: [String], userId: String,
+                createdAt: Date, updatedAt: Date, stock: ProductStock? = nil) {
         self.id = id
         self.name = name
         self.description = description
@@ -25,6 +30,7 @@ public struct Product: Codable, Sendable, Equatable {
         self.userId = userId
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.stock = stock
     }
 }
 

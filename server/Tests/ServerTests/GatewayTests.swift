@@ -92,13 +92,15 @@ import Testing
         }
     }
 
-    @Test func metricsAnswerLocalScrapersWhateverAForwardedHeaderClaims() async throws {
+    @Test func metricsAnswerLocalAndConfiguredScrapersJudgedOnTheClientAProxyForwards() async throws {
         _ = try await TestStores.prepare()
-        let server = try await ServerProcess.start(environment: try ServerProcess.environment())
-        // Over loopback a scraper is local; a forwarded address does not change who connected.
-        let local = try await server.request("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.7"])
+        let server = try await ServerProcess.start(environment: try ServerProcess.environment(["STOREFRONT_METRICS_SCRAPERS": "203.0.113.0/24"]))
+        // A local scraper, and one in the configured network behind a local proxy, may read; a stranger behind it may not.
+        let local = try await server.request("GET", "/metrics")
         #expect(local.status == 200)
         #expect(local.body.contains("# TYPE"))
+        #expect(try await server.request("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.7"]).status == 200)
+        #expect(try await server.request("GET", "/metrics", headers: ["X-Forwarded-For": "198.51.100.7"]).status == 403)
         #expect(try await server.stop() == 0)
         #expect(ProcessMetrics.isLocal("127.0.0.1") && ProcessMetrics.isLocal("::1") && ProcessMetrics.isLocal("::ffff:127.0.0.1"))
         #expect(!ProcessMetrics.isLocal("203.0.113.7") && !ProcessMetrics.isLocal("10.0.0.8"))

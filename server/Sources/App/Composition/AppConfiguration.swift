@@ -38,9 +38,16 @@ public struct AppConfiguration: Sendable {
     /// delay the sixth comes about 32 minutes after the checkout stopped moving:
     /// the recovery window.
     public var checkoutRecoveryAttempts = 6
-    /// Requests per second per client IP, with bursts up to `rateLimitBurst`; nil turns the limit off.
+    /// Requests per second per account (signed in) or per client address (guests),
+    /// with bursts up to `rateLimitBurst`; nil turns the limit off.
     public var rateLimitPerSecond: Double? = 50
     public var rateLimitBurst: Double = 100
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` are believed (the gateway, a TLS
+    /// terminator, kiosk hosts); loopback by default, so the gateway and kiosks on
+    /// this host are told apart from their clients without configuration.
+    public var trustedProxies: [IPNetwork] = IPNetwork.loopback
+    /// Networks besides loopback whose clients may read `/metrics` without a credential.
+    public var metricsScrapers: [IPNetwork] = []
     /// Origins allowed to call the API from a browser (`*` for any); empty allows none.
     public var corsOrigins: Set<String> = []
     /// The longest a request may take before it answers 503.
@@ -137,6 +144,20 @@ public struct AppConfiguration: Sendable {
                 }
                 configuration.rateLimitPerSecond = perSecond
                 configuration.rateLimitBurst = parts.count == 2 ? parts[1]! : perSecond * 2
+            }
+        }
+        if let proxies = env["STOREFRONT_TRUSTED_PROXIES"] {
+            switch IPNetwork.list(proxies) {
+            case .success(let networks): configuration.trustedProxies = networks
+            case .failure(let error):
+                throw ConfigurationError("STOREFRONT_TRUSTED_PROXIES must be comma-separated addresses or CIDR networks (empty trusts none): \"\(error.entry)\" is not")
+            }
+        }
+        if let scrapers = env["STOREFRONT_METRICS_SCRAPERS"] {
+            switch IPNetwork.list(scrapers) {
+            case .success(let networks): configuration.metricsScrapers = networks
+            case .failure(let error):
+                throw ConfigurationError("STOREFRONT_METRICS_SCRAPERS must be comma-separated addresses or CIDR networks: \"\(error.entry)\" is not")
             }
         }
         if let origins = env["STOREFRONT_CORS_ORIGINS"] {

@@ -90,6 +90,7 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     router.addMiddleware {
         MetricsMiddleware()
         RequestIDMiddleware()
+        ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies), scrapers: configuration.metricsScrapers)
         AccessLogMiddleware()
         ErrorMiddleware()
         CORSPolicyMiddleware(origins: configuration.corsOrigins)
@@ -135,7 +136,12 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     // Stock and carts read names, prices and owners from the product service's catalog.
     var catalog: (any ProductCatalog)?
     if here.contains(.products), let documents = stores.documents {
-        let products = ProductService(repository: documents.productRepository, cacheTTL: configuration.productCacheTTL)
+        // Product answers carry stock: from the inventory's store when it is here, else over HTTP.
+        let stock: any StockSource = here.contains(.inventory)
+            ? RepositoryStockSource(repository: PostgresInventoryRepository(client: stores.client(.inventory), logger: logger))
+            : HTTPStockSource(client: peers.client(.inventory, caller: .products))
+        let products = ProductService(repository: documents.productRepository, cacheTTL: configuration.productCacheTTL,
+                                      stock: stock, logger: logger)
         ProductController(service: products).addRoutes(to: router)
         catalog = products
     }

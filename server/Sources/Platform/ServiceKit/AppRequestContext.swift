@@ -15,10 +15,17 @@ public struct AppRequestContext: RequestContext {
 
     /// The peer's IP address, for per-client rate limits.
     public let remoteIP: String?
+    /// Who is calling: the peer, or the client a trusted proxy forwards
+    /// (`ClientAddressMiddleware`). Rate limits and sign-in throttles count by it.
+    public var client: ClientAddress
+    /// Whether the client may read `/metrics` without a service credential.
+    public var mayScrapeMetrics: Bool
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteIP = source.channel.remoteAddress?.ipAddress
+        self.client = ClientAddress(ip: remoteIP ?? "unknown")
+        self.mayScrapeMetrics = remoteIP.map(ProcessMetrics.isLocal) ?? false
     }
 
     /// Bodies larger than this answer 413 before they are decoded.

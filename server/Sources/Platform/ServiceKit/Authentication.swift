@@ -99,7 +99,7 @@ extension AppRequestContext {
             _ = try requireCaller()
         case .localOrService:
             if case .service = caller { return }
-            guard remoteIP.map(ProcessMetrics.isLocal) == true else {
+            guard mayScrapeMetrics else {
                 throw AppError.forbidden("Metrics are served to local scrapers and service credentials only")
             }
         }

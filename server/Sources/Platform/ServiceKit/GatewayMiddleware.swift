@@ -3,9 +3,12 @@ import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 
-/// Per-client request budget (a token bucket per IP address): `burst` requests at
-/// once, refilled at `perSecond`. Past it a client gets 429 with `Retry-After`,
-/// and no work is done for it.
+/// Per-caller request budget (a token bucket each): `burst` requests at once,
+/// refilled at `perSecond`. A signed-in caller has one per account, wherever it
+/// calls from; a guest one per client address (`context.client`: a kiosk
+/// session or a shopper behind a trusted proxy counts on its own); other
+/// services, with their credential, are not limited. Past it a caller gets 429
+/// with `Retry-After`, and no work is done for it. Runs after the token middleware.
 public struct RateLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let limiter: RateLimiter
@@ -15,7 +18,12 @@ public struct RateLimitMiddleware: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let key = context.remoteIP ?? "unknown"
+        let key: String
+        switch context.caller {
+        case .service?: return try await next(request, context)
+        case .user(let user)?: key = "account:" + user.id.description
+        case nil: key = "address:" + context.client.key
+        }
         if let wait = limiter.take(key) {
             let seconds = max(1, Int(wait.rounded(.up)))
             throw AppError(.tooManyRequests, .rateLimited, "Too many requests; try again in \(seconds) s", headers: [.retryAfter: String(seconds)])

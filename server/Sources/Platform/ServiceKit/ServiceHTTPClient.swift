@@ -186,9 +186,10 @@ public struct ServiceHTTPClient: Sendable {
                           payload: ByteBuffer(bytes: try JSONBody.encoder.encode(body)), retry: retry)
     }
 
-    /// A call without a body.
-    public func call<Reply>(_ endpoint: Endpoint<NoBody, Reply>, _ parameters: String..., retry: RetryPolicy) async throws -> ServiceReply {
-        try await perform(HTTPMethod(endpoint.method), endpoint.path(parameters), payload: nil, retry: retry)
+    /// A call without a body; `query` (already encoded) follows the path after `?`.
+    public func call<Reply>(_ endpoint: Endpoint<NoBody, Reply>, _ parameters: String..., query: String? = nil, retry: RetryPolicy) async throws -> ServiceReply {
+        let path = endpoint.path(parameters)
+        return try await perform(HTTPMethod(endpoint.method), query.map { path + "?" + $0 } ?? path, payload: nil, retry: retry)
     }
 
     /// The reply of a successful call, as its endpoint declares it.

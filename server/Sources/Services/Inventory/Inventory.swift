@@ -43,6 +43,8 @@ public enum ReleaseOutcome: Sendable, Equatable {
 /// Storage of stock levels and reservations. Every method is atomic on its own.
 public protocol InventoryRepository: Sendable {
     func level(productID: String) async throws -> InventoryLevel?
+    /// The levels of those of `productIDs` that have a stock row, in one query.
+    func levels(productIDs: [String]) async throws -> [InventoryLevel]
     /// Creates the row with `quantity` or adds `quantity` to it; replaces the threshold when given.
     func addStock(productID: String, quantity: Int, lowStockThreshold: Int?) async throws -> InventoryLevel
     /// Takes `quantity` units if that many are there; nil (and nothing taken) otherwise.

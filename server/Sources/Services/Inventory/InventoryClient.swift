@@ -1,4 +1,5 @@
 import MarketplaceAPI
+import ProductService
 import ServiceKit
 
 public enum ReservationResult: Sendable, Equatable {
@@ -65,5 +66,42 @@ public struct HTTPInventoryClient: InventoryClient {
         // Releasing returns an order's stock once; later calls return nothing.
         let reply = try await client.call(Endpoints.releaseStock, body: ReleaseStockRequest(orderId: orderID), retry: .idempotent)
         guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+    }
+}
+
+/// Stock for product answers, read in-process from the inventory's own store.
+public struct RepositoryStockSource: StockSource {
+    let repository: any InventoryRepository
+
+    public init(repository: any InventoryRepository) {
+        self.repository = repository
+    }
+
+    public func stock(of productIDs: [String]) async throws -> [String: ProductStock] {
+        Dictionary(try await repository.levels(productIDs: productIDs).map { ($0.productId, ProductStock($0)) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// Stock for product answers from the inventory service over HTTP (the split form):
+/// one `GET /api/inventory?productIds=...` per answer.
+public struct HTTPStockSource: StockSource {
+    let client: ServiceHTTPClient
+
+    public init(client: ServiceHTTPClient) {
+        self.client = client
+    }
+
+    public func stock(of productIDs: [String]) async throws -> [String: ProductStock] {
+        var levels: [String: ProductStock] = [:]
+        var start = 0
+        while start < productIDs.count {
+            let batch = productIDs[start..<min(productIDs.count, start + InputRules.maximumStockBatch)]
+            start += batch.count
+            let query = "productIds=" + batch.map { Endpoints.encodeQueryValue($0) }.joined(separator: ",")
+            let reply = try await client.call(Endpoints.stockLevels, query: query, retry: .idempotent)
+            guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+            for level in try client.decode(reply, as: Endpoints.stockLevels).data { levels[level.productId] = ProductStock(level) }
+        }
+        return levels
     }
 }

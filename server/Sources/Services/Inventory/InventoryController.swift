@@ -19,6 +19,9 @@ public struct InventoryController: Sendable {
             let result = try await service.lowStock(page: page, limit: limit)
             return try JSONBody.response(.ok, PageEnvelope(data: result.levels, pagination: result.pagination))
         }
+        router.on(Endpoints.stockLevels) { request, _ in
+            try JSONBody.data(.ok, try await service.levels(productIDs: request.uri.queryParameters["productIds"].map(String.init)))
+        }
         router.on(Endpoints.stockLevel) { _, context in
             let productID = try context.parameters.require("productId")
             return try JSONBody.data(.ok, try await service.level(productID: productID))

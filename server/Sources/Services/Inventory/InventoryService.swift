@@ -21,6 +21,22 @@ public struct InventoryService: Sendable {
         return level
     }
 
+    /// The levels of the stocked ones among `productIDs` (`productIds=a,b,c` as sent:
+    /// 1 to `InputRules.maximumStockBatch` ids, each an id as the rules have it).
+    public func levels(productIDs raw: String?) async throws -> [InventoryLevel] {
+        let ids = (raw ?? "").split(separator: ",", omittingEmptySubsequences: false).map { InputRules.trimmed(String($0)) }
+        var validator = Validator()
+        if raw == nil || ids.isEmpty {
+            validator.fail("productIds", "productIds is required: 1 to \(InputRules.maximumStockBatch) product ids, separated by commas")
+        } else if ids.count > InputRules.maximumStockBatch {
+            validator.fail("productIds", "productIds names at most \(InputRules.maximumStockBatch) products")
+        } else if let problem = ids.lazy.compactMap({ InputRules.idProblem($0, label: "each product id") }).first {
+            validator.fail("productIds", problem)
+        }
+        if !validator.errors.isEmpty { throw InventoryError.invalid(validator.errors) }
+        return try await repository.levels(productIDs: Array(Set(ids)))
+    }
+
     /// Admins stock any product; a vendor stocks only products they own.
     public func addStock(_ request: AddStockRequest, by caller: SignedInUser) async throws -> InventoryLevel {
         let (productID, quantity, threshold) = try StockRules.validate(request)

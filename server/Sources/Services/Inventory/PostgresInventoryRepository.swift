@@ -32,6 +32,16 @@ public struct PostgresInventoryRepository: InventoryRepository {
             """)
     }
 
+    public func levels(productIDs: [String]) async throws -> [InventoryLevel] {
+        guard !productIDs.isEmpty else { return [] }
+        let rows = try await client.query("""
+            SELECT product_id, quantity, low_stock_threshold, last_updated FROM inventories WHERE product_id = ANY(\(productIDs))
+            """, logger: logger)
+        var levels: [InventoryLevel] = []
+        for try await row in rows.decode(LevelRow.self) { levels.append(Self.level(row)) }
+        return levels
+    }
+
     public func addStock(productID: String, quantity: Int, lowStockThreshold: Int?) async throws -> InventoryLevel {
         do {
             // One statement: two admins adding at once both count.

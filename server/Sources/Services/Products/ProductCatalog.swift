@@ -22,3 +22,10 @@ public protocol ProductCatalog: Sendable {
     /// nil when no product has this id (including malformed ids).
     func product(id: String) async throws -> ProductSnapshot?
 }
+
+/// Where product answers get their stock: the inventory service, asked once per
+/// answer for every product in it. In-process or over HTTP.
+public protocol StockSource: Sendable {
+    /// The stock of each id; ids never stocked read as 0, low.
+    func stock(of productIDs: [String]) async throws -> [String: ProductStock]
+}

@@ -43,6 +43,9 @@ enum ProductJSON {
         out += #"],"name":"#
         writeString(product.name, to: &out)
         out += #","price":"# + product.price.description
+        if let stock = product.stock {
+            out += #","stock":{"isLowStock":\#(stock.isLowStock),"quantity":\#(stock.quantity)}"#
+        }
         out += #","updatedAt":""# + timestamp(product.updatedAt)
         out += #"","userId":"#
         writeString(product.userId, to: &out)

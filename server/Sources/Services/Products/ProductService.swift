@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import MarketplaceAPI
 import NIOCore
 import ServiceKit
@@ -10,25 +11,50 @@ import ServiceKit
 public struct ProductService: ProductCatalog {
     let repository: any ProductRepository
     let cache: ProductReadCache
+    let stock: (any StockSource)?
+    let logger: Logger
 
-    /// `cacheTTL` bounds how long another instance's write can stay unseen here; zero disables the cache.
-    public init(repository: any ProductRepository, cacheTTL: Duration) {
+    /// `cacheTTL` bounds how long another instance's write can stay unseen here; zero
+    /// disables the cache. Answers carry each product's stock from `stock`, as it was
+    /// when the answer was composed: a change in stock shows within the cache's
+    /// staleness (2 × `cacheTTL` at most).
+    public init(repository: any ProductRepository, cacheTTL: Duration, stock: (any StockSource)? = nil,
+                logger: Logger = Logger(label: "marketplace.products")) {
         self.repository = repository
         self.cache = ProductReadCache(ttl: cacheTTL)
+        self.stock = stock
+        self.logger = logger
     }
 
     /// A page of products as response bytes, and whether the cache answered.
     func page(_ query: ProductQuery) async throws -> (ByteBuffer, ProductReadCache.Source) {
-        try await cache.body(for: query.cacheKey) { [repository] in
+        try await cache.body(for: query.cacheKey) { [repository, self] in
             let (products, total) = try await repository.list(query)
-            return ProductJSON.page(products, pagination: Pagination(page: query.page, limit: query.limit, total: total))
+            return ProductJSON.page(await withStock(products), pagination: Pagination(page: query.page, limit: query.limit, total: total))
         }
     }
 
     func productBody(id: String) async throws -> (ByteBuffer, ProductReadCache.Source) {
-        try await cache.body(for: "id=" + id) { [repository] in
+        try await cache.body(for: "id=" + id) { [repository, self] in
             guard let product = try await repository.find(id: id) else { throw ProductError.notFound }
-            return ProductJSON.single(product)
+            return ProductJSON.single(await withStock([product])[0])
+        }
+    }
+
+    /// The products with their stock, in one call to the inventory. Browsing goes on
+    /// without it (no `stock` field) when the inventory does not answer.
+    func withStock(_ products: [Product]) async -> [Product] {
+        guard let stock, !products.isEmpty else { return products }
+        do {
+            let levels = try await stock.stock(of: products.map(\.id))
+            return products.map { product in
+                var product = product
+                product.stock = levels[product.id] ?? ProductStock(nil)
+                return product
+            }
+        } catch {
+            logger.warning("product answer without stock: the inventory did not answer", metadata: ["error": .string(String(describing: error))])
+            return products
         }
     }
 
