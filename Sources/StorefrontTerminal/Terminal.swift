@@ -64,10 +64,11 @@ public final class Terminal {
     /// may have changed meanwhile).
     public func suspend() -> Size {
         endwin()
-        // ncurses would catch SIGTSTP itself; the default action is the stop we want.
-        signal(SIGTSTP, SIG_DFL)
+        // ncurses catches SIGTSTP itself; for this one the default action is the stop we want.
+        let ncursesHandler = signal(SIGTSTP, SIG_DFL)
         kill(getpid(), SIGTSTP)
-        // Here again after SIGCONT.
+        // Here again after SIGCONT: a SIGTSTP from elsewhere goes to ncurses again.
+        signal(SIGTSTP, ncursesHandler)
         refresh()
         redraw()
         return size
