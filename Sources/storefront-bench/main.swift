@@ -1,6 +1,6 @@
 // storefront-bench: drives the built `storefront` in tmux against a running
 // marketplace and prints (1) time from start to the first frame, (2) memory
-// (RSS) after browsing 10 pages, (3) time from a key press to the redrawn frame.
+// (RSS) after loading 10 more pages of the catalogue, (3) time from a key press to the redrawn frame.
 //
 //   swift build -c release --product storefront --product storefront-bench
 //   .build/release/storefront-bench --server http://127.0.0.1:8080   (a seeded catalogue of > 200 products)
@@ -81,18 +81,28 @@ func waitFor(_ text: String, timeout: Double = 20) -> Double {
 
 let launched = Date()
 tmux(["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench",
-      "env LANG=C.UTF-8 STOREFRONT_TRACE=\(tracePath) STOREFRONT_SERVER=\(server) \(binary) --theme dark"])
+      "env LANG=C.UTF-8 STOREFRONT_TRACE=\(tracePath) STOREFRONT_SERVER=\(server) \(binary) --theme dark --no-remember"])
 cleanUp = { cleanUp = {}; tmux(["kill-server"]) }
 defer { cleanUp() }
 _ = waitFor("Sign in to Storefront")
 let firstFrameSeen = Date().timeIntervalSince(launched) * 1000
 
-// Browse as a guest and page forward ten times.
+func waitUntilGone(_ text: String, timeout: Double = 20) {
+    let start = Date()
+    while Date().timeIntervalSince(start) < timeout {
+        if !tmux(["capture-pane", "-p", "-t", "bench"]).contains(text) { return }
+        usleep(2_000)
+    }
+    fail("\"\(text)\" still on screen after \(Int(timeout)) s")
+}
+
+// Browse as a guest and load ten more pages: End at the end of the list asks for the next.
 tmux(["send-keys", "-t", "bench", "Tab", "Tab", "Tab", "Tab", "Enter"])
-_ = waitFor("Page 1 of")
+_ = waitFor("1 of ")
 for page in 2...11 {
-    tmux(["send-keys", "-t", "bench", "n"])
-    _ = waitFor("Page \(page) of")
+    tmux(["send-keys", "-t", "bench", "End"])
+    _ = waitFor("\((page - 1) * 20) of ")
+    waitUntilGone("Loading more products")
 }
 let pid = tmux(["list-panes", "-t", "bench", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
 let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
@@ -112,6 +122,6 @@ func percentile(_ p: Double) -> Double { keys.isEmpty ? .nan : keys[min(keys.cou
 
 print("storefront-bench against \(server), 120×40, dark theme")
 print(String(format: "start to first frame:   %.1f ms in the client (%.0f ms until tmux showed it)", firstFrame, firstFrameSeen))
-print("RSS after 10 pages:     \(rss)")
+print("RSS after 10 more pages: \(rss)")
 print(String(format: "key to redrawn frame:   median %.2f ms, p95 %.2f ms, max %.2f ms over %d keys", percentile(0.5), percentile(0.95), keys.last ?? .nan, keys.count))
 try? FileManager.default.removeItem(atPath: tracePath)
