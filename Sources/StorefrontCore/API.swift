@@ -115,8 +115,8 @@ public enum APIReply: Sendable {
     case registered(Result<UserSummary, APIError>)
     case products(Result<PageEnvelope<Product>, APIError>)
     case product(Result<Product, APIError>)
-    /// nil for a product without a stock row.
-    case stock(Result<[String: InventoryLevel?], APIError>)
+    /// Every id asked for; a product never stocked reads 0, low.
+    case stock(Result<[String: ProductStock], APIError>)
     case cart(Result<Cart, APIError>)
     case addresses(Result<[Address], APIError>)
     /// Declined payments (`payment_declined`) and missing stock (`out_of_stock`)

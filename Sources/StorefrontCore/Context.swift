@@ -115,6 +115,8 @@ public protocol ScreenState: Sendable {
     mutating func tick(_ now: Double, _ ctx: inout Context)
     /// The mouse wheel turned `rows` rows (negative: up). Lists move like ↑/↓.
     mutating func wheel(_ rows: Int, _ ctx: inout Context)
+    /// Back after signing in again: a failure that said the session had ended is stale.
+    mutating func sessionResumed()
     func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv)
 }
 
@@ -127,6 +129,7 @@ public extension ScreenState {
     mutating func appear(_ ctx: inout Context) {}
     mutating func tick(_ now: Double, _ ctx: inout Context) {}
     mutating func wheel(_ rows: Int, _ ctx: inout Context) {}
+    mutating func sessionResumed() {}
 
     /// A list screen's wheel: the same as pressing ↑ or ↓ once per row, so
     /// scrolling to the end loads more exactly as the keys do.

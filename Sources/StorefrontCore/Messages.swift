@@ -26,6 +26,8 @@ public enum Msg: Sendable {
     case reply(RequestID, APIReply)
     /// The runtime loaded a theme asked for with `Command.applyTheme`, or says why not.
     case themeApplied(name: String, Result<Glyphs, ThemeError>)
+    /// The server asked to wait before a request is sent again: seconds left, 0 when it goes.
+    case retryWait(Int)
 }
 
 /// What `update` asks the runtime to do; results come back as `Msg.reply`.

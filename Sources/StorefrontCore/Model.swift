@@ -31,6 +31,7 @@ public struct Model: Sendable {
     public var serverOnline: Bool?
     /// A passing message ("Account created"); the next key clears it.
     public var notice: StatusText?
+    static let retryNoticePrefix = "The shop is busy:"
     public var clock: Double = 0
     public var lastInput: Double = 0
     public var quitting = false
@@ -106,6 +107,7 @@ public struct Model: Sendable {
         case .back?:
             if let previous = history.popLast() {
                 screen = previous
+                if signedIn { screen.sessionResumed() }
                 appearAndApply(&commands)
             }
         case .reset(let next)?:
@@ -224,6 +226,14 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
             model.lastInput = now
             model.notice = StatusText("Session reset: \(model.options.kioskIdleSeconds) s without a key.", role: .warning)
             commands += startCommands
+        }
+    case .retryWait(let seconds):
+        // The count down of a request the server asked to repeat later; the screen waits for its reply as before.
+        let waiting = model.notice?.text.hasPrefix(Model.retryNoticePrefix) == true
+        if seconds > 0 {
+            model.notice = StatusText("\(Model.retryNoticePrefix) trying again in \(seconds) s…", role: .warning)
+        } else if waiting {
+            model.notice = nil
         }
     case .themeApplied(let name, let result):
         switch result {

@@ -95,7 +95,8 @@ struct BrowseTests {
         let (detail, commands) = run(browsingModel(), [key(.down), key(.down), key(.enter)])
         let screen = try #require(detail.screen as? ProductDetailScreen)
         #expect(screen.product.id == "p002")
-        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.product(id: "p002"), .stock(productIDs: ["p002"])])
+        // One request: the product's answer carries its stock.
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.product(id: "p002")])
         #expect(view(detail).text().contains("Only 3 left"))
         let (back, more) = run(detail, [key(.escape)])
         #expect(back.screen is BrowseScreen)

@@ -83,13 +83,13 @@ func fixtureProducts(count: Int = 20) -> [Product] {
     }
 }
 
-func fixtureStock(_ products: [Product]) -> [String: InventoryLevel?] {
-    var levels: [String: InventoryLevel?] = [:]
-    for (index, product) in products.enumerated() {
+/// Stock for the fixture products: out, low, plenty; the last one's is not known.
+func fixtureStock(_ products: [Product]) -> [String: ProductStock] {
+    var levels: [String: ProductStock] = [:]
+    for (index, product) in products.enumerated().dropLast() {
         let quantity = index == 1 ? 0 : index == 2 ? 3 : 40
-        levels[product.id] = .some(InventoryLevel(productId: product.id, quantity: quantity, lowStockThreshold: 10, lastUpdated: fixtureDate))
+        levels[product.id] = ProductStock(InventoryLevel(productId: product.id, quantity: quantity, lowStockThreshold: 10, lastUpdated: fixtureDate))
     }
-    levels[products.last!.id] = .some(nil)
     return levels
 }
 

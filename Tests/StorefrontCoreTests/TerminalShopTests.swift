@@ -99,6 +99,24 @@ struct TerminalShopTests {
         #expect(fresh.screen is BrowseScreen && fresh.history.isEmpty)
     }
 
+    @Test func aFormRefusedForAnExpiredSessionKeepsItsInputAndSendsAgainAfterSigningIn() throws {
+        let cart = run(browsingModel(), [key(.char("c"))]).0
+        let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
+        let typed = run(form, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France")).0
+        let (sent, placing) = run(typed, [key(.enter)])
+        let checkoutID = try #require(placing.compactMap(\.sentRequest).first { if case .checkout = $0.1 { true } else { false } }?.0)
+        let expired = APIError.server(code: .tokenExpired, message: "Token has expired", fieldErrors: [])
+        let (signIn, _) = run(sent, [.reply(checkoutID, .checkout(.failure(expired)))])
+        #expect(signIn.screen is LoginScreen)
+        let (typedPassword, login) = run(signIn, keys("secret1") + [key(.enter)])
+        let (back, _) = run(typedPassword, [.reply(login.compactMap(\.sentRequest).last!.0, .loggedIn(.success(LoginResponse(token: "t2", user: ann))))])
+        let checkout = try #require(back.screen as? CheckoutScreen)
+        #expect(checkout.form.value(.street) == "1 Rue Neuve")
+        #expect(checkout.status == nil, "the expired-session refusal is gone")
+        let (_, again) = run(back, [key(.enter)])
+        #expect(again.contains { if case .send(_, .checkout, token: "t2") = $0 { true } else { false } })
+    }
+
     @Test func aRevokedTokenOnBrowseAlsoEndsTheSession() {
         let model = browsingModel()
         let (reloaded, commands) = run(model, keys("r"))

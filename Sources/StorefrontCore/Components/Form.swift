@@ -311,6 +311,11 @@ public extension FormScreen {
     var status: StatusText? { form.failure?.statusText(retryKey: "Enter") }
     var keyHelp: [KeyHelp] { form.keyHelp(submit: submitHelp) }
 
+    /// The form keeps what was typed; only the "session expired" refusal goes, so Enter sends it again.
+    mutating func sessionResumed() {
+        if form.failure?.endsSession == true { form.failure = nil }
+    }
+
     mutating func step(_ field: Field, by step: Int) {}
     mutating func edited(_ field: Field) {}
 

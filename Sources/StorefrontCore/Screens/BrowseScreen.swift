@@ -16,7 +16,8 @@ public struct BrowseScreen: ScreenState {
     public var query = ProductQuery()
     public var products: [Product] = []
     public var pagination: Pagination?
-    public var stock: [String: InventoryLevel?] = [:]
+    /// Each product's stock, as its answer carried it (or a stock request for those without).
+    public var stock: [String: ProductStock] = [:]
     public var list = List()
     public var prompt: Prompt?
     public var picker: ListPicker?
@@ -84,7 +85,8 @@ public struct BrowseScreen: ScreenState {
         isAdmin = ctx.session?.user.role == .admin
         isSeller = ctx.session?.user.role == .vendor || isAdmin
         // After a failure (a session that ended, say) coming back loads again.
-        if (products.isEmpty || failure != nil) && awaiting == nil { restart(&ctx) } else { refreshStock(&ctx) }
+        // Back from a product or the cart: the badges again, in one request, since stock may have moved.
+        if (products.isEmpty || failure != nil) && awaiting == nil { restart(&ctx) } else { refreshStock(&ctx, all: true) }
     }
 
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
@@ -109,9 +111,12 @@ public struct BrowseScreen: ScreenState {
         load(&ctx)
     }
 
-    mutating func refreshStock(_ ctx: inout Context) {
-        guard !products.isEmpty else { return }
-        stockRequest = ctx.send(.stock(productIDs: products.map(\.id)))
+    /// Asks for the stock of every product on the list (`all`), or of those whose
+    /// answer did not carry it (an inventory that did not answer in time), if any.
+    mutating func refreshStock(_ ctx: inout Context, all: Bool = false) {
+        let missing = products.filter { all || stock[$0.id] == nil }.map(\.id)
+        guard !missing.isEmpty else { return }
+        stockRequest = ctx.send(.stock(productIDs: missing))
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -230,6 +235,7 @@ public struct BrowseScreen: ScreenState {
                 list.reset(count: products.count, total: page.pagination.total)
                 knownCategories.formUnion(products.map(\.category))
                 if !adding { stock = [:] }
+                for product in page.data { if let known = product.stock { stock[product.id] = known } }
                 refreshStock(&ctx)
             case .failure(let error):
                 if adding { query.page -= 1 }

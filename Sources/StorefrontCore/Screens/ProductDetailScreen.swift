@@ -6,8 +6,8 @@ public struct ProductDetailScreen: ScreenState {
     enum Action: Sendable { case more, fewer, add, cart, reload }
 
     public var product: Product
-    /// nil while unknown; `.some(nil)` when the product has no stock row.
-    public var stock: InventoryLevel??
+    /// nil while unknown.
+    public var stock: ProductStock?
     public var quantity = 1
     var productRequest: RequestID?
     var stockRequest: RequestID?
@@ -15,9 +15,9 @@ public struct ProductDetailScreen: ScreenState {
     public var failure: APIError?
     var signedIn = false
 
-    public init(product: Product, stock: InventoryLevel?? = nil) {
+    public init(product: Product, stock: ProductStock? = nil) {
         self.product = product
-        self.stock = stock
+        self.stock = stock ?? product.stock
     }
 
     public var title: String { product.name }
@@ -28,12 +28,12 @@ public struct ProductDetailScreen: ScreenState {
 
     /// Most a shopper can pick: what is in stock (when known), at most 99 per add.
     var maximumQuantity: Int {
-        if case .some(.some(let level)) = stock { return max(1, min(99, level.quantity)) }
+        if let stock { return max(1, min(99, stock.quantity)) }
         return 99
     }
 
     var isOutOfStock: Bool {
-        if case .some(.some(let level)) = stock { return level.quantity <= 0 }
+        if let stock { return stock.quantity <= 0 }
         return false
     }
 
@@ -57,8 +57,8 @@ public struct ProductDetailScreen: ScreenState {
 
     mutating func reload(_ ctx: inout Context) {
         failure = nil
+        // The product's answer carries its stock: one request for the page.
         productRequest = ctx.send(.product(id: product.id))
-        stockRequest = ctx.send(.stock(productIDs: [product.id]))
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -88,13 +88,20 @@ public struct ProductDetailScreen: ScreenState {
         case .product(let result) where id == productRequest:
             productRequest = nil
             switch result {
-            case .success(let fresh): product = fresh
+            case .success(let fresh):
+                product = fresh
+                if let known = fresh.stock {
+                    stock = known
+                    quantity = min(quantity, maximumQuantity)
+                } else {
+                    stockRequest = ctx.send(.stock(productIDs: [product.id]))
+                }
             case .failure(let error): failure = error
             }
         case .stock(let result) where id == stockRequest:
             stockRequest = nil
             if case .success(let levels) = result, let level = levels[product.id] {
-                stock = .some(level)
+                stock = level
                 quantity = min(quantity, maximumQuantity)
             }
         case .cart(let result) where id == addRequest:
@@ -120,11 +127,10 @@ public struct ProductDetailScreen: ScreenState {
         y += 1
         var after = frame.write(product.price.display, x: x, y: y, role: .price)
         after = frame.write("  \(env.glyphs.dot) \(product.category)", x: after, y: y, role: .muted)
-        switch stock {
-        case .some(.some(let level)):
-            if let badge = stockBadge(level) { frame.write("  " + badge.text, x: after, y: y, role: badge.role) }
-        case .some(.none): frame.write("  Stock not tracked", x: after, y: y, role: .muted)
-        case .none: frame.write("  Checking stock…", x: after, y: y, role: .muted)
+        if let badge = stockBadge(stock) {
+            frame.write("  " + badge.text, x: after, y: y, role: badge.role)
+        } else {
+            frame.write("  Checking stock…", x: after, y: y, role: .muted)
         }
         y += 2
         var qx = frame.write("Quantity  ", x: x, y: y, role: .label)

@@ -5,7 +5,7 @@ public struct VendorScreen: ScreenState {
     enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload }
 
     public var products: [Product] = []
-    public var stock: [String: InventoryLevel?] = [:]
+    public var stock: [String: ProductStock] = [:]
     public var truncated = false
     public var list = List()
     public var loaded = false
@@ -100,7 +100,9 @@ public struct VendorScreen: ScreenState {
                 products = found.products
                 truncated = found.truncated
                 list.reset(count: products.count)
-                if !products.isEmpty { stockRequest = ctx.send(.stock(productIDs: products.map(\.id))) }
+                for product in products { if let known = product.stock { stock[product.id] = known } }
+                let missing = products.filter { stock[$0.id] == nil }.map(\.id)
+                if !missing.isEmpty { stockRequest = ctx.send(.stock(productIDs: missing)) }
             case .failure(let error): failure = error
             }
         case .stock(let result) where id == stockRequest:
@@ -110,7 +112,7 @@ public struct VendorScreen: ScreenState {
             changeRequest = nil
             switch result {
             case .success(let level):
-                stock[level.productId] = .some(level)
+                stock[level.productId] = ProductStock(level)
                 ctx.notify("Stock is now \(level.quantity).")
             case .failure(let error): failure = error
             }
@@ -143,11 +145,7 @@ public struct VendorScreen: ScreenState {
             var cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
             cx = frame.write(TextWidth.pad(product.category, to: 14, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .muted)
             cx = frame.write(TextWidth.pad(product.price.display, to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
-            let quantity: String = switch stock[product.id] {
-            case .some(.some(let level)): String(level.quantity)
-            case .some(.none): "—"
-            case .none: ""
-            }
+            let quantity = stock[product.id].map { String($0.quantity) } ?? ""
             frame.write(TextWidth.pad(quantity, to: 8, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
         }
         let bottom = area.maxY - 1
