@@ -22,6 +22,12 @@ static inline CURLcode sf_curl_setopt_write(CURL *handle, sf_curl_write_callback
     if (code != CURLE_OK) return code;
     return curl_easy_setopt(handle, CURLOPT_WRITEDATA, context);
 }
+/// The value of the last response's header `name` (case-insensitive), or NULL.
+static inline const char *sf_curl_header(CURL *handle, const char *name) {
+    struct curl_header *header = NULL;
+    if (curl_easy_header(handle, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || header == NULL) return NULL;
+    return header->value;
+}
 static inline long sf_curl_response_code(CURL *handle) {
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);

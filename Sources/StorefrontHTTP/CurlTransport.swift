@@ -4,6 +4,8 @@ import Foundation
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var body: Data
+    /// `Retry-After` in seconds, when the answer has one (429, 503).
+    public var retryAfter: Int? = nil
 }
 
 /// Why no HTTP answer came back at all.
@@ -62,7 +64,8 @@ public final class CurlTransport: Sendable {
         let code = curl_easy_perform(handle)
         switch code {
         case CURLE_OK:
-            return HTTPResponse(status: sf_curl_response_code(handle), body: sink.data)
+            let retryAfter = sf_curl_header(handle, "Retry-After").flatMap { Int(String(cString: $0).trimmingCharacters(in: .whitespaces)) }
+            return HTTPResponse(status: sf_curl_response_code(handle), body: sink.data, retryAfter: retryAfter)
         case CURLE_COULDNT_CONNECT:
             throw .unreachable("connection refused")
         case CURLE_COULDNT_RESOLVE_HOST:

@@ -7,10 +7,34 @@ import StorefrontCore
 public struct MarketplaceClient: Sendable {
     public let baseURL: String
     let transport: CurlTransport
+    /// `Forwarded` for every request: the SSH client this shopper connects from
+    /// (a kiosk session), so the server limits each session on its own when it
+    /// trusts this host. nil elsewhere.
+    let forwarded: String?
+    /// Told each second of a wait the server asked for (429 with `Retry-After`),
+    /// counting down to 0; the request is then sent once more.
+    let onRetryWait: (@Sendable (Int) -> Void)?
 
-    public init(baseURL: String, transport: CurlTransport = CurlTransport()) {
+    /// The longest `Retry-After` waited out; a longer one is shown as the error it is.
+    public static let longestRetryWait = 30
+
+    public init(baseURL: String, transport: CurlTransport = CurlTransport(), forwarded: String? = nil,
+                onRetryWait: (@Sendable (Int) -> Void)? = nil) {
         self.baseURL = baseURL
         self.transport = transport
+        self.forwarded = forwarded
+        self.onRetryWait = onRetryWait
+    }
+
+    /// `for="address:port"` from `SSH_CONNECTION` (or `SSH_CLIENT`): who is at the
+    /// other end of this SSH session. nil outside SSH or when it is unreadable.
+    public static func forwarded(environment: [String: String]) -> String? {
+        guard let line = environment["SSH_CONNECTION"] ?? environment["SSH_CLIENT"] else { return nil }
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+        let address = String(parts[0])
+        guard !address.isEmpty, address.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { return nil }
+        return address.contains(":") ? "for=\"[\(address)]:\(port)\"" : "for=\"\(address):\(port)\""
     }
 
     public func perform(_ request: APIRequest, token: String?) -> APIReply {
@@ -99,14 +123,19 @@ public struct MarketplaceClient: Sendable {
         return .success((mine, true))
     }
 
-    /// The stock of each product, asked for in parallel; a product without a
-    /// stock row (`not_found`) maps to nil, any other failure fails the whole answer.
-    private func stock(_ ids: [String], token: String?) -> Result<[String: InventoryLevel?], APIError> {
-        var levels: [String: InventoryLevel?] = [:]
-        for (id, result) in zip(ids, parallel(ids, { call(Endpoints.stockLevel, $0, token: token).map(\.data) })) {
-            switch result {
-            case .success(let level): levels[id] = level
-            case .failure(let error) where error.code == .notFound: levels[id] = .some(nil)
+    /// The stock of each product, one request per hundred ids (product answers
+    /// carry their stock already; this is for those that came without).
+    private func stock(_ ids: [String], token: String?) -> Result<[String: ProductStock], APIError> {
+        var levels: [String: ProductStock] = [:]
+        var start = 0
+        while start < ids.count {
+            let batch = ids[start..<min(ids.count, start + InputRules.maximumStockBatch)]
+            start += batch.count
+            let query = "productIds=" + batch.map(Endpoints.encodeQueryValue).joined(separator: ",")
+            switch call(Endpoints.stockLevels, query: query, token: token) {
+            case .success(let envelope):
+                let found = Dictionary(envelope.data.map { ($0.productId, $0) }, uniquingKeysWith: { first, _ in first })
+                for id in batch { levels[id] = ProductStock(found[id]) }
             case .failure(let error): return .failure(error)
             }
         }
@@ -150,14 +179,27 @@ public struct MarketplaceClient: Sendable {
             do { data = try Self.encoder.encode(body) } catch { return .failure(.badResponse("cannot encode the request: \(error)")) }
         }
         if let token { headers.append("Authorization: Bearer \(token)") }
-        let response: HTTPResponse
-        do {
-            response = try transport.send(method: endpoint.method.rawValue, url: baseURL + path + (query.map { "?" + $0 } ?? ""), body: data, headers: headers)
-        } catch {
-            switch error {
-            case .unreachable(let reason): return .failure(.unreachable(server: baseURL, reason: reason))
-            case .timedOut(let seconds): return .failure(.timedOut(server: baseURL, seconds: seconds))
+        if let forwarded { headers.append("Forwarded: \(forwarded)") }
+        var response: HTTPResponse
+        var waited = false
+        while true {
+            do {
+                response = try transport.send(method: endpoint.method.rawValue, url: baseURL + path + (query.map { "?" + $0 } ?? ""), body: data, headers: headers)
+            } catch {
+                switch error {
+                case .unreachable(let reason): return .failure(.unreachable(server: baseURL, reason: reason))
+                case .timedOut(let seconds): return .failure(.timedOut(server: baseURL, seconds: seconds))
+                }
             }
+            // Too many requests: wait as long as the server asks, counting down where the
+            // shopper sees it, and ask once more; a second refusal is shown as it is.
+            guard response.status == 429, !waited, let onRetryWait, let wait = response.retryAfter, (0...Self.longestRetryWait).contains(wait) else { break }
+            waited = true
+            for left in stride(from: wait, to: 0, by: -1) {
+                onRetryWait(left)
+                Thread.sleep(forTimeInterval: 1)
+            }
+            onRetryWait(0)
         }
         return Self.decode(response, path: path, answersWithBody: answersWithBody)
     }

@@ -33,7 +33,8 @@ struct Runtime {
     let glyphs: Glyphs
     let client: MarketplaceClient
     let themes: ThemeLibrary
-    let inbox = Inbox()
+    /// Where requests' replies (and their retry count-downs) wait for the loop.
+    let inbox: Inbox
     let requests = DispatchQueue(label: "storefront.requests", attributes: .concurrent)
     let started = ContinuousClock.now
     /// STOREFRONT_TRACE=<file>: timings for the benchmark (first frame, key to frame).

@@ -6,7 +6,7 @@ import Testing
 @testable import StorefrontHTTP
 
 /// A loopback HTTP server that writes down each request it is sent and answers
-/// every one with the same failure envelope.
+/// with the scripted replies, in order, then every one with the same failure envelope.
 final class RecordingServer: @unchecked Sendable {
     struct Request: Sendable {
         var line: String
@@ -18,10 +18,18 @@ final class RecordingServer: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var recorded: [Request] = []
+    private var scripted: [String]
 
     static let answer = #"{"success":false,"code":"internal","message":"recorded","errors":[]}"#
 
-    init() throws {
+    /// A whole HTTP/1.1 answer with a JSON body.
+    static func reply(_ status: String, _ body: String, headers: [String] = []) -> String {
+        "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+            + headers.map { $0 + "\r\n" }.joined() + "Connection: close\r\n\r\n" + body
+    }
+
+    init(replies: [String] = []) throws {
+        scripted = replies
         let listener = SilentListener.unbound()
         guard let (fd, port) = listener else { throw POSIXError(.EADDRINUSE) }
         self.fd = fd
@@ -42,10 +50,13 @@ final class RecordingServer: @unchecked Sendable {
         while true {
             let connection = accept(fd, nil, nil)
             guard connection >= 0 else { return }
+            lock.lock()
+            let next = scripted.isEmpty ? Self.reply("500 Internal Server Error", Self.answer) : scripted.removeFirst()
+            lock.unlock()
             if let request = read(connection) {
                 lock.lock(); recorded.append(request); lock.unlock()
             }
-            let reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: \(Self.answer.utf8.count)\r\nConnection: close\r\n\r\n" + Self.answer
+            let reply = next
             _ = reply.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
             close(connection)
         }
@@ -93,7 +104,7 @@ struct RouteTests {
         (.register(name: "Ann", email: "ann@example.com", password: "secret1", role: .vendor), "POST /api/auth/register", #""role":"vendor""#),
         (.products(ProductQuery(page: 2, search: "tea pot")), "GET /api/products?page=2&limit=20&sort=newest&q=tea%20pot", ""),
         (.product(id: "p 1/2"), "GET /api/products/p%201%2F2", ""),
-        (.stock(productIDs: ["p1"]), "GET /api/inventory/p1", ""),
+        (.stock(productIDs: ["p1"]), "GET /api/inventory?productIds=p1", ""),
         (.cart, "GET /api/orders/cart", ""),
         (.addToCart(productID: "p1", quantity: 2), "POST /api/orders/cart/add", #""quantity":2"#),
         (.setCartQuantity(productID: "p1", quantity: 3), "DELETE /api/orders/cart/remove", #""productId":"p1""#),
