@@ -163,7 +163,7 @@ struct TerminalShopJourneyTests {
     }
 
     @Test func anExpiredTokenSendsTheShopperToSignInAndBackWithTheCartIntact() throws {
-        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix, overrides: ["STOREFRONT_TOKEN_TTL": "3", "STOREFRONT_RATE_LIMIT": "off"])
+        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix, overrides: ["STOREFRONT_TOKEN_TTL": "5", "STOREFRONT_RATE_LIMIT": "off"])
         let product = try stockedProducts(server, count: 1, units: 20, price: "7.25", prefix: "Lasting")[0]
         let email = uniqueEmail("expiring")
         try server.register(name: "Eve Expiring", email: email, password: "secret1")
@@ -174,7 +174,7 @@ struct TerminalShopJourneyTests {
         let shop = try TmuxSession(server: server.url)
         try signIn(shop, email, "secret1", as: "Eve Expiring (customer)")
         try shop.waitFor("cart 2 · $14.50")
-        // The cart screen asks the server each time it opens: once the token's three
+        // The cart screen asks the server each time it opens: once the token's five
         // seconds are over, the answer is token_expired. (Going back to Browse asks for
         // stock badges each time, so the per-address rate limit is off for this server.)
         let deadline = Date().addingTimeInterval(30)
