@@ -178,6 +178,10 @@ struct TerminalShopTests {
         #expect((wheeled.screen as! BrowseScreen).list.selected == 3)
         let (up, _) = run(wheeled, [.scroll(-3)])
         #expect((up.screen as! BrowseScreen).list.selected == 0)
+        let (picking, _) = run(browsingModel(), keys("f"))
+        let (scrolled, _) = run(picking, [.scroll(3)])
+        #expect((scrolled.screen as! BrowseScreen).picker?.list.selected == 3)
+        #expect((scrolled.screen as! BrowseScreen).list.selected == 0)
     }
 
     @Test func sixtyOrdersLoadAPageAtATimeAndScrollToTheLast() throws {

@@ -89,7 +89,15 @@ public struct BrowseScreen: ScreenState {
         if (products.isEmpty || failure != nil) && awaiting == nil { restart(&ctx) } else { refreshStock(&ctx, all: true) }
     }
 
-    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) {
+        // The category picker scrolls under the wheel too; the search and price prompts do not.
+        if var picker {
+            for _ in 0..<abs(rows) { _ = picker.handle(rows < 0 ? .up : .down, area: ctx.area) }
+            self.picker = picker
+            return
+        }
+        wheelAsArrows(rows, &ctx)
+    }
 
     mutating func load(_ ctx: inout Context) {
         failure = nil
