@@ -109,14 +109,17 @@ public struct MarketplaceClient: Sendable {
         ProductInput(name: draft.name, description: draft.description, price: draft.price, category: draft.category, images: draft.images)
     }
 
+    /// The owner's products, newest first, filtered by the server: one request for
+    /// up to a hundred, at most `ProductDraft.scanLimit` in all.
     private func myProducts(_ owner: String, token: String?) -> Result<(products: [Product], truncated: Bool), APIError> {
         var mine: [Product] = []
         let limit = 100
         for page in 1...(ProductDraft.scanLimit / limit) {
-            switch call(Endpoints.products, query: ProductQuery(page: page, limit: limit).queryString, token: token) {
+            let query = ProductQuery(page: page, limit: limit).queryString + "&userId=" + Endpoints.encodeQueryValue(owner)
+            switch call(Endpoints.products, query: query, token: token) {
             case .failure(let error): return .failure(error)
             case .success(let envelope):
-                mine += envelope.data.filter { $0.userId == owner }
+                mine += envelope.data
                 if page * limit >= envelope.pagination.total { return .success((mine, false)) }
             }
         }
@@ -142,26 +145,20 @@ public struct MarketplaceClient: Sendable {
         return .success(levels)
     }
 
-    /// Products by id, fetched in parallel; unknown (or malformed) ids are left out.
+    /// Products by id, a hundred a request; unknown ids are left out.
     private func products(_ ids: [String], token: String?) -> Result<[String: Product], APIError> {
         var found: [String: Product] = [:]
-        for (id, result) in zip(ids, parallel(ids, { call(Endpoints.product, $0, token: token).map(\.data) })) {
-            switch result {
-            case .success(let product): found[id] = product
-            case .failure(let error) where [.notFound, .malformedRequest, .validationFailed].contains(error.code): continue
+        var start = 0
+        while start < ids.count {
+            let batch = ids[start..<min(ids.count, start + InputRules.maximumStockBatch)]
+            start += batch.count
+            let query = "limit=\(InputRules.maximumStockBatch)&ids=" + batch.map(Endpoints.encodeQueryValue).joined(separator: ",")
+            switch call(Endpoints.products, query: query, token: token) {
+            case .success(let envelope): for product in envelope.data { found[product.id] = product }
             case .failure(let error): return .failure(error)
             }
         }
         return .success(found)
-    }
-
-    /// One call per id, run at the same time; the answers in the ids' order.
-    private func parallel<Value>(_ ids: [String], _ call: @Sendable (String) -> Result<Value, APIError>) -> [Result<Value, APIError>] {
-        let results = LockedResults<Result<Value, APIError>>(count: ids.count, empty: .failure(.badResponse("no answer")))
-        DispatchQueue.concurrentPerform(iterations: ids.count) { index in
-            results.set(index, call(ids[index]))
-        }
-        return (0..<ids.count).map(results.get)
     }
 
     /// Calls one route of the table: its method and path (`:parameters` filled
@@ -263,20 +260,3 @@ public struct MarketplaceClient: Sendable {
     }()
 }
 
-
-/// Answers of parallel calls, one slot per call.
-private final class LockedResults<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Value]
-
-    init(count: Int, empty: Value) { values = Array(repeating: empty, count: count) }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.lock(); values[index] = value; lock.unlock()
-    }
-
-    func get(_ index: Int) -> Value {
-        lock.lock(); defer { lock.unlock() }
-        return values[index]
-    }
-}

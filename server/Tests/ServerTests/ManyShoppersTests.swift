@@ -43,6 +43,12 @@ import Testing
         let single = try await client.send(.get, "/api/products/\(plenty)")
         #expect(Self.stock(single.data)?.quantity == 40, "\(single.body)")
 
+        // Products named by id (the low-stock list's names) and a vendor's own: one request each.
+        let named = try await client.send(.get, "/api/products?limit=100&ids=\(ids.keys.sorted().joined(separator: ",")),0123456789abcdef01234567,not-an-id")
+        #expect(Set((named.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == Set(ids.keys), "\(named.body)")
+        let own = try await client.send(.get, "/api/products?limit=100&userId=\(vendor.id)")
+        #expect(Set((own.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == Set(ids.keys), "\(own.body)")
+
         // The batch the product service asks, public too: only stocked products are listed.
         let levels = try await client.send(.get, "/api/inventory?productIds=\(ids.keys.sorted().joined(separator: ","))")
         #expect(levels.status == .ok)

@@ -112,6 +112,11 @@ public struct MongoProductRepository: ProductRepository {
     static func filter(_ query: ProductQuery) -> BSONDocument {
         var filter = BSONDocument()
         if let category = query.category { filter["category"] = .string(category) }
+        if let ids = query.ids {
+            // An id that is no product id can match nothing.
+            filter["_id"] = ["$in": .array(ids.compactMap(ObjectID.init(hex:)).map(BSONValue.objectID))]
+        }
+        if let owner = query.ownerID { filter["user_id"] = .string(owner) }
         if query.minPrice != nil || query.maxPrice != nil {
             var range = BSONDocument()
             if let low = query.minPrice { range["$gte"] = .decimal(Decimal128(text: low.description)!) }

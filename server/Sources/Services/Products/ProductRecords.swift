@@ -41,6 +41,11 @@ public struct ProductQuery: Sendable, Hashable {
     /// Case-insensitive text searched for in name and description.
     public var text: String?
     public var sort: ProductSort = .newest
+    /// Only these products (at most `InputRules.maximumStockBatch`): a screen that
+    /// names products by id gets them in one request.
+    public var ids: [String]?
+    /// Only the products of this owner (a vendor's own list).
+    public var ownerID: String?
 
     public init() {}
 
@@ -53,6 +58,8 @@ public struct ProductQuery: Sendable, Hashable {
             "c=\(category.map { "\($0.utf8.count):\($0)" } ?? "-")",
             "min=\(minPrice?.description ?? "-")", "max=\(maxPrice?.description ?? "-")",
             "q=\(text.map { "\($0.utf8.count):\($0)" } ?? "-")",
+            "ids=\(ids.map { $0.sorted().joined(separator: ",") } ?? "-")",
+            "u=\(ownerID.map { "\($0.utf8.count):\($0)" } ?? "-")",
         ].joined(separator: "&")
     }
 }

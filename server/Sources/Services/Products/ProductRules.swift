@@ -59,7 +59,7 @@ public enum ProductRules {
         return changes
     }
 
-    static let queryParameters: Set<String> = ["page", "limit", "category", "minPrice", "maxPrice", "q", "sort"]
+    static let queryParameters: Set<String> = ["page", "limit", "category", "minPrice", "maxPrice", "q", "sort", "ids", "userId"]
 
     /// Parses `GET /api/products` parameters. Each is read as the one type it can
     /// have, so `category={"$ne":""}` is just a category nobody sells and
@@ -108,6 +108,18 @@ public enum ProductRules {
                 } else if !text.isEmpty {
                     query.text = text
                 }
+            case "ids":
+                let ids = value.split(separator: ",", omittingEmptySubsequences: false).map { InputRules.trimmed(String($0)) }
+                if ids.isEmpty || ids.count > InputRules.maximumStockBatch {
+                    validator.fail(key, "ids names 1 to \(InputRules.maximumStockBatch) products, separated by commas")
+                } else if let problem = ids.lazy.compactMap({ InputRules.idProblem($0, label: "each id") }).first {
+                    validator.fail(key, problem)
+                } else {
+                    query.ids = Array(Set(ids))
+                }
+            case "userId":
+                let owner = InputRules.trimmed(value)
+                if let problem = InputRules.idProblem(owner, label: "userId") { validator.fail(key, problem) } else { query.ownerID = owner }
             default:
                 if let sort = ProductSort(rawValue: value) { query.sort = sort } else {
                     validator.fail(key, "sort must be one of \(ProductSort.allCases.map(\.rawValue).joined(separator: ", "))")
