@@ -231,6 +231,25 @@ struct TerminalShopTests {
         #expect(due.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1), .lowStock(page: 2)])
     }
 
+    @Test func anOrderWithManyItemsScrollsToItsLastItem() {
+        var order = fixtureOrders()[0]
+        let line = order.items[0]
+        order.items = (0..<30).map { index in
+            var item = line
+            item.productId = "i\(index)"
+            item.name = "Item number \(index)"
+            return item
+        }
+        var model = browsingModel()
+        model.history.append(model.screen)
+        model.screen = OrderDetailScreen(order: order)
+        let (last, _) = run(model, [key(.char("G"))])
+        let text = view(last).text()
+        #expect(text.contains("30 of 30"))
+        #expect(text.split(separator: "\n").contains { $0.contains("▶") && $0.contains("Item number 29") })
+        #expect(text.contains("Total") && text.contains("Ships to"), "the total and address stay below the items")
+    }
+
     @Test func listPositionsCountTheServersRows() {
         var list = List(count: 20)
         #expect(list.position == "1 of 20")

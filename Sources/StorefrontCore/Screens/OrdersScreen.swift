@@ -110,24 +110,44 @@ public struct OrdersScreen: ScreenState {
     }
 }
 
-/// One order: its items, total, status and where it ships.
+/// One order: its items (a list that scrolls like every other), total, status and where it ships.
 public struct OrderDetailScreen: ScreenState {
+    enum Action: Sendable { case move(List.Move), reload }
+
     public var order: Order
+    public var list: List
     var awaiting: RequestID?
     public var failure: APIError?
 
-    public init(order: Order) { self.order = order }
+    public init(order: Order) {
+        self.order = order
+        list = List(count: order.items.count)
+    }
 
     public var title: String { "Order \(order.id.prefix(8))" }
-    public var keyHelp: [KeyHelp] { [KeyHelp("r", "reload", long: "load the order again")] }
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
+
+    var keymap: Keymap<Action> {
+        Keymap(List.bindings("item", Action.move) + [KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the order again"), .reload)])
+    }
+
+    public var keyHelp: [KeyHelp] { keymap.help }
+
+    /// The rows for items, between the order's heading and its total and address.
+    static func rows(_ area: Rect) -> Int { max(1, area.height - 10) }
 
     public mutating func appear(_ ctx: inout Context) { awaiting = ctx.send(.order(id: order.id)) }
 
+    public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
+
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
-        guard key == .char("r") else { return false }
-        failure = nil
-        awaiting = ctx.send(.order(id: order.id))
+        guard let action = keymap.action(for: key) else { return false }
+        switch action {
+        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .reload:
+            failure = nil
+            awaiting = ctx.send(.order(id: order.id))
+        }
         return true
     }
 
@@ -135,7 +155,9 @@ public struct OrderDetailScreen: ScreenState {
         guard id == awaiting, case .order(let result) = reply else { return }
         awaiting = nil
         switch result {
-        case .success(let fresh): order = fresh
+        case .success(let fresh):
+            order = fresh
+            list.reset(count: fresh.items.count)
         case .failure(let error): failure = error
         }
     }
@@ -149,12 +171,15 @@ public struct OrderDetailScreen: ScreenState {
         frame.write("Placed \(formatDate(order.createdAt)) UTC", x: x, y: y, role: .muted)
         y += 2
         let nameWidth = min(area.width - 40, 60)
-        for line in order.items.prefix(area.height - 10) {
-            var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: .text)
-            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display)", to: 18, alignRight: true), x: lx, y: y, role: .muted)
-            frame.write(TextWidth.pad(line.subtotal.display, to: 12, alignRight: true), x: lx, y: y, role: .price)
-            y += 1
+        list.drawPosition(&frame, right: x + nameWidth + 30, y: y - 1)
+        let rows = Rect(x: area.x, y: y, width: nameWidth + 32, height: min(Self.rows(area), order.items.count))
+        list.draw(&frame, in: rows, glyphs: env.glyphs) { frame, index, start, y, chosen in
+            let line = order.items[index]
+            var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text)
+            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display)", to: 18, alignRight: true), x: lx, y: y, role: chosen ? .selection : .muted)
+            frame.write(TextWidth.pad(line.subtotal.display, to: 12, alignRight: true), x: lx, y: y, role: chosen ? .selection : .price)
         }
+        y += rows.height
         frame.write(TextWidth.pad("Total", to: nameWidth + 18, alignRight: true), x: x, y: y + 1, role: .heading)
         frame.write(TextWidth.pad(order.totalAmount.display, to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
         y += 3
