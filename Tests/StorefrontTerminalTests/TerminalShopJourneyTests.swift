@@ -255,7 +255,7 @@ struct TerminalShopJourneyTests {
         _ = try stockedProducts(server, count: 1, units: 20, prefix: "Suspended")
         let shop = try TmuxSession(command: "bash --norc --noprofile -i")
         let client = ([TmuxSession.binary, "--server", server.url].map { "'\($0)'" } + ["--no-remember"]).joined(separator: " ")
-        try shop.type("PS1='$ ' " + TmuxSession.folders(shop.home).joined(separator: " ") + " " + client)
+        try shop.type(TmuxSession.folders(shop.home).joined(separator: " ") + " " + client)
         try shop.press("Enter")
         try shop.waitFor("Sign in to Storefront")
         try shop.type("someone@example.com")
@@ -281,8 +281,13 @@ struct TerminalShopJourneyTests {
         while Date() < deadline, (try shop.capture()).contains("STRAY-OUTPUT") { usleep(50_000) }
         let repainted = try shop.capture()
         #expect(!repainted.contains("STRAY-OUTPUT") && repainted.contains("Storefront › Browse"))
+        // Quitting leaves the shell in charge again (the arithmetic shows it ran, not just that it was typed).
         try shop.press("q")
-        try shop.waitFor("$ ")
+        let gone = Date().addingTimeInterval(10)
+        while Date() < gone, (try shop.capture()).contains("Storefront › Browse") { usleep(50_000) }
+        try shop.type("echo back-in-$((20+22))")
+        try shop.press("Enter")
+        try shop.waitFor("back-in-42")
     }
 
     @Test func exitStatusesAre0ForQuit1ForCannotRunAnd2ForUsage() throws {
@@ -306,13 +311,22 @@ struct TerminalShopJourneyTests {
         #expect(try status(["--no-remember"]) == 1)
 
         let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix)
+        // The shell that runs the client writes its exit status to a file (a pane's last
+        // lines are not always on screen once tmux marks it dead).
+        let statusFile = home.appendingPathComponent("exit-status").path
         let client = ([TmuxSession.binary, "--server", server.url, "--no-remember"]).map { "'\($0)'" }.joined(separator: " ")
-        let shop = try TmuxSession(command: "sh -c \"" + client + "; echo exit status \\$?\"")
+        let shop = try TmuxSession(command: "sh -c \"" + client + "; echo \\$? > '\(statusFile)'\"")
         try shop.waitFor("Sign in to Storefront")
         try shop.press("Tab", "Tab", "Tab", "Tab", "Enter")
         try shop.waitFor("Storefront › Browse")
         try shop.press("q")
-        try shop.waitFor("exit status 0")
+        let deadline = Date().addingTimeInterval(15)
+        var written = ""
+        repeat {
+            usleep(50_000)
+            written = (try? String(contentsOfFile: statusFile, encoding: .utf8)) ?? ""
+        } while !written.hasSuffix("\n") && Date() < deadline
+        #expect(written == "0\n", "exit status after q: \(written.isEmpty ? "none within 15 s" : written)")
     }
 
     /// An xterm (X10) mouse report of the wheel turned down at the top-left cell, as a terminal sends it.
