@@ -227,8 +227,27 @@ struct TerminalShopTests {
         #expect(screen.levels.count == 150 && screen.list.selected == 149)
         #expect(view(admin).text().contains("150 of 150"))
         // The refresh reads both pages again.
-        let (_, due) = run(admin, [.tick(1000)])
+        let (refreshing, due) = run(admin, [.tick(1000)])
         #expect(due.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1), .lowStock(page: 2)])
+        // Each page asks for its own rows' names (never more than a page of ids), and both answers count.
+        let ids = due.compactMap(\.sentRequest).map(\.0)
+        let (answered, lookups) = run(refreshing, [
+            .reply(ids[0], .lowStock(.success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150))))),
+            .reply(ids[1], .lowStock(.success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150))))),
+        ])
+        let asked = lookups.compactMap(\.sentRequest).compactMap { if case .productsByID(let ids) = $0.1 { ($0.0, ids) } else { nil } }
+        #expect(asked.map(\.1.count) == [100, 50])
+        func product(_ id: String) -> Product {
+            var product = fixtureProducts()[0]
+            product.id = id
+            product.name = "Name of \(id)"
+            return product
+        }
+        let named = run(answered, asked.map { lookup in
+            .reply(lookup.0, .productsByID(.success(Dictionary(uniqueKeysWithValues: lookup.1.map { ($0, product($0)) }))))
+        }).0
+        let names = (named.screen as! LowStockScreen).names
+        #expect(names["s000"] == "Name of s000" && names["s149"] == "Name of s149")
     }
 
     @Test func anOrderWithManyItemsScrollsToItsLastItem() {

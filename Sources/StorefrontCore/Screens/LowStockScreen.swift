@@ -19,7 +19,8 @@ public struct LowStockScreen: ScreenState {
     public var names: [String: String] = [:]
     public var list = List()
     public var restock: UnitsPrompt?
-    var namesRequest: RequestID?
+    /// Name lookups out, one per page read, so one page's answer never drops another's.
+    var namesRequests: Set<RequestID> = []
     var addRequest: RequestID?
     var lastRefresh: Double?
     var now: Double = 0
@@ -118,13 +119,14 @@ public struct LowStockScreen: ScreenState {
                 levels = pages.keys.sorted().flatMap { pages[$0]! }.filter { seen.insert($0.productId).inserted }
                 list.reset(count: levels.count, total: max(total, levels.count))
                 if let index = selectedID.flatMap({ id in levels.firstIndex { $0.productId == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
-                let unnamed = levels.map(\.productId).filter { names[$0] == nil }
-                if !unnamed.isEmpty { namesRequest = ctx.send(.productsByID(unnamed)) }
+                // Names for this page's rows only: at most a page of ids a request.
+                let unnamed = page.data.map(\.productId).filter { names[$0] == nil }
+                if !unnamed.isEmpty { namesRequests.insert(ctx.send(.productsByID(unnamed))) }
             case .failure(let error):
                 failure = error
             }
-        case .productsByID(let result) where id == namesRequest:
-            namesRequest = nil
+        case .productsByID(let result) where namesRequests.contains(id):
+            namesRequests.remove(id)
             if case .success(let products) = result {
                 for (id, product) in products { names[id] = product.name }
             }
