@@ -8,7 +8,8 @@ public enum ManPage {
     static func escape(_ text: String) -> String {
         var escaped = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
         if escaped.hasPrefix(".") || escaped.hasPrefix("'") { escaped = "\\&" + escaped }
-        return escaped
+        // Arrows, ×, … as groff's Unicode escapes, so the page needs no preprocessor.
+        return escaped.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\[u%04X]", $0.value) }.joined()
     }
 
     public static func render() -> String {
