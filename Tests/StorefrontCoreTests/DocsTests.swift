@@ -60,7 +60,8 @@ struct DocsTests {
 
     @Test func theManPageComesFromTheCode() throws {
         let expected = ManPage.render()
-        #expect(expected.unicodeScalars.allSatisfy(\.isASCII), "groff reads the page without a preprocessor: arrows go as \\[u2191]")
+        let ascii = expected.unicodeScalars.allSatisfy { $0.isASCII }
+        #expect(ascii, "groff reads the page without a preprocessor: arrows go as \\[u2191]")
         if Self.updating {
             try FileManager.default.createDirectory(at: Self.manPage.deletingLastPathComponent(), withIntermediateDirectories: true)
             try expected.write(to: Self.manPage, atomically: true, encoding: .utf8)
