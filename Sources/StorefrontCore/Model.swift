@@ -334,6 +334,11 @@ private func handleKey(_ model: inout Model, _ key: Key, _ commands: inout [Comm
     case .char("?"): model.openHelp()
     case .char("q"): model.requestQuit(&commands)
     case .char("L") where model.session != nil:
+        // Signing out would drop what a form holds: leave the form first.
+        if model.screen.hasUnsavedInput || model.history.contains(where: \.hasUnsavedInput) {
+            model.notice = StatusText("A form has input: save it or leave it (Esc) before signing out with L.", role: .warning)
+            return
+        }
         var ctx = model.context()
         ctx.signOut()
         ctx.notify(model.options.remember ? "Signed out; the remembered session is forgotten." : "Signed out.")

@@ -158,6 +158,13 @@ struct TerminalShopTests {
         #expect(forget.contains(.forgetSession))
         #expect(out.session == nil && out.screen is LoginScreen)
         #expect(view(out).text().contains("Signed out; the remembered session is forgotten."))
+        // Not while a form holds input (here: a checkout with a street typed, focus on its buttons).
+        let (cart, asked) = run(remembered, keys("c"))
+        let (form, _) = run(cart, [.reply(asked.compactMap(\.sentRequest).last!.0, .cart(.success(fixtureCart()))), key(.enter)] + keys("9 Elm St"))
+        let (onButton, _) = run(form, [key(.backTab)])
+        let (kept, none) = run(onButton, keys("L"))
+        #expect(kept.session != nil && kept.screen is CheckoutScreen && !none.contains(.forgetSession))
+        #expect(view(kept).text().contains("before signing out with L"))
         // L works from any screen that does not type it.
         let (orders, _) = run(remembered, keys("o"))
         let (fromOrders, _) = run(orders, keys("L"))
