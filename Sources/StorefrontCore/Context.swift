@@ -13,6 +13,8 @@ enum Navigation {
     case back
     /// Start afresh at a screen (after signing in or out): no way back.
     case reset(any ScreenState)
+    /// Start afresh at `top`, with Esc leading back to `base`.
+    case resetOver(base: any ScreenState, top: any ScreenState)
 }
 
 /// What a screen may do besides changing its own state: ask the server, move
@@ -49,6 +51,8 @@ public struct Context {
     public mutating func push(_ screen: any ScreenState) { navigation = .push(screen) }
     public mutating func back() { navigation = .back }
     public mutating func reset(to screen: any ScreenState) { navigation = .reset(screen) }
+    /// Start afresh at `screen`, with Esc leading back to `base` (which loads when shown).
+    public mutating func reset(to screen: any ScreenState, over base: any ScreenState) { navigation = .resetOver(base: base, top: screen) }
     public mutating func notify(_ text: String, role: ThemeRole = .success) { notice = StatusText(text, role: role) }
     public mutating func quit() { wantsQuit = true }
     /// Switch the screen to another shipped theme.

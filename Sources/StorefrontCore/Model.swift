@@ -114,6 +114,10 @@ public struct Model: Sendable {
             history = []
             screen = next
             appearAndApply(&commands)
+        case .resetOver(let base, let top)?:
+            history = [base]
+            screen = top
+            appearAndApply(&commands)
         case nil:
             break
         }

@@ -15,6 +15,16 @@ public struct MarketplaceClient: Sendable {
     /// counting down to 0; the request is then sent once more.
     let onRetryWait: (@Sendable (Int) -> Void)?
 
+    /// Counts this client's HTTP calls, when set (`counting(into:)`).
+    var counter: CallCounter?
+
+    /// This client, counting its HTTP calls into `counter`.
+    public func counting(into counter: CallCounter) -> MarketplaceClient {
+        var copy = self
+        copy.counter = counter
+        return copy
+    }
+
     /// The longest `Retry-After` waited out; a longer one is shown as the error it is.
     public static let longestRetryWait = 30
 
@@ -180,6 +190,7 @@ public struct MarketplaceClient: Sendable {
         var response: HTTPResponse
         var waited = false
         while true {
+            counter?.add()
             do {
                 response = try transport.send(method: endpoint.method.rawValue, url: baseURL + path + (query.map { "?" + $0 } ?? ""), body: data, headers: headers)
             } catch {
@@ -260,3 +271,20 @@ public struct MarketplaceClient: Sendable {
     }()
 }
 
+
+/// A number of HTTP calls, added to from the request's thread, read after its answer.
+public final class CallCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    public init() {}
+
+    func add() {
+        lock.lock(); count += 1; lock.unlock()
+    }
+
+    public var value: Int {
+        lock.lock(); defer { lock.unlock() }
+        return count
+    }
+}

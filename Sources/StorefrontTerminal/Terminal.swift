@@ -104,7 +104,38 @@ public final class Terminal {
     }
 
     /// Waits up to `timeout` milliseconds for input; nil when none came.
+    /// Read end and write end of the pipe `wake()` writes to.
+    private let wakePipe: (read: Int32, write: Int32) = {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return (-1, -1) }
+        for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        return (ends[0], ends[1])
+    }()
+
+    /// Ends a `nextMsg` wait at once (an answer arrived on another thread). Thread-safe.
+    public func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakePipe.write, &byte, 1)
+    }
+
+    /// The next key, click or resize; nil after `timeout` ms, or sooner when `wake()` is
+    /// called, so an answer is drawn as soon as it arrives rather than at the next tick.
     public func nextMsg(timeout: Int32) -> Msg? {
+        // Keys ncurses already holds (several arrived at once) come first.
+        if let msg = readKey(timeout: 0) { return msg }
+        guard wakePipe.read >= 0 else { return readKey(timeout: timeout) }
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, timeout)
+        if fds[1].revents != 0 {
+            var drained = [UInt8](repeating: 0, count: 64)
+            while read(wakePipe.read, &drained, drained.count) > 0 {}
+        }
+        // A key (or a resize, which interrupts the wait) is read now; the rest of an
+        // escape sequence may follow by a few milliseconds.
+        return readKey(timeout: fds[0].revents != 0 ? 10 : 0)
+    }
+
+    private func readKey(timeout: Int32) -> Msg? {
         sf_timeout(timeout)
         var code: UInt32 = 0
         let kind = sf_get_key(&code)

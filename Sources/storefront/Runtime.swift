@@ -8,11 +8,18 @@ import StorefrontTerminal
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [Msg] = []
+    /// Called after each post: ends the loop's wait for a key, so the answer shows at once.
+    private let posted: () -> Void
+
+    init(posted: @escaping () -> Void = {}) {
+        self.posted = posted
+    }
 
     func post(_ msg: Msg) {
         lock.lock()
         messages.append(msg)
         lock.unlock()
+        posted()
     }
 
     func drain() -> [Msg] {
@@ -41,6 +48,8 @@ struct Runtime {
     let trace: Trace?
     /// Where the session is remembered; nil with --no-remember and in a kiosk.
     let sessions: SessionStore?
+    /// HTTP calls per request, for the trace.
+    let calls = CallCounts()
 
     func run() {
         StopSignals.install()
@@ -48,6 +57,7 @@ struct Runtime {
         perform(commands)
         terminal.paint(view(model))
         trace?.record("first_frame_ms", since: processStart)
+        let keys = trace.map { _ in KeyRequests() }
         while !model.quitting && !StopSignals.received {
             // 50 ms keeps the spinner moving and replies prompt without busy-waiting.
             var messages: [Msg] = []
@@ -57,12 +67,19 @@ struct Runtime {
             messages += inbox.drain()
             messages.append(.tick(now()))
             for message in messages {
+                let owner = keys?.owner(of: message, at: keyRead, calls: { calls.take($0) })
                 (model, commands) = update(model, message)
+                if let keys, let owner { keys.sent(commands, by: owner) }
                 perform(commands)
                 if model.quitting { break }
             }
             if !model.quitting { terminal.paint(view(model)) }
             if case .key? = input { trace?.record("key_to_frame_ms", since: keyRead) }
+            // A key's page is on screen once the last answer it waited for (and those
+            // the answers asked for in turn) is painted: how long, and how many requests.
+            for page in keys?.settled() ?? [] {
+                trace?.page(page)
+            }
         }
     }
 
@@ -75,7 +92,9 @@ struct Runtime {
         for command in commands {
             switch command {
             case .send(let id, let request, let token):
-                let client = client, inbox = inbox
+                let inbox = inbox, calls = calls
+                // Counted only for the trace: each request's HTTP calls.
+                let client = trace == nil ? client : client.counting(into: calls.counter(for: id))
                 requests.async {
                     inbox.post(.reply(id, client.perform(request, token: token)))
                 }
@@ -126,8 +145,10 @@ nonisolated(unsafe) let processStart = ContinuousClock.now
 final class Trace {
     private let handle: FileHandle
 
+    /// `%p` in the path stands for the process id, so kiosk sessions sharing one
+    /// setting write files of their own.
     init?(path: String?) {
-        guard let path, !path.isEmpty else { return nil }
+        guard let path = path?.replacingOccurrences(of: "%p", with: String(getpid())), !path.isEmpty else { return nil }
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
         self.handle = handle
@@ -137,5 +158,81 @@ final class Trace {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         handle.write(Data("\(name) \(String(format: "%.3f", ms))\n".utf8))
+    }
+
+    /// `key_to_page <ms> <requests> <key>`: a key's page on screen, and the requests it took.
+    func page(_ page: KeyRequests.Page) {
+        let elapsed = ContinuousClock.now - page.pressed
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        handle.write(Data("key_to_page \(String(format: "%.3f", ms)) \(page.requests) \(page.key)\n".utf8))
+    }
+}
+
+/// Follows each key's requests, and the requests their answers set off in turn,
+/// until every one has been answered.
+final class KeyRequests {
+    struct Page {
+        var key: String
+        var pressed: ContinuousClock.Instant
+        var requests: Int
+    }
+    private var next = 0
+    private var open: [Int: (key: String, pressed: ContinuousClock.Instant, pending: Set<RequestID>, requests: Int)] = [:]
+    private var owners: [RequestID: Int] = [:]
+
+    /// The key a message works for: a new one for a key, the asking key's for an answer.
+    func owner(of message: Msg, at pressed: ContinuousClock.Instant, calls: (RequestID) -> Int) -> Int? {
+        switch message {
+        case .key(let key):
+            next += 1
+            open[next] = (String(describing: key).replacingOccurrences(of: " ", with: "_"), pressed, [], 0)
+            return next
+        case .click, .scroll:
+            next += 1
+            open[next] = ("mouse", pressed, [], 0)
+            return next
+        case .reply(let id, _):
+            guard let key = owners.removeValue(forKey: id) else { return nil }
+            open[key]?.pending.remove(id)
+            open[key]?.requests += calls(id)
+            return key
+        default:
+            return nil
+        }
+    }
+
+    func sent(_ commands: [Command], by key: Int) {
+        for case .send(let id, _, _) in commands {
+            owners[id] = key
+            open[key]?.pending.insert(id)
+        }
+    }
+
+    /// Keys that asked for something and whose answers are all in, oldest first;
+    /// keys that asked for nothing are dropped.
+    func settled() -> [Page] {
+        var done: [(Int, Page)] = []
+        for (key, state) in open where state.pending.isEmpty {
+            open[key] = nil
+            if state.requests > 0 { done.append((key, Page(key: state.key, pressed: state.pressed, requests: state.requests))) }
+        }
+        return done.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+/// How many HTTP calls each request made (a stock request for many products is one).
+final class CallCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [RequestID: CallCounter] = [:]
+
+    func counter(for id: RequestID) -> CallCounter {
+        let counter = CallCounter()
+        lock.lock(); counts[id] = counter; lock.unlock()
+        return counter
+    }
+
+    func take(_ id: RequestID) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return counts.removeValue(forKey: id)?.value ?? 0
     }
 }

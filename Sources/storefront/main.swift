@@ -47,16 +47,18 @@ case .run(let options):
     }
     let terminal: Terminal
     do { terminal = try Terminal(theme: theme, environment: environment, mouse: options.mouse) } catch { fail("\(error)", code: ExitStatus.couldNotRun) }
-    let inbox = Inbox()
+    let inbox = Inbox(posted: terminal.wake)
     // Over SSH (a kiosk), each request names this session's client for the server's limits.
     let client = MarketplaceClient(baseURL: options.serverURL, forwarded: MarketplaceClient.forwarded(environment: environment),
                                    onRetryWait: { inbox.post(.retryWait($0)) })
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
                           client: client, themes: library, inbox: inbox,
-                          // A kiosk writes no file at all (its home is read-only, and
-                          // nothing of one shopper may outlive the session).
-                          trace: options.kiosk ? nil : Trace(path: environment["STOREFRONT_TRACE"]),
+                          // A kiosk writes nothing of its shoppers (its home is read-only, and
+                          // nothing of one shopper may outlive the session). The trace holds
+                          // timings and request counts only, and only where an operator
+                          // measuring the kiosk asks for it (sshd's SetEnv); a shopper cannot.
+                          trace: Trace(path: environment["STOREFRONT_TRACE"]),
                           sessions: options.remember ? SessionStore(environment: environment, server: options.serverURL) : nil)
     runtime.run()
     terminal.close()

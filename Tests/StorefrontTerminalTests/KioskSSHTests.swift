@@ -18,7 +18,8 @@ final class KioskSSHServer {
     let clientKey: String
     private var pid: pid_t?
 
-    init(shopURL: String, idleSeconds: Int) throws {
+    /// `environment`: set for every kiosk session by sshd (`SetEnv`), as an operator would.
+    init(shopURL: String, idleSeconds: Int, environment: [String: String] = [:]) throws {
         for tool in [Self.sshd, "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/sbin/useradd", "/usr/sbin/usermod"] {
             guard FileManager.default.isExecutableFile(atPath: tool) else {
                 throw HarnessError("\(tool) is missing: install openssh-server, openssh-client and passwd (server/dev/deps); this test does not skip")
@@ -83,6 +84,7 @@ final class KioskSSHServer {
 
         Match User \(Self.user)
             ForceCommand \(client) --kiosk --idle-timeout \(idleSeconds) --server \(shopURL)
+        \(environment.isEmpty ? "" : "    SetEnv " + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             PermitTTY yes
             AllowTcpForwarding no
             X11Forwarding no

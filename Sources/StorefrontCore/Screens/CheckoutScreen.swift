@@ -105,7 +105,8 @@ public struct CheckoutScreen: FormScreen {
         if placed {
             switch key {
             case .enter, .escape: ctx.reset(to: BrowseScreen())
-            case .char("o"): ctx.reset(to: OrdersScreen())
+            // The order history, with Esc leading back to the catalogue.
+            case .char("o"): ctx.reset(to: OrdersScreen(), over: BrowseScreen())
             default: return false
             }
             return true
