@@ -32,6 +32,10 @@ public struct Model: Sendable {
     /// A passing message ("Account created"); the next key clears it.
     public var notice: StatusText?
     static let retryNoticePrefix = "The shop is busy:"
+
+    /// Which frame of the spinner shows, while one does (a request is out); nil
+    /// otherwise. A frame that only the clock changes needs painting when this does.
+    public var spinnerFrame: Int? { screen.busyLabel == nil ? nil : Int(clock * 10) }
     public var clock: Double = 0
     public var lastInput: Double = 0
     public var quitting = false

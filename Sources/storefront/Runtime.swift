@@ -58,6 +58,7 @@ struct Runtime {
         terminal.paint(view(model))
         trace?.record("first_frame_ms", since: processStart)
         let keys = trace.map { _ in KeyRequests() }
+        var painted = (at: ContinuousClock.now, spinner: model.spinnerFrame)
         while !model.quitting && !StopSignals.received {
             // 50 ms keeps the spinner moving and replies prompt without busy-waiting.
             var messages: [Msg] = []
@@ -65,6 +66,7 @@ struct Runtime {
             let keyRead = ContinuousClock.now
             if let input { messages.append(input) }
             messages += inbox.drain()
+            let eventful = !messages.isEmpty
             messages.append(.tick(now()))
             for message in messages {
                 let owner = keys?.owner(of: message, at: keyRead, calls: { calls.take($0) })
@@ -73,7 +75,14 @@ struct Runtime {
                 perform(commands)
                 if model.quitting { break }
             }
-            if !model.quitting { terminal.paint(view(model)) }
+            // A tick alone changes the screen only through the spinner, or slowly (a kiosk's
+            // idle reset): painting it twenty times a second would cost many sessions on one
+            // host their CPU for nothing.
+            let quiet = !eventful && model.spinnerFrame == painted.spinner && ContinuousClock.now - painted.at < .seconds(1)
+            if !model.quitting && !quiet {
+                terminal.paint(view(model))
+                painted = (ContinuousClock.now, model.spinnerFrame)
+            }
             if case .key? = input { trace?.record("key_to_frame_ms", since: keyRead) }
             // A key's page is on screen once the last answer it waited for (and those
             // the answers asked for in turn) is painted: how long, and how many requests.

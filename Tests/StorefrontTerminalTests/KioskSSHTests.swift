@@ -79,6 +79,7 @@ final class KioskSSHServer {
         AllowUsers \(Self.user)
         PrintMotd no
         PrintLastLog no
+        MaxStartups 100:30:200
         Subsystem sftp internal-sftp
         LogLevel VERBOSE
 

@@ -246,7 +246,8 @@ struct ManyShoppersTerminalTests {
                     try shop.press("Enter")
                     try shop.waitFor("[ Add to cart ]", timeout: 30)
                     try shop.press("Enter")
-                    try shop.waitFor("Added 1 × ", timeout: 30)
+                    // "×" reads "?" in a kiosk without a UTF-8 locale.
+                    try shop.waitFor("Added 1 ", "Cart: 1 item", timeout: 30)
                     if index % 4 == 0 {
                         try shop.press("c")
                         try shop.waitFor("1 item   Total", timeout: 30)
@@ -270,12 +271,19 @@ struct ManyShoppersTerminalTests {
 
         let files = try FileManager.default.contentsOfDirectory(atPath: traces.path)
         #expect(files.count == sessions, "\(files.count) traces for \(sessions) sessions")
-        let pages = files.flatMap { ClientTrace(path: traces.path + "/" + $0).pages }
+        // Every key that asked the server for something after signing in (the sign-in
+        // itself hashes a password on purpose): catalogue pages, products, the cart, checkouts.
+        let all = files.map { ClientTrace(path: traces.path + "/" + $0).pages }
+        let pages = all.flatMap { $0.drop { $0.key != "end" } }
+        let catalogue = pages.filter { $0.key == "end" }.map(\.milliseconds)
         let times = pages.map(\.milliseconds)
-        let slow = times.filter { $0 > 500 }
-        print("kiosk load: \(sessions) sessions, \(pages.count) pages, key to page p50 \(Int(ClientTrace.percentile(times, 0.5))) ms, p99 \(Int(ClientTrace.percentile(times, 0.99))) ms, max \(Int(times.max() ?? 0)) ms, over 500 ms: \(slow.count)")
-        #expect(pages.count >= sessions * 12, "\(pages.count) pages")
-        #expect(slow.isEmpty, "pages slower than 500 ms: \(slow.map { Int($0) })")
+        let slow = pages.filter { $0.milliseconds > 500 }
+        func figures(_ times: [Double]) -> String {
+            "p50 \(Int(ClientTrace.percentile(times, 0.5))) ms, p99 \(Int(ClientTrace.percentile(times, 0.99))) ms, max \(Int(times.max() ?? 0)) ms"
+        }
+        print("kiosk load: \(sessions) sessions, \(catalogue.count) catalogue pages (\(figures(catalogue))), \(pages.count) pages in all (\(figures(times)))")
+        #expect(catalogue.count == sessions * 10, "\(catalogue.count) catalogue pages")
+        #expect(slow.isEmpty, "pages slower than 500 ms: \(slow.map { "\($0.key) \(Int($0.milliseconds)) ms" })")
     }
 }
 
