@@ -85,9 +85,13 @@ down-split:
 # all in one process and split behind the nginx gateway.
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
 ALONE := StoreRestartTests
+# The client suites that time pages under load (twenty kiosk sessions, a slow
+# link) run after the other client suites, on their own.
+CLIENT_ALONE := ManyShoppersTerminalTests
 test: stores
 	cd server && swift build --build-tests
-	$(WITH_STORES) swift test
+	$(WITH_STORES) swift test --skip '$(CLIENT_ALONE)'
+	$(WITH_STORES) swift test --filter '$(CLIENT_ALONE)'
 	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(ALONE)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
