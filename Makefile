@@ -96,7 +96,7 @@ test: stores
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
 	server/dev/fuzz --examples 20 --time-limit 240
-	server/dev/fuzz --split --examples 10 --time-limit 180
+	server/dev/fuzz --split --examples 10 --time-limit 300
 	@if [ "$${CI:-}" = "true" ]; then $(STORES) down; fi
 
 # Schemathesis against the live server as a shopper, a vendor and an admin, on

@@ -244,6 +244,12 @@ public enum InputRules {
     /// Ids of products, orders and users sent in bodies.
     public static let maximumIDLength = 64
 
+    /// An id in a query list (`ids=`, `productIds=`) or a query owner (`userId=`):
+    /// 1 to 64 visible ASCII characters, as every id the services issue is; taken as sent.
+    public static func isQueryID(_ id: String) -> Bool {
+        (1...maximumIDLength).contains(id.utf8.count) && id.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
     /// An id sent in a body or a path (trimmed by the caller): 1 to 64 bytes, no control characters.
     public static func idProblem(_ id: String, label: String) -> String? {
         if id.isEmpty { return "\(label) is required" }

@@ -22,16 +22,16 @@ public struct InventoryService: Sendable {
     }
 
     /// The levels of the stocked ones among `productIDs` (`productIds=a,b,c` as sent:
-    /// 1 to `InputRules.maximumStockBatch` ids, each an id as the rules have it).
+    /// 1 to `InputRules.maximumStockBatch` ids, each `InputRules.isQueryID`).
     public func levels(productIDs raw: String?) async throws -> [InventoryLevel] {
-        let ids = (raw ?? "").split(separator: ",", omittingEmptySubsequences: false).map { InputRules.trimmed(String($0)) }
+        let ids = (raw ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         var validator = Validator()
         if raw == nil || ids.isEmpty {
             validator.fail("productIds", "productIds is required: 1 to \(InputRules.maximumStockBatch) product ids, separated by commas")
         } else if ids.count > InputRules.maximumStockBatch {
             validator.fail("productIds", "productIds names at most \(InputRules.maximumStockBatch) products")
-        } else if let problem = ids.lazy.compactMap({ InputRules.idProblem($0, label: "each product id") }).first {
-            validator.fail("productIds", problem)
+        } else if !ids.allSatisfy(InputRules.isQueryID) {
+            validator.fail("productIds", "each product id must be 1 to \(InputRules.maximumIDLength) visible ASCII characters")
         }
         if !validator.errors.isEmpty { throw InventoryError.invalid(validator.errors) }
         return try await repository.levels(productIDs: Array(Set(ids)))

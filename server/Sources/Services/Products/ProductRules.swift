@@ -109,17 +109,18 @@ public enum ProductRules {
                     query.text = text
                 }
             case "ids":
-                let ids = value.split(separator: ",", omittingEmptySubsequences: false).map { InputRules.trimmed(String($0)) }
+                let ids = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 if ids.isEmpty || ids.count > InputRules.maximumStockBatch {
                     validator.fail(key, "ids names 1 to \(InputRules.maximumStockBatch) products, separated by commas")
-                } else if let problem = ids.lazy.compactMap({ InputRules.idProblem($0, label: "each id") }).first {
-                    validator.fail(key, problem)
+                } else if !ids.allSatisfy(InputRules.isQueryID) {
+                    validator.fail(key, "each id must be 1 to \(InputRules.maximumIDLength) visible ASCII characters")
                 } else {
                     query.ids = Array(Set(ids))
                 }
             case "userId":
-                let owner = InputRules.trimmed(value)
-                if let problem = InputRules.idProblem(owner, label: "userId") { validator.fail(key, problem) } else { query.ownerID = owner }
+                if InputRules.isQueryID(value) { query.ownerID = value } else {
+                    validator.fail(key, "userId must be 1 to \(InputRules.maximumIDLength) visible ASCII characters")
+                }
             default:
                 if let sort = ProductSort(rawValue: value) { query.sort = sort } else {
                     validator.fail(key, "sort must be one of \(ProductSort.allCases.map(\.rawValue).joined(separator: ", "))")
