@@ -19,6 +19,12 @@ public struct AppConfiguration: Sendable {
     public var tokenSecret: String
     /// HMAC secret for service credentials; must differ from `tokenSecret`.
     public var serviceSecret: String
+    /// Secrets that signed tokens before the current ones: still accepted, never
+    /// used to sign, until they are dropped after a token lifetime (key rotation).
+    public var previousTokenSecrets: [String] = []
+    public var previousServiceSecrets: [String] = []
+    public var userTokenSecrets: TokenSecrets { TokenSecrets(current: tokenSecret, previous: previousTokenSecrets) }
+    public var serviceTokenSecrets: TokenSecrets { TokenSecrets(current: serviceSecret, previous: previousServiceSecrets) }
     public var tokenLifetime: Duration = .seconds(3600)
     public var bcryptCost: UInt8 = 12
     /// Password hashes running or waiting at once; more answer 503 at once.
@@ -90,6 +96,9 @@ public struct AppConfiguration: Sendable {
             configuration.port = value
         }
         if let suffix = env["STOREFRONT_DB_SUFFIX"] { configuration.databaseSuffix = suffix }
+        configuration.previousTokenSecrets = TokenSecrets.list(env["STOREFRONT_JWT_PREVIOUS_SECRETS"] ?? "")
+        configuration.previousServiceSecrets = TokenSecrets.list(env["STOREFRONT_SERVICE_PREVIOUS_SECRETS"] ?? "")
+        try TokenSecrets.validate(user: configuration.userTokenSecrets, service: configuration.serviceTokenSecrets)
         if let ttl = env["STOREFRONT_TOKEN_TTL"] {
             guard let seconds = Int(ttl), seconds > 0 else { throw ConfigurationError("STOREFRONT_TOKEN_TTL must be a positive number of seconds: \(ttl)") }
             configuration.tokenLifetime = .seconds(seconds)

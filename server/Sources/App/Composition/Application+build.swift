@@ -66,7 +66,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let stores = try Stores(configuration: configuration, logger: logger, for: services)
     await stores.documents?.prepare(logger: logger)
     let tokens = try await TokenService(
-        userSecret: configuration.tokenSecret, serviceSecret: configuration.serviceSecret,
+        userSecrets: configuration.userTokenSecrets, serviceSecrets: configuration.serviceTokenSecrets,
         lifetime: configuration.tokenLifetime)
     var background: [any Service] = []
     let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger, background: &background)

@@ -41,26 +41,27 @@ public enum TokenError: Error, Equatable {
 
 /// Signs and verifies tokens. Shoppers' tokens and service credentials are signed
 /// with different keys, so no shopper token can ever pass as a service credential,
-/// whatever claims it carries.
+/// whatever claims it carries. Each kind has a current key, which signs, and may
+/// have previous ones, which still verify: a secret is rotated without signing
+/// anyone out (see `TokenSecrets`).
 public struct TokenService: Sendable {
     public static let serviceRole = "service"
 
-    private let userKeys: JWTKeyCollection
-    private let serviceKeys: JWTKeyCollection
+    private let userKeys: TokenKeySet
+    private let serviceKeys: TokenKeySet
     public let lifetime: Duration
 
-    public init(userSecret: String, serviceSecret: String, lifetime: Duration = .seconds(3600)) async throws {
-        guard userSecret.utf8.count >= 32, serviceSecret.utf8.count >= 32 else {
-            throw ConfigurationError("JWT secrets must be at least 32 bytes long")
-        }
-        guard userSecret != serviceSecret else {
-            throw ConfigurationError("the user token secret and the service secret must differ")
-        }
-        self.userKeys = JWTKeyCollection()
-        await self.userKeys.add(hmac: HMACKey(from: userSecret), digestAlgorithm: .sha256)
-        self.serviceKeys = JWTKeyCollection()
-        await self.serviceKeys.add(hmac: HMACKey(from: serviceSecret), digestAlgorithm: .sha256)
+    public init(userSecrets: TokenSecrets, serviceSecrets: TokenSecrets, lifetime: Duration = .seconds(3600)) async throws {
+        try TokenSecrets.validate(user: userSecrets, service: serviceSecrets)
+        self.userKeys = await TokenKeySet(userSecrets)
+        self.serviceKeys = await TokenKeySet(serviceSecrets)
         self.lifetime = lifetime
+    }
+
+    /// One key of each kind, nothing being rotated.
+    public init(userSecret: String, serviceSecret: String, lifetime: Duration = .seconds(3600)) async throws {
+        try await self.init(
+            userSecrets: TokenSecrets(current: userSecret), serviceSecrets: TokenSecrets(current: serviceSecret), lifetime: lifetime)
     }
 
     public func issueUserToken(userID: UserID, role: Role, now: Date = Date()) async throws -> String {
@@ -79,30 +80,21 @@ public struct TokenService: Sendable {
         return try await serviceKeys.sign(claims)
     }
 
-    /// Verifies signature, algorithm and expiry, then reads the caller.
+    /// Verifies signature, algorithm and expiry, then reads the caller. A token
+    /// whose key id names no key of ours is invalid like any other bad token.
     public func verify(_ token: String) async throws -> Caller {
-        if let claims = try await Self.claims(token, keys: userKeys) {
+        let keyID = try TokenKeySet.keyID(of: token)
+        if let claims = try await userKeys.claims(token, keyID: keyID) {
             guard let role = Role(rawValue: claims.role), let id = UserID(claims.sub.value) else {
                 throw TokenError.invalid
             }
             return .user(SignedInUser(id: id, role: role))
         }
-        if let claims = try await Self.claims(token, keys: serviceKeys) {
+        if let claims = try await serviceKeys.claims(token, keyID: keyID) {
             guard claims.role == Self.serviceRole else { throw TokenError.invalid }
             return .service(name: claims.sub.value)
         }
         throw TokenError.invalid
-    }
-
-    /// nil when the signature does not match these keys; throws when it matches but the token has expired.
-    private static func claims(_ token: String, keys: JWTKeyCollection) async throws -> AccessClaims? {
-        do {
-            return try await keys.verify(token, as: AccessClaims.self)
-        } catch let error as JWTError where error.errorType == .claimVerificationFailure {
-            throw TokenError.expired
-        } catch {
-            return nil
-        }
     }
 
     /// `iat` and `exp` are whole seconds, as RFC 7519's NumericDate is usually read.
