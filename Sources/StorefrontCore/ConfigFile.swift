@@ -1,7 +1,7 @@
 import Foundation
 
 /// `$XDG_CONFIG_HOME/storefront/config.toml`: the settings a user keeps
-/// between starts. Only three flat keys exist, so this reads the TOML they
+/// between starts. Only four flat keys exist, so this reads the TOML they
 /// need (comments, `key = "text"`, `key = true|false`) and refuses anything
 /// else by line, rather than pulling a TOML library into the client and,
 /// through the shared package, into the server's build.
@@ -9,14 +9,16 @@ public struct ConfigFile: Equatable, Sendable {
     public var server: String?
     public var theme: String?
     public var mouse: Bool?
+    public var cacert: String?
 
-    public init(server: String? = nil, theme: String? = nil, mouse: Bool? = nil) {
+    public init(server: String? = nil, theme: String? = nil, mouse: Bool? = nil, cacert: String? = nil) {
         self.server = server
         self.theme = theme
         self.mouse = mouse
+        self.cacert = cacert
     }
 
-    public static let keys = ["server", "theme", "mouse"]
+    public static let keys = ["server", "cacert", "theme", "mouse"]
 
     /// Where the file is: `$XDG_CONFIG_HOME/storefront`, or `~/.config/storefront`.
     public static func folder(environment: [String: String]) -> String? {
@@ -37,13 +39,17 @@ public struct ConfigFile: Equatable, Sendable {
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             switch key {
-            case "server", "theme":
+            case "server", "theme", "cacert":
                 guard value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\""),
                       !value.dropFirst().dropLast().contains("\"") && !value.contains("\\") else {
                     throw problem("\(key) must be a plain string in double quotes, like \(key) = \"\(key == "server" ? AppOptions.defaultServer : "dark")\"")
                 }
                 let text = String(value.dropFirst().dropLast())
-                if key == "server" { config.server = text } else { config.theme = text }
+                switch key {
+                case "server": config.server = text
+                case "cacert": config.cacert = text
+                default: config.theme = text
+                }
             case "mouse":
                 guard value == "true" || value == "false" else { throw problem("mouse must be true or false") }
                 config.mouse = value == "true"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the client was started: from the command line and the environment.
 public struct AppOptions: Equatable, Sendable {
     public var serverURL: String
@@ -11,9 +13,12 @@ public struct AppOptions: Equatable, Sendable {
     public var remember: Bool
     /// Clicks and the wheel (off with --no-mouse or `mouse = false`, so the terminal's own selection works).
     public var mouse: Bool
+    /// PEM file of the certificate authorities an https:// server's certificate must
+    /// chain to, for a private CA; nil trusts the system's authorities.
+    public var caFile: String?
 
     public init(serverURL: String = AppOptions.defaultServer, themeName: String = "dark", themeExplicit: Bool = false,
-                kiosk: Bool = false, kioskIdleSeconds: Int = 120, remember: Bool = false, mouse: Bool = true) {
+                kiosk: Bool = false, kioskIdleSeconds: Int = 120, remember: Bool = false, mouse: Bool = true, caFile: String? = nil) {
         self.serverURL = serverURL
         self.themeName = themeName
         self.themeExplicit = themeExplicit
@@ -21,6 +26,7 @@ public struct AppOptions: Equatable, Sendable {
         self.kioskIdleSeconds = kioskIdleSeconds
         self.remember = remember && !kiosk
         self.mouse = mouse
+        self.caFile = caFile
     }
 
     public static let defaultServer = "http://127.0.0.1:8080"
@@ -44,6 +50,7 @@ public enum LaunchOptions {
     public static let flags: [(flag: String, value: String?, meaning: String)] = [
         ("--server", "URL", "the marketplace server (env STOREFRONT_SERVER, config server, default \(AppOptions.defaultServer))"),
         ("--theme", "NAME", "a theme: dark, light, high-contrast, mono, one of yours in $XDG_CONFIG_HOME/storefront/themes/, or a path to a .theme file (env STOREFRONT_THEME, config theme, default dark)"),
+        ("--cacert", "FILE", "trust the certificate authorities in this PEM file for an https:// server, as for a private CA (env STOREFRONT_CACERT, config cacert); certificates are always verified"),
         ("--no-mouse", nil, "leave the mouse to the terminal, for its own selection and scrollback (config mouse = false)"),
         ("--no-remember", nil, "do not keep the session in $XDG_STATE_HOME/storefront/"),
         ("--kiosk", nil, "shared-terminal mode: guest browsing, per-session sign-in, reset after an idle timeout, no way out to a shell, nothing remembered"),
@@ -52,11 +59,11 @@ public enum LaunchOptions {
         ("--version", nil, "show the version"),
     ]
 
-    public static let synopsis = "storefront [--server URL] [--theme NAME] [--no-mouse] [--no-remember] [--kiosk [--idle-timeout SECONDS]]"
+    public static let synopsis = "storefront [--server URL] [--cacert FILE] [--theme NAME] [--no-mouse] [--no-remember] [--kiosk [--idle-timeout SECONDS]]"
 
     public static let settingsNote = """
     Settings are read from flags, then the environment, then $XDG_CONFIG_HOME/storefront/config.toml \
-    (server = "...", theme = "...", mouse = true|false). NO_COLOR (any value) turns colours off; themes \
+    (server = "...", cacert = "...", theme = "...", mouse = true|false). NO_COLOR (any value) turns colours off; themes \
     then use bold, underline and reverse. Keys: ? on any screen lists them.
     """
 
@@ -85,7 +92,9 @@ public enum LaunchOptions {
             options.themeExplicit = true
         }
         if let mouse = config.mouse { options.mouse = mouse }
+        if let caFile = config.cacert { options.caFile = caFile }
         if let server = environment["STOREFRONT_SERVER"], !server.isEmpty { options.serverURL = server }
+        if let caFile = environment["STOREFRONT_CACERT"], !caFile.isEmpty { options.caFile = caFile }
         if let theme = environment["STOREFRONT_THEME"], !theme.isEmpty {
             options.themeName = theme
             options.themeExplicit = true
@@ -112,6 +121,7 @@ public enum LaunchOptions {
             case "--help", "-h": return .help
             case "--version": return .version
             case "--server": options.serverURL = try value()
+            case "--cacert": options.caFile = try value()
             case "--theme":
                 options.themeName = try value()
                 options.themeExplicit = true
@@ -130,6 +140,9 @@ public enum LaunchOptions {
         while options.serverURL.hasSuffix("/") { options.serverURL.removeLast() }
         guard options.serverURL.hasPrefix("http://") || options.serverURL.hasPrefix("https://") else {
             throw UsageError("the server URL must start with http:// or https://, not '\(options.serverURL)'")
+        }
+        if let caFile = options.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw UsageError("the certificate authorities file '\(caFile)' cannot be read")
         }
         return .run(options)
     }

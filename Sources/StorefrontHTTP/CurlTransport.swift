@@ -12,22 +12,28 @@ public struct HTTPResponse: Sendable {
 public enum TransportError: Error, Equatable, Sendable {
     case unreachable(String)
     case timedOut(seconds: Int)
+    /// An https:// server whose certificate does not verify (an unknown authority,
+    /// another host's name, expired): libcurl's reason.
+    case untrusted(String)
 }
 
 /// Blocking HTTP over libcurl, one easy handle per request; call it off the UI thread.
 public final class CurlTransport: Sendable {
     public let connectTimeout: Duration
     public let totalTimeout: Duration
+    /// PEM certificate authorities for https://, instead of the system's; verification stays on.
+    public let caFile: String?
 
     private static let initialised: Bool = {
         curl_global_init(3)  // CURL_GLOBAL_ALL: SSL and Win32 parts; a macro Swift cannot import
         return true
     }()
 
-    public init(connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10)) {
+    public init(connectTimeout: Duration = .seconds(3), totalTimeout: Duration = .seconds(10), caFile: String? = nil) {
         _ = Self.initialised
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
+        self.caFile = caFile
     }
 
     public func send(method: String, url: String, body: Data?, headers: [String]) throws(TransportError) -> HTTPResponse {
@@ -48,6 +54,11 @@ public final class CurlTransport: Sendable {
         _ = sf_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout))
         _ = sf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(totalTimeout))
         _ = sf_curl_setopt_headers(handle, headerList)
+        // Certificates and host names are always verified (libcurl's default, stated).
+        _ = sf_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = sf_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile { _ = sf_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        var errorText = [CChar](repeating: 0, count: 256)  // CURL_ERROR_SIZE
         _ = sf_curl_setopt_write(handle, { data, size, count, context in
             guard let data, let context else { return 0 }
             let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
@@ -61,7 +72,12 @@ public final class CurlTransport: Sendable {
             }
         }
 
-        let code = curl_easy_perform(handle)
+        let code = errorText.withUnsafeMutableBufferPointer { buffer in
+            _ = sf_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+            defer { _ = sf_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil) }
+            return curl_easy_perform(handle)
+        }
+        let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         switch code {
         case CURLE_OK:
             let retryAfter = sf_curl_header(handle, "Retry-After").flatMap { Int(String(cString: $0).trimmingCharacters(in: .whitespaces)) }
@@ -72,6 +88,8 @@ public final class CurlTransport: Sendable {
             throw .unreachable("unknown host")
         case CURLE_OPERATION_TIMEDOUT:
             throw .timedOut(seconds: Int(totalTimeout.components.seconds))
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM:
+            throw .untrusted(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         default:
             throw .unreachable(String(cString: curl_easy_strerror(code)))
         }

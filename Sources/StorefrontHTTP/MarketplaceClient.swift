@@ -197,6 +197,9 @@ public struct MarketplaceClient: Sendable {
                 switch error {
                 case .unreachable(let reason): return .failure(.unreachable(server: baseURL, reason: reason))
                 case .timedOut(let seconds): return .failure(.timedOut(server: baseURL, seconds: seconds))
+                case .untrusted(let reason):
+                    let hint = transport.caFile == nil ? "; for a private certificate authority, give its certificate with --cacert FILE" : ""
+                    return .failure(.unreachable(server: baseURL, reason: "its certificate is not trusted (\(reason))\(hint)"))
                 }
             }
             // Too many requests: wait as long as the server asks, counting down where the

@@ -49,7 +49,7 @@ case .run(let options):
     do { terminal = try Terminal(theme: theme, environment: environment, mouse: options.mouse) } catch { fail("\(error)", code: ExitStatus.couldNotRun) }
     let inbox = Inbox(posted: terminal.wake)
     // Over SSH (a kiosk), each request names this session's client for the server's limits.
-    let client = MarketplaceClient(baseURL: options.serverURL, forwarded: MarketplaceClient.forwarded(environment: environment),
+    let client = MarketplaceClient(baseURL: options.serverURL, transport: CurlTransport(caFile: options.caFile), forwarded: MarketplaceClient.forwarded(environment: environment),
                                    onRetryWait: { inbox.post(.retryWait($0)) })
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,

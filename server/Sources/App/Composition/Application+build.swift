@@ -74,6 +74,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     // not end (work ignoring cancellation) still answers, and a shutdown drains.
     return Application(
         responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout + .seconds(2), logger: logger),
+        // HTTPS when STOREFRONT_TLS_CERT and STOREFRONT_TLS_KEY say so.
+        server: try ServerTLS.serverBuilder(ServerTLS.fromEnvironment()),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.service.map { "marketplace-\($0.rawValue)" } ?? "marketplace"),

@@ -9,7 +9,20 @@ public struct PostgresLocation: Sendable, Equatable {
     public var port: Int
     public var username: String
     public var password: String?
-    public var requireTLS: Bool
+    /// libpq's `sslmode`: disable (the default here), require (encrypted, the
+    /// certificate not checked), verify-ca (signed by a trusted authority) or
+    /// verify-full (and issued for this host). `sslrootcert` names the authorities'
+    /// PEM file; without it the system's are trusted.
+    public var sslMode: SSLMode
+    public var rootCertificate: String?
+
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    public var requireTLS: Bool { sslMode != .disable }
 
     public init(url: String) throws {
         guard let components = URLComponents(string: url),
@@ -25,8 +38,29 @@ public struct PostgresLocation: Sendable, Equatable {
         self.port = components.port ?? 5432
         self.username = user.removingPercentEncoding ?? user
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
-        let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value
-        self.requireTLS = sslmode == "require" || sslmode == "verify-full"
+        let query = components.queryItems ?? []
+        let mode = query.first { $0.name == "sslmode" }?.value ?? "disable"
+        guard let sslMode = SSLMode(rawValue: mode) else {
+            throw ConfigurationError("the PostgreSQL URL's sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", ")), not \(mode)")
+        }
+        self.sslMode = sslMode
+        self.rootCertificate = query.first { $0.name == "sslrootcert" }?.value
+        if let rootCertificate, !FileManager.default.isReadableFile(atPath: rootCertificate) {
+            throw ConfigurationError("the PostgreSQL URL's sslrootcert cannot be read: \(rootCertificate)")
+        }
+    }
+
+    /// The client's TLS settings for `sslMode`.
+    var tls: PostgresClient.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificate { configuration.trustRoots = .file(rootCertificate) }
+        switch sslMode {
+        case .disable: return .disable
+        case .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        return .require(configuration)
     }
 
     /// `statementTimeout`: PostgreSQL cancels any statement running longer (the
@@ -35,7 +69,7 @@ public struct PostgresLocation: Sendable, Equatable {
     public func clientConfiguration(database: String, statementTimeout: Duration? = nil) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database,
-            tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+            tls: tls)
         configuration.options.maximumConnections = 20
         configuration.options.connectionIdleTimeout = .seconds(60)
         configuration.options.connectTimeout = .seconds(3)

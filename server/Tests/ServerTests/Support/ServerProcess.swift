@@ -54,7 +54,8 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `marketplace serve` and waits until `/health` answers.
-    static func start(environment: [String: String]) async throws -> ServerProcess {
+    /// `isReady`: how to tell the server answers (plain `GET /health` by default).
+    static func start(environment: [String: String], isReady: ((ServerProcess) async -> Bool)? = nil) async throws -> ServerProcess {
         // 30000-40000; split deployments in tests take 20000-29007.
         let port = try StoreRestartTests.PrivateStores.freePort()
         let process = Process()
@@ -74,7 +75,11 @@ final class ServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw ServerProcessError("marketplace exited during start-up:\n\(server.log)") }
-            if let response = try? await server.request("GET", "/health"), response.status == 200 { return server }
+            if let isReady {
+                if await isReady(server) { return server }
+            } else if let response = try? await server.request("GET", "/health"), response.status == 200 {
+                return server
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         server.process.terminate()
