@@ -300,7 +300,7 @@ struct ConfigFileTests {
     }
 
     @Test func mistakesNameTheLine() {
-        #expect(throws: UsageError("c.toml line 2: unknown key 'colour' (known: server, theme, mouse)")) {
+        #expect(throws: UsageError("c.toml line 2: unknown key 'colour' (known: server, cacert, theme, mouse)")) {
             try ConfigFile.parse("mouse = true\ncolour = \"red\"", path: "c.toml")
         }
         #expect(throws: UsageError("c.toml line 1: mouse must be true or false")) { try ConfigFile.parse("mouse = yes", path: "c.toml") }
