@@ -85,6 +85,10 @@ down-split:
 # all in one process and split behind the nginx gateway.
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
 ALONE := StoreRestartTests
+# Suites that start and restart whole servers (HTTPS with three certificates, a
+# private TLS PostgreSQL, key rotation across restarts and a split deployment):
+# after the end-to-end suites, before the store restarts, apart from both.
+OPERATIONS := TLSTests|TokenRotationServerTests
 # The client suites that time pages under load (twenty kiosk sessions, a slow
 # link) run after the other client suites, on their own.
 CLIENT_ALONE := ManyShoppersTerminalTests
@@ -92,8 +96,9 @@ test: stores
 	cd server && swift build --build-tests
 	$(WITH_STORES) swift test --skip '$(CLIENT_ALONE)'
 	$(WITH_STORES) swift test --filter '$(CLIENT_ALONE)'
-	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(ALONE)'
+	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(OPERATIONS)|$(ALONE)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
+	cd server && $(WITH_STORES) swift test --filter '$(OPERATIONS)'
 	cd server && $(WITH_STORES) swift test --filter '$(ALONE)'
 	server/dev/fuzz --examples 20 --time-limit 240
 	server/dev/fuzz --split --examples 10 --time-limit 300
