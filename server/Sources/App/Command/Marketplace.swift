@@ -19,8 +19,14 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_MONGO_URL       mongodb://host:port (required)
               STOREFRONT_JWT_SECRET      secret for shoppers' tokens, >= 32 bytes (required)
               STOREFRONT_SERVICE_SECRET  secret for service credentials, >= 32 bytes (required)
+              STOREFRONT_JWT_PREVIOUS_SECRETS, STOREFRONT_SERVICE_PREVIOUS_SECRETS
+                                         earlier secrets still accepted while keys rotate
+              STOREFRONT_TLS_CERT, STOREFRONT_TLS_KEY
+                                         serve HTTPS with this PEM chain and key
+              STOREFRONT_TRUSTED_PROXIES proxies whose forwarded clients count (default loopback)
               STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
               STOREFRONT_DB_SUFFIX, LOG_LEVEL
+            Every setting, with its default: docs/OPERATIONS.md.
             With --service, where the other services answer (default http://127.0.0.1:<their port>):
               STOREFRONT_PRODUCTS_URL, STOREFRONT_INVENTORY_URL, STOREFRONT_ORDERS_URL,
               STOREFRONT_PAYMENTS_URL, STOREFRONT_SERVICE_TIMEOUT_MS
