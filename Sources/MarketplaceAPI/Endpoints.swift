@@ -173,6 +173,16 @@ public enum Endpoints {
         return HTTPVerb.allCases.filter(methods.contains)
     }
 
+    /// `name=a,b,c` queries naming `ids`, `InputRules.maximumStockBatch` at most each
+    /// (the most one request may name), with each batch's ids: how the client and the
+    /// services ask for many products' stock or records.
+    public static func idListQueries(_ name: String, _ ids: [String]) -> [(ids: ArraySlice<String>, query: String)] {
+        stride(from: 0, to: ids.count, by: InputRules.maximumStockBatch).map { start in
+            let batch = ids[start..<min(ids.count, start + InputRules.maximumStockBatch)]
+            return (batch, name + "=" + batch.map(encodeQueryValue).joined(separator: ","))
+        }
+    }
+
     /// A query value percent-encoded so that only unreserved characters stay as they are.
     public static func encodeQueryValue(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text

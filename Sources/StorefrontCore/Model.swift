@@ -31,7 +31,8 @@ public struct Model: Sendable {
     public var serverOnline: Bool?
     /// A passing message ("Account created"); the next key clears it.
     public var notice: StatusText?
-    static let retryNoticePrefix = "The shop is busy:"
+    /// The count-down of a request the server asked to repeat later, while one runs.
+    var retryNotice: StatusText?
 
     /// Which frame of the spinner shows, while one does (a request is out); nil
     /// otherwise. A frame that only the clock changes needs painting when this does.
@@ -237,12 +238,10 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         }
     case .retryWait(let seconds):
         // The count down of a request the server asked to repeat later; the screen waits for its reply as before.
-        let waiting = model.notice?.text.hasPrefix(Model.retryNoticePrefix) == true
-        if seconds > 0 {
-            model.notice = StatusText("\(Model.retryNoticePrefix) trying again in \(seconds) s…", role: .warning)
-        } else if waiting {
-            model.notice = nil
-        }
+        let countdown = seconds > 0 ? StatusText("The shop is busy: trying again in \(seconds) s…", role: .warning) : nil
+        // Cleared only while it is still on show: a notice that came since stays.
+        if seconds > 0 || model.notice == model.retryNotice { model.notice = countdown }
+        model.retryNotice = countdown
     case .themeApplied(let name, let result):
         switch result {
         case .success(let glyphs):

@@ -140,11 +140,7 @@ public struct MarketplaceClient: Sendable {
     /// carry their stock already; this is for those that came without).
     private func stock(_ ids: [String], token: String?) -> Result<[String: ProductStock], APIError> {
         var levels: [String: ProductStock] = [:]
-        var start = 0
-        while start < ids.count {
-            let batch = ids[start..<min(ids.count, start + InputRules.maximumStockBatch)]
-            start += batch.count
-            let query = "productIds=" + batch.map(Endpoints.encodeQueryValue).joined(separator: ",")
+        for (batch, query) in Endpoints.idListQueries("productIds", ids) {
             switch call(Endpoints.stockLevels, query: query, token: token) {
             case .success(let envelope):
                 let found = Dictionary(envelope.data.map { ($0.productId, $0) }, uniquingKeysWith: { first, _ in first })
@@ -158,12 +154,8 @@ public struct MarketplaceClient: Sendable {
     /// Products by id, a hundred a request; unknown ids are left out.
     private func products(_ ids: [String], token: String?) -> Result<[String: Product], APIError> {
         var found: [String: Product] = [:]
-        var start = 0
-        while start < ids.count {
-            let batch = ids[start..<min(ids.count, start + InputRules.maximumStockBatch)]
-            start += batch.count
-            let query = "limit=\(InputRules.maximumStockBatch)&ids=" + batch.map(Endpoints.encodeQueryValue).joined(separator: ",")
-            switch call(Endpoints.products, query: query, token: token) {
+        for (_, query) in Endpoints.idListQueries("ids", ids) {
+            switch call(Endpoints.products, query: "limit=\(InputRules.maximumStockBatch)&" + query, token: token) {
             case .success(let envelope): for product in envelope.data { found[product.id] = product }
             case .failure(let error): return .failure(error)
             }

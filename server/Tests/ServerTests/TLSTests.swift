@@ -115,7 +115,7 @@ import Testing
             #expect((try? await Self.status(verifying, "https://localhost:\(tlsPort)/health").get()) == 200)
             #expect((try? await Self.status(system, "https://localhost:\(tlsPort)/health").get()) == nil, "an authority the system does not know is refused")
         }
-        // The services hear that the client came over HTTPS.
+        // The HTTPS request went through the gateway to the server behind it.
         #expect(await server.logLine { ($0["path"] as? String) == "/api/products" } != nil)
         #expect(try await server.stop() == 0)
     }

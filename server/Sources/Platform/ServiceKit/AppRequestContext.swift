@@ -18,14 +18,18 @@ public struct AppRequestContext: RequestContext {
     /// Who is calling: the peer, or the client a trusted proxy forwards
     /// (`ClientAddressMiddleware`). Rate limits and sign-in throttles count by it.
     public var client: ClientAddress
+    /// Networks besides loopback whose clients may read `/metrics` without a credential.
+    public var metricsScrapers: [IPNetwork] = []
     /// Whether the client may read `/metrics` without a service credential.
-    public var mayScrapeMetrics: Bool
+    public var mayScrapeMetrics: Bool {
+        guard let address = IPNetwork.bytes(of: client.ip) else { return false }
+        return (IPNetwork.loopback + metricsScrapers).contains { $0.contains(address) }
+    }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteIP = source.channel.remoteAddress?.ipAddress
         self.client = ClientAddress(ip: remoteIP ?? "unknown")
-        self.mayScrapeMetrics = remoteIP.map(ProcessMetrics.isLocal) ?? false
     }
 
     /// Bodies larger than this answer 413 before they are decoded.

@@ -24,7 +24,12 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     public func contains(_ address: String) -> Bool {
-        guard let other = IPNetwork.bytes(of: address), other.count == bytes.count else { return false }
+        IPNetwork.bytes(of: address).map(contains) ?? false
+    }
+
+    /// For an address already read into bytes (`bytes(of:)`), so a list of networks parses it once.
+    func contains(_ other: [UInt8]) -> Bool {
+        guard other.count == bytes.count else { return false }
         var remaining = prefix
         for (mine, theirs) in zip(bytes, other) where remaining > 0 {
             let mask: UInt8 = remaining >= 8 ? 0xFF : ~(0xFF >> UInt8(remaining))
@@ -90,7 +95,8 @@ public struct TrustedProxies: Sendable {
     }
 
     public func trusts(_ ip: String) -> Bool {
-        networks.contains { $0.contains(ip) }
+        guard let address = IPNetwork.bytes(of: ip) else { return false }
+        return networks.contains { $0.contains(address) }
     }
 
     /// The client behind `peer`. The hops the headers list (`Forwarded`'s `for=`,
@@ -151,8 +157,8 @@ public struct TrustedProxies: Sendable {
 }
 
 /// Works out who is calling (`context.client`) before anything counts or logs by
-/// it, and whether they may read `/metrics`: from loopback or a configured
-/// scraper network, judged on the client, not on a proxy in front of it.
+/// it, and hands on the networks besides loopback that may read `/metrics`
+/// (judged on that client, not on a proxy in front of it, when `/metrics` asks).
 public struct ClientAddressMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let proxies: TrustedProxies
@@ -167,7 +173,7 @@ public struct ClientAddressMiddleware: RouterMiddleware {
         var context = context
         let client = proxies.client(peer: context.remoteIP, forwarded: request.headers[.forwarded], forwardedFor: request.headers[.xForwardedFor])
         context.client = client
-        context.mayScrapeMetrics = (IPNetwork.loopback + scrapers).contains { $0.contains(client.ip) }
+        context.metricsScrapers = scrapers
         if client.ip != context.remoteIP {
             context.logger[metadataKey: "client"] = .string(client.key)
         }

@@ -22,7 +22,7 @@ public enum ProcessMetrics {
 
     /// Loopback addresses, IPv4 and IPv6 (also IPv4-mapped).
     public static func isLocal(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+        IPNetwork.loopback.contains { $0.contains(address) }
     }
 
     public static func response() -> Response {

@@ -93,11 +93,7 @@ public struct HTTPStockSource: StockSource {
 
     public func stock(of productIDs: [String]) async throws -> [String: ProductStock] {
         var levels: [String: ProductStock] = [:]
-        var start = 0
-        while start < productIDs.count {
-            let batch = productIDs[start..<min(productIDs.count, start + InputRules.maximumStockBatch)]
-            start += batch.count
-            let query = "productIds=" + batch.map { Endpoints.encodeQueryValue($0) }.joined(separator: ",")
+        for (_, query) in Endpoints.idListQueries("productIds", productIDs) {
             let reply = try await client.call(Endpoints.stockLevels, query: query, retry: .idempotent)
             guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
             for level in try client.decode(reply, as: Endpoints.stockLevels).data { levels[level.productId] = ProductStock(level) }
