@@ -289,8 +289,9 @@ struct TmuxTests {
         try admin.press("Enter")
         try admin.waitFor("Ada Admin (admin)")
         try admin.press("A")
-        try admin.waitFor("Storefront › Low stock", name)
-        try admin.selectRow(containing: name)
+        // Rows left by earlier runs may push the new product below the first screenful: find it.
+        try admin.waitFor("Storefront › Low stock", " of ")
+        try admin.selectRow(containing: name, moves: 200)
         try admin.press("Enter")
         try admin.type("20")
         try admin.press("Enter")
