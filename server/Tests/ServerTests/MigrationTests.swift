@@ -64,6 +64,52 @@ import Testing
         }
     }
 
+    /// Test servers started side by side on a new machine all migrate the same
+    /// new databases at once: each must start, none may trip over the others.
+    @Test func fourMigratorsOnNewDatabasesAtOnceAllSucceed() async throws {
+        var configuration = try await TestStores.prepare()
+        configuration.databaseSuffix += "_together"
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        func dropAll() async throws {
+            try await PostgresClient.withRunning(location.client(database: "postgres", logger: TestStores.logger)) { client in
+                for base in Database.postgres {
+                    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(configuration.databaseName(base)) WITH (FORCE)"), logger: TestStores.logger)
+                }
+            }
+        }
+        try await dropAll()
+        let results = try await withThrowingTaskGroup(of: [String: [Int]].self) { group in
+            let shared = configuration
+            for _ in 0..<4 { group.addTask { try await migrateAll(shared, logger: TestStores.logger) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4)
+        // Every migration was applied once, by one of the four.
+        for base in Database.postgres {
+            let versions = results.flatMap { $0[base.name] ?? [] }
+            #expect(!versions.isEmpty)
+            #expect(versions.count == Set(versions).count, "\(base.name): a migration applied twice: \(versions)")
+        }
+        try await dropAll()
+    }
+
+    /// A wrong password is named as such at once, not as a pool's circuit breaker a minute later.
+    @Test func aRefusedSignInIsNamedAtOnce() async throws {
+        var configuration = try await TestStores.prepare()
+        var url = try #require(URLComponents(string: configuration.postgresURL))
+        url.password = "not-the-password"
+        configuration.postgresURL = try #require(url.string)
+        let started = ContinuousClock.now
+        do {
+            _ = try await migrateAll(configuration, logger: TestStores.logger)
+            Issue.record("migrating with a wrong password succeeded")
+        } catch let error as ConfigurationError {
+            #expect(error.description.contains("SQLSTATE 28P01"), "\(error.description)")
+            #expect(!error.description.contains("not-the-password"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func databaseNamesOutsideTheSafeAlphabetAreRefused() async throws {
         let configuration = try await TestStores.prepare()
         let location = try PostgresLocation(url: configuration.postgresURL)

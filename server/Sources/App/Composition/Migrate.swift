@@ -18,7 +18,17 @@ extension PostgresClient {
 /// `marketplace migrate`: creates each service database that is missing and
 /// applies its pending migrations. Safe to run again and from two places at once.
 public func migrateAll(_ configuration: AppConfiguration, logger: Logger) async throws -> [String: [Int]] {
+    do {
+        return try await migrateEach(configuration, logger: logger)
+    } catch let error as PSQLError {
+        // PostgreSQL's own words, not the driver's generic description.
+        throw MigrationError("migrating failed: \(PostgresLocation.reason(error).text)")
+    }
+}
+
+private func migrateEach(_ configuration: AppConfiguration, logger: Logger) async throws -> [String: [Int]] {
     let location = try PostgresLocation(url: configuration.postgresURL)
+    try await location.probe(database: "postgres", logger: logger)
     let maintenance = location.client(database: "postgres", logger: logger, shortLived: true)
     try await PostgresClient.withRunning(maintenance) { maintenance in
         for base in Database.postgres {

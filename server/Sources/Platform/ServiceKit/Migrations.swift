@@ -60,14 +60,19 @@ public struct MigrationRunner: Sendable {
     /// Returns the versions it applied.
     @discardableResult
     public func migrate(_ migrations: [Migration], database: String) async throws -> [Int] {
-        try await client.query("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                checksum TEXT NOT NULL,
-                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-            )
-            """, logger: logger)
+        // Under the same lock as the migrations: two migrators creating the table at
+        // once would otherwise collide in PostgreSQL's catalogue.
+        try await client.transaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7158032114)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    checksum TEXT NOT NULL,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+        }
         var applied: [Int] = []
         for migration in migrations {
             let didApply = try await client.transaction(logger: logger) { connection -> Bool in

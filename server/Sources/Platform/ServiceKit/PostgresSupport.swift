@@ -50,17 +50,67 @@ public struct PostgresLocation: Sendable, Equatable {
         }
     }
 
-    /// The client's TLS settings for `sslMode`.
-    var tls: PostgresClient.Configuration.TLS {
+    /// The client's TLS settings for `sslMode`; nil when it is `disable`.
+    var tlsConfiguration: TLSConfiguration? {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let rootCertificate { configuration.trustRoots = .file(rootCertificate) }
         switch sslMode {
-        case .disable: return .disable
+        case .disable: return nil
         case .require: configuration.certificateVerification = .none
         case .verifyCA: configuration.certificateVerification = .noHostnameVerification
         case .verifyFull: configuration.certificateVerification = .fullVerification
         }
-        return .require(configuration)
+        return configuration
+    }
+
+    var tls: PostgresClient.Configuration.TLS {
+        tlsConfiguration.map { .require($0) } ?? .disable
+    }
+
+    /// One connection to `database`, opened and closed, so a start-up that cannot
+    /// reach PostgreSQL says why (refused, wrong password, no such database, too
+    /// many clients) instead of the pool's "circuit breaker tripped" a minute later.
+    /// A server still starting up or out of connection slots is tried again until
+    /// `patience` is over.
+    public func probe(database: String, logger: Logger, patience: Duration = .seconds(20)) async throws {
+        var tls = PostgresConnection.Configuration.TLS.disable
+        if let configuration = tlsConfiguration {
+            tls = .require(try NIOSSLContext(configuration: configuration))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(3)
+        let deadline = ContinuousClock.now + patience
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: attempt, logger: logger)
+                try? await connection.close()
+                return
+            } catch {
+                let reason = Self.reason(error)
+                // 57P03: the server is starting up; 53300: no connection slot free.
+                let transient = reason.sqlState == "57P03" || reason.sqlState == "53300"
+                if transient, ContinuousClock.now < deadline {
+                    logger.warning("PostgreSQL is not taking connections yet; trying again", metadata: ["reason": .string(reason.text)])
+                    try await Task.sleep(for: .milliseconds(500))
+                    continue
+                }
+                throw ConfigurationError("cannot use PostgreSQL at \(host):\(port) (database \(database), user \(username)): \(reason.text)")
+            }
+        }
+    }
+
+    /// What went wrong with a connection, in the server's words where it gave some.
+    public static func reason(_ error: any Error) -> (text: String, sqlState: String?) {
+        guard let error = error as? PSQLError else { return (String(describing: error), nil) }
+        if let info = error.serverInfo, let message = info[.message] {
+            let state = info[.sqlState]
+            return (state.map { "\(message) (SQLSTATE \($0))" } ?? message, state)
+        }
+        if let underlying = error.underlying { return (String(describing: underlying), nil) }
+        return (String(reflecting: error), nil)
     }
 
     /// `statementTimeout`: PostgreSQL cancels any statement running longer (the
