@@ -76,6 +76,8 @@ final class SplitDeployment: Sendable {
     private static func launch(_ command: String, _ overrides: [String: String?]) async throws -> SplitDeployment {
         _ = try await TestStores.prepare()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString.prefix(8))").path
+        // Private, as server/.data is: the gateway must work from a folder only its owner can enter.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // Eight consecutive free ports: the gateway's and the seven services'.
         let gatewayPort = Int.random(in: 2_000...2_900) * 10
         var environment = try ServerProcess.environment(overrides)
