@@ -88,7 +88,7 @@ ALONE := StoreRestartTests
 # Suites that start and restart whole servers (HTTPS with three certificates, a
 # private TLS PostgreSQL, key rotation across restarts and a split deployment):
 # after the end-to-end suites, before the store restarts, apart from both.
-OPERATIONS := TLSTests|TokenRotationServerTests
+OPERATIONS := TLSTests|TokenRotationServerTests|TracingTests
 # The client suites that time pages under load (twenty kiosk sessions, a slow
 # link) run after the other client suites, on their own.
 CLIENT_ALONE := ManyShoppersTerminalTests

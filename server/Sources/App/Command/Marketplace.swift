@@ -24,6 +24,8 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_TLS_CERT, STOREFRONT_TLS_KEY
                                          serve HTTPS with this PEM chain and key
               STOREFRONT_TRUSTED_PROXIES proxies whose forwarded clients count (default loopback)
+              OTEL_EXPORTER_OTLP_ENDPOINT
+                                         send OpenTelemetry traces there over OTLP/HTTP (default off)
               STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
               STOREFRONT_DB_SUFFIX, LOG_LEVEL
             Every setting, with its default: docs/OPERATIONS.md.
@@ -97,16 +99,23 @@ struct Serve: AsyncParsableCommand {
         }
         if let port { configuration.port = port }
         if migrate { _ = try await migrateAll(configuration, logger: logger) }
+        // Before the routes exist, so no span is started against the no-op tracer.
+        let tracer = configuration.tracing ? try OTLPTracing.bootstrap(service: configuration.service, logger: logger) : nil
         let app = try await buildApplication(configuration, logger: logger)
         // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
         // within their deadline and ten seconds more; what is still hung then is
         // abandoned (a checkout is settled by recovery at the next start).
         let drain = configuration.requestTimeout + .seconds(10)
-        var group = ServiceGroupConfiguration(services: [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
             // Last in the list, so the first told of the shutdown.
             .init(service: ShutdownWatchdog(limit: drain + .seconds(5), logger: logger), successTerminationBehavior: .ignore),
-        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ]
+        if let tracer {
+            // First in the list, so the last told: spans of the drained requests are sent.
+            services.insert(.init(service: tracer), at: 0)
+        }
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = drain
         do {
             try await ServiceGroup(configuration: group).run()

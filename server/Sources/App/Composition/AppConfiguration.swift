@@ -64,6 +64,10 @@ public struct AppConfiguration: Sendable {
     public var peers = PeerAddresses()
     /// How long one call to another service may take before it counts as failed.
     public var serviceCallTimeout: Duration = .seconds(5)
+    /// Spans for every request, every call between services and every checkout
+    /// step, exported over OTLP: on when the OpenTelemetry variables name an
+    /// endpoint (`Telemetry.tracingRequested`).
+    public var tracing = false
 
     public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
         self.postgresURL = postgresURL
@@ -96,6 +100,7 @@ public struct AppConfiguration: Sendable {
             configuration.port = value
         }
         if let suffix = env["STOREFRONT_DB_SUFFIX"] { configuration.databaseSuffix = suffix }
+        configuration.tracing = Telemetry.tracingRequested(env)
         configuration.previousTokenSecrets = TokenSecrets.list(env["STOREFRONT_JWT_PREVIOUS_SECRETS"] ?? "")
         configuration.previousServiceSecrets = TokenSecrets.list(env["STOREFRONT_SERVICE_PREVIOUS_SECRETS"] ?? "")
         try TokenSecrets.validate(user: configuration.userTokenSecrets, service: configuration.serviceTokenSecrets)

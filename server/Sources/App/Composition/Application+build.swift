@@ -89,6 +89,12 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     ProcessMetrics.bootstrap()
     // HEAD answers wherever GET does, with the same headers and no body.
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    if configuration.tracing {
+        // Outermost: the server span continues the caller's traceparent and covers
+        // everything below, the request id recorded beside it.
+        router.add(middleware: TraceContextGuard())
+        router.add(middleware: TracingMiddleware(recordingHeaders: [.requestID]))
+    }
     router.addMiddleware {
         MetricsMiddleware()
         RequestIDMiddleware()

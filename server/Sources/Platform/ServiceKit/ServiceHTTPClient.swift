@@ -47,6 +47,11 @@ public final class PeerConnections: Service, Sendable {
         configuration.timeout = .init(connect: .seconds(2))
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
+        // Calls are traced by `ServiceHTTPClient` (one client span named after the
+        // peer and route, whose context it writes into `traceparent`); the client's
+        // own span would add a second `traceparent` header, which the far side
+        // cannot read.
+        configuration.tracing.tracer = nil
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -238,10 +243,17 @@ public struct ServiceHTTPClient: Sendable {
             request.body = .bytes(payload)
         }
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        let response = try await connections.http.execute(request, deadline: deadline)
-        // The deadline above ends with the head; `withDeadline` in `perform` bounds the body too.
-        let body = try await response.body.collect(upTo: 4 << 20)
-        return ServiceReply(status: Int(response.status.code), body: body)
+        // With tracing on, a client span whose context the call carries in `traceparent`.
+        return try await Telemetry.call("\(service) \(method.rawValue) \(path.split(separator: "?").first ?? "")",
+                                        method: method.rawValue, url: baseURL + path, peer: service,
+                                        headers: request.headers) { headers in
+            var request = request
+            request.headers = headers
+            let response = try await connections.http.execute(request, deadline: deadline)
+            // The deadline above ends with the head; `withDeadline` in `perform` bounds the body too.
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return (ServiceReply(status: Int(response.status.code), body: body), Int(response.status.code))
+        }
     }
 }
 

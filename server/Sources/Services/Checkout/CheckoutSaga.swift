@@ -74,7 +74,8 @@ public struct CheckoutSaga: Sendable {
                 continue
             }
             do {
-                let outcome = try await drive(record, resuming: true)
+                // A trace of its own: the request that began it has long been answered.
+                let outcome = try await Telemetry.step("checkout recovery") { try await drive(record, resuming: true) }
                 if case .interrupted = outcome.result, outcome.orderID == nil {} else { settled += 1 }
             } catch {
                 logger.warning("checkout recovery step failed", metadata: ["checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
@@ -93,7 +94,9 @@ public struct CheckoutSaga: Sendable {
             if record.state == .started {
                 // The checkout id is the order's idempotency key: a resumed step answers the same order.
                 do {
-                    order = try await orders.createOrder(userID: record.userID, address: record.address, idempotencyKey: record.id.uuidString)
+                    order = try await Telemetry.step("checkout: create order") { [record] in
+                        try await orders.createOrder(userID: record.userID, address: record.address, idempotencyKey: record.id.uuidString)
+                    }
                 } catch OrderError.emptyCart {
                     return try await finish(&record, .failed, Self.outcome(.cartEmpty, record))
                 } catch OrderError.pricesChanged(let changes) {
@@ -109,7 +112,7 @@ public struct CheckoutSaga: Sendable {
                     return try await compensate(&record, Self.outcome(.interrupted(stage: .undone), record))
                 }
                 let lines = order.items.map { StockLine(productId: $0.productId, quantity: $0.quantity) }
-                switch try await inventory.reserve(orderID: order.id, lines: lines) {
+                switch try await Telemetry.step("checkout: reserve stock", { try await inventory.reserve(orderID: order.id, lines: lines) }) {
                 case .short(let shortages):
                     let names = Dictionary(order.items.map { ($0.productId, $0.name) }, uniquingKeysWith: { first, _ in first })
                     let items = shortages.map { ShortItem($0, name: names[$0.productId] ?? $0.productId) }
@@ -129,9 +132,10 @@ public struct CheckoutSaga: Sendable {
                     throw ServiceUnavailable(service: "checkout", detail: "checkout \(record.id) lost its order")
                 }
                 // Same key every time: a resumed checkout learns what happened instead of charging again.
-                let transaction = try await payments.charge(ChargeRequest(
+                let charge = ChargeRequest(
                     userID: record.userID, orderID: orderID, amount: amount,
-                    paymentMethod: record.paymentMethod, idempotencyKey: "checkout-" + record.id.uuidString.lowercased()))
+                    paymentMethod: record.paymentMethod, idempotencyKey: "checkout-" + record.id.uuidString.lowercased())
+                let transaction = try await Telemetry.step("checkout: take payment") { try await payments.charge(charge) }
                 record.transactionID = transaction.transactionId
                 switch transaction.status {
                 case .completed:
@@ -150,7 +154,7 @@ public struct CheckoutSaga: Sendable {
             if record.state == .paid, let orderID = record.orderID {
                 // The money is taken: this step is retried through the recovery window; only a
                 // refusal, or the window's end, undoes it, and then the payment goes back.
-                _ = try await orders.setStatus(orderID: orderID, to: .confirmed)
+                _ = try await Telemetry.step("checkout: confirm order") { try await orders.setStatus(orderID: orderID, to: .confirmed) }
                 return try await finish(&record, .completed, Self.outcome(.placed, record))
             }
             if let outcome = record.outcome { return outcome }
@@ -189,9 +193,9 @@ public struct CheckoutSaga: Sendable {
     /// cart's, which runs only after the log says the order was cancelled here.
     private func compensate(_ record: inout CheckoutRecord, _ failure: CheckoutOutcome) async throws -> CheckoutOutcome {
         if let orderID = record.orderID {
-            try await inventory.release(orderID: orderID)
+            try await Telemetry.step("checkout: release stock") { try await inventory.release(orderID: orderID) }
             do {
-                _ = try await orders.setStatus(orderID: orderID, to: .cancelled)
+                _ = try await Telemetry.step("checkout: cancel order") { try await orders.setStatus(orderID: orderID, to: .cancelled) }
             } catch let refusal as PeerRefused {
                 // Gone, or somewhere it cannot be cancelled from: asking again changes nothing.
                 logger.warning("the failed checkout's order could not be cancelled", metadata: [
@@ -221,7 +225,7 @@ public struct CheckoutSaga: Sendable {
         Counter(label: "storefront_checkouts_abandoned_total", dimensions: [("state", record.state.rawValue)]).increment()
         if let orderID = record.orderID {
             if record.state == .stockReserved || record.state == .paid {
-                let refunded = try await payments.refund(orderID: orderID, reason: reason)
+                let refunded = try await Telemetry.step("checkout: refund payment") { try await payments.refund(orderID: orderID, reason: reason) }
                 if refunded.contains(where: { $0.status == .refunded }) {
                     Counter(label: "storefront_payments_refunded_total").increment()
                 }
