@@ -12,7 +12,7 @@ DATA := $(CURDIR)/server/.data
 PORT := $${STOREFRONT_PORT:-8080}
 WITH_STORES := eval "$$($(STORES) env)" &&
 
-.PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test fuzz clean-data
+.PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test fuzz bench clean-data
 
 help:
 	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
@@ -20,6 +20,7 @@ help:
 	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
 	@echo "make up-split  every service its own process behind nginx on :8080;  make down-split  stops them"
 	@echo "make fuzz   a long Schemathesis run of a private server against server/openapi.yaml"
+	@echo "make bench  release build, every load scenario beside its reference; writes docs/PERFORMANCE.md"
 
 deps:
 	@server/dev/deps
@@ -112,6 +113,12 @@ FUZZ_TIME_LIMIT ?= 3600
 fuzz: stores build
 	server/dev/fuzz --examples $(FUZZ_EXAMPLES) --time-limit $(FUZZ_TIME_LIMIT)
 	server/dev/fuzz --split --examples $(FUZZ_EXAMPLES) --time-limit $(FUZZ_TIME_LIMIT)
+
+# Performance against this machine's limits: every scenario beside a reference
+# measured in the same run (bare route, nginx, the store, pgbench), as ratios with
+# their targets, printed and written into docs/PERFORMANCE.md. Apart from `make test`.
+bench: stores
+	server/bench/make-bench
 
 clean-data: down
 	rm -rf server/.data

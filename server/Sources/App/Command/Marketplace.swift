@@ -33,7 +33,7 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_PRODUCTS_URL, STOREFRONT_INVENTORY_URL, STOREFRONT_ORDERS_URL,
               STOREFRONT_PAYMENTS_URL, STOREFRONT_SERVICE_TIMEOUT_MS
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Admin.self, BenchReference.self],
         defaultSubcommand: Serve.self)
 }
 
