@@ -3,6 +3,8 @@ import Logging
 import Metrics
 import MarketplaceAPI
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 
 /// Bounds how long a request may wait. A store that stopped answering (its
 /// connection pool retrying in the background) then costs the caller a clear 503
@@ -32,21 +34,46 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 
 /// Runs `body`, giving up (and cancelling it) after `timeout`: the one timeout
 /// race of the server (requests, calls between services, readiness pings).
+/// `body` never outlives the call: it runs in a task of its own that is always
+/// awaited. The deadline is a timer on an event loop, not a sleeping task: on
+/// Linux every `Task.sleep` is a dispatch timer, which cost a wake-up of
+/// dispatch's manager thread per request.
 public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async throws -> T) async throws -> T {
     try await withoutActuallyEscaping(body) { body in
-        // The task group waits for both children before returning, so `body`
-        // never outlives this call even though the compiler cannot see it.
+        // Awaited below whatever happens, so `body` never outlives this call even
+        // though the compiler cannot see it.
         nonisolated(unsafe) let body = body
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DeadlineExceeded()
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw DeadlineExceeded() }
-            return first
+        let work = Task { try await body() }
+        let expired = NIOLockedValueBox(false)
+        let timer = DeadlineTimers.loop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+            expired.withLockedValue { $0 = true }
+            work.cancel()
         }
+        defer { timer.cancel() }
+        do {
+            let value = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            // Past the deadline the answer is the deadline's, even from work that
+            // ignored the cancellation and finished anyway.
+            if expired.withLockedValue({ $0 }) { throw DeadlineExceeded() }
+            return value
+        } catch let error as DeadlineExceeded {
+            throw error
+        } catch {
+            if expired.withLockedValue({ $0 }) { throw DeadlineExceeded() }
+            throw error
+        }
+    }
+}
+
+/// The event loops deadline timers run on: NIO's shared ones, which serve the
+/// requests too.
+enum DeadlineTimers {
+    static var loop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }
 
@@ -88,8 +115,7 @@ public struct DeadlineResponder<Inner: HTTPResponder>: HTTPResponder where Inner
 public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let waiter = SingleResume<T>()
     let work = Task { waiter.resume(with: await Result { try await body() }) }
-    let timer = Task {
-        do { try await Task.sleep(for: timeout) } catch { return }
+    let timer = DeadlineTimers.loop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
         waiter.resume(with: .failure(DeadlineExceeded()))
         work.cancel()
     }
