@@ -27,7 +27,15 @@ import Testing
         store.standardOutput = FileHandle.nullDevice
         store.standardError = FileHandle.nullDevice
         try store.run()
-        defer { kill(store.processIdentifier, SIGCONT); store.terminate() }
+        defer {
+            // SecantusDB does not always end on SIGTERM: left running, every run of
+            // this test would leave one behind. Killed when it has not ended in 5 s.
+            kill(store.processIdentifier, SIGCONT)
+            store.terminate()
+            let deadline = Date().addingTimeInterval(5)
+            while store.isRunning && Date() < deadline { usleep(50_000) }
+            if store.isRunning { kill(store.processIdentifier, SIGKILL) }
+        }
         let url = "mongodb://127.0.0.1:\(port)"
         let probe = try MongoClient.shared(url: url)
         let ready = ContinuousClock.now + .seconds(30)
