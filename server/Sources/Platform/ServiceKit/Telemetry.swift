@@ -42,16 +42,17 @@ public enum Telemetry {
     /// the headers it is given, which carry the span's context (`traceparent`,
     /// `tracestate`) so the far side continues the trace, and reports the status.
     public static func call<T>(
-        _ name: String, method: String, url: String, peer: String, headers: HTTPHeaders,
+        _ name: @autoclosure () -> String, method: String, url: @autoclosure () -> String, peer: String, headers: HTTPHeaders,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (HTTPHeaders) async throws -> (T, status: Int)
     ) async throws -> T {
         guard isTracing else { return try await body(headers).0 }
         var headers = headers
-        let span = startSpan(name, context: InstrumentationContext.current ?? .topLevel, ofKind: .client)
+        // Names and URLs are put together only here: with tracing off a call costs no strings.
+        let span = startSpan(name(), context: InstrumentationContext.current ?? .topLevel, ofKind: .client)
         defer { span.end() }
         span.attributes["http.request.method"] = method
-        span.attributes["url.full"] = url
+        span.attributes["url.full"] = url()
         span.attributes["peer.service"] = peer
         InstrumentationSystem.instrument.inject(span.context, into: &headers, using: NIOHeadersInjector())
         do {
