@@ -312,6 +312,11 @@ final class TmuxSession {
         return "\(index): \(rows[index])"
     }
 
+    /// How often `waitFor` reads the screen. Each read runs a tmux client; a load
+    /// test driving twenty sessions reads less often, so that the test's own polling
+    /// is not what the shoppers' clients wait behind on two cores.
+    var pollInterval: TimeInterval = 0.05
+
     /// Polls the screen until every text shows, or fails with what the screen showed.
     @discardableResult
     func waitFor(_ texts: String..., timeout: TimeInterval = 15) throws -> String {
@@ -320,7 +325,7 @@ final class TmuxSession {
         while Date() < deadline {
             screen = (try? capture()) ?? ""
             if texts.allSatisfy(screen.contains) { return screen }
-            usleep(50_000)
+            usleep(useconds_t(pollInterval * 1_000_000))
         }
         throw HarnessError("waited \(Int(timeout)) s for \(texts) but the screen shows:\n\(screen)")
     }

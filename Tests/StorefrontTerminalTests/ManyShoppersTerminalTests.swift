@@ -208,7 +208,7 @@ struct ManyShoppersTerminalTests {
     /// Twenty kiosk sessions through the real sshd at once, on the server's default
     /// limits: each signs in, browses ten pages at two pages a second, opens a
     /// product and adds it to the cart; a quarter check out. No refusal, no error,
-    /// 99 % of pages on screen within 500 ms of their key (see below for the rest).
+    /// every page on screen within 500 ms of its key.
     @Test func twentyKioskSessionsShopAtOnceWithoutRefusals() throws {
         let sessions = Int(ProcessInfo.processInfo.environment["STOREFRONT_KIOSK_SESSIONS"] ?? "") ?? 20
         let server = try MarketplaceServer(databaseSuffix: "_kiosk_load_test")
@@ -225,6 +225,10 @@ struct ManyShoppersTerminalTests {
             accounts.append(account)
         }
         let shops = try (0..<sessions).map { _ in try TmuxSession(command: sshd.sshCommand, width: 100, height: 30) }
+        // Twenty sessions read at 20 Hz would run 400 tmux clients a second beside the
+        // shoppers; the figures are the clients' own traces, so reading less often
+        // changes what the test waits, not what it measures.
+        for shop in shops { shop.pollInterval = 0.3 }
         for shop in shops { try shop.waitFor("kiosk  guest", timeout: 60) }
         for (shop, account) in zip(shops, accounts) {
             try signInThroughTheScreen(shop, account.email, "secret1", as: account.name, fromCatalogue: true, timeout: 60)
@@ -282,14 +286,12 @@ struct ManyShoppersTerminalTests {
             "p50 \(Int(ClientTrace.percentile(times, 0.5))) ms, p99 \(Int(ClientTrace.percentile(times, 0.99))) ms, max \(Int(times.max() ?? 0)) ms"
         }
         print("kiosk load: \(sessions) sessions, \(catalogue.count) catalogue pages (\(figures(catalogue))), \(pages.count) pages in all (\(figures(times)))")
+        // The slowest five, with each one's place in its session (0: the first End).
+        let placed = all.flatMap { Array($0.drop { $0.key != "end" }.enumerated()) }.sorted { $0.element.milliseconds > $1.element.milliseconds }
+        print("kiosk load: slowest \(placed.prefix(5).map { "#\($0.offset) \($0.element.key) \(Int($0.element.milliseconds)) ms" })")
         #expect(catalogue.count == sessions * 10, "\(catalogue.count) catalogue pages")
-        // The issue's target is every page within 500 ms. On this two-core machine a
-        // run now and then has one or two pages of 255 at 500–600 ms (other suites'
-        // leftovers, the debug build); held here: 99 % within 500 ms, none past 1 s.
-        // The slow ones are printed; the gap is open in issue 13.
-        #expect(ClientTrace.percentile(times, 0.99) <= 500, "p99 \(Int(ClientTrace.percentile(times, 0.99))) ms")
-        #expect(times.allSatisfy { $0 <= 1000 }, "pages past 1 s: \(slow.map { "\($0.key) \(Int($0.milliseconds)) ms" })")
-        if !slow.isEmpty { print("kiosk load: over 500 ms: \(slow.map { "\($0.key) \(Int($0.milliseconds)) ms" })") }
+        // Every page on screen within 500 ms of its key, the slowest printed above.
+        #expect(slow.isEmpty, "pages past 500 ms: \(slow.map { "\($0.key) \(Int($0.milliseconds)) ms" })")
     }
 }
 
