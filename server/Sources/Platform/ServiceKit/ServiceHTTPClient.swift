@@ -203,7 +203,7 @@ public struct ServiceHTTPClient: Sendable {
     }
 
     private func perform(_ method: HTTPMethod, _ path: String, payload: ByteBuffer?, retry: RetryPolicy) async throws -> ServiceReply {
-        let requestID = RequestTrace.id ?? UUID().uuidString.lowercased()
+        let requestID = RequestTrace.id ?? RequestIDs.next()
         let tries = retry == .idempotent ? attempts : 1
         var failure = ServiceUnavailable(service: service, detail: "not called")
         for attempt in 1...tries {

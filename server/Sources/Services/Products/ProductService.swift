@@ -171,14 +171,7 @@ public struct ProductController: Sendable {
     /// Query parameters with percent-decoded names, in the order sent.
     /// Read from the raw query as forms send it: `+` is a space, then percent-escapes.
     static func parameters(_ request: Request) -> [(key: String, value: String)] {
-        (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decoded(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (key: decoded(parts[0]), value: parts.count > 1 ? decoded(parts[1]) : "")
-        }
+        QueryString.pairs(request.uri.query)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: ByteBuffer, source: ProductReadCache.Source? = nil) -> Response {
