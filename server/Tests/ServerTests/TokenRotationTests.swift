@@ -4,6 +4,8 @@ import JWTKit
 import MarketplaceAPI
 import ServiceKit
 import Testing
+import AuthService
+import NIOCore
 
 /// Rotating the signing secrets: tokens name their key (`kid`), the current key
 /// signs, every listed key verifies, and a key dropped from the list takes its
@@ -180,5 +182,21 @@ import Testing
         await #expect(throws: ConfigurationError.self) {
             try await TokenService(userSecrets: TokenSecrets(current: good, previous: [short]), serviceSecrets: TokenSecrets(current: service))
         }
+    }
+}
+
+/// Password hashing leaves a core to everything else, and its threads are set by name.
+@Suite("Hashing threads") struct HashingThreadTests {
+    @Test func aCoreIsLeftToBrowsingUnlessTheOperatorSaysOtherwise() throws {
+        #expect(try TokenRotationTests.configuration([:]).hashingThreads == max(1, System.coreCount - 1))
+        #expect(try TokenRotationTests.configuration(["STOREFRONT_HASHING_THREADS": "3"]).hashingThreads == 3)
+        for refused in ["0", "-1", "many", "257"] {
+            #expect(TokenRotationTests.refusal(["STOREFRONT_HASHING_THREADS": refused])?.contains("STOREFRONT_HASHING_THREADS") == true, "\(refused)")
+        }
+    }
+
+    @Test func serversInOneProcessShareAPoolPerSize() {
+        #expect(PasswordHasher.pool(threads: 1) === PasswordHasher.pool(threads: 1))
+        #expect(PasswordHasher.pool(threads: 1) !== PasswordHasher.pool(threads: 2))
     }
 }

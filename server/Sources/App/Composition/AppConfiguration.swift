@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import AuthService
 import ServiceKit
 
@@ -29,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Password hashes running or waiting at once; more answer 503 at once.
     public var hashingQueue: Int = 16
+    /// Threads hashing passwords: one core is always left to everything else.
+    public var hashingThreads: Int = max(1, System.coreCount - 1)
     /// Failed sign-ins allowed per email and per client address before each further one waits; nil: no limit.
     public var loginThrottle: LoginThrottle.Limits? = LoginThrottle.Limits()
     /// The sandbox payment provider's delay per charge (tests and benchmarks).
@@ -115,6 +118,12 @@ public struct AppConfiguration: Sendable {
         if let queue = env["STOREFRONT_HASHING_QUEUE"] {
             guard let value = Int(queue), value > 0 else { throw ConfigurationError("STOREFRONT_HASHING_QUEUE must be a positive whole number: \(queue)") }
             configuration.hashingQueue = value
+        }
+        if let threads = env["STOREFRONT_HASHING_THREADS"] {
+            guard let value = Int(threads), (1...256).contains(value) else {
+                throw ConfigurationError("STOREFRONT_HASHING_THREADS must be a whole number from 1 to 256: \(threads)")
+            }
+            configuration.hashingThreads = value
         }
         if let limit = env["STOREFRONT_LOGIN_FAILURES"] {
             // "PER_EMAIL/PER_ADDRESS" failed sign-ins within 15 minutes, or "off".

@@ -134,7 +134,8 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
     if here.contains(.auth) {
         let auth = AuthService(
             accounts: PostgresAccountRepository(client: stores.client(.auth), logger: logger),
-            hasher: PasswordHasher(cost: configuration.bcryptCost, maximumQueued: configuration.hashingQueue),
+            hasher: PasswordHasher(cost: configuration.bcryptCost, pool: PasswordHasher.pool(threads: configuration.hashingThreads),
+                                    maximumQueued: configuration.hashingQueue),
             tokens: tokens, throttle: LoginThrottle(limits: configuration.loginThrottle))
         AuthController(service: auth).addRoutes(to: router)
     }

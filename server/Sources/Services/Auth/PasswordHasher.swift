@@ -37,6 +37,21 @@ public struct PasswordHasher: Sendable {
         return matches && hash != nil
     }
 
+    /// The threads password hashes run on: one pool per size for the process, so
+    /// servers built again and again in one process (tests) share them. Fewer
+    /// threads than cores keeps a storm of sign-ins from taking every core from
+    /// the shoppers browsing meanwhile (`make bench`'s login storm).
+    public static func pool(threads: Int) -> NIOThreadPool {
+        pools.withLockedValue { pools in
+            if let pool = pools[threads] { return pool }
+            let pool = NIOThreadPool(numberOfThreads: threads)
+            pool.start()
+            pools[threads] = pool
+            return pool
+        }
+    }
+    private static let pools = NIOLockedValueBox<[Int: NIOThreadPool]>([:])
+
     private func slot<T>(_ work: () async throws -> T) async throws -> T {
         let taken = queued.withLockedValue { count in
             guard count < maximumQueued else { return false }
