@@ -4,8 +4,10 @@ import JWTKit
 import MarketplaceAPI
 import ServiceKit
 import Testing
-import AuthService
 import NIOCore
+import NIOPosix
+import Glibc
+@testable import AuthService
 
 /// Rotating the signing secrets: tokens name their key (`kid`), the current key
 /// signs, every listed key verifies, and a key dropped from the list takes its
@@ -198,5 +200,17 @@ import NIOCore
     @Test func serversInOneProcessShareAPoolPerSize() {
         #expect(PasswordHasher.pool(threads: 1) === PasswordHasher.pool(threads: 1))
         #expect(PasswordHasher.pool(threads: 1) !== PasswordHasher.pool(threads: 2))
+    }
+}
+
+@Suite("Hashing priority") struct HashingPriorityTests {
+    /// A hash runs on a thread niced below the threads serving requests.
+    @Test func hashesRunBelowTheRequestsPriority() async throws {
+        let pool = PasswordHasher.pool(threads: 1)
+        let hasher = PasswordHasher(cost: 10, pool: pool)
+        _ = try await hasher.hash("secret-password")
+        let nice = try await pool.runIfActive { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        #expect(nice == PasswordHasher.hashingNice)
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) < PasswordHasher.hashingNice)
     }
 }
