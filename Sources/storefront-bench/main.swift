@@ -139,9 +139,12 @@ func rollupKB(_ field: String) -> Double {
 let privateMB = (rollupKB("Private_Clean") + rollupKB("Private_Dirty")) / 1024
 let pssMB = rollupKB("Pss") / 1024
 
-// Key presses that only move the selection: pure update + view + paint.
+// Key presses that only move the selection: pure update + view + paint, at a
+// held key's repeat rate (about 30 a second). Sent back to back, the hundred tmux
+// clients starting on two cores were what the slowest keys waited behind.
 for _ in 0..<100 {
     tmux(["send-keys", "-t", "bench", "j"])
+    usleep(33_000)
 }
 usleep(500_000)
 
