@@ -5,8 +5,6 @@ import MarketplaceAPI
 import ServiceKit
 import Testing
 import NIOCore
-import NIOPosix
-import Glibc
 @testable import AuthService
 
 /// Rotating the signing secrets: tokens name their key (`kid`), the current key
@@ -187,10 +185,10 @@ import Glibc
     }
 }
 
-/// Password hashing leaves a core to everything else, and its threads are set by name.
+/// Password hashing's threads: as many as the cores, or as the operator sets.
 @Suite("Hashing threads") struct HashingThreadTests {
-    @Test func aCoreIsLeftToBrowsingUnlessTheOperatorSaysOtherwise() throws {
-        #expect(try TokenRotationTests.configuration([:]).hashingThreads == max(1, System.coreCount - 1))
+    @Test func asManyAsTheCoresUnlessTheOperatorSaysOtherwise() throws {
+        #expect(try TokenRotationTests.configuration([:]).hashingThreads == System.coreCount)
         #expect(try TokenRotationTests.configuration(["STOREFRONT_HASHING_THREADS": "3"]).hashingThreads == 3)
         for refused in ["0", "-1", "many", "257"] {
             #expect(TokenRotationTests.refusal(["STOREFRONT_HASHING_THREADS": refused])?.contains("STOREFRONT_HASHING_THREADS") == true, "\(refused)")
@@ -200,17 +198,5 @@ import Glibc
     @Test func serversInOneProcessShareAPoolPerSize() {
         #expect(PasswordHasher.pool(threads: 1) === PasswordHasher.pool(threads: 1))
         #expect(PasswordHasher.pool(threads: 1) !== PasswordHasher.pool(threads: 2))
-    }
-}
-
-@Suite("Hashing priority") struct HashingPriorityTests {
-    /// A hash runs on a thread niced below the threads serving requests.
-    @Test func hashesRunBelowTheRequestsPriority() async throws {
-        let pool = PasswordHasher.pool(threads: 1)
-        let hasher = PasswordHasher(cost: 10, pool: pool)
-        _ = try await hasher.hash("secret-password")
-        let nice = try await pool.runIfActive { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
-        #expect(nice == PasswordHasher.hashingNice)
-        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) < PasswordHasher.hashingNice)
     }
 }

@@ -30,8 +30,9 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Password hashes running or waiting at once; more answer 503 at once.
     public var hashingQueue: Int = 16
-    /// Threads hashing passwords: one core is always left to everything else.
-    public var hashingThreads: Int = max(1, System.coreCount - 1)
+    /// Threads hashing passwords (as many as the cores, as NIO's shared pool had);
+    /// fewer leave cores to browsing during a storm of sign-ins.
+    public var hashingThreads: Int = System.coreCount
     /// Failed sign-ins allowed per email and per client address before each further one waits; nil: no limit.
     public var loginThrottle: LoginThrottle.Limits? = LoginThrottle.Limits()
     /// The sandbox payment provider's delay per charge (tests and benchmarks).

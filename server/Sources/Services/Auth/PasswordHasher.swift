@@ -1,7 +1,4 @@
 import HummingbirdBcrypt
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOConcurrencyHelpers
 import NIOPosix
 
@@ -31,19 +28,20 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await slot { try await pool.runIfActive { Self.yieldingToOthers(); return Bcrypt.hash(password, cost: cost) } }
+        return try await slot { try await pool.runIfActive { Bcrypt.hash(password, cost: cost) } }
     }
 
     public func verify(_ password: String, hash: String?) async throws -> Bool {
         let target = hash ?? decoyHash
-        let matches = try await slot { try await pool.runIfActive { Self.yieldingToOthers(); return Bcrypt.verify(password, hash: target) } }
+        let matches = try await slot { try await pool.runIfActive { Bcrypt.verify(password, hash: target) } }
         return matches && hash != nil
     }
 
     /// The threads password hashes run on: one pool per size for the process, so
     /// servers built again and again in one process (tests) share them. Fewer
     /// threads than cores keeps a storm of sign-ins from taking every core from
-    /// the shoppers browsing meanwhile (`make bench`'s login storm).
+    /// the shoppers browsing meanwhile (`make bench`'s login storm rows), at the
+    /// price of fewer sign-ins a second.
     public static func pool(threads: Int) -> NIOThreadPool {
         pools.withLockedValue { pools in
             if let pool = pools[threads] { return pool }
@@ -54,20 +52,6 @@ public struct PasswordHasher: Sendable {
         }
     }
     private static let pools = NIOLockedValueBox<[Int: NIOThreadPool]>([:])
-
-    /// Hashing threads run at a lower scheduling priority (nice 10; on Linux the
-    /// nice value is each thread's own, and "0" names the calling thread), so when every core is busy the scheduler
-    /// serves requests first and sign-ins take what is left. The pools run
-    /// nothing else; an unprivileged process cannot raise it back, and need not.
-    static let hashingNice: Int32 = 10
-
-    static func yieldingToOthers() {
-        #if os(Linux)
-        if getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) < hashingNice {
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, hashingNice)
-        }
-        #endif
-    }
 
     private func slot<T>(_ work: () async throws -> T) async throws -> T {
         let taken = queued.withLockedValue { count in
