@@ -125,8 +125,17 @@ final class ServerProcess: Sendable {
     }
 
     /// Sends `signal` and waits for the process to end; returns its exit status.
-    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(15)) async throws -> Int32 {
+    /// The default wait is the server's own limit and a little more: in-flight
+    /// requests may drain for their 10 s deadline and 10 s beyond, and its watchdog
+    /// ends the process 5 s after that. A stop slower than 5 s is printed, so a
+    /// slow drain shows in the log before it becomes a failure.
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(30)) async throws -> Int32 {
         kill(process.processIdentifier, signal)
+        let sent = ContinuousClock.now
+        defer {
+            let took = ContinuousClock.now - sent
+            if took > .seconds(5) { print("marketplace on port \(port) took \(took) to stop after signal \(signal)") }
+        }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
