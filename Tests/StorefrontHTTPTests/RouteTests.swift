@@ -43,13 +43,16 @@ final class RecordingServer: @unchecked Sendable {
         return recorded
     }
 
-    /// Closing the socket makes the blocked `accept` fail, which ends the thread.
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    /// Shutting the socket down makes the blocked `accept` fail, and the serving
+    /// thread closes it then. Closing it here instead let the descriptor's number
+    /// go to another test's new listener while this thread could still call
+    /// `accept` on it, answering that test's client with this server's replies.
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)) }
 
     private func serve() {
         while true {
             let connection = accept(fd, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else { close(fd); return }
             lock.lock()
             let next = scripted.isEmpty ? Self.reply("500 Internal Server Error", Self.answer) : scripted.removeFirst()
             lock.unlock()

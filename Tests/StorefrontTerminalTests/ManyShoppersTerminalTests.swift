@@ -319,7 +319,9 @@ final class DelayingProxy: @unchecked Sendable {
         Thread.detachNewThread { [self] in accept() }
     }
 
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    /// The accepting thread closes the listener once `accept` fails: closed here, its
+    /// number could be reused by another listener while that thread still accepts on it.
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
 
     private static func listen() -> (Int32, Int)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -338,7 +340,7 @@ final class DelayingProxy: @unchecked Sendable {
     private func accept() {
         while true {
             let client = Glibc.accept(listener, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else { close(listener); return }
             // The connection itself crosses the link too: its handshake costs a round trip.
             Thread.detachNewThread { [self] in
                 Thread.sleep(forTimeInterval: 2 * delay)
