@@ -34,19 +34,19 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.amount < rhs.amount }
 
-    /// "12.50"
+    /// "12.50": the amount rounded to cents, two decimals, no grouping. Built from
+    /// `Decimal`'s own plain digits: a `NumberFormatter` per call (ICU, a locale
+    /// each time) was a tenth of the terminal client's time per frame, which
+    /// prints every price on the screen.
     public var description: String {
         var value = amount
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 2, .plain)
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = false
-        formatter.minimumFractionDigits = 2
-        formatter.maximumFractionDigits = 2
-        formatter.minimumIntegerDigits = 1
-        return formatter.string(from: rounded as NSDecimalNumber) ?? "\(rounded)"
+        let digits = rounded.description
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts[0].isEmpty ? "0" : String(parts[0])
+        let cents = parts.count > 1 ? String(parts[1].prefix(2)) : ""
+        return whole + "." + cents + String(repeating: "0", count: 2 - cents.count)
     }
 
     public init(from decoder: any Decoder) throws {

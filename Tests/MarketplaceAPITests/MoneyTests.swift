@@ -35,3 +35,35 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self) == "[19.99]")
     }
 }
+
+@Suite("money as text")
+struct MoneyTextTests {
+    /// What `description` answered with a NumberFormatter, which it no longer builds per call.
+    static func formatted(_ amount: Decimal) -> String {
+        var value = amount
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 2, .plain)
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = false
+        formatter.minimumFractionDigits = 2
+        formatter.maximumFractionDigits = 2
+        formatter.minimumIntegerDigits = 1
+        return formatter.string(from: rounded as NSDecimalNumber)!
+    }
+
+    @Test(arguments: ["0", "0.05", "0.5", "1", "9.99", "12.5", "89.90", "100", "1234.56", "99999999.99", "10000000", "0.01"])
+    func twoDecimalsAsTheFormatterGaveThem(_ text: String) {
+        let money = Money(text)!
+        #expect(money.description == Self.formatted(money.amount), "\(text)")
+    }
+
+    @Test func sumsAndProductsPrintAsTheFormatterGaveThem() {
+        let price = Money("19.99")!
+        for count in [0, 1, 3, 7, 100, 12_345] {
+            let total = price * count + Money("0.01")!
+            #expect(total.description == Self.formatted(total.amount), "\(count)")
+        }
+    }
+}

@@ -87,3 +87,17 @@ import Testing
         }
     }
 }
+
+@Suite struct TextWidthASCIITests {
+    /// Every ASCII character, alone and in a text, reads as the scalar rules read it.
+    @Test func asciiIsReadAsTheScalarRulesReadIt() {
+        for value in UInt8(0)...UInt8(127) {
+            let scalar = Unicode.Scalar(value)
+            let expected = value < 0x20 || value == 0x7F ? 0 : TextWidth.of(scalar)
+            #expect(TextWidth.of(String(scalar)) == expected, "\(value)")
+            #expect(TextWidth.of(Character(scalar)) == expected, "\(value)")
+        }
+        #expect(TextWidth.of("a\r\nb\tc") == 3)
+        #expect(TextWidth.of("Lampe 灯 é") == 10)
+    }
+}
