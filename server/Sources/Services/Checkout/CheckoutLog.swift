@@ -143,14 +143,19 @@ public struct CheckoutSuperseded: Error, Equatable {
     }
 }
 
-/// Where the saga writes down each step as it succeeds. Writes name the driver's
-/// lease and throw `CheckoutSuperseded` when it is no longer the current one.
+/// Where the saga writes down how far a checkout has gone: when it begins, when
+/// its stock is reserved (before any charge) and when it is answered. The steps
+/// between are found again by their idempotency keys (the order by the checkout's
+/// id, the payment by "checkout-" and that id), so they need no write of their own.
+/// Writes name the driver's lease and throw `CheckoutSuperseded` when it is no
+/// longer the current one.
 public protocol CheckoutLog: Sendable {
     func begin(userID: String, idempotencyKey: String?, address: ShippingAddress, paymentMethod: String) async throws -> CheckoutBegin
     /// Writes the step that just succeeded with what it produced (nil leaves a field as it was).
     func record(_ checkout: CheckoutRecord, state: CheckoutState, orderID: String?, amount: Money?, transactionID: String?) async throws
-    /// Stores the answer given to the shopper; the state stays as it is when the
-    /// checkout is not finished (recovery then completes or undoes it).
+    /// Stores the answer given to the shopper, with the record's order, amount and
+    /// transaction; the state stays as it is when the checkout is not finished
+    /// (recovery then completes or undoes it).
     func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws
     /// Takes over one unfinished checkout untouched for `staleAfter` (doubled for each
     /// earlier takeover, up to 64 times) with a new lease, so neither another instance

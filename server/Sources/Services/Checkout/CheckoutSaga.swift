@@ -8,7 +8,7 @@ import PaymentService
 import ServiceKit
 
 /// The plan's checkout: create the order, reserve its stock, take the payment,
-/// confirm the order. Every step is written down as it succeeds and every
+/// confirm the order. Its log (`CheckoutLog`) says how far it went, and every
 /// failure undoes what came before it, so a checkout ends Confirmed with one
 /// payment, or Cancelled with its stock back and the shopper's cart restored.
 public struct CheckoutSaga: Sendable {
@@ -102,10 +102,11 @@ public struct CheckoutSaga: Sendable {
                 } catch OrderError.pricesChanged(let changes) {
                     return try await finish(&record, .failed, Self.outcome(.pricesChanged(changes: changes), record))
                 }
+                // Not written down yet: the order is found again by its key, and a
+                // checkout resumed before its stock was written down is undone.
                 record.orderID = order?.id
                 record.amount = order?.totalAmount
                 record.state = .orderCreated
-                try await log.record(record, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
             }
             if record.state == .orderCreated {
                 guard !resuming, let order else {
@@ -118,14 +119,14 @@ public struct CheckoutSaga: Sendable {
                     let items = shortages.map { ShortItem($0, name: names[$0.productId] ?? $0.productId) }
                     return try await compensate(&record, Self.outcome(.shortStock(items: items), record))
                 case .reserved:
+                    // Written down before any charge: from here a resumed checkout goes forward.
                     record.state = .stockReserved
-                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
+                    try await log.record(record, state: .stockReserved, orderID: record.orderID, amount: record.amount, transactionID: nil)
                 }
             }
             if record.state == .stockReserved, record.amount == .zero {
                 // A free order: nothing to charge (payments are above zero), so it is confirmed without one.
                 record.state = .paid
-                try await log.record(record, state: .paid, orderID: nil, amount: nil, transactionID: nil)
             }
             if record.state == .stockReserved {
                 guard let orderID = record.orderID, let amount = record.amount else {
@@ -139,10 +140,10 @@ public struct CheckoutSaga: Sendable {
                 record.transactionID = transaction.transactionId
                 switch transaction.status {
                 case .completed:
+                    // Not written down: a resumed checkout charges again with the same key
+                    // and is answered this payment, so the log's next write is the answer.
                     record.state = .paid
-                    try await log.record(record, state: .paid, orderID: nil, amount: nil, transactionID: transaction.transactionId)
                 case .failed:
-                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: transaction.transactionId)
                     return try await compensate(&record, Self.outcome(.declined(reason: transaction.failureReason ?? "declined"), record))
                 case .pending:
                     throw ServiceUnavailable(service: "payments", detail: "the payment's outcome is not known yet")

@@ -51,7 +51,11 @@ public struct PostgresCheckoutLog: CheckoutLog {
     public func answer(_ checkout: CheckoutRecord, state: CheckoutState, outcome: CheckoutOutcome) async throws {
         let body = String(decoding: try JSONBody.encoder.encode(outcome), as: UTF8.self)
         try await expectOne(checkout, client.query("""
-            UPDATE checkouts SET state = \(state.rawValue), outcome = \(body)::jsonb, updated_at = now()
+            UPDATE checkouts SET state = \(state.rawValue), outcome = \(body)::jsonb,
+                order_id = COALESCE(\(checkout.orderID), order_id),
+                amount = COALESCE(\(checkout.amount?.amount), amount),
+                transaction_id = COALESCE(\(checkout.transactionID), transaction_id),
+                updated_at = now()
             WHERE id = \(checkout.id) AND driver = \(checkout.driver)
             RETURNING id
             """, logger: logger))

@@ -83,93 +83,49 @@ public struct PostgresInventoryRepository: InventoryRepository {
         }
     }
 
-    /// Thrown inside the transaction to roll back the lines already taken.
-    private struct Short: Error {
-        var shortages: [StockShortage]
-    }
-
+    /// One statement (`reserve_stock`, migration 003): the stock rows stay locked
+    /// for the function's own work and its commit, not for round trips.
     public func reserve(orderID: String, lines: [StockLine]) async throws -> ReserveOutcome {
-        let logger = self.logger
-        do {
-            return try await client.transaction(logger: logger) { connection -> ReserveOutcome in
-                // Claims the order first: a concurrent reserve of the same order waits
-                // here for this one to commit or roll back.
-                let claimed = try await connection.query("""
-                    INSERT INTO reservations (order_id) VALUES (\(orderID))
-                    ON CONFLICT (order_id) DO NOTHING RETURNING order_id
-                    """, logger: logger)
-                var isNew = false
-                for try await _ in claimed { isNew = true }
-                if !isNew {
-                    let status = try await connection.query("SELECT status FROM reservations WHERE order_id = \(orderID)", logger: logger)
-                    var current = ""
-                    for try await value in status.decode(String.self) { current = value }
-                    if current == "released" { return .alreadyReleased }
-                    return .alreadyHeld(try await Self.lines(of: orderID, connection, logger))
-                }
-                var short: [StockLine] = []
-                for line in lines {
-                    let taken = try await connection.query("""
-                        UPDATE inventories SET quantity = quantity - \(line.quantity), last_updated = now()
-                        WHERE product_id = \(line.productId) AND quantity >= \(line.quantity)
-                        RETURNING quantity
-                        """, logger: logger)
-                    var took = false
-                    for try await _ in taken { took = true }
-                    if took {
-                        try await connection.query("""
-                            INSERT INTO reservation_lines (order_id, product_id, quantity)
-                            VALUES (\(orderID), \(line.productId), \(line.quantity))
-                            """, logger: logger)
-                    } else {
-                        short.append(line)
-                    }
-                }
-                guard short.isEmpty else {
-                    let ids = short.map(\.productId)
-                    let rows = try await connection.query(
-                        "SELECT product_id, quantity FROM inventories WHERE product_id = ANY(\(ids))", logger: logger)
-                    var available: [String: Int] = [:]
-                    for try await (id, quantity) in rows.decode((String, Int).self) { available[id] = quantity }
-                    throw Short(shortages: short.map {
-                        StockShortage(productId: $0.productId, requested: $0.quantity, available: available[$0.productId] ?? 0)
-                    })
-                }
-                return .reserved(lines)
+        let rows = try await client.query("""
+            SELECT outcome, line_product, line_quantity, line_available
+            FROM reserve_stock(\(orderID)::varchar, \(lines.map(\.productId))::varchar[], \(lines.map(\.quantity))::int[])
+            """, logger: logger)
+        var outcome = ""
+        var held: [StockLine] = []
+        var shortages: [StockShortage] = []
+        for try await (kind, product, quantity, available) in rows.decode((String, String?, Int?, Int?).self) {
+            outcome = kind
+            guard let product, let quantity else { continue }
+            switch kind {
+            case "short": shortages.append(StockShortage(productId: product, requested: quantity, available: available ?? 0))
+            default: held.append(StockLine(productId: product, quantity: quantity))
             }
-        } catch let short as Short {
-            return .short(short.shortages)
+        }
+        switch outcome {
+        case "reserved": return .reserved(held)
+        case "held": return .alreadyHeld(held)
+        case "released": return .alreadyReleased
+        case "short": return .short(shortages)
+        default: throw AppError(.internalServerError, "Stock reservation answered nothing")
         }
     }
 
+    /// One statement (`release_stock`, migration 003), as `reserve`.
     public func release(orderID: String) async throws -> ReleaseOutcome {
-        let logger = self.logger
-        return try await client.transaction(logger: logger) { connection -> ReleaseOutcome in
-            // An order that never reserved is marked released, so a reserve that
-            // arrives after its compensation (a slow network) cannot hold stock forever.
-            let tombstone = try await connection.query("""
-                INSERT INTO reservations (order_id, status, released_at) VALUES (\(orderID), 'released', now())
-                ON CONFLICT (order_id) DO NOTHING RETURNING order_id
-                """, logger: logger)
-            var markedOnly = false
-            for try await _ in tombstone { markedOnly = true }
-            if markedOnly { return .nothingHeld }
-            // Only the request that flips 'held' to 'released' returns the stock.
-            let flipped = try await connection.query("""
-                UPDATE reservations SET status = 'released', released_at = now()
-                WHERE order_id = \(orderID) AND status = 'held' RETURNING order_id
-                """, logger: logger)
-            var didFlip = false
-            for try await _ in flipped { didFlip = true }
-            guard didFlip else { return .alreadyReleased }
-            let lines = try await Self.lines(of: orderID, connection, logger)
-            for line in lines {
-                try await connection.query("""
-                    UPDATE inventories SET quantity = quantity + \(line.quantity), last_updated = now()
-                    WHERE product_id = \(line.productId)
-                    """, logger: logger)
-            }
-            return .returned(lines)
+        let rows = try await client.query("""
+            SELECT outcome, line_product, line_quantity FROM release_stock(\(orderID)::varchar)
+            """, logger: logger)
+        var outcome = ""
+        var returned: [StockLine] = []
+        for try await (kind, product, quantity) in rows.decode((String, String?, Int?).self) {
+            outcome = kind
+            if let product, let quantity { returned.append(StockLine(productId: product, quantity: quantity)) }
+        }
+        switch outcome {
+        case "nothing": return .nothingHeld
+        case "already": return .alreadyReleased
+        case "returned": return .returned(returned)
+        default: throw AppError(.internalServerError, "Stock release answered nothing")
         }
     }
 
@@ -186,15 +142,6 @@ public struct PostgresInventoryRepository: InventoryRepository {
         var levels: [InventoryLevel] = []
         for try await row in rows.decode(LevelRow.self) { levels.append(Self.level(row)) }
         return (levels, total)
-    }
-
-    private static func lines(of orderID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [StockLine] {
-        let rows = try await connection.query("""
-            SELECT product_id, quantity FROM reservation_lines WHERE order_id = \(orderID) ORDER BY product_id
-            """, logger: logger)
-        var lines: [StockLine] = []
-        for try await (id, quantity) in rows.decode((String, Int).self) { lines.append(StockLine(productId: id, quantity: quantity)) }
-        return lines
     }
 }
 

@@ -50,6 +50,12 @@ public struct OrderService: Sendable {
             userId: userID,
             shippingAddress: ShippingAddressInput(street: shippingAddress.street, city: shippingAddress.city, zip: shippingAddress.zip, country: shippingAddress.country),
             idempotencyKey: idempotencyKey))
+        // A repeated request is answered its order first: the cart it was made from is
+        // gone, and whatever is in the cart now must not change that answer.
+        if let idempotencyKey, let existing = try await repository.order(idempotencyKey: idempotencyKey) {
+            guard existing.userId == userID else { throw OrderError.idempotencyKeyReused }
+            return (existing, false)
+        }
         try await checkPrices(userID: userID)
         switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey) {
         case .created(let order): return (order, true)

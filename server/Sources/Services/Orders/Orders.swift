@@ -44,7 +44,8 @@ public enum OrderCreation: Sendable, Equatable {
 
 /// Storage of carts and orders. Every method is atomic on its own.
 public protocol OrderRepository: Sendable {
-    /// The user's cart, created empty when they have none.
+    /// The user's cart, created empty when they have none. Reading a cart that
+    /// exists writes nothing.
     func cart(userID: String) async throws -> Cart
     /// Adds the line (or its quantity to the same product's line, refreshing name and price).
     func addToCart(userID: String, line: PricedLine) async throws -> Cart
@@ -54,6 +55,8 @@ public protocol OrderRepository: Sendable {
     /// Copies the cart into a Pending order with the address and empties the cart, in one transaction.
     func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?) async throws -> OrderCreation
     func order(id: UUID) async throws -> Order?
+    /// The order made with this idempotency key, whoever made it.
+    func order(idempotencyKey: String) async throws -> Order?
     /// Newest first.
     func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int)
     /// Sets the status when the order currently has one of `from`; nil otherwise.

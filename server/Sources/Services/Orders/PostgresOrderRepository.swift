@@ -17,6 +17,14 @@ public struct PostgresOrderRepository: OrderRepository {
 
     public func cart(userID: String) async throws -> Cart {
         let logger = self.logger
+        // One read, no transaction: most shoppers who look at a cart have one.
+        let rows = try await client.query("""
+            SELECT c.id, c.user_id, c.total_price, c.updated_at, i.product_id, i.name, i.price, i.quantity
+            FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
+            WHERE c.user_id = \(userID)
+            ORDER BY i.name, i.product_id
+            """, logger: logger)
+        if let cart = try await Self.cart(rows) { return cart }
         return try await client.transaction(logger: logger) { connection in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             return try await Self.readCart(cartID, connection, logger)
@@ -24,17 +32,31 @@ public struct PostgresOrderRepository: OrderRepository {
     }
 
     public func addToCart(userID: String, line: PricedLine) async throws -> Cart {
-        let logger = self.logger
         do {
-            return try await client.transaction(logger: logger) { connection in
-                let cartID = try await Self.upsertCart(userID: userID, connection, logger)
-                try await Self.addLine(line, to: cartID, connection, logger)
-                try await Self.recomputeTotal(cartID, connection, logger)
-                return try await Self.readCart(cartID, connection, logger)
-            }
+            // One statement (`cart_add`, migration 004).
+            let rows = try await client.query("""
+                SELECT c_id, c_user, c_total, c_updated, i_product, i_name, i_price, i_quantity
+                FROM cart_add(\(userID)::varchar, \(line.productID)::varchar, \(line.name)::varchar, \(line.price.amount)::numeric, \(line.quantity)::int)
+                """, logger: logger)
+            guard let cart = try await Self.cart(rows) else { throw AppError(.internalServerError, "Cart was not saved") }
+            return cart
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
             throw OrderError.cartTooLarge
         }
+    }
+
+    /// A cart from rows of (cart columns, item columns), the items NULL for an empty cart.
+    private static func cart(_ rows: PostgresRowSequence) async throws -> Cart? {
+        var cart: Cart?
+        for try await row in rows.decode((UUID, String, Decimal, Date, String?, String?, Decimal?, Int?).self) {
+            if cart == nil {
+                cart = Cart(id: row.0.uuidString.lowercased(), userId: row.1, items: [], totalPrice: try money(row.2), updatedAt: row.3)
+            }
+            if let productID = row.4, let quantity = row.7 {
+                cart?.items.append(try lineItem((productID, row.5, row.6, quantity)))
+            }
+        }
+        return cart
     }
 
     public func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart {
@@ -169,60 +191,44 @@ public struct PostgresOrderRepository: OrderRepository {
 
     // MARK: Orders
 
-    private struct EmptyCart: Error {}
-    private struct KeyOfAnotherUser: Error {}
-
     public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?) async throws -> OrderCreation {
         let logger = self.logger
         do {
-            return try await client.transaction(logger: logger) { connection -> OrderCreation in
-                // Locking the cart first makes a retried request wait for the first
-                // one and then find its order by the key.
-                let carts = try await connection.query("SELECT id FROM carts WHERE user_id = \(userID) FOR UPDATE", logger: logger)
-                var cartID: UUID?
-                for try await id in carts.decode(UUID.self) { cartID = id }
-                if let idempotencyKey {
-                    let existing = try await connection.query("SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)", logger: logger)
-                    var existingID: UUID?
-                    for try await id in existing.decode(UUID.self) { existingID = id }
-                    if let existingID, let order = try await Self.orders(ids: [existingID], connection, logger).first {
-                        guard order.userId == userID else { throw KeyOfAnotherUser() }
-                        return .existing(order)
-                    }
+            // One statement (`create_order`, migration 004).
+            let rows = try await client.query("""
+                SELECT outcome, o_id, o_user, o_total, o_status, o_created, o_updated, i_product, i_name, i_price, i_quantity
+                FROM create_order(\(userID)::varchar, \(idempotencyKey)::varchar,
+                                  \(address.street)::varchar, \(address.city)::varchar, \(address.zip)::varchar, \(address.country)::varchar)
+                """, logger: logger)
+            var outcome = ""
+            var earlier: UUID?
+            var order: Order?
+            for try await row in rows.decode((String, UUID?, String?, Decimal?, String?, Date?, Date?, String?, String?, Decimal?, Int?).self) {
+                outcome = row.0
+                earlier = row.1
+                guard outcome == "created", let id = row.1, let user = row.2, let total = row.3, let status = row.4,
+                      let created = row.5, let updated = row.6 else { continue }
+                if order == nil {
+                    order = try Self.order((id, user, total, status, created, updated))
+                    order?.shippingAddress = address
                 }
-                guard let cartID else { return .emptyCart }
-                let totals = try await connection.query("""
-                    SELECT count(*)::int, COALESCE(SUM(price * quantity), 0) FROM cart_items WHERE cart_id = \(cartID)
-                    """, logger: logger)
-                var count = 0
-                var total = Decimal(0)
-                for try await (n, sum) in totals.decode((Int, Decimal).self) { (count, total) = (n, sum) }
-                guard count > 0 else { return .emptyCart }
-
-                let inserted = try await connection.query("""
-                    INSERT INTO orders (user_id, total_amount, idempotency_key) VALUES (\(userID), \(total), \(idempotencyKey))
-                    RETURNING id
-                    """, logger: logger)
-                var orderID: UUID?
-                for try await id in inserted.decode(UUID.self) { orderID = id }
-                guard let orderID else { throw AppError(.internalServerError, "Order was not created") }
-                try await connection.query("""
-                    INSERT INTO order_items (order_id, product_id, name, price, quantity)
-                    SELECT \(orderID), product_id, name, price, quantity FROM cart_items WHERE cart_id = \(cartID)
-                    """, logger: logger)
-                try await connection.query("""
-                    INSERT INTO shipping_addresses (order_id, street, city, zip, country)
-                    VALUES (\(orderID), \(address.street), \(address.city), \(address.zip), \(address.country))
-                    """, logger: logger)
-                try await connection.query("DELETE FROM cart_items WHERE cart_id = \(cartID)", logger: logger)
-                try await connection.query("UPDATE carts SET total_price = 0, updated_at = now() WHERE id = \(cartID)", logger: logger)
-                guard let order = try await Self.orders(ids: [orderID], connection, logger).first else {
-                    throw AppError(.internalServerError, "Order was not created")
+                if let productID = row.7, let quantity = row.10 {
+                    order?.items.append(try lineItem((productID, row.8, row.9, quantity)))
                 }
-                return .created(order)
             }
-        } catch is KeyOfAnotherUser {
-            throw OrderError.idempotencyKeyReused
+            switch outcome {
+            case "created":
+                guard let order else { throw AppError(.internalServerError, "Order was not created") }
+                return .created(order)
+            case "existing":
+                guard let earlier, let order = try await self.order(id: earlier) else { throw AppError(.internalServerError, "Order vanished") }
+                guard order.userId == userID else { throw OrderError.idempotencyKeyReused }
+                return .existing(order)
+            case "empty":
+                return .emptyCart
+            default:
+                throw AppError(.internalServerError, "Order creation answered nothing")
+            }
         } catch let error as PSQLError where error.isUniqueViolation {
             // Another user's order took this key between our check and our insert.
             throw OrderError.idempotencyKeyReused
@@ -251,19 +257,53 @@ public struct PostgresOrderRepository: OrderRepository {
     }
 
     public func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> Order? {
-        try await client.withConnection { connection in
-            // Checked and changed in one statement: two callers cannot both move the
-            // order out of the same status.
-            let rows = try await connection.query("""
+        // Checked and changed in one statement: two callers cannot both move the
+        // order out of the same status. The order is answered from the same statement.
+        let rows = try await client.query("""
+            WITH moved AS (
                 UPDATE orders SET status = \(status.rawValue)::order_status, updated_at = now()
                 WHERE id = \(orderID) AND status::text = ANY(\(from.map(\.rawValue)))
-                RETURNING id
-                """, logger: logger)
-            var changed = false
-            for try await _ in rows { changed = true }
-            guard changed else { return nil }
-            return try await Self.orders(ids: [orderID], connection, logger).first
+                RETURNING id, user_id, total_amount, status::text AS status, created_at, updated_at)
+            SELECT m.id, m.user_id, m.total_amount, m.status, m.created_at, m.updated_at,
+                   i.product_id, i.name, i.price, i.quantity, a.street, a.city, a.zip, a.country, a.order_id IS NOT NULL
+            FROM moved m
+            LEFT JOIN order_items i ON i.order_id = m.id
+            LEFT JOIN shipping_addresses a ON a.order_id = m.id
+            ORDER BY i.name, i.product_id
+            """, logger: logger)
+        var order: Order?
+        for try await row in rows.decode(
+            (UUID, String, Decimal, String, Date, Date, String?, String?, Decimal?, Int?, String?, String?, String?, String?, Bool).self) {
+            if order == nil {
+                order = try Self.order((row.0, row.1, row.2, row.3, row.4, row.5))
+                if row.14 {
+                    order?.shippingAddress = ShippingAddress(street: row.10 ?? "", city: row.11 ?? "", zip: row.12 ?? "", country: row.13 ?? "")
+                }
+            }
+            if let productID = row.6, let quantity = row.9 {
+                order?.items.append(try lineItem((productID, row.7, row.8, quantity)))
+            }
         }
+        return order
+    }
+
+    public func order(idempotencyKey: String) async throws -> Order? {
+        try await client.withConnection { connection in
+            let rows = try await connection.query("SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)", logger: logger)
+            var ids: [UUID] = []
+            for try await id in rows.decode(UUID.self) { ids.append(id) }
+            return try await Self.orders(ids: ids, connection, logger).first
+        }
+    }
+
+    private typealias OrderRow = (UUID, String, Decimal, String, Date, Date)
+
+    /// An order row without its items and address.
+    private static func order(_ row: OrderRow) throws -> Order {
+        let (id, userID, total, status, createdAt, updatedAt) = row
+        guard let status = OrderStatus(rawValue: status) else { throw AppError(.internalServerError, "Stored order has an unknown status") }
+        return Order(id: id.uuidString.lowercased(), userId: userID, items: [], totalAmount: try money(total),
+                     status: status, shippingAddress: nil, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     /// Orders with their items and addresses, in the order of `ids`.
@@ -273,11 +313,7 @@ public struct PostgresOrderRepository: OrderRepository {
         let rows = try await connection.query("""
             SELECT id, user_id, total_amount, status::text, created_at, updated_at FROM orders WHERE id = ANY(\(ids))
             """, logger: logger)
-        for try await (id, userID, total, status, createdAt, updatedAt) in rows.decode((UUID, String, Decimal, String, Date, Date).self) {
-            guard let status = OrderStatus(rawValue: status) else { throw AppError(.internalServerError, "Stored order has an unknown status") }
-            byID[id] = Order(id: id.uuidString.lowercased(), userId: userID, items: [], totalAmount: try money(total),
-                             status: status, shippingAddress: nil, createdAt: createdAt, updatedAt: updatedAt)
-        }
+        for try await row in rows.decode(OrderRow.self) { byID[row.0] = try order(row) }
         let items = try await connection.query("""
             SELECT order_id, product_id, name, price, quantity FROM order_items WHERE order_id = ANY(\(ids)) ORDER BY name, product_id
             """, logger: logger)
