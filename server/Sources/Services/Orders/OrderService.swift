@@ -71,8 +71,9 @@ public struct OrderService: Sendable {
         var changes: [PriceChange] = []
         var repriced: [PricedLine] = []
         var removed: [String] = []
+        let current = cart.items.isEmpty ? [:] : try await catalog.products(ids: cart.items.map(\.productId))
         for item in cart.items {
-            guard let product = try await catalog.product(id: item.productId) else {
+            guard let product = current[item.productId] else {
                 changes.append(PriceChange(productId: item.productId, name: item.name, oldPrice: item.price, newPrice: nil))
                 removed.append(item.productId)
                 continue

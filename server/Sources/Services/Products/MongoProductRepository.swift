@@ -72,6 +72,13 @@ public struct MongoProductRepository: ProductRepository {
         return try await products.findOne(["_id": .objectID(id)], as: ProductDocument.self)?.product()
     }
 
+    public func find(ids: [String]) async throws -> [Product] {
+        let objectIDs = Set(ids.compactMap(ObjectID.init(hex:)))
+        guard !objectIDs.isEmpty else { return [] }
+        return try await products.find(["_id": ["$in": .array(objectIDs.map(BSONValue.objectID))]], as: ProductDocument.self)
+            .map { try $0.product() }
+    }
+
     public func list(_ query: ProductQuery) async throws -> (products: [Product], total: Int) {
         let filter = Self.filter(query)
         async let page = products.find(filter, sort: Self.sort(query.sort), skip: query.skip, limit: query.limit, as: ProductDocument.self)

@@ -21,6 +21,19 @@ public struct ProductSnapshot: Sendable, Equatable {
 public protocol ProductCatalog: Sendable {
     /// nil when no product has this id (including malformed ids).
     func product(id: String) async throws -> ProductSnapshot?
+    /// The products among `ids` that exist, by id.
+    func products(ids: [String]) async throws -> [String: ProductSnapshot]
+}
+
+extension ProductCatalog {
+    /// One read per id; the in-process catalog reads them all in one store call.
+    public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
+        var found: [String: ProductSnapshot] = [:]
+        for id in Set(ids) {
+            if let product = try await product(id: id) { found[id] = product }
+        }
+        return found
+    }
 }
 
 /// Where product answers get their stock: the inventory service, asked once per

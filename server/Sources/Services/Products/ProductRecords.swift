@@ -80,6 +80,8 @@ public protocol ProductRepository: Sendable {
     func create(_ products: [NewProduct]) async throws -> [Product]
     /// nil for unknown and malformed ids alike.
     func find(id: String) async throws -> Product?
+    /// The products among `ids` that exist, in one store call; malformed ids match nothing.
+    func find(ids: [String]) async throws -> [Product]
     func list(_ query: ProductQuery) async throws -> (products: [Product], total: Int)
     /// `ownerID` nil: any owner (admins).
     func update(id: String, _ changes: ProductChanges, ownerID: String?) async throws -> ProductWriteOutcome<Product>

@@ -97,6 +97,13 @@ public struct ProductService: ProductCatalog {
         return ProductSnapshot(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
     }
 
+    /// One store call for the lot (a checkout's price check), not one per product.
+    public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
+        let found = try await repository.find(ids: ids)
+        return Dictionary(found.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
+                          uniquingKeysWith: { first, _ in first })
+    }
+
     func storedProduct(id: String) async throws -> Product? {
         try await repository.find(id: id)
     }
