@@ -1,24 +1,23 @@
 #!/usr/bin/env python3
-"""Checkouts per second and their latency for N concurrent shoppers.
+"""Set-up and report of server/bench/checkout.sh; the load itself is wrk with
+checkout.lua (a native generator: Python threads took a tenth of the machine).
 
-    server/bench/checkout.sh [seconds] [shoppers]   (defaults 15 and 32)
+    checkout.py prepare URL SHOPPERS DIR
+        A vendor, the bench's three products with 1,000,000 units each, and
+        SHOPPERS signed-in customers: writes DIR/tokens and DIR/products.
+    checkout.py report URL DIR SECONDS < wrk's output
+        Checkouts per second and their latency over the timed part, failures,
+        and the oversell check: the stock each product lost must equal the units
+        in checkouts answered 200 (units taken that no order holds, or units sold
+        twice, would show as a difference).
 
-Each shopper loops: add one unit each of one to three of the bench's three
-products (chosen at random), check out with tok_visa. Every checkout of a
-product locks its stock row, so the three rows are as hot as they can be. Only
-the checkout request is timed. At the end the stock taken is checked against
-the units in confirmed orders (oversell: units taken that no order holds, or
-units sold twice). The first `warmup` seconds (default 3) shop untimed. Loopback
-only; stops by itself after warmup + `seconds`.
+Loopback only.
 """
-import json, random, sys, threading, time, urllib.request, urllib.error, uuid
+import json, os, sys, urllib.request, urllib.error, uuid
 
-base, seconds, shoppers = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-# Shopping before the timed part: the pools' connections open and each new
-# PostgreSQL backend plans its statements, which a 10 s run would otherwise count.
-warmup = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
+STOCK = 1000000
 
-def call(method, path, body=None, token=None, timeout=30):
+def call(base, method, path, body=None, token=None, timeout=30):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(base + path, data=data, method=method)
     req.add_header("Content-Type", "application/json")
@@ -30,64 +29,55 @@ def call(method, path, body=None, token=None, timeout=30):
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
 
-def account(role):
+def account(base, role):
     email = f"bench-{role}-{uuid.uuid4().hex[:10]}@example.com"
-    call("POST", "/api/auth/register", {"name": "Bench", "email": email, "password": "bench-password", "role": role})
-    return call("POST", "/api/auth/login", {"email": email, "password": "bench-password"})[1]["token"]
+    call(base, "POST", "/api/auth/register", {"name": "Bench", "email": email, "password": "bench-password", "role": role})
+    status, body = call(base, "POST", "/api/auth/login", {"email": email, "password": "bench-password"})
+    assert status == 200, body
+    return body["token"]
 
-vendor = account("vendor")
-STOCK = 1000000
-pids = []
-for name, price in (("Bench Lamp", 9.99), ("Bench Mug", 4.50), ("Bench Rug", 27.00)):
-    status, product = call("POST", "/api/products", {"name": name, "description": "For the benchmark", "price": price, "category": "bench"}, vendor)
-    assert status == 201, product
-    pids.append(product["data"]["id"])
-    status, stock = call("POST", "/api/inventory/add", {"productId": pids[-1], "quantity": STOCK}, vendor)
-    assert status == 200, stock
-tokens = [account("customer") for _ in range(shoppers)]
-sold = {pid: 0 for pid in pids}
+def prepare(base, shoppers, out):
+    vendor = account(base, "vendor")
+    pids = []
+    for name, price in (("Bench Lamp", 9.99), ("Bench Mug", 4.50), ("Bench Rug", 27.00)):
+        status, product = call(base, "POST", "/api/products",
+                               {"name": name, "description": "For the benchmark", "price": price, "category": "bench"}, vendor)
+        assert status == 201, product
+        pids.append(product["data"]["id"])
+        status, stock = call(base, "POST", "/api/inventory/add", {"productId": pids[-1], "quantity": STOCK}, vendor)
+        assert status == 200, stock
+    with open(os.path.join(out, "products"), "w") as f:
+        f.write("\n".join(pids) + "\n")
+    with open(os.path.join(out, "tokens"), "w") as f:
+        f.write("\n".join(account(base, "customer") for _ in range(shoppers)) + "\n")
 
-latencies, failures, lock = [], {}, threading.Lock()
-measured_from = time.monotonic() + warmup
-deadline = measured_from + seconds
-address = {"street": "1 Bench Rd", "city": "Gent", "zip": "9000", "country": "Belgium"}
+def report(base, out, shoppers):
+    timed, seconds, p50, p99 = 0, 0.0, float("nan"), float("nan")
+    failures, sold = {}, {}
+    for line in sys.stdin:
+        parts = line.split()
+        if parts[:1] == ["TIMED"]:
+            timed, seconds, p50, p99 = int(parts[1]), float(parts[2]), float(parts[3]), float(parts[4])
+        elif parts[:1] == ["FAILED"]:
+            failures[f"{parts[1]} {parts[2]}"] = int(parts[3])
+        elif parts[:1] == ["SOLD"]:
+            sold[parts[1]] = int(parts[2])
+    pids = [p for p in open(os.path.join(out, "products")).read().split() if p]
+    oversell = 0
+    for pid in pids:
+        status, level = call(base, "GET", f"/api/inventory/{pid}")
+        assert status == 200, level
+        oversell += abs(STOCK - level["data"]["quantity"] - sold.get(pid, 0))
+    print(f"shoppers: {shoppers}, timed: {seconds:.1f} s, checkouts: {timed}, failed: {failures or 0}")
+    print(f"checkouts/s: {timed / seconds if seconds > 0 else 0:.1f}")
+    print(f"checkout latency p50: {p50:.1f} ms, p99: {p99:.1f} ms")
+    print(f"units sold: {sum(sold.values())}, oversell: {oversell}")
 
-def shopper(token):
-    rng = random.Random()
-    while time.monotonic() < deadline:
-        cart = []
-        for pid in rng.sample(pids, rng.randint(1, len(pids))):
-            status, body = call("POST", "/api/orders/cart/add", {"productId": pid, "quantity": 1}, token)
-            if status == 200:
-                cart = body["data"]["items"]   # the whole cart, which the order takes
-            else:
-                with lock:
-                    failures[f"add {status}"] = failures.get(f"add {status}", 0) + 1
-        start = time.monotonic()
-        status, body = call("POST", "/api/checkout", {"shippingAddress": address, "paymentMethod": "tok_visa"}, token)
-        elapsed = time.monotonic() - start
-        with lock:
-            if status == 200:
-                if start >= measured_from:
-                    latencies.append(elapsed)
-                for item in cart:
-                    sold[item["productId"]] += item["quantity"]
-            else:
-                failures[status] = failures.get(status, 0) + 1
-                if failures[status] == 1: print("first failure", status, body, file=sys.stderr)
-
-threads = [threading.Thread(target=shopper, args=(t,)) for t in tokens]
-for t in threads: t.start()
-for t in threads: t.join()
-wall = time.monotonic() - measured_from
-latencies.sort()
-def pct(p): return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-print(f"shoppers: {shoppers}, warm-up: {warmup:.0f} s, timed wall: {wall:.1f} s, checkouts: {len(latencies)}, failed: {failures or 0}")
-print(f"checkouts/s: {len(latencies) / wall:.1f}")
-print(f"checkout latency p50: {pct(0.50):.1f} ms, p99: {pct(0.99):.1f} ms")
-oversell = 0
-for pid in pids:
-    status, level = call("GET", f"/api/inventory/{pid}")
-    assert status == 200, level
-    oversell += abs(STOCK - level["data"]["quantity"] - sold[pid])
-print(f"units sold: {sum(sold.values())}, oversell: {oversell}")
+if __name__ == "__main__":
+    mode, base = sys.argv[1], sys.argv[2]
+    if mode == "prepare":
+        prepare(base, int(sys.argv[3]), sys.argv[4])
+    elif mode == "report":
+        report(base, sys.argv[3], int(sys.argv[4]))
+    else:
+        sys.exit(f"unknown mode {mode}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the release server on the local stores (databases suffixed _bench) and
-# runs checkout.py against it.
+# shops with wrk (checkout.lua: a thread and a connection per shopper), set up and
+# checked by checkout.py.
 #   server/bench/checkout.sh [seconds] [shoppers] [all-in-one|split]
 # all-in-one (default): `marketplace serve`, one process.
 # split: every service its own process behind nginx (server/dev/split).
@@ -21,21 +22,31 @@ for db in auth_service inventory_service order_service payment_service checkout_
 done
 "$bin" migrate >/dev/null
 topology=${3:-all-in-one}
+data=$(mktemp -d /tmp/bench-checkout.XXXXXX)
 case "$topology" in
     all-in-one)
         "$bin" serve >/dev/null 2>&1 &
         pid=$!
-        trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+        trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
         for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
         ;;
     split)
         export STOREFRONT_SPLIT_DIR=$(mktemp -d /tmp/bench-split.XXXXXX) STOREFRONT_GATEWAY_PORT=$port MARKETPLACE_BIN=$bin
         chmod 755 "$STOREFRONT_SPLIT_DIR"
         export STOREFRONT_SPLIT_RATE=100000r/s STOREFRONT_SPLIT_BURST=100000
-        trap '"$server_dir/dev/split" down; rm -rf "$STOREFRONT_SPLIT_DIR"' EXIT
+        trap '"$server_dir/dev/split" down; rm -rf "$STOREFRONT_SPLIT_DIR" "$data"' EXIT
         "$server_dir/dev/split" up
         ;;
     *) echo "topology must be all-in-one or split: $topology" >&2; exit 2 ;;
 esac
 echo "binary: $bin ($topology)"
-timeout 300 python3 "$here/checkout.py" "http://127.0.0.1:$port" "${1:-15}" "${2:-32}"
+seconds=${1:-15} shoppers=${2:-32} warmup=${CHECKOUT_WARMUP:-3} drain=3
+timeout 300 python3 "$here/checkout.py" prepare "http://127.0.0.1:$port" "$shoppers" "$data"
+# One wrk thread and connection per shopper: 3 s of untimed shopping, the timed
+# part, then 3 s in which no checkout begins, so each one begun is answered.
+CHECKOUT_TOKENS=$data/tokens CHECKOUT_PRODUCTS=$data/products CHECKOUT_WARMUP=$warmup CHECKOUT_SECONDS=$seconds \
+    /usr/bin/time -f 'CPU %U %S' -o "$data/cpu" \
+    wrk -t"$shoppers" -c"$shoppers" -d"$((warmup + seconds + drain))s" --timeout 30s -s "$here/checkout.lua" "http://127.0.0.1:$port" \
+    > "$data/wrk.out"
+timeout 60 python3 "$here/checkout.py" report "http://127.0.0.1:$port" "$data" "$shoppers" < "$data/wrk.out"
+awk -v s="$((warmup + seconds + drain))" -v n="$(nproc)" '/^CPU / { printf "load generator: wrk %.0f%% CPU\n", ($2 + $3) * 100 / (s * n) }' "$data/cpu"
