@@ -184,6 +184,34 @@ import Testing
         }
     }
 
+    @Test func readingACartCreatesItOnceAndThenWritesNothing() async throws {
+        try await withTestApp { client in
+            let vendor = try await client.signUp(role: .vendor)
+            let shopper = try await client.signUp()
+            // A shopper without a cart gets an empty one, the same one every time.
+            let first = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+            let second = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+            #expect(first.status == .ok && second.status == .ok, "\(first.body) \(second.body)")
+            let cartID = try #require(first.data?["id"] as? String)
+            #expect(second.data?["id"] as? String == cartID)
+            #expect((first.data?["items"] as? [Any])?.isEmpty == true)
+            #expect(first.body.contains(#""totalPrice":0"#), "\(first.body)")
+
+            let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Lamp", price: "12.50")
+            let added = try await Self.add(client, token: shopper.token, lamp, quantity: 2)
+            let stamp = try #require(added.data?["updatedAt"] as? String)
+            // Reads answer what is stored and leave it as it is (updatedAt included).
+            for _ in 0..<2 {
+                let read = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+                #expect(read.data?["id"] as? String == cartID)
+                #expect(read.data?["updatedAt"] as? String == stamp, "\(read.body)")
+                #expect(read.body.contains(#""totalPrice":25"#), "\(read.body)")
+                let items = try #require(read.data?["items"] as? [[String: Any]])
+                #expect(items.count == 1 && items.first?["quantity"] as? Int == 2, "\(read.body)")
+            }
+        }
+    }
+
     @Test func cartsAreForSignedInUsersOnly() async throws {
         try await withTestApp { client in
             let service = try await serviceToken()
