@@ -97,6 +97,22 @@ import Testing
             let serviceView = try await client.send(.get, "/api/products/\(id)", token: try await serviceToken("orders"))
             #expect(serviceView.headers[Self.cacheHeader] == nil)
             #expect(serviceView.body.contains(#""price":12.00"#), "a service gets the stored price: \(serviceView.body)")
+
+            // The listing by ids (a checkout's price check, one call for the lot) likewise,
+            // every id found on one page; an unknown id is left out.
+            let other = try #require(try await Self.create(client, token: vendor.token, Self.input(name + " Shade", price: "3.00"))["id"] as? String)
+            let unknown = "0123456789abcdef01234567"
+            let listing = "/api/products?ids=\(id),\(other),\(unknown)&limit=1"
+            _ = try await client.send(.get, listing)
+            let shopperList = try await client.send(.get, listing)
+            #expect(shopperList.headers[Self.cacheHeader] == "hit")
+            let serviceList = try await client.send(.get, listing, token: try await serviceToken("orders"))
+            #expect(serviceList.status == .ok, "\(serviceList.body)")
+            #expect(serviceList.headers[Self.cacheHeader] == nil)
+            let found = try #require(serviceList.object["data"] as? [[String: Any]])
+            #expect(Set(found.compactMap { $0["id"] as? String }) == [id, other], "\(serviceList.body)")
+            #expect(serviceList.body.contains(#""price":12.00"#) && serviceList.body.contains(#""price":3.00"#), "\(serviceList.body)")
+            #expect((serviceList.object["pagination"] as? [String: Any])?["total"] as? Int == 2)
         }
     }
 

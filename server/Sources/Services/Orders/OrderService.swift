@@ -121,8 +121,9 @@ public struct OrderService: Sendable {
         guard order.status == .cancelled else { throw OrderError.notCancelled(orderID: orderID, status: order.status) }
         // Prices first (they may come over the network), then one transaction.
         var lines: [PricedLine] = []
+        let current = order.items.isEmpty ? [:] : try await catalog.products(ids: order.items.map(\.productId))
         for item in order.items {
-            guard let product = try await catalog.product(id: item.productId) else { continue }
+            guard let product = current[item.productId] else { continue }
             lines.append(PricedLine(productID: product.id, name: product.name, price: product.price, quantity: item.quantity))
         }
         return try await repository.restoreCart(orderID: uuid, userID: order.userId, lines: lines)

@@ -21,4 +21,24 @@ public struct HTTPProductCatalog: ProductCatalog {
         default: throw reply.unexpected(from: client.service)
         }
     }
+
+    /// One call for the lot (a checkout's price check): the listing with `ids`, which
+    /// the product service answers from its store for a service caller.
+    public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
+        let unique = Array(Set(ids)).sorted()
+        let plain = unique.allSatisfy { id in
+            InputRules.isQueryID(id) && id.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
+        }
+        guard !unique.isEmpty, unique.count <= InputRules.maximumStockBatch, plain else {
+            // Ids the listing would refuse or a query string would mangle: one call each.
+            var found: [String: ProductSnapshot] = [:]
+            for id in unique { if let product = try await product(id: id) { found[id] = product } }
+            return found
+        }
+        let reply = try await client.call(Endpoints.products, query: "ids=" + unique.joined(separator: ","), retry: .idempotent)
+        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+        let products = try client.decode(reply, as: Endpoints.products).data
+        return Dictionary(products.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
+                          uniquingKeysWith: { first, _ in first })
+    }
 }

@@ -141,8 +141,14 @@ public struct ProductController: Sendable {
     }
 
     public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
-        router.on(Endpoints.products) { request, _ in
+        router.on(Endpoints.products) { request, context in
             let query = try ProductRules.parseQuery(Self.parameters(request))
+            if case .service = context.caller, let ids = query.ids {
+                // Other services price carts and orders from this answer (all of the ids
+                // found, on one page): the store, never the cache.
+                let found = try await service.repository.find(ids: ids)
+                return Self.json(.ok, ProductJSON.page(found, pagination: Pagination(page: 1, limit: ids.count, total: found.count)))
+            }
             let (body, source) = try await service.page(query)
             return Self.json(.ok, body, source: source)
         }
