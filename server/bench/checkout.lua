@@ -2,8 +2,8 @@
 -- signed-in shopper with one connection (run with -tN -cN). A shopper adds one
 -- unit each of one to three of the bench products (chosen at random), then
 -- checks out with tok_visa, and again. A thread's requests and answers strictly
--- alternate, so each checkout is timed against its own request (LuaJIT's ffi
--- reads the monotonic clock).
+-- alternate, so each checkout is timed against its own request (clock.lua,
+-- put in front of this script by checkout.sh, reads the monotonic clock).
 --
 -- Reads, from the files named in the environment:
 --   CHECKOUT_TOKENS    one bearer token per line (a shopper per thread)
@@ -17,20 +17,6 @@
 --   FAILED <kind> <status> <count>          per kind and status that failed
 --   FAILED socket <error> <count>           connect, read, write and timeout errors
 --   SOLD <product id> <units>               units in checkouts answered 200
-local ffi = require("ffi")
-ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } co_timespec; int clock_gettime(int clock, co_timespec *now); ]]
-local clock = ffi.new("co_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(1, clock)   -- CLOCK_MONOTONIC
-  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
-end
-
-local function lines(path)
-  local list = {}
-  for line in io.lines(path) do if line ~= "" then table.insert(list, line) end end
-  return list
-end
-
 local threads = {}
 local tokens = lines(os.getenv("CHECKOUT_TOKENS"))
 -- One clock for all threads: the timed part starts at the same moment everywhere.

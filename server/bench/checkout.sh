@@ -42,11 +42,12 @@ esac
 echo "binary: $bin ($topology)"
 seconds=${1:-15} shoppers=${2:-32} warmup=${CHECKOUT_WARMUP:-3} drain=3
 timeout 300 python3 "$here/checkout.py" prepare "http://127.0.0.1:$port" "$shoppers" "$data"
+cat "$here/clock.lua" "$here/checkout.lua" > "$data/checkout.lua"
 # One wrk thread and connection per shopper: 3 s of untimed shopping, the timed
 # part, then 3 s in which no checkout begins, so each one begun is answered.
 CHECKOUT_TOKENS=$data/tokens CHECKOUT_PRODUCTS=$data/products CHECKOUT_WARMUP=$warmup CHECKOUT_SECONDS=$seconds \
     /usr/bin/time -f 'CPU %U %S' -o "$data/cpu" \
-    wrk -t"$shoppers" -c"$shoppers" -d"$((warmup + seconds + drain))s" --timeout 30s -s "$here/checkout.lua" "http://127.0.0.1:$port" \
+    wrk -t"$shoppers" -c"$shoppers" -d"$((warmup + seconds + drain))s" --timeout 30s -s "$data/checkout.lua" "http://127.0.0.1:$port" \
     > "$data/wrk.out"
 timeout 60 python3 "$here/checkout.py" report "http://127.0.0.1:$port" "$data" "$shoppers" < "$data/wrk.out"
 awk -v s="$((warmup + seconds + drain))" -v n="$(nproc)" '/^CPU / { printf "load generator: wrk %.0f%% CPU\n", ($2 + $3) * 100 / (s * n) }' "$data/cpu"

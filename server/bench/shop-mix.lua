@@ -2,7 +2,8 @@
 -- connection (run with -tN -cN), cycling through 21 requests: browse 10, product
 -- detail 5, add to cart 2, view cart 3, checkout 1. A thread's requests and
 -- answers strictly alternate, so each answer is timed against its own request
--- (LuaJIT's ffi reads the monotonic clock) and kept per kind.
+-- (clock.lua, put in front as make-bench does, reads the monotonic clock) and
+-- kept per kind.
 --
 -- Reads, from the files named in the environment:
 --   MIX_TOKENS    one bearer token per line (a shopper per thread)
@@ -10,20 +11,6 @@
 --   MIX_PAGE      the catalogue page path to browse
 -- Prints "MIX <kind> <requests/s> <p50 ms> <p99 ms> <failed>" per kind, then
 -- report.lua's RESULT line for the whole mix (report.lua appended, as make-bench does).
-local ffi = require("ffi")
-ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } mix_timespec; int clock_gettime(int clock, mix_timespec *now); ]]
-local clock = ffi.new("mix_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(1, clock)   -- CLOCK_MONOTONIC
-  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
-end
-
-local function lines(path)
-  local list = {}
-  for line in io.lines(path) do if line ~= "" then table.insert(list, line) end end
-  return list
-end
-
 local cycle = { "browse", "detail", "browse", "add", "cart", "browse", "detail", "browse", "cart", "browse",
                 "add", "detail", "browse", "cart", "browse", "detail", "browse", "browse", "detail", "browse", "checkout" }
 local kinds = { "browse", "detail", "add", "cart", "checkout" }

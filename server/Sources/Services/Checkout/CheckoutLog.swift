@@ -144,9 +144,9 @@ public struct CheckoutSuperseded: Error, Equatable {
 }
 
 /// Where the saga writes down how far a checkout has gone: when it begins, when
-/// its stock is reserved (before any charge) and when it is answered. The steps
-/// between are found again by their idempotency keys (the order by the checkout's
-/// id, the payment by "checkout-" and that id), so they need no write of their own.
+/// its order is made, when its stock is reserved (before any charge) and when it
+/// is answered. The payment needs no write of its own: it is found again by its
+/// idempotency key ("checkout-" and the checkout's id).
 /// Writes name the driver's lease and throw `CheckoutSuperseded` when it is no
 /// longer the current one.
 public protocol CheckoutLog: Sendable {

@@ -102,11 +102,13 @@ public struct CheckoutSaga: Sendable {
                 } catch OrderError.pricesChanged(let changes) {
                     return try await finish(&record, .failed, Self.outcome(.pricesChanged(changes: changes), record))
                 }
-                // Not written down yet: the order is found again by its key, and a
-                // checkout resumed before its stock was written down is undone.
+                // Written down at once: recovery that gives up on a checkout can undo
+                // only an order the log names (finding it again by its key needs the
+                // order service, which may be the very thing that is down).
                 record.orderID = order?.id
                 record.amount = order?.totalAmount
                 record.state = .orderCreated
+                try await log.record(record, state: .orderCreated, orderID: record.orderID, amount: record.amount, transactionID: nil)
             }
             if record.state == .orderCreated {
                 guard !resuming, let order else {
@@ -121,7 +123,7 @@ public struct CheckoutSaga: Sendable {
                 case .reserved:
                     // Written down before any charge: from here a resumed checkout goes forward.
                     record.state = .stockReserved
-                    try await log.record(record, state: .stockReserved, orderID: record.orderID, amount: record.amount, transactionID: nil)
+                    try await log.record(record, state: .stockReserved, orderID: nil, amount: nil, transactionID: nil)
                 }
             }
             if record.state == .stockReserved, record.amount == .zero {

@@ -35,10 +35,19 @@ public struct HTTPProductCatalog: ProductCatalog {
             for id in unique { if let product = try await product(id: id) { found[id] = product } }
             return found
         }
-        let reply = try await client.call(Endpoints.products, query: "ids=" + unique.joined(separator: ","), retry: .idempotent)
+        // `limit` too: a product service of an earlier version answers the listing as
+        // shoppers get it, one page (and possibly from its cache).
+        let reply = try await client.call(Endpoints.products, query: "ids=\(unique.joined(separator: ","))&limit=\(unique.count)",
+                                          retry: .idempotent)
         guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
         let products = try client.decode(reply, as: Endpoints.products).data
-        return Dictionary(products.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
-                          uniquingKeysWith: { first, _ in first })
+        var found = Dictionary(products.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
+                               uniquingKeysWith: { first, _ in first })
+        // An id the listing left out is asked for on its own before it counts as gone:
+        // a cart line is removed on this answer.
+        for id in unique where found[id] == nil {
+            if let product = try await product(id: id) { found[id] = product }
+        }
+        return found
     }
 }
