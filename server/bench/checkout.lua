@@ -20,8 +20,10 @@
 local threads = {}
 local tokens = lines(os.getenv("CHECKOUT_TOKENS"))
 -- One clock for all threads: the timed part starts at the same moment everywhere.
-local timed_from = now_ms() + 1000 * tonumber(os.getenv("CHECKOUT_WARMUP") or "3")
-local timed_until = timed_from + 1000 * tonumber(os.getenv("CHECKOUT_SECONDS") or "10")
+-- Globals, not locals: every thread runs this chunk too, then `setup` (run in the
+-- main state) hands each thread the main state's values in place of its own.
+timed_from = now_ms() + 1000 * tonumber(os.getenv("CHECKOUT_WARMUP") or "3")
+timed_until = timed_from + 1000 * tonumber(os.getenv("CHECKOUT_SECONDS") or "10")
 function setup(thread)
   table.insert(threads, thread)
   thread:set("token", tokens[#threads])

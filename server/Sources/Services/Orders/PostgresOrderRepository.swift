@@ -171,21 +171,14 @@ public struct PostgresOrderRepository: OrderRepository {
             """, logger: logger)
     }
 
+    /// The cart and its items in one read, with the rows `cart(_:)` reads.
     private static func readCart(_ cartID: UUID, _ connection: PostgresConnection, _ logger: Logger) async throws -> Cart {
-        let rows = try await connection.query("""
-            SELECT id, user_id, total_price, updated_at FROM carts WHERE id = \(cartID)
-            """, logger: logger)
-        var cart: Cart?
-        for try await (id, userID, total, updatedAt) in rows.decode((UUID, String, Decimal, Date).self) {
-            cart = Cart(id: id.uuidString.lowercased(), userId: userID, items: [], totalPrice: try money(total), updatedAt: updatedAt)
-        }
-        guard var cart else { throw AppError(.internalServerError, "Cart disappeared") }
-        let items = try await connection.query("""
-            SELECT product_id, name, price, quantity FROM cart_items WHERE cart_id = \(cartID) ORDER BY name, product_id
-            """, logger: logger)
-        for try await row in items.decode((String, String?, Decimal?, Int).self) {
-            cart.items.append(try lineItem(row))
-        }
+        guard let cart = try await cart(connection.query("""
+            SELECT c.id, c.user_id, c.total_price, c.updated_at, i.product_id, i.name, i.price, i.quantity
+            FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
+            WHERE c.id = \(cartID)
+            ORDER BY i.name, i.product_id
+            """, logger: logger)) else { throw AppError(.internalServerError, "Cart disappeared") }
         return cart
     }
 

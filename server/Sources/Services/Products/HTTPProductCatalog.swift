@@ -14,7 +14,7 @@ public struct HTTPProductCatalog: ProductCatalog {
         let reply = try await client.call(Endpoints.product, id, retry: .idempotent)
         if reply.status == 200 {
             let product = try client.decode(reply, as: Endpoints.product).data
-            return ProductSnapshot(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
+            return ProductSnapshot(product)
         }
         switch reply.code {
         case .notFound?, .validationFailed?, .malformedRequest?: return nil
@@ -31,9 +31,7 @@ public struct HTTPProductCatalog: ProductCatalog {
         }
         guard !unique.isEmpty, unique.count <= InputRules.maximumStockBatch, plain else {
             // Ids the listing would refuse or a query string would mangle: one call each.
-            var found: [String: ProductSnapshot] = [:]
-            for id in unique { if let product = try await product(id: id) { found[id] = product } }
-            return found
+            return try await productsOneByOne(ids: unique)
         }
         // `limit` too: a product service of an earlier version answers the listing as
         // shoppers get it, one page (and possibly from its cache).
@@ -41,13 +39,9 @@ public struct HTTPProductCatalog: ProductCatalog {
                                           retry: .idempotent)
         guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
         let products = try client.decode(reply, as: Endpoints.products).data
-        var found = Dictionary(products.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
-                               uniquingKeysWith: { first, _ in first })
+        let found = Dictionary(products.map { ($0.id, ProductSnapshot($0)) }, uniquingKeysWith: { first, _ in first })
         // An id the listing left out is asked for on its own before it counts as gone:
         // a cart line is removed on this answer.
-        for id in unique where found[id] == nil {
-            if let product = try await product(id: id) { found[id] = product }
-        }
-        return found
+        return found.merging(try await productsOneByOne(ids: unique.filter { found[$0] == nil }), uniquingKeysWith: { first, _ in first })
     }
 }

@@ -14,6 +14,10 @@ public struct ProductSnapshot: Sendable, Equatable {
         self.price = price
         self.ownerID = ownerID
     }
+
+    public init(_ product: Product) {
+        self.init(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
+    }
 }
 
 /// How the order and inventory services read the catalog. The product service
@@ -28,6 +32,11 @@ public protocol ProductCatalog: Sendable {
 extension ProductCatalog {
     /// One read per id; the in-process catalog reads them all in one store call.
     public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
+        try await productsOneByOne(ids: ids)
+    }
+
+    /// The products among `ids` that exist, with one `product(id:)` each.
+    public func productsOneByOne(ids: [String]) async throws -> [String: ProductSnapshot] {
         var found: [String: ProductSnapshot] = [:]
         for id in Set(ids) {
             if let product = try await product(id: id) { found[id] = product }

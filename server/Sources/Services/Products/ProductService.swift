@@ -94,13 +94,13 @@ public struct ProductService: ProductCatalog {
     /// Read from the store, not the cache: carts and orders take prices from here.
     public func product(id: String) async throws -> ProductSnapshot? {
         guard let product = try await storedProduct(id: id) else { return nil }
-        return ProductSnapshot(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
+        return ProductSnapshot(product)
     }
 
     /// One store call for the lot (a checkout's price check), not one per product.
     public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
         let found = try await repository.find(ids: ids)
-        return Dictionary(found.map { ($0.id, ProductSnapshot(id: $0.id, name: $0.name, price: $0.price, ownerID: $0.userId)) },
+        return Dictionary(found.map { ($0.id, ProductSnapshot($0)) },
                           uniquingKeysWith: { first, _ in first })
     }
 
