@@ -38,7 +38,7 @@ import Testing
     @Test func adminCreateReadsThePasswordFromStandardInput() async throws {
         _ = try await TestStores.prepare()
         let email = "boss-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let created = try ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
+        let created = try await ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
                                             stdin: "boss-password\n", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
         #expect(created.status == 0, "\(created.output)")
         #expect(created.output.contains("admin created: \(email)"))
@@ -46,27 +46,27 @@ import Testing
 
         try await withTestApp { client in
             let login = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "boss-password"))
-            #expect(login.status == .ok)
-            #expect((login["user"] as? [String: Any])?["role"] as? String == "admin")
+            #expect(login.status == .ok, "\(login.body)")
+            #expect((login["user"] as? [String: Any])?["role"] as? String == "admin", "\(login.body)")
         }
 
-        let again = try ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
+        let again = try await ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
                                           stdin: "boss-password\n", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
         #expect(again.status != 0)
         #expect(again.output.contains("already exists"))
 
-        let noPassword = try ServerProcess.run(["admin", "create", "--email", "x-\(email)", "--name", "No Pass"],
+        let noPassword = try await ServerProcess.run(["admin", "create", "--email", "x-\(email)", "--name", "No Pass"],
                                                stdin: "", environment: try ServerProcess.environment(["STOREFRONT_ADMIN_PASSWORD": nil]))
         #expect(noPassword.status != 0)
         #expect(noPassword.output.contains("no password"))
     }
 
     @Test func refusesToStartWithoutSecretsOrWithAnInvalidURL() async throws {
-        let noSecret = try ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_JWT_SECRET": nil]))
+        let noSecret = try await ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_JWT_SECRET": nil]))
         #expect(noSecret.status != 0)
         #expect(noSecret.output.contains("STOREFRONT_JWT_SECRET is not set"))
 
-        let badURL = try ServerProcess.run(["serve", "--postgres-url", "mysql://nope"], environment: try ServerProcess.environment())
+        let badURL = try await ServerProcess.run(["serve", "--postgres-url", "mysql://nope"], environment: try ServerProcess.environment())
         #expect(badURL.status != 0)
         #expect(badURL.output.contains("not a PostgreSQL URL"))
     }

@@ -14,25 +14,16 @@ import Testing
     typealias Object = [String: Any]
 
     /// The whole kustomization rendered as kubectl would apply it, as JSON objects.
-    static func rendered() throws -> [Object] {
+    static func rendered() async throws -> [Object] {
         let render = """
             set -o pipefail
             command -v kubectl >/dev/null || { echo "kubectl not found: it ships with this machine image (google-cloud-cli's kubectl); install kubectl to render server/deploy/k8s" >&2; exit 127; }
             kubectl kustomize --load-restrictor LoadRestrictionsNone "$1" \
               | python3 -c 'import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d], sys.stdout)'
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", render, "render", directory.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let problem = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let objects = try JSONSerialization.jsonObject(with: data) as? [Object] else {
-            throw ServerProcessError("rendering server/deploy/k8s failed (\(process.terminationStatus)): \(problem)")
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", render, "render", directory.path])
+        guard result.status == 0, let objects = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [Object] else {
+            throw ServerProcessError("rendering server/deploy/k8s failed (\(result.status)): \(result.errors)")
         }
         return objects
     }
@@ -59,8 +50,8 @@ import Testing
         ((container[probe] as? Object)?["httpGet"] as? Object)?["path"] as? String
     }
 
-    @Test func everyServiceRendersWithItsNamePortAndProbes() throws {
-        let objects = try Self.rendered()
+    @Test func everyServiceRendersWithItsNamePortAndProbes() async throws {
+        let objects = try await Self.rendered()
         for service in ServiceName.allCases {
             let name = service.rawValue
             let port = service.defaultPort
@@ -106,8 +97,8 @@ import Testing
     /// The ConfigMap plus the Secret's keys (secret.example.yaml, with real-length
     /// secrets) are a configuration the server accepts, every key is one it reads,
     /// and each peer URL names that peer's Service and port.
-    @Test func settingsAreOnesTheServerReadsAndAccepts() throws {
-        let objects = try Self.rendered()
+    @Test func settingsAreOnesTheServerReadsAndAccepts() async throws {
+        let objects = try await Self.rendered()
         let config = (Self.find(objects, "ConfigMap", "marketplace-config")?["data"] as? [String: String]) ?? [:]
         let example = try String(contentsOf: Self.directory.appendingPathComponent("secret.example.yaml"), encoding: .utf8)
         let secretKeys = example.split(separator: "\n").compactMap { line -> String? in
@@ -142,8 +133,8 @@ import Testing
     /// The gateway's upstreams are the services' names and ports, every
     /// variable the template needs is set, and the trusted-proxies file the
     /// template includes is created before nginx starts.
-    @Test func gatewayReachesEveryService() throws {
-        let objects = try Self.rendered()
+    @Test func gatewayReachesEveryService() async throws {
+        let objects = try await Self.rendered()
         guard let gateway = Self.find(objects, "Deployment", "gateway"), let container = Self.containers(gateway).first else {
             Issue.record("no gateway Deployment")
             return

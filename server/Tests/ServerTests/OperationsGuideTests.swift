@@ -33,10 +33,10 @@ import Testing
     }
 
     /// Every `marketplace` subcommand and flag, as the built command's own help lists them.
-    static func commandFlags() throws -> Set<String> {
+    static func commandFlags() async throws -> Set<String> {
         var pairs: Set<String> = []
-        func visit(_ command: [String]) throws {
-            let (status, help) = try ServerProcess.run(command + ["--help"], environment: [:])
+        func visit(_ command: [String]) async throws {
+            let (status, help) = try await ServerProcess.run(command + ["--help"], environment: [:])
             guard status == 0 else { throw ServerProcessError("marketplace \(command.joined(separator: " ")) --help: \(help)") }
             var section = ""
             for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -46,11 +46,11 @@ import Testing
                     pairs.insert((command + [String(flag)]).joined(separator: " "))
                 }
                 if section == "SUBCOMMANDS:", let sub = line.firstMatch(of: /^  ([a-z][a-z-]*)(?: \(default\))?(?:  | *$)/)?.1 {
-                    try visit(command + [String(sub)])
+                    try await visit(command + [String(sub)])
                 }
             }
         }
-        try visit([])
+        try await visit([])
         return pairs
     }
 
@@ -83,8 +83,8 @@ import Testing
         #expect(documented.subtracting(read).sorted() == [], "in docs/OPERATIONS.md but never read in server/Sources")
     }
 
-    @Test func configurationTableNamesEveryFlag() throws {
-        let flags = try Self.commandFlags()
+    @Test func configurationTableNamesEveryFlag() async throws {
+        let flags = try await Self.commandFlags()
         #expect(flags.contains("serve --port") && flags.contains("admin create --email"), "\(flags.sorted())")
         let documented = try Self.documented().flags
         #expect(flags.subtracting(documented).sorted() == [], "flags of marketplace missing from docs/OPERATIONS.md")

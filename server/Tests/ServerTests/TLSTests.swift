@@ -16,9 +16,9 @@ import Testing
         .appendingPathComponent("dev/test-certs").path
 
     /// A folder of fresh test certificates.
-    static func certificates() throws -> String {
+    static func certificates() async throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sf-certs-\(UUID().uuidString.prefix(8))").path
-        let status = try runScript([script, folder])
+        let status = try await runScript([script, folder])
         guard status == 0 else { throw ServerProcessError("server/dev/test-certs failed (\(status))") }
         return folder
     }
@@ -72,7 +72,7 @@ import Testing
 
     @Test func theServerServesHTTPSAndClientsRefuseAWrongOrExpiredCertificate() async throws {
         _ = try await TestStores.prepare()
-        let certs = try Self.certificates()
+        let certs = try await Self.certificates()
         defer { try? FileManager.default.removeItem(atPath: certs) }
         try await Self.withClients(trusting: certs + "/ca.pem") { verifying, system in
         for (name, accepted) in [("good", true), ("wronghost", false), ("expired", false)] {
@@ -93,15 +93,15 @@ import Testing
         }
         }
         // Half a setting, or a file that is no certificate, stops the start with a clear message.
-        let half = try ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_TLS_CERT": certs + "/good.pem"]))
+        let half = try await ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_TLS_CERT": certs + "/good.pem"]))
         #expect(half.status != 0 && half.output.contains("STOREFRONT_TLS_CERT and STOREFRONT_TLS_KEY go together"), "\(half.output.suffix(400))")
-        let wrong = try ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_TLS_CERT": certs + "/good.key", "STOREFRONT_TLS_KEY": certs + "/good.key"]))
+        let wrong = try await ServerProcess.run(["serve"], environment: try ServerProcess.environment(["STOREFRONT_TLS_CERT": certs + "/good.key", "STOREFRONT_TLS_KEY": certs + "/good.key"]))
         #expect(wrong.status != 0 && wrong.output.contains("STOREFRONT_TLS_CERT"), "\(wrong.output.suffix(400))")
     }
 
     @Test func theGatewayServesHTTPSInFrontOfTheServices() async throws {
         _ = try await TestStores.prepare()
-        let certs = try Self.certificates()
+        let certs = try await Self.certificates()
         defer { try? FileManager.default.removeItem(atPath: certs) }
         let server = try await ServerProcess.start(environment: try ServerProcess.environment())
         let tlsPort = try StoreRestartTests.PrivateStores.freePort()
@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func postgresConnectionsVerifyTheServersCertificateAsTheirSSLModeAsks() async throws {
-        let certs = try Self.certificates()
+        let certs = try await Self.certificates()
         defer { try? FileManager.default.removeItem(atPath: certs) }
         let stores = try StoreRestartTests.PrivateStores()
         do {

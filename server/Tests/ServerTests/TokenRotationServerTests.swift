@@ -72,9 +72,9 @@ import Testing
         #expect(try await server.stop() == 0)
     }
 
-    @Test func aBadKeyListStopsTheServerAtStartUpNamingTheSetting() throws {
+    @Test func aBadKeyListStopsTheServerAtStartUpNamingTheSetting() async throws {
         let jwt = TestStores.randomSecret()
-        let result = try ServerProcess.run(["serve"], environment: try Self.environment(
+        let result = try await ServerProcess.run(["serve"], environment: try Self.environment(
             user: jwt, previousUser: "\(TestStores.randomSecret()),\(jwt)", service: TestStores.randomSecret()))
         #expect(result.status != 0)
         #expect(result.output.contains("STOREFRONT_JWT_PREVIOUS_SECRETS entry 2 repeats STOREFRONT_JWT_SECRET"), "\(result.output)")
@@ -109,12 +109,8 @@ import Testing
     static func split(_ deployment: SplitDeployment, _ arguments: [String], _ overrides: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("split-rotation-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let pid = try spawnScript([SplitDeployment.script] + arguments, environment: deployment.environment.merging(overrides) { $1 }, output: output)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let status = try await exitCode(of: try spawnScript([SplitDeployment.script] + arguments, environment: deployment.environment.merging(overrides) { $1 }, output: output))
         let text = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+        return (status, text)
     }
 }

@@ -104,14 +104,9 @@ final class SplitDeployment: Sendable {
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("split-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let pid = try spawn(arguments, output: outputPath)
-        var status: Int32 = 0
-        // Polled rather than waited for: a blocked thread is half of this machine's concurrency pool.
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let status = try await exitCode(of: try spawn(arguments, output: outputPath))
         let output = FileManager.default.contents(atPath: outputPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return (Self.exitCode(status), output)
+        return (status, output)
     }
 
     /// For tear-down, where there is nothing left to wait for but the script.
@@ -123,10 +118,6 @@ final class SplitDeployment: Sendable {
 
     private func spawn(_ arguments: [String], output: String) throws -> pid_t {
         try spawnScript([Self.script] + arguments, environment: environment, output: output)
-    }
-
-    private static func exitCode(_ status: Int32) -> Int32 {
-        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// The last lines of every service's log, for failure messages.
@@ -213,10 +204,17 @@ func spawnScript(_ arguments: [String], environment: [String: String], output: S
 }
 
 /// Runs a script as `spawnScript` does and waits for it; its exit status.
-func runScript(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int32 {
-    let pid = try spawnScript(arguments, environment: environment, output: "/dev/null")
+func runScript(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Int32 {
+    try await exitCode(of: try spawnScript(arguments, environment: environment, output: "/dev/null"))
+}
+
+/// Waits for the child `pid` to end; its exit code (128 + the signal when one ended it).
+/// Polled rather than waited for: a blocked thread is half of this machine's concurrency pool.
+func exitCode(of pid: pid_t) async throws -> Int32 {
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        try await Task.sleep(for: .milliseconds(50))
+    }
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 

@@ -36,21 +36,9 @@ final class ServerProcess: Sendable {
     }
 
     /// Runs `marketplace <arguments>` to completion, feeding `stdin`.
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        let input = Pipe(), out = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(executable, arguments, stdin: stdin, environment: environment, mergeErrors: true)
+        return (result.status, result.output)
     }
 
     /// Starts `marketplace serve` and waits until `/health` answers.
