@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 @testable import ServiceKit
 import Testing
 import Synchronization
@@ -67,6 +69,63 @@ import Synchronization
             #expect(UUID(uuidString: id) != nil, "\(id)")
             #expect(id == id.lowercased() && id.utf8.count == 36)
             #expect(RequestIDMiddleware.isAcceptable(id))
+        }
+    }
+}
+
+/// One deadline per request, kept around the router by `DeadlineResponder` and
+/// answered inside it by `DeadlineMiddleware`, as the shipped server stacks them.
+@Suite("Request deadline") struct RequestDeadlineTests {
+    static func app(timeout: Duration, grace: Duration) -> some ApplicationProtocol {
+        let router = Router(context: AppRequestContext.self)
+        router.addMiddleware {
+            ErrorMiddleware()
+            DeadlineMiddleware()
+        }
+        router.get("quick") { _, _ in "done" }
+        // Honours cancellation: ends when the deadline cancels it.
+        router.get("slow") { _, _ -> String in
+            try await Task.sleep(for: .seconds(120))
+            return "too late"
+        }
+        // Ignores cancellation and answers within the grace: the answer is still the deadline's.
+        router.get("stubborn") { _, _ -> String in
+            await Self.ignoringCancellation(for: timeout + grace / 2)
+            return "too late"
+        }
+        // Ignores cancellation past the grace: abandoned.
+        router.get("deaf") { _, _ -> String in
+            await Self.ignoringCancellation(for: .seconds(120))
+            return "too late"
+        }
+        return Application(responder: DeadlineResponder(router.buildResponder(), timeout: timeout, grace: grace, logger: TestStores.logger))
+    }
+
+    /// Waits without a cancellable sleep and without holding a cooperative thread.
+    static func ignoringCancellation(for duration: Duration) async {
+        let (seconds, attoseconds) = duration.components
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18) { done.resume() }
+        }
+    }
+
+    @Test func eachRequestAnswersByItsDeadlineWhateverItsWorkDoes() async throws {
+        let timeout = Duration.milliseconds(300), grace = Duration.seconds(4)
+        try await Self.app(timeout: timeout, grace: grace).test(.router) { client in
+            let quick = try await client.execute(uri: "/quick", method: .get) { $0 }
+            #expect(quick.status == .ok && String(buffer: quick.body) == "done")
+
+            // The bound is far from the work's own end (120 s), not tight around the
+            // deadline: these suites run beside others on two busy cores.
+            for (path, bound) in [("/slow", Duration.seconds(60)), ("/stubborn", .seconds(60)), ("/deaf", .seconds(60))] {
+                let started = ContinuousClock.now
+                let response = try await client.execute(uri: path, method: .get) { $0 }
+                let took = ContinuousClock.now - started
+                let body = String(buffer: response.body)
+                #expect(response.status == .serviceUnavailable, "\(path): \(response.status) \(body)")
+                #expect(body.contains(#""code":"unavailable""#) && body.contains("did not answer within"), "\(path): \(body)")
+                #expect(took >= timeout && took < bound, "\(path) took \(took)")
+            }
         }
     }
 }

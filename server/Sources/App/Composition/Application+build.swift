@@ -70,10 +70,11 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         lifetime: configuration.tokenLifetime)
     var background: [any Service] = []
     let router = buildRouter(stores: stores, tokens: tokens, configuration: configuration, logger: logger, background: &background)
-    // Two seconds past the router's own deadline, so a request that deadline could
-    // not end (work ignoring cancellation) still answers, and a shutdown drains.
+    // The request deadline: the work is cancelled at requestTimeout, and abandoned two
+    // seconds later if that did not end it (work ignoring cancellation), so every
+    // request answers and a shutdown drains.
     return Application(
-        responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout + .seconds(2), logger: logger),
+        responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout, logger: logger),
         // HTTPS when STOREFRONT_TLS_CERT and STOREFRONT_TLS_KEY say so.
         server: try ServerTLS.serverBuilder(ServerTLS.fromEnvironment()),
         configuration: .init(
@@ -102,7 +103,7 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         AccessLogMiddleware()
         ErrorMiddleware()
         CORSPolicyMiddleware(origins: configuration.corsOrigins)
-        DeadlineMiddleware(timeout: configuration.requestTimeout)
+        DeadlineMiddleware()
         TokenMiddleware(tokens: tokens)
     }
     // A service alone sits behind the gateway, which limits clients; here every
@@ -229,3 +230,4 @@ struct Peers {
             timeout: configuration.serviceCallTimeout, logger: logger)
     }
 }
+

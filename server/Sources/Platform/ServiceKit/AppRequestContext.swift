@@ -18,6 +18,8 @@ public struct AppRequestContext: RequestContext {
     /// Who is calling: the peer, or the client a trusted proxy forwards
     /// (`ClientAddressMiddleware`). Rate limits and sign-in throttles count by it.
     public var client: ClientAddress
+    /// Set by `DeadlineResponder`: when this request's answer is due.
+    public var deadline: RequestDeadline?
     /// Networks besides loopback whose clients may read `/metrics` without a credential.
     public var metricsScrapers: [IPNetwork] = []
     /// Whether the client may read `/metrics` without a service credential.
