@@ -201,8 +201,7 @@ public struct DeadlineResponder<Inner: HTTPResponder>: HTTPResponder where Inner
                 "method": .string(request.method.rawValue), "path": .string(request.uri.path),
                 "request_id": .string(request.headers[.requestID] ?? ""),
             ])
-            return try JSONBody.response(.serviceUnavailable, ErrorEnvelope(
-                code: .unavailable, message: "The service did not answer within \(timeout.components.seconds) s; try again shortly"))
+            return try JSONBody.response(.serviceUnavailable, ErrorEnvelope(code: .unavailable, message: deadline.answer.message))
         }
     }
 }

@@ -91,7 +91,6 @@ public struct JSONLogHandler: LogHandler {
 
     /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
     private static func appendString(_ text: String, to line: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         line.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -102,12 +101,14 @@ public struct JSONLogHandler: LogHandler {
             case 0x09: line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00 ..< 0x20, 0x7F:
                 line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                         hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                                         hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
             default: line.append(byte)
             }
         }
         line.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func now() -> timespec {
         var time = timespec()

@@ -53,10 +53,11 @@ public struct RequestIDMiddleware: RouterMiddleware {
 public enum RequestIDs {
     private static let prefix = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(UInt64.random(in: 0 ..< 1 << 32))
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public static func next() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
-        let hex = Array("0123456789abcdef".utf8)
+        let hex = hexDigits
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
             func put(_ value: UInt64, digits: Int) {

@@ -22,26 +22,23 @@ public struct HTTPProductCatalog: ProductCatalog {
         }
     }
 
-    /// One call for the lot (a checkout's price check): the listing with `ids`, which
-    /// the product service answers from its store for a service caller.
+    /// One call per hundred ids (a checkout's price check): the listing with `ids`,
+    /// which the product service answers from its store for a service caller. Queries
+    /// are built as the client builds them (`Endpoints.idListQueries`, percent-encoded).
     public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
         let unique = Array(Set(ids)).sorted()
-        let plain = unique.allSatisfy { id in
-            InputRules.isQueryID(id) && id.utf8.allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
+        // An id the listing would refuse (and with it the whole batch) is asked for on its own.
+        let listable = unique.filter(InputRules.isQueryID)
+        var found = try await productsOneByOne(ids: unique.filter { !InputRules.isQueryID($0) })
+        for (batch, query) in Endpoints.idListQueries("ids", listable) {
+            // `limit` too: a product service of an earlier version answers the listing as
+            // shoppers get it, one page (and possibly from its cache).
+            let reply = try await client.call(Endpoints.products, query: "limit=\(batch.count)&" + query, retry: .idempotent)
+            guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+            for product in try client.decode(reply, as: Endpoints.products).data { found[product.id] = ProductSnapshot(product) }
         }
-        guard !unique.isEmpty, unique.count <= InputRules.maximumStockBatch, plain else {
-            // Ids the listing would refuse or a query string would mangle: one call each.
-            return try await productsOneByOne(ids: unique)
-        }
-        // `limit` too: a product service of an earlier version answers the listing as
-        // shoppers get it, one page (and possibly from its cache).
-        let reply = try await client.call(Endpoints.products, query: "ids=\(unique.joined(separator: ","))&limit=\(unique.count)",
-                                          retry: .idempotent)
-        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
-        let products = try client.decode(reply, as: Endpoints.products).data
-        let found = Dictionary(products.map { ($0.id, ProductSnapshot($0)) }, uniquingKeysWith: { first, _ in first })
         // An id the listing left out is asked for on its own before it counts as gone:
         // a cart line is removed on this answer.
-        return found.merging(try await productsOneByOne(ids: unique.filter { found[$0] == nil }), uniquingKeysWith: { first, _ in first })
+        return found.merging(try await productsOneByOne(ids: listable.filter { found[$0] == nil }), uniquingKeysWith: { first, _ in first })
     }
 }
