@@ -19,11 +19,17 @@ import Testing
             set -o pipefail
             command -v kubectl >/dev/null || { echo "kubectl not found: it ships with this machine image (google-cloud-cli's kubectl); install kubectl to render server/deploy/k8s" >&2; exit 127; }
             kubectl kustomize --load-restrictor LoadRestrictionsNone "$1" \
-              | python3 -c 'import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d], sys.stdout)'
+              | python3 -c 'import json, sys, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d], sys.stdout)' > "$2"
             """
-        let result = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-c", render, "render", directory.path])
-        guard result.status == 0, let objects = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [Object] else {
-            throw ServerProcessError("rendering server/deploy/k8s failed (\(result.status)): \(result.errors)")
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("k8s-render-\(UUID().uuidString)")
+        let json = files.appendingPathExtension("json").path, errors = files.appendingPathExtension("err").path
+        defer { for path in [json, errors] { try? FileManager.default.removeItem(atPath: path) } }
+        let status = try await exitCode(of: try spawnScript(["-c", render, "render", directory.path, json],
+                                                             environment: ProcessInfo.processInfo.environment, output: errors))
+        guard status == 0, let data = FileManager.default.contents(atPath: json),
+              let objects = try JSONSerialization.jsonObject(with: data) as? [Object] else {
+            let problem = FileManager.default.contents(atPath: errors).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            throw ServerProcessError("rendering server/deploy/k8s failed (\(status)): \(problem)")
         }
         return objects
     }

@@ -176,30 +176,35 @@ struct DeploymentsTrait: SuiteTrait, TestScoping {
     }
 }
 
-/// NUL-terminated C strings for `posix_spawn`, alive for the call.
-/// Runs a bash script with `arguments`, stdout and stderr into `output`, and
-/// none of this process's other descriptors: Foundation's `Process` learns that a
-/// child ended only when every holder of an inherited descriptor closed it, and
-/// the daemons such scripts leave running (nginx, services, a restarted store)
-/// would hold one for ever.
+/// Runs a bash script with `arguments`, as `spawnProcess` runs a program.
 func spawnScript(_ arguments: [String], environment: [String: String], output: String) throws -> pid_t {
+    try spawnProcess("/bin/bash", arguments, environment: environment, output: output)
+}
+
+/// Runs `executable` with `arguments`, stdout and stderr into the file `output`,
+/// stdin from the file `input`, and none of this process's other descriptors:
+/// Foundation's `Process` learns that a child ended only when every holder of an
+/// inherited descriptor closed it, and the daemons scripts leave running (nginx,
+/// services, a restarted store) would hold one for ever. Wait with `exitCode(of:)`.
+func spawnProcess(_ executable: String, _ arguments: [String], environment: [String: String], output: String,
+                  input: String = "/dev/null") throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
     let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
     for fd in open.compactMap(Int32.init) where fd > 2 {
         posix_spawn_file_actions_addclose(&actions, fd)
     }
-    let argv = ["/bin/bash"] + arguments
+    let argv = [executable] + arguments
     let envp = environment.map { "\($0.key)=\($0.value)" }
     var pid: pid_t = 0
     let result = withCStrings(argv) { argv in
-        withCStrings(envp) { envp in posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp) }
+        withCStrings(envp) { envp in posix_spawn(&pid, executable, &actions, nil, argv, envp) }
     }
-    guard result == 0 else { throw ServerProcessError("cannot start \(arguments.first ?? "a script"): errno \(result)") }
+    guard result == 0 else { throw ServerProcessError("cannot start \(executable) \(arguments.first ?? ""): errno \(result)") }
     return pid
 }
 
@@ -218,6 +223,7 @@ func exitCode(of pid: pid_t) async throws -> Int32 {
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
+/// NUL-terminated C strings for `posix_spawn`, alive for the call.
 func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
     let pointers = strings.map { strdup($0) } + [nil]
     defer { pointers.forEach { free($0) } }

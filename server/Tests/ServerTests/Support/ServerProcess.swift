@@ -36,9 +36,15 @@ final class ServerProcess: Sendable {
     }
 
     /// Runs `marketplace <arguments>` to completion, feeding `stdin`.
+    /// Waited for off the cooperative threads (`exitCode(of:)`): blocking one of this
+    /// machine's two once starved an in-process server's requests past their deadline.
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let result = try await ChildProcess.run(executable, arguments, stdin: stdin, environment: environment, mergeErrors: true)
-        return (result.status, result.output)
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("marketplace-run-\(UUID().uuidString)")
+        let input = files.appendingPathExtension("in").path, output = files.appendingPathExtension("out").path
+        defer { for path in [input, output] { try? FileManager.default.removeItem(atPath: path) } }
+        try Data(stdin.utf8).write(to: URL(fileURLWithPath: input))
+        let status = try await exitCode(of: try spawnProcess(executable.path, arguments, environment: environment, output: output, input: input))
+        return (status, FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? "")
     }
 
     /// Starts `marketplace serve` and waits until `/health` answers.
