@@ -17,12 +17,20 @@ public enum Access: Sendable, Hashable {
     case user
     /// A signed-in account holding one of these roles.
     case roles(Set<Role>)
-    /// Another marketplace service, with a service credential.
-    case service
-    /// A signed-in account or another service (the service decides what each may see).
-    case userOrService
+    /// Only these services of the marketplace, each with its own credential
+    /// (least privilege: any other service's credential is refused with 403).
+    case service(Set<ServiceIdentity>)
+    /// A signed-in account, or one of these services (the service decides what each may see).
+    case userOrService(Set<ServiceIdentity>)
     /// Scrapers on the same machine, or another service.
     case localOrService
+}
+
+/// The services of the marketplace as a service credential names them (its `sub`).
+public enum ServiceIdentity: String, CaseIterable, Sendable, Hashable, Comparable {
+    case auth, users, products, inventory, orders, payments, checkout
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A request without a body.
@@ -124,8 +132,8 @@ public enum Endpoints {
     /// `?productIds=a,b,c` (at most `InputRules.maximumStockBatch`): the levels of those that are stocked.
     public static let stockLevels = Endpoint<NoBody, DataEnvelope<[InventoryLevel]>>("listStockLevels", .GET, "/api/inventory", .anyone)
     public static let addStock = Endpoint<AddStockRequest, DataEnvelope<InventoryLevel>>("addStock", .POST, "/api/inventory/add", .roles([.vendor, .admin]))
-    public static let reserveStock = Endpoint<ReserveStockRequest, DataEnvelope<StockReservation>>("reserveStock", .POST, "/api/inventory/reserve", .service)
-    public static let releaseStock = Endpoint<ReleaseStockRequest, DataEnvelope<StockRelease>>("releaseStock", .POST, "/api/inventory/release", .service)
+    public static let reserveStock = Endpoint<ReserveStockRequest, DataEnvelope<StockReservation>>("reserveStock", .POST, "/api/inventory/reserve", .service([.checkout]))
+    public static let releaseStock = Endpoint<ReleaseStockRequest, DataEnvelope<StockRelease>>("releaseStock", .POST, "/api/inventory/release", .service([.checkout]))
 
     // Carts and orders.
     public static let cart = Endpoint<NoBody, DataEnvelope<Cart>>("getCart", .GET, "/api/orders/cart", .user)
@@ -133,15 +141,15 @@ public enum Endpoints {
     public static let removeFromCart = Endpoint<RemoveFromCartRequest, DataEnvelope<Cart>>("removeFromCart", .DELETE, "/api/orders/cart/remove", .user)
     public static let clearCart = Endpoint<NoBody, DataEnvelope<Cart>>("clearCart", .DELETE, "/api/orders/cart/clear", .user)
     public static let orders = Endpoint<NoBody, PageEnvelope<Order>>("listOrders", .GET, "/api/orders", .user)
-    public static let createOrder = Endpoint<CreateOrderRequest, DataEnvelope<Order>>("createOrder", .POST, "/api/orders", .service)
-    public static let order = Endpoint<NoBody, DataEnvelope<Order>>("getOrder", .GET, "/api/orders/:id", .userOrService)
-    public static let setOrderStatus = Endpoint<UpdateOrderStatusRequest, DataEnvelope<Order>>("setOrderStatus", .PUT, "/api/orders/:id/status", .service)
-    public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service)
+    public static let createOrder = Endpoint<CreateOrderRequest, DataEnvelope<Order>>("createOrder", .POST, "/api/orders", .service([.checkout]))
+    public static let order = Endpoint<NoBody, DataEnvelope<Order>>("getOrder", .GET, "/api/orders/:id", .userOrService([.checkout, .payments]))
+    public static let setOrderStatus = Endpoint<UpdateOrderStatusRequest, DataEnvelope<Order>>("setOrderStatus", .PUT, "/api/orders/:id/status", .service([.checkout]))
+    public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service([.checkout]))
 
     // Payments.
-    public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService)
-    public static let payment = Endpoint<NoBody, DataEnvelope<PaymentTransaction>>("getPayment", .GET, "/api/payments/:transactionId", .userOrService)
-    public static let refundPayments = Endpoint<RefundRequest, DataEnvelope<[PaymentTransaction]>>("refundPayments", .POST, "/api/payments/refund", .service)
+    public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService([.checkout]))
+    public static let payment = Endpoint<NoBody, DataEnvelope<PaymentTransaction>>("getPayment", .GET, "/api/payments/:transactionId", .userOrService([.checkout]))
+    public static let refundPayments = Endpoint<RefundRequest, DataEnvelope<[PaymentTransaction]>>("refundPayments", .POST, "/api/payments/refund", .service([.checkout]))
 
     // Checkout.
     public static let checkout = Endpoint<CheckoutRequest, CheckoutResponse>("checkout", .POST, "/api/checkout", .user)

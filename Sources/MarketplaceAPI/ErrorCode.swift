@@ -15,6 +15,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case invalidCredentials = "invalid_credentials"
     /// 403: a valid caller without the right to do this.
     case forbidden
+    /// 403: a service credential of a service this internal route does not accept.
+    case serviceNotAllowed = "service_not_allowed"
     /// 404: no such resource, or one the caller may not see.
     case notFound = "not_found"
     /// 404: no route serves this path.
@@ -63,7 +65,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .validationFailed, .malformedRequest, .cartEmpty, .cartTooLarge: 400
         case .unauthenticated, .tokenExpired, .invalidCredentials: 401
         case .paymentDeclined: 402
-        case .forbidden: 403
+        case .forbidden, .serviceNotAllowed: 403
         case .notFound, .noRoute, .notInCart: 404
         case .methodNotAllowed: 405
         case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid: 409

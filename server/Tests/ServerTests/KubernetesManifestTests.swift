@@ -132,6 +132,9 @@ import Testing
             #expect(config[service.urlVariable] != nil, "\(service.urlVariable) missing from configmap.yaml")
         }
 
+        // Behind the gateway the services count the client it forwards, not the gateway.
+        #expect(configuration.trustedProxies.contains { $0.contains("10.244.3.7") }, "STOREFRONT_TRUSTED_PROXIES must name the pod network")
+
         let migrate = Self.find(objects, "Job", "marketplace-migrate")
         #expect(Self.containers(migrate ?? [:]).first?["args"] as? [String] == ["migrate"])
     }
@@ -194,6 +197,17 @@ import Testing
         let top = try String(contentsOf: Self.directory.appendingPathComponent("kustomization.yaml"), encoding: .utf8)
         for service in ServiceName.allCases {
             #expect(top.components(separatedBy: "  - services/\(service.rawValue)\n").count == 2, "kustomization.yaml lists services/\(service.rawValue) once")
+        }
+    }
+
+    /// Kubernetes waits longer than the server's own drain before it kills a pod.
+    @Test func podsOutlastTheServersDrain() async throws {
+        let objects = try await Self.rendered()
+        let drain = AppConfiguration.drain(requestTimeout: AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").requestTimeout)
+        for service in ServiceName.allCases {
+            let deployment = try #require(Self.find(objects, "Deployment", service.rawValue), "no Deployment \(service.rawValue)")
+            let grace = try #require(Self.podSpec(deployment)["terminationGracePeriodSeconds"] as? Int, "\(service.rawValue) has no terminationGracePeriodSeconds")
+            #expect(Duration.seconds(grace) > drain + .seconds(5), "\(service.rawValue): \(grace) s is not longer than the drain and its watchdog")
         }
     }
 }

@@ -79,8 +79,8 @@ import Testing
         case .anyone: ["[]"]
         case .user: ["- userToken: []"]
         case .roles(let roles): ["- userToken: [\(roles.map(\.rawValue).sorted().joined(separator: ", "))]"]
-        case .service: ["- serviceCredential: []"]
-        case .userOrService: ["- userToken: []", "- serviceCredential: []"]
+        case .service(let services): ["- serviceCredential: [\(services.sorted().map(\.rawValue).joined(separator: ", "))]"]
+        case .userOrService(let services): ["- userToken: []", "- serviceCredential: [\(services.sorted().map(\.rawValue).joined(separator: ", "))]"]
         case .localOrService: ["- {}", "- serviceCredential: []"]
         }
     }

@@ -117,12 +117,13 @@ import Testing
         }
         router.get("user") { _, context in try context.requireUser().role.rawValue }
         router.get("vendor") { _, context in try context.requireRole([.vendor, .admin]).role.rawValue }
-        router.get("internal") { _, context in try context.requireService() }
+        router.get("internal") { _, context in try context.requireService([.checkout]).rawValue }
         let app = Application(router: router)
 
         let customer = try await tokens.issueUserToken(userID: UserID(UUID()), role: .customer)
         let vendor = try await tokens.issueUserToken(userID: UserID(UUID()), role: .vendor)
         let service = try await tokens.issueServiceToken(service: "checkout")
+        let users = try await tokens.issueServiceToken(service: "users")
         let expired = try await tokens.issueUserToken(userID: UserID(UUID()), role: .vendor, now: Date().addingTimeInterval(-7200))
         let none = Self.base64URL(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Self.base64URL(Data(#"{"sub":"x","role":"vendor","iat":1,"exp":4000000000}"#.utf8)) + "."
 
@@ -145,6 +146,8 @@ import Testing
             #expect(try await status("/vendor", "Bearer \(vendor)").0 == .ok)
             #expect(try await status("/internal", "Bearer \(vendor)").0 == .forbidden)
             #expect(try await status("/internal", "Bearer \(service)").0 == .ok)
+            // Least privilege: a credential of a service the route does not list is refused by name.
+            #expect(try await status("/internal", "Bearer \(users)") == (.forbidden, "The users service may not call this route; only checkout may"))
             #expect(try await status("/internal", nil).0 == .unauthorized)
         }
     }

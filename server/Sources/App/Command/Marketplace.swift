@@ -105,7 +105,7 @@ struct Serve: AsyncParsableCommand {
         // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
         // within their deadline and ten seconds more; what is still hung then is
         // abandoned (a checkout is settled by recovery at the next start).
-        let drain = configuration.requestTimeout + .seconds(10)
+        let drain = AppConfiguration.drain(requestTimeout: configuration.requestTimeout)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
             // Last in the list, so the first told of the shutdown.

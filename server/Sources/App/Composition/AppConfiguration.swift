@@ -30,6 +30,14 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Password hashes running or waiting at once; more answer 503 at once.
     public var hashingQueue: Int = 16
+    /// Of those, the most one client (an address, a kiosk session) may have running or
+    /// waiting; its further sign-ins answer 429 while everybody else's still queue.
+    public var hashingPerClient: Int = 4
+    /// New accounts per client address: one every `signUpInterval`, after a burst of
+    /// `signUpBurst`; nil: unlimited. Each costs a password hash, so this is much
+    /// tighter than the request limit.
+    public var signUpInterval: Duration? = .seconds(3)
+    public var signUpBurst: Int = 20
     /// Threads hashing passwords (as many as the cores, as NIO's shared pool had);
     /// fewer leave cores to browsing during a storm of sign-ins.
     public var hashingThreads: Int = System.coreCount
@@ -60,6 +68,8 @@ public struct AppConfiguration: Sendable {
     public var metricsScrapers: [IPNetwork] = []
     /// Origins allowed to call the API from a browser (`*` for any); empty allows none.
     public var corsOrigins: Set<String> = []
+    /// Header and idle timeouts of every connection, and the connections one address may hold.
+    public var connectionLimits = ConnectionLimits()
     /// The longest a request may take before it answers 503.
     public var requestTimeout: Duration = .seconds(10)
     /// nil: every service in this process (`marketplace serve`); otherwise this one alone.
@@ -80,6 +90,11 @@ public struct AppConfiguration: Sendable {
     }
 
     public func databaseName(_ database: Database) -> String { database.name + databaseSuffix }
+
+    /// How long a stopping server lets requests in flight finish (their deadline and
+    /// ten seconds more); a watchdog ends the process five seconds after that. A
+    /// container runtime must wait longer before it kills (compose, Kubernetes).
+    public static func drain(requestTimeout: Duration) -> Duration { requestTimeout + .seconds(10) }
 
     /// Reads the `STOREFRONT_*` variables. Flags given on the command line win over these.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
@@ -119,6 +134,10 @@ public struct AppConfiguration: Sendable {
         if let queue = env["STOREFRONT_HASHING_QUEUE"] {
             guard let value = Int(queue), value > 0 else { throw ConfigurationError("STOREFRONT_HASHING_QUEUE must be a positive whole number: \(queue)") }
             configuration.hashingQueue = value
+        }
+        if let share = env["STOREFRONT_HASHING_PER_CLIENT"] {
+            guard let value = Int(share), value > 0 else { throw ConfigurationError("STOREFRONT_HASHING_PER_CLIENT must be a positive whole number: \(share)") }
+            configuration.hashingPerClient = value
         }
         if let threads = env["STOREFRONT_HASHING_THREADS"] {
             guard let value = Int(threads), (1...256).contains(value) else {
@@ -170,6 +189,21 @@ public struct AppConfiguration: Sendable {
                 configuration.rateLimitBurst = parts.count == 2 ? parts[1]! : perSecond * 2
             }
         }
+        // Sign-ups follow the request limit when that is off, unless set on their own.
+        if configuration.rateLimitPerSecond == nil { configuration.signUpInterval = nil }
+        if let limit = env["STOREFRONT_SIGNUP_LIMIT"] {
+            // "SECONDS/BURST": one new account per SECONDS per address after BURST at once; or "off".
+            if limit == "off" {
+                configuration.signUpInterval = nil
+            } else {
+                let parts = limit.split(separator: "/").map { Int($0) }
+                guard parts.count == 2, let seconds = parts[0], let burst = parts[1], seconds > 0, burst > 0 else {
+                    throw ConfigurationError("STOREFRONT_SIGNUP_LIMIT must be SECONDS/BURST (one account per SECONDS per address after BURST, e.g. 3/20), or off: \(limit)")
+                }
+                configuration.signUpInterval = .seconds(seconds)
+                configuration.signUpBurst = burst
+            }
+        }
         if let proxies = env["STOREFRONT_TRUSTED_PROXIES"] {
             switch IPNetwork.list(proxies) {
             case .success(let networks): configuration.trustedProxies = networks
@@ -190,6 +224,24 @@ public struct AppConfiguration: Sendable {
         if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
             guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }
             configuration.requestTimeout = .seconds(seconds)
+        }
+        if let timeout = env["STOREFRONT_HEADER_TIMEOUT"] {
+            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_HEADER_TIMEOUT must be a positive number of seconds: \(timeout)") }
+            configuration.connectionLimits.headerTimeout = .seconds(seconds)
+        }
+        if let timeout = env["STOREFRONT_IDLE_TIMEOUT"] {
+            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_IDLE_TIMEOUT must be a positive number of seconds: \(timeout)") }
+            configuration.connectionLimits.idleTimeout = .seconds(seconds)
+        }
+        if let cap = env["STOREFRONT_CONNECTIONS_PER_ADDRESS"] {
+            if cap == "off" {
+                configuration.connectionLimits.perAddress = nil
+            } else {
+                guard let value = Int(cap), value > 0 else {
+                    throw ConfigurationError("STOREFRONT_CONNECTIONS_PER_ADDRESS must be a positive whole number, or off: \(cap)")
+                }
+                configuration.connectionLimits.perAddress = value
+            }
         }
         configuration.peers = try PeerAddresses.fromEnvironment(env)
         if let timeout = env["STOREFRONT_SERVICE_TIMEOUT_MS"] {

@@ -76,7 +76,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     return Application(
         responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout, logger: logger),
         // HTTPS when STOREFRONT_TLS_CERT and STOREFRONT_TLS_KEY say so.
-        server: try ServerTLS.serverBuilder(ServerTLS.fromEnvironment()),
+        server: try ServerTLS.serverBuilder(ServerTLS.fromEnvironment(), limits: configuration.connectionLimits,
+                                            proxies: TrustedProxies(configuration.trustedProxies), logger: logger),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.service.map { "marketplace-\($0.rawValue)" } ?? "marketplace"),
@@ -106,9 +107,11 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         DeadlineMiddleware()
         TokenMiddleware(tokens: tokens)
     }
-    // A service alone sits behind the gateway, which limits clients; here every
-    // request would come from the gateway's or a peer's address.
-    if configuration.service == nil, let perSecond = configuration.rateLimitPerSecond {
+    // Every form limits by identity: a verified account has its own budget, a guest
+    // (or a made-up token) its address's. A service alone behind the gateway sees
+    // the client the gateway forwards (a trusted proxy); peers calling with a
+    // service credential are not limited. The gateway itself only caps each address.
+    if let perSecond = configuration.rateLimitPerSecond {
         router.add(middleware: RateLimitMiddleware(perSecond: perSecond, burst: configuration.rateLimitBurst))
     }
 
@@ -136,8 +139,13 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         let auth = AuthService(
             accounts: PostgresAccountRepository(client: stores.client(.auth), logger: logger),
             hasher: PasswordHasher(cost: configuration.bcryptCost, pool: PasswordHasher.pool(threads: configuration.hashingThreads),
-                                    maximumQueued: configuration.hashingQueue),
-            tokens: tokens, throttle: LoginThrottle(limits: configuration.loginThrottle))
+                                    threads: configuration.hashingThreads, maximumQueued: configuration.hashingQueue,
+                                    perClient: configuration.hashingPerClient),
+            tokens: tokens, throttle: LoginThrottle(limits: configuration.loginThrottle),
+            signUps: configuration.signUpInterval.map { interval in
+                RateLimiter(perSecond: 1 / (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18),
+                            burst: Double(configuration.signUpBurst))
+            })
         AuthController(service: auth).addRoutes(to: router)
     }
     if here.contains(.users), let documents = stores.documents {

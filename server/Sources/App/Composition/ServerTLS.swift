@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import Logging
 import NIOSSL
 import ServiceKit
 
@@ -52,9 +53,15 @@ public struct ServerTLS: Sendable {
         return configuration
     }
 
-    /// HTTP/1.1 over TLS, or plain HTTP/1.1 without settings.
-    static func serverBuilder(_ tls: ServerTLS?) throws -> HTTPServerBuilder {
-        guard let tls else { return .http1() }
-        return try .tls(.http1(), tlsConfiguration: tls.configuration())
+    /// HTTP/1.1 over TLS, or plain HTTP/1.1 without settings; either way with the
+    /// connection limits (header and idle timeouts, a cap per address).
+    static func serverBuilder(_ tls: ServerTLS?, limits: ConnectionLimits, proxies: TrustedProxies, logger: Logger,
+                              counts: ConnectionCounts = ConnectionCounts()) throws -> HTTPServerBuilder {
+        let configuration = try tls?.configuration()
+        return HTTPServerBuilder { responder in
+            let http = GuardedHTTP1Channel(responder: responder, limits: limits, proxies: proxies, counts: counts, logger: logger)
+            guard let configuration else { return http }
+            return try TLSChannel(http, tlsConfiguration: configuration)
+        }
     }
 }

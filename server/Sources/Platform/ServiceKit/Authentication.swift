@@ -73,14 +73,25 @@ extension AppRequestContext {
         return caller
     }
 
-    /// Internal routes: only another service of the marketplace may call them.
+    /// Internal routes: only the listed services of the marketplace may call them,
+    /// each known by the name its credential carries.
     @discardableResult
-    public func requireService() throws -> String {
+    public func requireService(_ allowed: Set<ServiceIdentity>) throws -> ServiceIdentity {
         switch caller {
-        case .service(let name): return name
+        case .service(let name):
+            guard let identity = ServiceIdentity(rawValue: name), allowed.contains(identity) else {
+                throw Self.serviceNotAllowed(name, allowed)
+            }
+            return identity
         case .user: throw AppError.forbidden("This route is internal to the marketplace services")
         case nil: throw unauthenticated()
         }
+    }
+
+    static func serviceNotAllowed(_ name: String, _ allowed: Set<ServiceIdentity>) -> AppError {
+        let names = allowed.sorted().map(\.rawValue).joined(separator: ", ")
+        return AppError(.forbidden, .serviceNotAllowed,
+                        "The \(name) service may not call this route" + (names.isEmpty ? "" : "; only \(names) may"))
     }
 
     /// Refuses a caller the route's declared access does not admit. The router
@@ -93,10 +104,12 @@ extension AppRequestContext {
             _ = try requireUser()
         case .roles(let roles):
             try requireRole(roles)
-        case .service:
-            try requireService()
-        case .userOrService:
-            _ = try requireCaller()
+        case .service(let allowed):
+            try requireService(allowed)
+        case .userOrService(let allowed):
+            if case .service(let name) = try requireCaller(), !(ServiceIdentity(rawValue: name).map(allowed.contains) ?? false) {
+                throw Self.serviceNotAllowed(name, allowed)
+            }
         case .localOrService:
             if case .service = caller { return }
             guard mayScrapeMetrics else {

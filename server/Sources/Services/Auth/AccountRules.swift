@@ -46,6 +46,10 @@ public enum AuthError: DomainError, Equatable {
     case throttled(retryAfter: Duration)
     /// Every hashing slot is taken.
     case busy
+    /// This client already has its share of the hashing queue in progress.
+    case clientBusy
+    /// This address created accounts faster than one every few seconds, past its burst.
+    case signUpsLimited(retryAfter: Duration)
 
     /// The one place auth errors become HTTP answers.
     public var appError: AppError {
@@ -59,6 +63,11 @@ public enum AuthError: DomainError, Equatable {
                      headers: [.retryAfter: String(Self.seconds(wait))])
         case .busy:
             AppError(.serviceUnavailable, .unavailable, "Too many sign-ins at once; try again in a moment", headers: [.retryAfter: "1"])
+        case .clientBusy:
+            AppError(.tooManyRequests, .rateLimited, "Too many sign-ins in progress from this client; try again in 1 s", headers: [.retryAfter: "1"])
+        case .signUpsLimited(let wait):
+            AppError(.tooManyRequests, .rateLimited, "Too many new accounts from this address; try again in \(Self.seconds(wait)) s",
+                     headers: [.retryAfter: String(Self.seconds(wait))])
         }
     }
 }

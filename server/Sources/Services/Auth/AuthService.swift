@@ -10,12 +10,18 @@ public struct AuthService: Sendable {
     let hasher: PasswordHasher
     let tokens: TokenService
     let throttle: LoginThrottle
+    /// New accounts per client address (nil: unlimited), checked before any hashing:
+    /// creating an account costs a password hash, so sign-ups are held much
+    /// tighter than reads.
+    let signUps: RateLimiter?
 
-    public init(accounts: any AccountRepository, hasher: PasswordHasher, tokens: TokenService, throttle: LoginThrottle = LoginThrottle(limits: nil)) {
+    public init(accounts: any AccountRepository, hasher: PasswordHasher, tokens: TokenService, throttle: LoginThrottle = LoginThrottle(limits: nil),
+                signUps: RateLimiter? = nil) {
         self.accounts = accounts
         self.hasher = hasher
         self.tokens = tokens
         self.throttle = throttle
+        self.signUps = signUps
     }
 
     /// Registers an account. Admin accounts need an admin caller: nobody promotes themselves.
@@ -25,17 +31,21 @@ public struct AuthService: Sendable {
         if new.role == .admin, caller?.role != .admin {
             throw AuthError.adminOnly
         }
+        // An admin creating accounts for others is not held to a stranger's pace.
+        if caller?.role != .admin, let signUps, let address, let wait = signUps.take("signup:" + address) {
+            throw AuthError.signUpsLimited(retryAfter: .milliseconds(Int64(wait * 1000)))
+        }
         do {
-            return try await create(new)
+            return try await create(new, client: address)
         } catch AuthError.emailTaken {
             throttle.failedRegistration(address: address)
             throw AuthError.emailTaken
         }
     }
 
-    /// Creates an account with no caller check, for `marketplace admin create`.
-    public func create(_ new: NewAccount) async throws -> Account {
-        let hash = try await hashing { try await hasher.hash(new.password) }
+    /// Creates an account with no caller check (`marketplace admin create` passes no client).
+    public func create(_ new: NewAccount, client: String? = nil) async throws -> Account {
+        let hash = try await hashing { try await hasher.hash(new.password, client: client, purpose: .signUp) }
         do {
             return try await accounts.create(name: new.name, email: new.email, passwordHash: hash, role: new.role)
         } catch AccountStoreError.emailTaken {
@@ -52,7 +62,7 @@ public struct AuthService: Sendable {
         // Same answer and same work whether the email is unknown, the password wrong,
         // or a password no account can have (bcrypt would match only its first part).
         let usable = InputRules.couldBeAPassword(password)
-        let matches = try await hashing { try await hasher.verify(password, hash: usable ? account?.passwordHash : nil) }
+        let matches = try await hashing { try await hasher.verify(password, hash: usable ? account?.passwordHash : nil, client: address) }
         guard matches, usable, let account else {
             throttle.failed(email: email, address: address)
             throw AuthError.invalidCredentials
@@ -64,10 +74,13 @@ public struct AuthService: Sendable {
 }
 
 extension AuthService {
-    /// A full hashing queue answers at once (503) instead of making the login wait.
+    /// A full hashing queue answers at once (503) instead of making the login wait;
+    /// a client past its share of the queue is told to slow down (429).
     func hashing<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
+        } catch HasherBusy.clientBusy {
+            throw AuthError.clientBusy
         } catch is HasherBusy {
             throw AuthError.busy
         }

@@ -4,19 +4,25 @@ import NIOConcurrencyHelpers
 /// Slows down guessing: after `allowedFailures` failed sign-ins for one email
 /// (whether or not an account has it, so the answer tells nothing) or
 /// `allowedFailuresPerAddress` from one client address within `window`, further
-/// attempts are refused for a delay that doubles with each further failure, up
-/// to `window`. A success clears the email's count. Memory is bounded: at most
+/// attempts are refused for a delay that doubles with each further failure: up
+/// to `window` for an address, but never past `longestEmailDelay` for an email,
+/// so that nobody can lock an account's owner out for longer than a few seconds
+/// by failing on purpose from elsewhere (their own address is held ever longer).
+/// A success clears the email's count. Memory is bounded: at most
 /// `capacity` keys, the stalest forgotten first.
 public final class LoginThrottle: Sendable {
     public struct Limits: Sendable, Equatable {
         public var allowedFailures: Int
         public var allowedFailuresPerAddress: Int
         public var window: Duration
+        public var longestEmailDelay: Duration
 
-        public init(allowedFailures: Int = 5, allowedFailuresPerAddress: Int = 100, window: Duration = .seconds(900)) {
+        public init(allowedFailures: Int = 5, allowedFailuresPerAddress: Int = 100, window: Duration = .seconds(900),
+                    longestEmailDelay: Duration = .seconds(4)) {
             self.allowedFailures = allowedFailures
             self.allowedFailuresPerAddress = allowedFailuresPerAddress
             self.window = window
+            self.longestEmailDelay = longestEmailDelay
         }
     }
 
@@ -37,9 +43,8 @@ public final class LoginThrottle: Sendable {
     }
 
     /// How long the caller must wait before trying again; nil when it may try now.
-    public func wait(email: String?, address: String?) -> Duration? {
+    public func wait(email: String?, address: String?, now: ContinuousClock.Instant = .now) -> Duration? {
         guard limits != nil else { return nil }
-        let now = ContinuousClock.now
         return records.withLockedValue { records in
             [email.map(Self.key(email:)), address.map(Self.key(address:))].compactMap { $0 }.compactMap { key in
                 records[key]?.blockedUntil.flatMap { $0 > now ? $0 - now : nil }
@@ -47,14 +52,13 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    public func failed(email: String, address: String?) {
+    public func failed(email: String, address: String?, now: ContinuousClock.Instant = .now) {
         guard let limits else { return }
-        let now = ContinuousClock.now
         records.withLockedValue { records in
             if records.count >= capacity { Self.forgetStalest(&records, capacity: capacity, now: now, window: limits.window) }
-            Self.count(&records, Self.key(email: email), allowed: limits.allowedFailures, window: limits.window, now: now)
+            Self.count(&records, Self.key(email: email), allowed: limits.allowedFailures, window: limits.window, longest: limits.longestEmailDelay, now: now)
             if let address {
-                Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, now: now)
+                Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, longest: limits.window, now: now)
             }
         }
     }
@@ -66,7 +70,7 @@ public final class LoginThrottle: Sendable {
         let now = ContinuousClock.now
         records.withLockedValue { records in
             if records.count >= capacity { Self.forgetStalest(&records, capacity: capacity, now: now, window: limits.window) }
-            Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, now: now)
+            Self.count(&records, Self.key(address: address), allowed: limits.allowedFailuresPerAddress, window: limits.window, longest: limits.window, now: now)
         }
     }
 
@@ -74,13 +78,13 @@ public final class LoginThrottle: Sendable {
         _ = records.withLockedValue { $0.removeValue(forKey: Self.key(email: email)) }
     }
 
-    private static func count(_ records: inout [String: Record], _ key: String, allowed: Int, window: Duration, now: ContinuousClock.Instant) {
+    private static func count(_ records: inout [String: Record], _ key: String, allowed: Int, window: Duration, longest: Duration, now: ContinuousClock.Instant) {
         var record = records[key].flatMap { now - $0.lastFailure < window ? $0 : nil } ?? Record(failures: 0, lastFailure: now)
         record.failures += 1
         record.lastFailure = now
         if record.failures > allowed {
-            // 1 s, 2 s, 4 s, ... after the allowance, never longer than the window.
-            let delay = min(window, .seconds(1 << min(record.failures - allowed - 1, 20)))
+            // 1 s, 2 s, 4 s, ... after the allowance, never longer than `longest`.
+            let delay = min(longest, .seconds(1 << min(record.failures - allowed - 1, 20)))
             record.blockedUntil = now + delay
         }
         records[key] = record

@@ -1,39 +1,60 @@
 import HummingbirdBcrypt
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 
-/// Every hashing slot is taken: the caller is answered at once rather than queued without end.
-public struct HasherBusy: Error, Equatable {}
+/// No hashing slot for this request: the whole queue is full (`crowded`), or the
+/// calling client already has its share of it in progress (`clientBusy`).
+public enum HasherBusy: Error, Equatable {
+    case crowded
+    case clientBusy
+}
 
-/// bcrypt on NIO's blocking thread pool: a hash takes tens of milliseconds of CPU,
-/// which must never run on an event loop serving other requests.
+/// Which work a hash is for: sign-ins are served before sign-ups, so that nobody
+/// creating accounts can keep account holders from signing in.
+public enum HashPurpose: Int, Sendable, CaseIterable {
+    case signIn = 0
+    case signUp = 1
+}
+
+/// bcrypt on a blocking thread pool: a hash takes tens of milliseconds of CPU,
+/// which must never run on an event loop serving other requests. Hashes wait
+/// their turn in a `FairHashingQueue`: one client never holds more than its
+/// share of it, and sign-ins go first.
 public struct PasswordHasher: Sendable {
     public let cost: UInt8
     private let pool: NIOThreadPool
     /// Compared against when the email is unknown, so a failed login costs the
     /// same time whether or not the account exists.
     private let decoyHash: String
-    /// Hashes running or waiting; past `maximumQueued` new ones are refused
-    /// (`HasherBusy`), so a flood of sign-ins cannot make every login wait for minutes.
-    private let queued = NIOLockedValueBox(0)
-    public let maximumQueued: Int
+    let queue: FairHashingQueue
+    public var maximumQueued: Int { queue.maximumQueued }
 
-    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, maximumQueued: Int = 16) {
+    /// `threads`: how many hashes run at once (the pool's size); `maximumQueued`:
+    /// hashes running or waiting in all; `perClient`: of those, one client's.
+    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, threads: Int = System.coreCount,
+                maximumQueued: Int = 16, perClient: Int = 4) {
         precondition(cost >= 10, "bcrypt cost below 10 is too weak")
         self.cost = cost
         self.pool = pool
-        self.maximumQueued = max(1, maximumQueued)
+        self.queue = FairHashingQueue(running: threads, maximumQueued: maximumQueued, perClient: perClient)
         self.decoyHash = Bcrypt.hash("decoy-\(UInt64.random(in: .min ... .max))", cost: cost)
     }
 
-    public func hash(_ password: String) async throws -> String {
+    /// `client`: who asks (an address or a kiosk session); nil for an operator's
+    /// command, which has no share to keep to.
+    public func hash(_ password: String, client: String? = nil, purpose: HashPurpose = .signUp) async throws -> String {
         let cost = self.cost
-        return try await slot { try await pool.runIfActive { Bcrypt.hash(password, cost: cost) } }
+        return try await queue.run(client: client, purpose: purpose) {
+            try await pool.runIfActive { Bcrypt.hash(password, cost: cost) }
+        }
     }
 
-    public func verify(_ password: String, hash: String?) async throws -> Bool {
+    public func verify(_ password: String, hash: String?, client: String? = nil) async throws -> Bool {
         let target = hash ?? decoyHash
-        let matches = try await slot { try await pool.runIfActive { Bcrypt.verify(password, hash: target) } }
+        let matches = try await queue.run(client: client, purpose: .signIn) {
+            try await pool.runIfActive { Bcrypt.verify(password, hash: target) }
+        }
         return matches && hash != nil
     }
 
@@ -52,15 +73,156 @@ public struct PasswordHasher: Sendable {
         }
     }
     private static let pools = NIOLockedValueBox<[Int: NIOThreadPool]>([:])
+}
 
-    private func slot<T>(_ work: () async throws -> T) async throws -> T {
-        let taken = queued.withLockedValue { count in
-            guard count < maximumQueued else { return false }
-            count += 1
-            return true
-        }
-        guard taken else { throw HasherBusy() }
-        defer { queued.withLockedValue { $0 -= 1 } }
+/// The order in which password hashes run. At most `running` run at once; the
+/// rest wait, sign-ins before sign-ups, and within each purpose the clients take
+/// turns (round robin), so a client with many requests waiting is served no
+/// sooner than one with a single request. A client may have `perClient` hashes
+/// running or waiting; past that its request is refused at once (`clientBusy`)
+/// while everybody else's still queue. When all `maximumQueued` places are
+/// taken, a sign-in takes the place of the newest waiting sign-up (which is
+/// refused as `crowded`); otherwise the request is refused as `crowded`.
+public final class FairHashingQueue: Sendable {
+    public let running: Int
+    public let maximumQueued: Int
+    public let perClient: Int
+
+    private struct Waiter {
+        let id: UInt64
+        let client: String?
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var active = 0
+        var nextID: UInt64 = 0
+        /// Per purpose: each client's waiters, and the clients in turn order (a few
+    /// dozen at most: `maximumQueued` bounds them).
+        var waiting: [[String: [Waiter]]] = Array(repeating: [:], count: HashPurpose.allCases.count)
+        var turns: [[String]] = Array(repeating: [], count: HashPurpose.allCases.count)
+        var waitingCount = 0
+        /// Running or waiting, per client.
+        var held: [String: Int] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init(running: Int, maximumQueued: Int, perClient: Int) {
+        self.running = max(1, running)
+        self.maximumQueued = max(self.running, maximumQueued)
+        self.perClient = max(1, perClient)
+    }
+
+    /// Hashes running and waiting now (for tests and metrics).
+    public var load: (active: Int, waiting: Int) { state.withLockedValue { ($0.active, $0.waitingCount) } }
+
+    public func run<T>(client: String?, purpose: HashPurpose, _ work: () async throws -> T) async throws -> T {
+        try await acquire(client: client, purpose: purpose)
+        defer { release(client: client) }
         return try await work()
+    }
+
+    private func acquire(client: String?, purpose: HashPurpose) async throws {
+        // An operator's command (no client) queues without a share to keep to.
+        let key = client ?? "\u{0}operator"
+        let id = state.withLockedValue { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                // Decided under the lock, resumed after it.
+                let (admitted, refused, evicted): (Bool, HasherBusy?, Waiter?) = state.withLockedValue { state in
+                    if client != nil, state.held[key, default: 0] >= perClient { return (false, .clientBusy, nil) }
+                    if state.active < running {
+                        state.active += 1
+                        state.held[key, default: 0] += 1
+                        return (true, nil, nil)
+                    }
+                    var evicted: Waiter?
+                    if state.active + state.waitingCount >= maximumQueued {
+                        // Full: a sign-in makes room by refusing the newest waiting sign-up.
+                        guard purpose == .signIn, let newest = Self.newestSignUp(state) else { return (false, .crowded, nil) }
+                        Self.remove(newest.id, from: &state)
+                        evicted = newest
+                    }
+                    let list = purpose.rawValue
+                    if state.waiting[list][key] == nil { state.turns[list].append(key) }
+                    state.waiting[list][key, default: []].append(Waiter(id: id, client: client, continuation: continuation))
+                    state.waitingCount += 1
+                    state.held[key, default: 0] += 1
+                    return (false, nil, evicted)
+                }
+                evicted?.continuation.resume(throwing: HasherBusy.crowded)
+                if admitted { continuation.resume() }
+                if let refused { continuation.resume(throwing: refused) }
+            }
+        } onCancel: {
+            // A request given up (its deadline passed) leaves the queue; one already running finishes.
+            let cancelled: Waiter? = state.withLockedValue { state in
+                let waiter = Self.find(id, in: state)
+                if waiter != nil { Self.remove(id, from: &state) }
+                return waiter
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func release(client: String?) {
+        let key = client ?? "\u{0}operator"
+        let next: Waiter? = state.withLockedValue { state in
+            state.held[key, default: 1] -= 1
+            if state.held[key] == 0 { state.held[key] = nil }
+            for purpose in HashPurpose.allCases {
+                let list = purpose.rawValue
+                guard !state.turns[list].isEmpty else { continue }
+                let turn = state.turns[list].removeFirst()
+                var queue = state.waiting[list][turn] ?? []
+                let waiter = queue.removeFirst()
+                if queue.isEmpty {
+                    state.waiting[list][turn] = nil
+                } else {
+                    state.waiting[list][turn] = queue
+                    state.turns[list].append(turn)
+                }
+                state.waitingCount -= 1
+                // The slot passes to the waiter: `active` stays as it is.
+                return waiter
+            }
+            state.active -= 1
+            return nil
+        }
+        next?.continuation.resume()
+    }
+
+    private static func newestSignUp(_ state: State) -> Waiter? {
+        state.waiting[HashPurpose.signUp.rawValue].values.compactMap(\.last).max { $0.id < $1.id }
+    }
+
+    private static func find(_ id: UInt64, in state: State) -> Waiter? {
+        for lists in state.waiting { for queue in lists.values { if let waiter = queue.first(where: { $0.id == id }) { return waiter } } }
+        return nil
+    }
+
+    /// Takes a waiting request out of the queue (refused or cancelled before its turn).
+    private static func remove(_ id: UInt64, from state: inout State) {
+        for list in state.waiting.indices {
+            for (key, queue) in state.waiting[list] {
+                guard let index = queue.firstIndex(where: { $0.id == id }) else { continue }
+                var queue = queue
+                queue.remove(at: index)
+                if queue.isEmpty {
+                    state.waiting[list][key] = nil
+                    state.turns[list].removeAll { $0 == key }
+                } else {
+                    state.waiting[list][key] = queue
+                }
+                state.waitingCount -= 1
+                state.held[key, default: 1] -= 1
+                if state.held[key] == 0 { state.held[key] = nil }
+                return
+            }
+        }
     }
 }

@@ -52,8 +52,11 @@ enum TestStores {
         // own (RequestDeadlineTests, ExecutableTests, StoreOutageTests).
         configuration.requestTimeout = .seconds(30)
         configuration.port = 0
-        // The suites share one client address; the limit has a test of its own.
+        // The suites share one client address; the limits have tests of their own
+        // (RateLimitIdentityTests, TheDoorTests).
         configuration.rateLimitPerSecond = nil
+        configuration.signUpInterval = nil
+        configuration.hashingPerClient = 1_000
         return configuration
     }
 

@@ -1,0 +1,61 @@
+import Foundation
+@testable import Composition
+import ServiceKit
+import Testing
+
+/// `server/deploy/compose.yaml` as Docker Compose reads it (YAML anchors and
+/// merge keys resolved by PyYAML): behind the gateway every service trusts the
+/// gateway's fixed address, and Docker waits out the server's drain.
+@Suite("Compose file") struct ComposeFileTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/compose.yaml")
+
+    typealias Object = [String: Any]
+
+    static func services() async throws -> [String: Object] {
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("compose-render-\(UUID().uuidString)")
+        let json = files.appendingPathExtension("json").path, errors = files.appendingPathExtension("err").path
+        defer { for path in [json, errors] { try? FileManager.default.removeItem(atPath: path) } }
+        let script = #"import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"))"#
+        let status = try await exitCode(of: try spawnScript(["-c", "python3 -c '\(script)' \"$1\" \"$2\"", "render", file.path, json],
+                                                             environment: ProcessInfo.processInfo.environment, output: errors))
+        guard status == 0, let data = FileManager.default.contents(atPath: json),
+              let document = try JSONSerialization.jsonObject(with: data) as? Object, let services = document["services"] as? [String: Object] else {
+            let problem = FileManager.default.contents(atPath: errors).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            throw ServerProcessError("reading server/deploy/compose.yaml failed (\(status)): \(problem)")
+        }
+        return services
+    }
+
+    /// `${NAME:-default}` as Compose fills it in when NAME is unset.
+    static func defaults(_ text: String) -> String {
+        var result = text
+        while let start = result.range(of: "${"), let end = result[start.upperBound...].firstIndex(of: "}") {
+            let inner = result[start.upperBound..<end]
+            let value = inner.range(of: ":-").map { String(inner[$0.upperBound...]) } ?? ""
+            result.replaceSubrange(start.lowerBound...end, with: value)
+        }
+        return result
+    }
+
+    @Test func everyServiceTrustsTheGatewayAndOutlastsItsDrain() async throws {
+        let services = try await Self.services()
+        let gateway = try #require(services["gateway"])
+        let networks = try #require(gateway["networks"] as? Object)
+        let address = Self.defaults(try #require((networks["default"] as? Object)?["ipv4_address"] as? String))
+        #expect(address == "172.28.0.10")
+        let drain = AppConfiguration.drain(requestTimeout: AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").requestTimeout)
+        for name in ServiceName.allCases.map(\.rawValue) {
+            let service = try #require(services[name], "no \(name) in compose.yaml")
+            let environment = try #require(service["environment"] as? [String: Any])
+            let proxies = Self.defaults(try #require(environment["STOREFRONT_TRUSTED_PROXIES"] as? String, "\(name) sets no trusted proxies"))
+            // What the server makes of it: the gateway's address is trusted, a stranger's is not.
+            let networks = try IPNetwork.list(proxies).get()
+            #expect(TrustedProxies(networks).trusts(address), "\(name): \(proxies)")
+            #expect(!TrustedProxies(networks).trusts("172.28.0.99"), "\(name) trusts more than the gateway: \(proxies)")
+            let grace = try #require(service["stop_grace_period"] as? String, "\(name) has no stop_grace_period")
+            let seconds = try #require(Int(grace.dropLast()), "\(name): \(grace)")
+            #expect(grace.hasSuffix("s") && Duration.seconds(seconds) > drain + .seconds(5), "\(name): \(grace) is not longer than the drain and its watchdog")
+        }
+    }
+}
