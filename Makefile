@@ -87,9 +87,11 @@ down-split:
 E2E := CheckoutTests|CheckoutFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
 ALONE := StoreRestartTests
 # Suites that start and restart whole servers (HTTPS with three certificates, a
-# private TLS PostgreSQL, key rotation across restarts and a split deployment):
+# private TLS PostgreSQL, key rotation across restarts and a split deployment,
+# the door's floods, whose sign-in latencies are measured and must not queue
+# behind thirty other suites' hashes):
 # after the end-to-end suites, before the store restarts, apart from both.
-OPERATIONS := TLSTests|TokenRotationServerTests|TracingTests
+OPERATIONS := TLSTests|TokenRotationServerTests|TracingTests|TheDoorTests
 # The client suites that time pages under load (twenty kiosk sessions, a slow
 # link) run after the other client suites, on their own.
 CLIENT_ALONE := ManyShoppersTerminalTests
