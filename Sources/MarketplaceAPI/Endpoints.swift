@@ -19,15 +19,16 @@ public enum Access: Sendable, Hashable {
     case roles(Set<Role>)
     /// Only these services of the marketplace, each with its own credential
     /// (least privilege: any other service's credential is refused with 403).
-    case service(Set<ServiceIdentity>)
+    case service(Set<ServiceName>)
     /// A signed-in account, or one of these services (the service decides what each may see).
-    case userOrService(Set<ServiceIdentity>)
+    case userOrService(Set<ServiceName>)
     /// Scrapers on the same machine, or another service.
     case localOrService
 }
 
-/// The services of the marketplace as a service credential names them (its `sub`).
-public enum ServiceIdentity: String, CaseIterable, Sendable, Hashable, Comparable {
+/// The services of the marketplace, as `marketplace serve --service` and a
+/// service credential (its `sub`) name them.
+public enum ServiceName: String, CaseIterable, Sendable, Hashable, Comparable {
     case auth, users, products, inventory, orders, payments, checkout
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }

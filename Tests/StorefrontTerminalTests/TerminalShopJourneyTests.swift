@@ -101,7 +101,7 @@ struct TerminalShopJourneyTests {
 
     @Test func sixtyOrdersAnd150LowStockRowsScrollToTheirLastRow() throws {
         // Databases of its own, so the low-stock list holds exactly this test's rows.
-        let server = try MarketplaceServer(databaseSuffix: "_tui_scroll_test", overrides: ["STOREFRONT_RATE_LIMIT": "off"])
+        let server = try MarketplaceServer(databaseSuffix: "_tui_scroll_test", overrides: ["STOREFRONT_RATE_LIMIT": "off", "STOREFRONT_SIGNUP_LIMIT": "off"])
         let client = MarketplaceClient(baseURL: server.url)
         let existing: Int
         if case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil) { existing = low.pagination.total } else { existing = 0 }
@@ -163,7 +163,7 @@ struct TerminalShopJourneyTests {
     }
 
     @Test func anExpiredTokenSendsTheShopperToSignInAndBackWithTheCartIntact() throws {
-        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix, overrides: ["STOREFRONT_TOKEN_TTL": "5", "STOREFRONT_RATE_LIMIT": "off"])
+        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix, overrides: ["STOREFRONT_TOKEN_TTL": "5", "STOREFRONT_RATE_LIMIT": "off", "STOREFRONT_SIGNUP_LIMIT": "off"])
         let product = try stockedProducts(server, count: 1, units: 20, price: "7.25", prefix: "Lasting")[0]
         let email = uniqueEmail("expiring")
         try server.register(name: "Eve Expiring", email: email, password: "secret1")

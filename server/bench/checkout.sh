@@ -12,7 +12,7 @@ port=${BENCH_PORT:-18091}
 bin=${MARKETPLACE_BIN:-$server_dir/.build/release/marketplace}
 [ -x "$bin" ] || { echo "build it first: cd server && swift build -c release --product marketplace" >&2; exit 1; }
 eval "$("$server_dir/dev/stores" up 2>/dev/null)"
-export STOREFRONT_DB_SUFFIX=_bench STOREFRONT_PORT=$port STOREFRONT_RATE_LIMIT=off LOG_LEVEL=error
+export STOREFRONT_DB_SUFFIX=_bench STOREFRONT_PORT=$port STOREFRONT_RATE_LIMIT=off STOREFRONT_SIGNUP_LIMIT=off LOG_LEVEL=error
 if curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
     echo "port $port already has a server; stop it or set BENCH_PORT" >&2; exit 1
 fi

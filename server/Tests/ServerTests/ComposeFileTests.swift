@@ -1,5 +1,6 @@
-import Foundation
 @testable import Composition
+import Foundation
+import MarketplaceAPI
 import ServiceKit
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
         let networks = try #require(gateway["networks"] as? Object)
         let address = Self.defaults(try #require((networks["default"] as? Object)?["ipv4_address"] as? String))
         #expect(address == "172.28.0.10")
-        let drain = AppConfiguration.drain(requestTimeout: AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").requestTimeout)
+        let drain = AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").drain
         for name in ServiceName.allCases.map(\.rawValue) {
             let service = try #require(services[name], "no \(name) in compose.yaml")
             let environment = try #require(service["environment"] as? [String: Any])

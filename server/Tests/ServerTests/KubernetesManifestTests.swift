@@ -203,7 +203,7 @@ import Testing
     /// Kubernetes waits longer than the server's own drain before it kills a pod.
     @Test func podsOutlastTheServersDrain() async throws {
         let objects = try await Self.rendered()
-        let drain = AppConfiguration.drain(requestTimeout: AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").requestTimeout)
+        let drain = AppConfiguration(postgresURL: "", tokenSecret: "", serviceSecret: "").drain
         for service in ServiceName.allCases {
             let deployment = try #require(Self.find(objects, "Deployment", service.rawValue), "no Deployment \(service.rawValue)")
             let grace = try #require(Self.podSpec(deployment)["terminationGracePeriodSeconds"] as? Int, "\(service.rawValue) has no terminationGracePeriodSeconds")

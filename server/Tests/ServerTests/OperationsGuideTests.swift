@@ -1,5 +1,6 @@
-import Foundation
 @testable import Composition
+import Foundation
+import MarketplaceAPI
 import Testing
 
 /// `docs/OPERATIONS.md` names exactly the settings the server reads, the flags

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MarketplaceAPI
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceKit
 import AuthService
@@ -17,7 +18,7 @@ import Testing
     /// The shipped limits (no test overrides) at the shipped bcrypt cost.
     static func shippedEnvironment(_ overrides: [String: String?] = [:]) throws -> [String: String] {
         try ServerProcess.environment([
-            "STOREFRONT_RATE_LIMIT": nil, "STOREFRONT_HASHING_PER_CLIENT": nil, "STOREFRONT_BCRYPT_COST": "12",
+            "STOREFRONT_RATE_LIMIT": nil, "STOREFRONT_SIGNUP_LIMIT": nil, "STOREFRONT_HASHING_PER_CLIENT": nil, "STOREFRONT_BCRYPT_COST": "12",
         ].merging(overrides) { $1 })
     }
 
@@ -31,9 +32,19 @@ import Testing
         let created = try await client.send(.post, "/api/auth/register", json: RegisterRequest(name: "Owner", email: email, password: "correct horse"),
                                             headers: Self.from("198.51.100.7"))
         #expect(created.status == .created, "\(created.body)")
+        func signIn() async throws -> Duration {
+            let start = ContinuousClock.now
+            let login = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "correct horse"),
+                                              headers: Self.from("198.51.100.7"))
+            #expect(login.status == .ok, "a sign-in: \(login.status.code) \(login.body)")
+            return ContinuousClock.now - start
+        }
+        // The usual time of a sign-in on this machine now, whatever else it runs.
+        let usual = max(try await signIn(), try await signIn())
 
         // 24 workers create accounts from one address for 12 s.
         let flooding = ContinuousClock.now + .seconds(12)
+        let answered = NIOLockedValueBox<[Int]>([])
         let flood = Task {
             try await withThrowingTaskGroup(of: [Int].self) { group in
                 for worker in 0..<24 {
@@ -44,7 +55,9 @@ import Testing
                             index += 1
                             let body = RegisterRequest(name: "Flood", email: "flood-\(worker)-\(index)-\(UUID().uuidString.prefix(6).lowercased())@example.com",
                                                        password: "correct horse")
-                            statuses.append(Int(try await client.send(.post, "/api/auth/register", json: body, headers: Self.from("203.0.113.66")).status.code))
+                            let status = Int(try await client.send(.post, "/api/auth/register", json: body, headers: Self.from("203.0.113.66")).status.code)
+                            statuses.append(status)
+                            answered.withLockedValue { $0.append(status) }
                         }
                         return statuses
                     }
@@ -52,22 +65,25 @@ import Testing
                 return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
         }
-        // Meanwhile the owner signs in eight times from elsewhere.
-        try await Task.sleep(for: .seconds(1))
-        var latencies: [Duration] = []
-        for _ in 0..<8 {
-            let start = ContinuousClock.now
-            let login = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "correct horse"),
-                                              headers: Self.from("198.51.100.7"))
-            latencies.append(ContinuousClock.now - start)
-            #expect(login.status == .ok, "a sign-in during the flood: \(login.status.code) \(login.body)")
+        // Meanwhile, once the flood is refused (its burst spent, the queue its to fill),
+        // the owner signs in eight times from elsewhere.
+        let started = ContinuousClock.now
+        while !answered.withLockedValue({ $0.contains(429) }) {
+            #expect(ContinuousClock.now - started < .seconds(10), "the flood saw no 429 within 10 s: \(answered.withLockedValue { $0 })")
+            guard ContinuousClock.now - started < .seconds(10) else { break }
+            try await Task.sleep(for: .milliseconds(20))
         }
+        var latencies: [Duration] = []
+        for _ in 0..<8 { latencies.append(try await signIn()) }
         let floodStatuses = try await flood.value
         let accepted = floodStatuses.filter { $0 == 201 }.count, limited = floodStatuses.filter { $0 == 429 }.count
         let slowest = latencies.max() ?? .zero
-        print("the door: sign-up flood \(floodStatuses.count) requests, \(accepted) accepted, \(limited) answered 429, others \(floodStatuses.filter { $0 != 201 && $0 != 429 }); sign-ins \(latencies.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" })")
-        // Well inside the 10 s request deadline; the flood is slowed: 20 at once, then one every 3 s.
-        #expect(slowest < .seconds(5), "slowest sign-in \(slowest)")
+        print("the door: a sign-in alone took up to \(usual); sign-up flood \(floodStatuses.count) requests, \(accepted) accepted, \(limited) answered 429, others \(floodStatuses.filter { $0 != 201 && $0 != 429 }); sign-ins \(latencies.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" })")
+        // A sign-in waits at most for the hashes already running (sign-ins go first), so
+        // a few usual sign-in times, and well inside the 10 s request deadline. The
+        // flood is slowed: 20 at once, then one every 3 s.
+        #expect(slowest < max(.seconds(5), usual * 4), "slowest sign-in \(slowest), usually \(usual)")
+        #expect(slowest < .seconds(9), "slowest sign-in \(slowest)")
         #expect(accepted <= 20 + 5 + 1, "\(accepted) accounts from one address in 12 s")
         #expect(limited > 0)
         #expect(try await server.stop() == 0)
@@ -107,7 +123,7 @@ import Testing
             now = now + (throttle.wait(email: email, address: "203.0.113.99", now: now) ?? .zero)
             throttle.failed(email: email, address: "203.0.113.99", now: now)
         }
-        #expect(throttle.wait(email: email, address: "198.51.100.8", now: now).map { $0 <= .seconds(4) } ?? true)
+        #expect(throttle.wait(email: email, address: "198.51.100.8", now: now) == .seconds(4))
         #expect(try await server.stop() == 0)
     }
 
@@ -179,9 +195,15 @@ import Testing
 
     @Test func oneAddressHoldsABoundedNumberOfConnections() async throws {
         _ = try await TestStores.prepare()
-        // Trusting no proxy, this test's loopback connections are one client's.
+        // Trusting no proxy, this test's loopback connections are one client's. Ready when
+        // a raw request is answered, so no pooled client connection holds one of the places.
         let server = try await ServerProcess.start(environment: try ServerProcess.environment([
-            "STOREFRONT_TRUSTED_PROXIES": "", "STOREFRONT_CONNECTIONS_PER_ADDRESS": "20"]))
+            "STOREFRONT_TRUSTED_PROXIES": "", "STOREFRONT_CONNECTIONS_PER_ADDRESS": "20"])) { server in
+            guard let probe = try? RawConnections.open(1, port: server.port) else { return false }
+            defer { probe.closeAll() }
+            probe.sendAll("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return await probe.waitUntilClosed(within: .seconds(2)).values.first?.hasPrefix("HTTP/1.1 200") == true
+        }
         let held = try RawConnections.open(20, port: server.port)
         defer { held.closeAll() }
         // The server has taken all twenty (an answered request on each).
@@ -233,7 +255,8 @@ import Testing
                 }
             }
             for answer in try await attempt(checkout) {
-                #expect(answer.status != .forbidden && answer.status != .unauthorized, "checkout refused: \(answer.body)")
+                // Past the door: the route's own answer (400 for no items, 404 for no such order, ...).
+                #expect(answer.status != .forbidden && answer.status != .unauthorized && answer.status.code < 500, "checkout refused: \(answer.status) \(answer.body)")
             }
             // Reading an order: checkout and payments may, users may not.
             #expect(try await client.send(.get, "/api/orders/\(order)", token: payments).status == .notFound)

@@ -1,9 +1,10 @@
 import ArgumentParser
 import AuthService
+import Composition
 import Foundation
 import Hummingbird
 import Logging
-import Composition
+import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
@@ -105,7 +106,7 @@ struct Serve: AsyncParsableCommand {
         // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
         // within their deadline and ten seconds more; what is still hung then is
         // abandoned (a checkout is settled by recovery at the next start).
-        let drain = AppConfiguration.drain(requestTimeout: configuration.requestTimeout)
+        let drain = configuration.drain
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
             // Last in the list, so the first told of the shutdown.

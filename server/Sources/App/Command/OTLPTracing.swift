@@ -1,5 +1,6 @@
 import Composition
 import Logging
+import MarketplaceAPI
 import OTel
 import ServiceKit
 import ServiceLifecycle

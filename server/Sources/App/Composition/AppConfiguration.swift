@@ -1,6 +1,7 @@
-import Foundation
-import NIOCore
 import AuthService
+import Foundation
+import MarketplaceAPI
+import NIOCore
 import ServiceKit
 
 /// Everything the server needs to start, resolved once from flags and the environment.
@@ -94,7 +95,7 @@ public struct AppConfiguration: Sendable {
     /// How long a stopping server lets requests in flight finish (their deadline and
     /// ten seconds more); a watchdog ends the process five seconds after that. A
     /// container runtime must wait longer before it kills (compose, Kubernetes).
-    public static func drain(requestTimeout: Duration) -> Duration { requestTimeout + .seconds(10) }
+    public var drain: Duration { requestTimeout + .seconds(10) }
 
     /// Reads the `STOREFRONT_*` variables. Flags given on the command line win over these.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
@@ -103,6 +104,22 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("\(key) is not set (\(hint))")
             }
             return value
+        }
+        /// A positive whole number of seconds; nil when unset.
+        func positiveSeconds(_ key: String) throws -> Duration? {
+            guard let text = env[key] else { return nil }
+            guard let seconds = Int(text), seconds > 0 else { throw ConfigurationError("\(key) must be a positive number of seconds: \(text)") }
+            return .seconds(seconds)
+        }
+        /// `A/B`, two positive whole numbers (`format` names them, with an example), or
+        /// `off` (nil). Called only when the variable is set.
+        func pairOrOff(_ key: String, _ text: String, format: String) throws -> (Int, Int)? {
+            if text == "off" { return nil }
+            let parts = text.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let first = parts[0], let second = parts[1], first > 0, second > 0 else {
+                throw ConfigurationError("\(key) must be \(format), or off: \(text)")
+            }
+            return (first, second)
         }
         var configuration = AppConfiguration(
             postgresURL: try required("STOREFRONT_POSTGRES_URL", "e.g. postgres://user:password@127.0.0.1:5432; `server/dev/stores env` prints the local one"),
@@ -123,10 +140,7 @@ public struct AppConfiguration: Sendable {
         configuration.previousTokenSecrets = TokenSecrets.list(env["STOREFRONT_JWT_PREVIOUS_SECRETS"] ?? "")
         configuration.previousServiceSecrets = TokenSecrets.list(env["STOREFRONT_SERVICE_PREVIOUS_SECRETS"] ?? "")
         try TokenSecrets.validate(user: configuration.userTokenSecrets, service: configuration.serviceTokenSecrets)
-        if let ttl = env["STOREFRONT_TOKEN_TTL"] {
-            guard let seconds = Int(ttl), seconds > 0 else { throw ConfigurationError("STOREFRONT_TOKEN_TTL must be a positive number of seconds: \(ttl)") }
-            configuration.tokenLifetime = .seconds(seconds)
-        }
+        if let lifetime = try positiveSeconds("STOREFRONT_TOKEN_TTL") { configuration.tokenLifetime = lifetime }
         if let cost = env["STOREFRONT_BCRYPT_COST"] {
             guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
             configuration.bcryptCost = value
@@ -146,15 +160,9 @@ public struct AppConfiguration: Sendable {
             configuration.hashingThreads = value
         }
         if let limit = env["STOREFRONT_LOGIN_FAILURES"] {
-            // "PER_EMAIL/PER_ADDRESS" failed sign-ins within 15 minutes, or "off".
-            if limit == "off" {
-                configuration.loginThrottle = nil
-            } else {
-                let parts = limit.split(separator: "/").map { Int($0) }
-                guard parts.count == 2, let perEmail = parts[0], let perAddress = parts[1], perEmail > 0, perAddress > 0 else {
-                    throw ConfigurationError("STOREFRONT_LOGIN_FAILURES must be PER_EMAIL/PER_ADDRESS (e.g. 5/100), or off: \(limit)")
-                }
-                configuration.loginThrottle = LoginThrottle.Limits(allowedFailures: perEmail, allowedFailuresPerAddress: perAddress)
+            // Failed sign-ins within 15 minutes per email and per address.
+            configuration.loginThrottle = try pairOrOff("STOREFRONT_LOGIN_FAILURES", limit, format: "PER_EMAIL/PER_ADDRESS (e.g. 5/100)").map {
+                LoginThrottle.Limits(allowedFailures: $0.0, allowedFailuresPerAddress: $0.1)
             }
         }
         if let latency = env["STOREFRONT_PAYMENT_LATENCY_MS"] {
@@ -171,10 +179,9 @@ public struct AppConfiguration: Sendable {
             }
             configuration.checkoutRecoveryAttempts = count
         }
-        if let stale = env["STOREFRONT_CHECKOUT_STALE_AFTER"] {
-            guard let seconds = Int(stale), seconds > 0 else { throw ConfigurationError("STOREFRONT_CHECKOUT_STALE_AFTER must be a positive number of seconds: \(stale)") }
-            configuration.checkoutStaleAfter = .seconds(seconds)
-            configuration.checkoutRecoveryInterval = .seconds(max(1, seconds / 2))
+        if let stale = try positiveSeconds("STOREFRONT_CHECKOUT_STALE_AFTER") {
+            configuration.checkoutStaleAfter = stale
+            configuration.checkoutRecoveryInterval = .seconds(max(1, stale.components.seconds / 2))
         }
         if let rate = env["STOREFRONT_RATE_LIMIT"] {
             // "RATE" or "RATE/BURST" requests per second per client; "off" disables it.
@@ -189,20 +196,10 @@ public struct AppConfiguration: Sendable {
                 configuration.rateLimitBurst = parts.count == 2 ? parts[1]! : perSecond * 2
             }
         }
-        // Sign-ups follow the request limit when that is off, unless set on their own.
-        if configuration.rateLimitPerSecond == nil { configuration.signUpInterval = nil }
         if let limit = env["STOREFRONT_SIGNUP_LIMIT"] {
-            // "SECONDS/BURST": one new account per SECONDS per address after BURST at once; or "off".
-            if limit == "off" {
-                configuration.signUpInterval = nil
-            } else {
-                let parts = limit.split(separator: "/").map { Int($0) }
-                guard parts.count == 2, let seconds = parts[0], let burst = parts[1], seconds > 0, burst > 0 else {
-                    throw ConfigurationError("STOREFRONT_SIGNUP_LIMIT must be SECONDS/BURST (one account per SECONDS per address after BURST, e.g. 3/20), or off: \(limit)")
-                }
-                configuration.signUpInterval = .seconds(seconds)
-                configuration.signUpBurst = burst
-            }
+            let pair = try pairOrOff("STOREFRONT_SIGNUP_LIMIT", limit, format: "SECONDS/BURST (one account per SECONDS per address after BURST, e.g. 3/20)")
+            configuration.signUpInterval = pair.map { .seconds($0.0) }
+            if let pair { configuration.signUpBurst = pair.1 }
         }
         if let proxies = env["STOREFRONT_TRUSTED_PROXIES"] {
             switch IPNetwork.list(proxies) {
@@ -221,18 +218,9 @@ public struct AppConfiguration: Sendable {
         if let origins = env["STOREFRONT_CORS_ORIGINS"] {
             configuration.corsOrigins = Set(origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
-        if let timeout = env["STOREFRONT_REQUEST_TIMEOUT"] {
-            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_REQUEST_TIMEOUT must be a positive number of seconds: \(timeout)") }
-            configuration.requestTimeout = .seconds(seconds)
-        }
-        if let timeout = env["STOREFRONT_HEADER_TIMEOUT"] {
-            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_HEADER_TIMEOUT must be a positive number of seconds: \(timeout)") }
-            configuration.connectionLimits.headerTimeout = .seconds(seconds)
-        }
-        if let timeout = env["STOREFRONT_IDLE_TIMEOUT"] {
-            guard let seconds = Int(timeout), seconds > 0 else { throw ConfigurationError("STOREFRONT_IDLE_TIMEOUT must be a positive number of seconds: \(timeout)") }
-            configuration.connectionLimits.idleTimeout = .seconds(seconds)
-        }
+        if let timeout = try positiveSeconds("STOREFRONT_REQUEST_TIMEOUT") { configuration.requestTimeout = timeout }
+        if let timeout = try positiveSeconds("STOREFRONT_HEADER_TIMEOUT") { configuration.connectionLimits.headerTimeout = timeout }
+        if let timeout = try positiveSeconds("STOREFRONT_IDLE_TIMEOUT") { configuration.connectionLimits.idleTimeout = timeout }
         if let cap = env["STOREFRONT_CONNECTIONS_PER_ADDRESS"] {
             if cap == "off" {
                 configuration.connectionLimits.perAddress = nil

@@ -77,7 +77,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         responder: DeadlineResponder(router.buildResponder(), timeout: configuration.requestTimeout, logger: logger),
         // HTTPS when STOREFRONT_TLS_CERT and STOREFRONT_TLS_KEY say so.
         server: try ServerTLS.serverBuilder(ServerTLS.fromEnvironment(), limits: configuration.connectionLimits,
-                                            proxies: TrustedProxies(configuration.trustedProxies), logger: logger),
+                                            proxies: TrustedProxies(configuration.trustedProxies)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: configuration.service.map { "marketplace-\($0.rawValue)" } ?? "marketplace"),
@@ -139,13 +139,9 @@ func buildRouter(stores: Stores, tokens: TokenService, configuration: AppConfigu
         let auth = AuthService(
             accounts: PostgresAccountRepository(client: stores.client(.auth), logger: logger),
             hasher: PasswordHasher(cost: configuration.bcryptCost, pool: PasswordHasher.pool(threads: configuration.hashingThreads),
-                                    threads: configuration.hashingThreads, maximumQueued: configuration.hashingQueue,
-                                    perClient: configuration.hashingPerClient),
+                                    maximumQueued: configuration.hashingQueue, perClient: configuration.hashingPerClient),
             tokens: tokens, throttle: LoginThrottle(limits: configuration.loginThrottle),
-            signUps: configuration.signUpInterval.map { interval in
-                RateLimiter(perSecond: 1 / (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18),
-                            burst: Double(configuration.signUpBurst))
-            })
+            signUps: configuration.signUpInterval.map { RateLimiter(perSecond: 1 / $0.timeInterval, burst: Double(configuration.signUpBurst)) })
         AuthController(service: auth).addRoutes(to: router)
     }
     if here.contains(.users), let documents = stores.documents {

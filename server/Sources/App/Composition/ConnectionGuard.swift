@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdCore
 import Logging
+import MarketplaceAPI
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTPTypes
@@ -44,8 +45,6 @@ public final class ConnectionCounts: Sendable {
             counts[address] = held > 0 ? held : nil
         }
     }
-
-    public func count(_ address: String) -> Int { counts.withLockedValue { $0[address, default: 0] } }
 }
 
 /// The HTTP/1.1 server with the connection limits: `ConnectionGuardHandler`
@@ -58,16 +57,14 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let limits: ConnectionLimits
     let proxies: TrustedProxies
     let counts: ConnectionCounts
-    let logger: Logger
 
-    init(responder: @escaping HTTPChannelHandler.Responder, limits: ConnectionLimits, proxies: TrustedProxies, counts: ConnectionCounts, logger: Logger) {
+    init(responder: @escaping HTTPChannelHandler.Responder, limits: ConnectionLimits, proxies: TrustedProxies, counts: ConnectionCounts) {
         self.base = HTTP1Channel(responder: responder, configuration: .init(
             additionalChannelHandlers: [RequestHeadWatcher()],
-            idleTimeout: .nanoseconds(limits.idleTimeout.components.seconds * 1_000_000_000 + limits.idleTimeout.components.attoseconds / 1_000_000_000)))
+            idleTimeout: limits.idleTimeout.timeAmount))
         self.limits = limits
         self.proxies = proxies
         self.counts = counts
-        self.logger = logger
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -75,7 +72,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             let peer = channel.remoteAddress?.ipAddress ?? "unknown"
             let cap = proxies.trusts(peer) ? nil : limits.perAddress
             try channel.pipeline.syncOperations.addHandler(
-                ConnectionGuardHandler(peer: peer, cap: cap, headerTimeout: limits.headerTimeout, counts: counts, logger: self.logger))
+                ConnectionGuardHandler(peer: peer, cap: cap, headerTimeout: limits.headerTimeout, counts: counts, logger: logger))
         }.flatMap {
             base.setup(channel: channel, logger: logger)
         }
@@ -143,22 +140,22 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         logger.warning("connection refused: too many from one address", metadata: ["peer": .string(peer), "limit": .stringConvertible(cap)])
-        refuse(context: context, status: "429 Too Many Requests", code: "rate_limited",
+        refuse(context: context, status: "429 Too Many Requests", code: .rateLimited,
                message: "Too many connections from this address (at most \(cap)); close some and try again", extra: "Retry-After: 1\r\n")
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closed
-        timer?.cancel()
-        timer = nil
-        if counted {
-            counted = false
-            counts.close(peer)
-        }
+        letGo()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        letGo()
+    }
+
+    /// Stops the header timer and gives the connection's place back.
+    private func letGo() {
         timer?.cancel()
         timer = nil
         if counted {
@@ -173,12 +170,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         case .idle:
             phase = .readingHead
-            let loop = context.eventLoop
-            let timeout = TimeAmount.nanoseconds(headerTimeout.components.seconds * 1_000_000_000 + headerTimeout.components.attoseconds / 1_000_000_000)
-            timer = loop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            timer = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout.timeAmount) { [self] in
                 guard phase == .readingHead else { return }
                 logger.info("request headers not received in time; connection closed", metadata: ["peer": .string(peer)])
-                refuse(context: context, status: "408 Request Timeout", code: "malformed_request",
+                refuse(context: context, status: "408 Request Timeout", code: .malformedRequest,
                        message: "The request's headers did not arrive within \(headerTimeout.components.seconds) s", extra: "")
             }
         case .readingHead, .inRequest:
@@ -202,13 +197,14 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     /// Answers with a bare HTTP/1.1 response in the error envelope, then closes.
-    private func refuse(context: ChannelHandlerContext, status: String, code: String, message: String, extra: String) {
+    private func refuse(context: ChannelHandlerContext, status: String, code: ErrorCode, message: String, extra: String) {
         phase = .closed
         timer?.cancel()
         timer = nil
-        let body = #"{"success":false,"code":"\#(code)","message":"\#(message)","errors":[]}"# + "\n"
-        let head = "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(extra)Connection: close\r\n\r\n"
-        let buffer = context.channel.allocator.buffer(string: head + body)
+        let body = ((try? JSONEncoder().encode(ErrorEnvelope(code: code, message: message))) ?? Data()) + Data("\n".utf8)
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\(extra)Connection: close\r\n\r\n"
+        var buffer = context.channel.allocator.buffer(string: head)
+        buffer.writeBytes(body)
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import Logging
 import NIOSSL
 import ServiceKit
 
@@ -55,11 +54,11 @@ public struct ServerTLS: Sendable {
 
     /// HTTP/1.1 over TLS, or plain HTTP/1.1 without settings; either way with the
     /// connection limits (header and idle timeouts, a cap per address).
-    static func serverBuilder(_ tls: ServerTLS?, limits: ConnectionLimits, proxies: TrustedProxies, logger: Logger,
+    static func serverBuilder(_ tls: ServerTLS?, limits: ConnectionLimits, proxies: TrustedProxies,
                               counts: ConnectionCounts = ConnectionCounts()) throws -> HTTPServerBuilder {
         let configuration = try tls?.configuration()
         return HTTPServerBuilder { responder in
-            let http = GuardedHTTP1Channel(responder: responder, limits: limits, proxies: proxies, counts: counts, logger: logger)
+            let http = GuardedHTTP1Channel(responder: responder, limits: limits, proxies: proxies, counts: counts)
             guard let configuration else { return http }
             return try TLSChannel(http, tlsConfiguration: configuration)
         }

@@ -1,12 +1,11 @@
 import Foundation
+import MarketplaceAPI
 import ServiceKit
 
-/// The services of the marketplace. `marketplace serve` runs all of them in one
+/// Where and how each service runs. `marketplace serve` runs all of them in one
 /// process; `marketplace serve --service NAME` runs one, which reaches the
 /// others it needs over HTTP.
-public enum ServiceName: String, CaseIterable, Sendable {
-    case auth, users, products, inventory, orders, payments, checkout
-
+extension ServiceName {
     /// The port each listens on by default when it runs alone (the gateway takes 8080).
     public var defaultPort: Int {
         switch self {

@@ -76,22 +76,17 @@ extension AppRequestContext {
     /// Internal routes: only the listed services of the marketplace may call them,
     /// each known by the name its credential carries.
     @discardableResult
-    public func requireService(_ allowed: Set<ServiceIdentity>) throws -> ServiceIdentity {
+    public func requireService(_ allowed: Set<ServiceName>) throws -> ServiceName {
         switch caller {
         case .service(let name):
-            guard let identity = ServiceIdentity(rawValue: name), allowed.contains(identity) else {
-                throw Self.serviceNotAllowed(name, allowed)
+            guard let service = ServiceName(rawValue: name), allowed.contains(service) else {
+                let names = allowed.sorted().map(\.rawValue).joined(separator: ", ")
+                throw AppError(.forbidden, .serviceNotAllowed, "The \(name) service may not call this route; only \(names) may")
             }
-            return identity
+            return service
         case .user: throw AppError.forbidden("This route is internal to the marketplace services")
         case nil: throw unauthenticated()
         }
-    }
-
-    static func serviceNotAllowed(_ name: String, _ allowed: Set<ServiceIdentity>) -> AppError {
-        let names = allowed.sorted().map(\.rawValue).joined(separator: ", ")
-        return AppError(.forbidden, .serviceNotAllowed,
-                        "The \(name) service may not call this route" + (names.isEmpty ? "" : "; only \(names) may"))
     }
 
     /// Refuses a caller the route's declared access does not admit. The router
@@ -107,9 +102,7 @@ extension AppRequestContext {
         case .service(let allowed):
             try requireService(allowed)
         case .userOrService(let allowed):
-            if case .service(let name) = try requireCaller(), !(ServiceIdentity(rawValue: name).map(allowed.contains) ?? false) {
-                throw Self.serviceNotAllowed(name, allowed)
-            }
+            if case .service = caller { try requireService(allowed) } else { _ = try requireUser() }
         case .localOrService:
             if case .service = caller { return }
             guard mayScrapeMetrics else {

@@ -155,8 +155,7 @@ final class DeadlineTimers: @unchecked Sendable {
             }
             wakesAt = earliest
             if let earliest {
-                let (seconds, attoseconds) = (earliest - now).components
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: (earliest - now).timeInterval))
             } else {
                 condition.wait()
             }

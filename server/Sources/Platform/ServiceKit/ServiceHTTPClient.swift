@@ -242,7 +242,7 @@ public struct ServiceHTTPClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(payload)
         }
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let deadline = NIODeadline.now() + timeout.timeAmount
         // With tracing on, a client span whose context the call carries in `traceparent`.
         return try await Telemetry.call("\(service) \(method.rawValue) \(path.split(separator: "?").first ?? "")",
                                         method: method.rawValue, url: baseURL + path, peer: service,

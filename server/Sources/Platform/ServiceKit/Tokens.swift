@@ -68,7 +68,7 @@ public struct TokenService: Sendable {
         let now = Self.wholeSeconds(now)
         let claims = AccessClaims(
             subject: userID.description, role: role.rawValue,
-            issuedAt: now, expiresAt: now.addingTimeInterval(Self.seconds(lifetime)))
+            issuedAt: now, expiresAt: now.addingTimeInterval(lifetime.timeInterval))
         return try await userKeys.sign(claims)
     }
 
@@ -76,7 +76,7 @@ public struct TokenService: Sendable {
         let now = Self.wholeSeconds(now)
         let claims = AccessClaims(
             subject: service, role: Self.serviceRole,
-            issuedAt: now, expiresAt: now.addingTimeInterval(Self.seconds(lifetime)))
+            issuedAt: now, expiresAt: now.addingTimeInterval(lifetime.timeInterval))
         return try await serviceKeys.sign(claims)
     }
 
@@ -100,10 +100,6 @@ public struct TokenService: Sendable {
     /// `iat` and `exp` are whole seconds, as RFC 7519's NumericDate is usually read.
     private static func wholeSeconds(_ date: Date) -> Date {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
 }
 

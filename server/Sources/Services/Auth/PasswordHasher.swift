@@ -28,16 +28,14 @@ public struct PasswordHasher: Sendable {
     /// same time whether or not the account exists.
     private let decoyHash: String
     let queue: FairHashingQueue
-    public var maximumQueued: Int { queue.maximumQueued }
 
-    /// `threads`: how many hashes run at once (the pool's size); `maximumQueued`:
-    /// hashes running or waiting in all; `perClient`: of those, one client's.
-    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, threads: Int = System.coreCount,
-                maximumQueued: Int = 16, perClient: Int = 4) {
+    /// As many hashes run at once as `pool` has threads; `maximumQueued`: hashes
+    /// running or waiting in all; `perClient`: of those, one client's.
+    public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, maximumQueued: Int = 16, perClient: Int = 4) {
         precondition(cost >= 10, "bcrypt cost below 10 is too weak")
         self.cost = cost
         self.pool = pool
-        self.queue = FairHashingQueue(running: threads, maximumQueued: maximumQueued, perClient: perClient)
+        self.queue = FairHashingQueue(running: pool.numberOfThreads, maximumQueued: maximumQueued, perClient: perClient)
         self.decoyHash = Bcrypt.hash("decoy-\(UInt64.random(in: .min ... .max))", cost: cost)
     }
 
@@ -90,8 +88,14 @@ public final class FairHashingQueue: Sendable {
 
     private struct Waiter {
         let id: UInt64
-        let client: String?
         let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private enum Decision {
+        case run
+        case refuse(HasherBusy)
+        /// Queued; a sign-up may have been refused to make room.
+        case wait(evicting: Waiter?)
     }
 
     private struct State {
@@ -133,38 +137,35 @@ public final class FairHashingQueue: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 // Decided under the lock, resumed after it.
-                let (admitted, refused, evicted): (Bool, HasherBusy?, Waiter?) = state.withLockedValue { state in
-                    if client != nil, state.held[key, default: 0] >= perClient { return (false, .clientBusy, nil) }
+                let decision: Decision = state.withLockedValue { state in
+                    if client != nil, state.held[key, default: 0] >= perClient { return .refuse(.clientBusy) }
                     if state.active < running {
                         state.active += 1
                         state.held[key, default: 0] += 1
-                        return (true, nil, nil)
+                        return .run
                     }
                     var evicted: Waiter?
                     if state.active + state.waitingCount >= maximumQueued {
                         // Full: a sign-in makes room by refusing the newest waiting sign-up.
-                        guard purpose == .signIn, let newest = Self.newestSignUp(state) else { return (false, .crowded, nil) }
-                        Self.remove(newest.id, from: &state)
-                        evicted = newest
+                        guard purpose == .signIn, let newest = Self.newestSignUp(state) else { return .refuse(.crowded) }
+                        evicted = Self.remove(newest.id, from: &state)
                     }
                     let list = purpose.rawValue
                     if state.waiting[list][key] == nil { state.turns[list].append(key) }
-                    state.waiting[list][key, default: []].append(Waiter(id: id, client: client, continuation: continuation))
+                    state.waiting[list][key, default: []].append(Waiter(id: id, continuation: continuation))
                     state.waitingCount += 1
                     state.held[key, default: 0] += 1
-                    return (false, nil, evicted)
+                    return .wait(evicting: evicted)
                 }
-                evicted?.continuation.resume(throwing: HasherBusy.crowded)
-                if admitted { continuation.resume() }
-                if let refused { continuation.resume(throwing: refused) }
+                switch decision {
+                case .run: continuation.resume()
+                case .refuse(let reason): continuation.resume(throwing: reason)
+                case .wait(let evicted): evicted?.continuation.resume(throwing: HasherBusy.crowded)
+                }
             }
         } onCancel: {
             // A request given up (its deadline passed) leaves the queue; one already running finishes.
-            let cancelled: Waiter? = state.withLockedValue { state in
-                let waiter = Self.find(id, in: state)
-                if waiter != nil { Self.remove(id, from: &state) }
-                return waiter
-            }
+            let cancelled = state.withLockedValue { Self.remove(id, from: &$0) }
             cancelled?.continuation.resume(throwing: CancellationError())
         }
     }
@@ -200,18 +201,14 @@ public final class FairHashingQueue: Sendable {
         state.waiting[HashPurpose.signUp.rawValue].values.compactMap(\.last).max { $0.id < $1.id }
     }
 
-    private static func find(_ id: UInt64, in state: State) -> Waiter? {
-        for lists in state.waiting { for queue in lists.values { if let waiter = queue.first(where: { $0.id == id }) { return waiter } } }
-        return nil
-    }
-
-    /// Takes a waiting request out of the queue (refused or cancelled before its turn).
-    private static func remove(_ id: UInt64, from state: inout State) {
+    /// Takes a waiting request out of the queue (refused or cancelled before its
+    /// turn); nil when it is not waiting (it has its slot, or never queued).
+    private static func remove(_ id: UInt64, from state: inout State) -> Waiter? {
         for list in state.waiting.indices {
             for (key, queue) in state.waiting[list] {
                 guard let index = queue.firstIndex(where: { $0.id == id }) else { continue }
                 var queue = queue
-                queue.remove(at: index)
+                let waiter = queue.remove(at: index)
                 if queue.isEmpty {
                     state.waiting[list][key] = nil
                     state.turns[list].removeAll { $0 == key }
@@ -221,8 +218,9 @@ public final class FairHashingQueue: Sendable {
                 state.waitingCount -= 1
                 state.held[key, default: 1] -= 1
                 if state.held[key] == 0 { state.held[key] = nil }
-                return
+                return waiter
             }
         }
+        return nil
     }
 }

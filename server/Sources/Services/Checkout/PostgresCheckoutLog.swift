@@ -68,7 +68,7 @@ public struct PostgresCheckoutLog: CheckoutLog {
     }
 
     public func claimStale(staleAfter: Duration) async throws -> CheckoutRecord? {
-        let seconds = Double(staleAfter.components.seconds) + Double(staleAfter.components.attoseconds) / 1e18
+        let seconds = staleAfter.timeInterval
         return try await one(client.query("""
             UPDATE checkouts SET updated_at = now(), driver = gen_random_uuid(), recovery_attempts = recovery_attempts + 1
             WHERE id = (

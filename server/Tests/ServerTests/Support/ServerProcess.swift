@@ -25,6 +25,7 @@ final class ServerProcess: Sendable {
         env["STOREFRONT_DB_SUFFIX"] = TestStores.suffix
         env["STOREFRONT_BCRYPT_COST"] = "10"
         env["STOREFRONT_RATE_LIMIT"] = "off"
+        env["STOREFRONT_SIGNUP_LIMIT"] = "off"
         // Test clients all call from loopback: one client's share of the hashing
         // queue would be every suite's. TheDoorTests sets the shipped share.
         env["STOREFRONT_HASHING_PER_CLIENT"] = "1000"
