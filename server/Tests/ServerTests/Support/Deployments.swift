@@ -78,21 +78,25 @@ final class SplitDeployment: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString.prefix(8))").path
         // Private, as server/.data is: the gateway must work from a folder only its owner can enter.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // Eight consecutive free ports: the gateway's and the seven services'.
-        let gatewayPort = Int.random(in: 2_000...2_900) * 10
         var environment = try ServerProcess.environment(overrides)
         environment["STOREFRONT_SPLIT_DIR"] = directory
-        environment["STOREFRONT_GATEWAY_PORT"] = String(gatewayPort)
         environment["MARKETPLACE_BIN"] = ServerProcess.executable.path
         environment["STOREFRONT_SPLIT_RATE"] = environment["STOREFRONT_SPLIT_RATE"] ?? "10000r/s"
         environment["STOREFRONT_SPLIT_BURST"] = environment["STOREFRONT_SPLIT_BURST"] ?? "10000"
-        let deployment = SplitDeployment(directory: directory, gatewayPort: gatewayPort, environment: environment)
-        let (status, output) = try await deployment.run([command])
-        guard status == 0 else {
+        // Eight consecutive free ports: the gateway's and the seven services'. Suites
+        // start deployments at once, so a range may be taken: the script says so
+        // and stops, what it had started is stopped, and another range is tried.
+        for attempt in 1...5 {
+            let gatewayPort = Int.random(in: 2_000...2_900) * 10
+            environment["STOREFRONT_GATEWAY_PORT"] = String(gatewayPort)
+            let deployment = SplitDeployment(directory: directory, gatewayPort: gatewayPort, environment: environment)
+            let (status, output) = try await deployment.run([command])
+            if status == 0 { return deployment }
             deployment.runBlocking(["down"])
+            if attempt < 5, output.contains("is already taken") { continue }
             throw ServerProcessError("server/dev/split \(command) failed (\(status)):\n\(output)\n\(deployment.logs())")
         }
-        return deployment
+        preconditionFailure("unreachable: the last attempt returns or throws")
     }
 
     /// Runs `server/dev/split <arguments>` with this deployment's settings.
