@@ -19,8 +19,7 @@ bin=${MARKETPLACE_BIN:-$server_dir/.build/release/marketplace}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
 eval "$("$server_dir/dev/stores" up 2>/dev/null)"
-# The per-client rate limit would answer 429 to a single load generator.
-# The per-client rate limit would answer 429 to a single load generator.
+# The per-client and sign-up limits would answer 429 to a single load generator.
 export STOREFRONT_DB_SUFFIX=_bench_products STOREFRONT_PORT=$port LOG_LEVEL=error STOREFRONT_BCRYPT_COST=10 STOREFRONT_RATE_LIMIT=off STOREFRONT_SIGNUP_LIMIT=off
 
 echo "== seeding $count products"
