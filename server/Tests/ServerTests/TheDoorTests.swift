@@ -178,6 +178,19 @@ import Testing
         #expect(took >= .seconds(9) && took < .seconds(15), "\(took)")
         #expect(closed.values.allSatisfy { $0.hasPrefix("HTTP/1.1 408") && $0.contains(#""success":false"#) })
 
+        // On a kept-alive connection the bound counts from the half-sent request's own
+        // first byte, not from the connection's first request.
+        let kept = try RawConnections.open(1, port: server.port)
+        defer { kept.closeAll() }
+        kept.sendAll("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(await kept.waitForAnswers(within: .seconds(10)) == 1)
+        try await Task.sleep(for: .seconds(2)) // spacing between the two requests, not a wait for anything
+        kept.sendAll("GET /health HTTP/1.1\r\nHost: x\r\n")
+        let halfSent = ContinuousClock.now
+        let second = await kept.waitUntilClosed(within: .seconds(20))
+        let heldFor = ContinuousClock.now - halfSent
+        #expect(second.values.first?.contains("HTTP/1.1 408") == true, "\(second)")
+        #expect(heldFor >= .milliseconds(9_500) && heldFor < .seconds(15), "\(heldFor)")
         #expect(try await server.stop() == 0)
 
         // A kept-alive connection left idle is closed after its own bound (3 s here).

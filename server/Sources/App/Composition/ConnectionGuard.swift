@@ -96,11 +96,11 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     typealias InboundOut = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private enum Phase {
+    private enum Phase: Equatable {
         /// No request begun since the last answer (kept alive, or new).
         case idle
-        /// Bytes of a request have come; its headers have not all.
-        case readingHead
+        /// Bytes of a request have come since `since`; its headers have not all.
+        case readingHead(since: NIODeadline)
         /// The headers are in: the body and the answer are the server's business.
         case inRequest
         case closed
@@ -113,6 +113,10 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     private let logger: Logger
     private var phase = Phase.idle
     private var counted = false
+    /// At most one per connection, not one per request: it is scheduled when a
+    /// request begins and none is pending, and when it fires it looks at the
+    /// request being read then, waiting on for a later one (a kept-alive
+    /// connection's requests cost no timer each).
     private var timer: Scheduled<Void>?
 
     init(peer: String, cap: Int?, headerTimeout: Duration, counts: ConnectionCounts, logger: Logger) {
@@ -169,25 +173,33 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         case .closed:
             return
         case .idle:
-            phase = .readingHead
-            timer = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout.timeAmount) { [self] in
-                guard phase == .readingHead else { return }
-                logger.info("request headers not received in time; connection closed", metadata: ["peer": .string(peer)])
-                refuse(context: context, status: "408 Request Timeout", code: .malformedRequest,
-                       message: "The request's headers did not arrive within \(headerTimeout.components.seconds) s", extra: "")
-            }
+            let now = NIODeadline.now()
+            phase = .readingHead(since: now)
+            if timer == nil { checkHead(context: context, at: now + headerTimeout.timeAmount) }
         case .readingHead, .inRequest:
             break
         }
         context.fireChannelRead(data)
     }
 
+    /// At `deadline`, closes the connection if the request then being read began a
+    /// header timeout ago; waits for a later one's deadline; stops when none is read.
+    private func checkHead(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            guard case .readingHead(let since) = phase else { return }
+            let due = since + headerTimeout.timeAmount
+            guard NIODeadline.now() >= due else { return checkHead(context: context, at: due) }
+            logger.info("request headers not received in time; connection closed", metadata: ["peer": .string(peer)])
+            refuse(context: context, status: "408 Request Timeout", code: .malformedRequest,
+                   message: "The request's headers did not arrive within \(headerTimeout.components.seconds) s", extra: "")
+        }
+    }
+
     /// The headers of the request being read are complete.
     func headReceived() {
         guard phase != .closed else { return }
         phase = .inRequest
-        timer?.cancel()
-        timer = nil
     }
 
     /// An answer has been sent: the next bytes begin another request.
