@@ -43,8 +43,9 @@ import Testing
                                            headers: headers)
         #expect(placed.status == .ok, "\(placed.body)")
 
-        // Spans arrive in batches from five processes: wait, with a deadline, for the
-        // last step's span from the order service.
+        // Spans arrive in batches from five processes: wait, with a deadline, for every
+        // span asserted below, the checkout's own request span included (it ends
+        // last, after the answer, so it comes in a later batch than the steps').
         let steps = ["checkout: create order", "checkout: reserve stock", "checkout: take payment", "checkout: confirm order"]
         var trace: [ReceivedSpan] = []
         let deadline = ContinuousClock.now + .seconds(30)
@@ -54,7 +55,8 @@ import Testing
             let services = Set(trace.map(\.service))
             if steps.allSatisfy(names.contains),
                ["marketplace-checkout", "marketplace-orders", "marketplace-inventory", "marketplace-payments"].allSatisfy(services.contains),
-               trace.filter({ $0.service == "marketplace-orders" && $0.kind == .server }).count >= 2 {
+               trace.filter({ $0.service == "marketplace-orders" && $0.kind == .server }).count >= 2,
+               trace.contains(where: { $0.service == "marketplace-checkout" && $0.kind == .server && $0.name.contains("/api/checkout") }) {
                 break
             }
             try await Task.sleep(for: .milliseconds(100))

@@ -3,12 +3,16 @@ import HTTPTypes
 import NIOCore
 
 /// The real `marketplace` executable, started as a child process on a loopback
-/// port, with its log lines captured for the test to read.
+/// port, with its log lines captured for the test to read. Its output goes to a
+/// file, not a pipe: a pipe read through `FileHandle.readabilityHandler` is a
+/// dispatch source, and one was seen to crash the test process in
+/// libdispatch's event loop (`_dispatch_event_loop_drain`) while suites opened
+/// and closed hundreds of sockets.
 final class ServerProcess: Sendable {
     let port: Int
     // Process is not Sendable, but the test only starts, signals and reads it.
     nonisolated(unsafe) private let process: Process
-    private let output: LogBuffer
+    private let logPath: String
 
     static var executable: URL {
         // The test bundle sits next to the products of the same build.
@@ -33,10 +37,10 @@ final class ServerProcess: Sendable {
         return env
     }
 
-    private init(port: Int, process: Process, output: LogBuffer) {
+    private init(port: Int, process: Process, logPath: String) {
         self.port = port
         self.process = process
-        self.output = output
+        self.logPath = logPath
     }
 
     /// Runs `marketplace <arguments>` to completion, feeding `stdin`.
@@ -60,16 +64,15 @@ final class ServerProcess: Sendable {
         process.executableURL = executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let output = LogBuffer()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if !chunk.isEmpty { output.append(chunk) }
+        let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("marketplace-\(port)-\(UUID().uuidString).log").path
+        guard FileManager.default.createFile(atPath: logPath, contents: nil), let log = FileHandle(forWritingAtPath: logPath) else {
+            throw ServerProcessError("could not create \(logPath) for the server's output")
         }
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
-        let server = ServerProcess(port: port, process: process, output: output)
+        try log.close() // the child holds its own copy
+        let server = ServerProcess(port: port, process: process, logPath: logPath)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw ServerProcessError("marketplace exited during start-up:\n\(server.log)") }
@@ -84,7 +87,9 @@ final class ServerProcess: Sendable {
         throw ServerProcessError("marketplace did not answer /health within 30 s:\n\(server.log)")
     }
 
-    var log: String { output.text }
+    var log: String {
+        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     var logLines: [[String: Any]] {
         log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -149,28 +154,11 @@ final class ServerProcess: Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: logPath)
     }
 }
 
 struct ServerProcessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// What the child process has written so far; appended from the pipe's reader thread.
-final class LogBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ chunk: Data) {
-        lock.lock()
-        data.append(chunk)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
-    }
 }
