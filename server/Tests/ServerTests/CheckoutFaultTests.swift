@@ -41,7 +41,10 @@ import Testing
         let key = "crash-\(UUID().uuidString)"
         let checkoutBody = Self.json(["shippingAddress": ["street": "1 Main St", "city": "Gent", "zip": "9000", "country": "Belgium"], "paymentMethod": "tok_visa"])
         let inFlight = Task { try? await first.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 }) }
-        try await Task.sleep(for: .milliseconds(700))
+        // Killed once the charge is at the processor: its Pending payment is written.
+        try await Self.waitFor("the charge to reach the processor", within: .seconds(20)) {
+            try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions") == ["Pending"]
+        }
         _ = try await first.stop(signal: SIGKILL)
         #expect(await inFlight.value == nil, "the request died with the server")
 
@@ -77,6 +80,18 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
         }
         return nil
+    }
+
+    /// Asks until `condition` holds, and fails the test naming `what` when it does not within `limit`.
+    static func waitFor(_ what: String, within limit: Duration, _ condition: () async throws -> Bool,
+                        sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no \(what) within \(limit)", sourceLocation: sourceLocation)
+        throw CancellationError()
     }
 
     /// Rows of one text column from a service's database.
@@ -121,7 +136,10 @@ import Testing
                 return try await group.reduce(into: [JSONResult]()) { $0.append($1) }
             }
         }
-        try await Task.sleep(for: .milliseconds(800))
+        let ids = shoppers.map(\.id)
+        try await Self.waitFor("six charges at the processor", within: .seconds(30)) {
+            try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE user_id = ANY(\(ids))").count == 6
+        }
         let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await deployment.run(["kill", "payments"]).status == 0)
         #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the payment service process \(pid) is gone")
@@ -159,7 +177,6 @@ import Testing
             #expect(try await CheckoutTests.cartLines(client, token: shopper.token).isEmpty)
         }
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
-        let ids = shoppers.map(\.id)
         let statuses = try await Self.texts(configuration, .orders, "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
         #expect(statuses == Array(repeating: "Confirmed", count: 6))
 
@@ -194,9 +211,10 @@ import Testing
                 try await Task.sleep(for: .milliseconds(300))
             }
             #expect(status == "Cancelled", "\(label): \(deployment.logs())")
-            // A moment for a late call from the frozen spell to arrive and change nothing.
-            try await Task.sleep(for: .seconds(1))
-            #expect(try await CheckoutTests.cartLines(client, token: shopper.token) == [lamp.productID: 2], "\(label): \(deployment.logs(lines: 40))")
+            // The items go back to the cart after the order is Cancelled and the answer written.
+            try await Self.waitFor("\(label): the items back in the cart", within: .seconds(20)) {
+                try await CheckoutTests.cartLines(client, token: shopper.token) == [lamp.productID: 2]
+            }
             #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8, "\(label)")
             #expect(try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)").isEmpty, "\(label): no payment")
         }
