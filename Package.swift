@@ -5,6 +5,8 @@ let package = Package(
     name: "storefront",
     products: [
         .library(name: "MarketplaceAPI", targets: ["MarketplaceAPI"]),
+        // Loopback ports and pipes for the suites of both packages and the bench driver.
+        .library(name: "StorefrontTestSupport", targets: ["StorefrontTestSupport"]),
         .executable(name: "storefront", targets: ["storefront"]),
     ],
     targets: [
@@ -21,10 +23,12 @@ let package = Package(
         .target(name: "StorefrontHTTP", dependencies: ["StorefrontCore", "MarketplaceAPI", "CCurl"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontCore", "StorefrontTerminal", "StorefrontHTTP"]),
         // Not a test: prints start-up time, memory after browsing and key-to-frame latency.
-        .executableTarget(name: "storefront-bench", dependencies: []),
+        .executableTarget(name: "storefront-bench", dependencies: ["StorefrontTestSupport"]),
+        .target(name: "StorefrontTestSupport", path: "Tests/Support"),
         .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "MarketplaceAPI"],
                     exclude: ["__Snapshots__"]),
-        .testTarget(name: "StorefrontHTTPTests", dependencies: ["StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),
-        .testTarget(name: "StorefrontTerminalTests", dependencies: ["storefront", "StorefrontHTTP", "StorefrontCore", "MarketplaceAPI"]),
+        .testTarget(name: "StorefrontHTTPTests", dependencies: ["StorefrontHTTP", "StorefrontCore", "MarketplaceAPI", "StorefrontTestSupport"]),
+        .testTarget(name: "StorefrontTerminalTests", dependencies: ["storefront", "StorefrontHTTP", "StorefrontCore", "MarketplaceAPI",
+                                                                  "StorefrontTestSupport"]),
     ]
 )

@@ -127,6 +127,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Composition",
+                .product(name: "StorefrontTestSupport", package: "storefront"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -118,6 +118,11 @@ public struct ShippingAddressInput: Codable, Sendable {
         self.zip = zip
         self.country = country
     }
+
+    /// A stored address sent on as input (to another service, or back to the server).
+    public init(_ address: ShippingAddress) {
+        self.init(street: address.street, city: address.city, zip: address.zip, country: address.country)
+    }
 }
 
 public enum OrderStatus: String, Codable, Sendable, CaseIterable {

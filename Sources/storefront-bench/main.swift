@@ -7,6 +7,7 @@
 //   swift build -c release --product storefront && swift build -c release --product storefront-bench
 //   .build/release/storefront-bench --server http://127.0.0.1:8080   (a seeded catalogue of > 200 products)
 import Foundation
+import StorefrontTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,13 +60,7 @@ func tmux(_ args: [String]) -> String {
     var pid: pid_t = 0
     guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else { fail("cannot run tmux") }
     close(ends[1])
-    var output = Data()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = read(ends[0], &buffer, buffer.count)
-        if count <= 0 { break }
-        output.append(buffer, count: count)
-    }
+    let output = Loopback.readAll(ends[0])
     close(ends[0])
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}

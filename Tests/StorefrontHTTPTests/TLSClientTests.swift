@@ -4,6 +4,7 @@ import MarketplaceAPI
 import StorefrontCore
 import Testing
 @testable import StorefrontHTTP
+import StorefrontTestSupport
 
 /// The client over HTTPS against a real TLS server (`openssl s_server`) with a
 /// throw-away authority (`server/dev/test-certs`): verification is always on, a
@@ -15,7 +16,7 @@ struct TLSClientTests {
 
     /// `openssl s_server -www` with `name`'s certificate on a free loopback port, until `body` returns.
     static func withTLSServer(_ certs: String, _ name: String, _ body: (Int) throws -> Void) throws {
-        let port = try freeLoopbackPort()
+        let port = try Loopback.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certs + "/\(name).pem", "-key", certs + "/\(name).key", "-www", "-quiet"]
@@ -25,36 +26,9 @@ struct TLSClientTests {
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         let deadline = Date().addingTimeInterval(10)
-        while !accepts(port), Date() < deadline { usleep(20_000) }
-        try #require(accepts(port), "openssl s_server did not listen on \(port)")
+        while !Loopback.accepts(port: port), Date() < deadline { usleep(20_000) }
+        try #require(Loopback.accepts(port: port), "openssl s_server did not listen on \(port)")
         try body(port)
-    }
-
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     static func certificates() throws -> String {

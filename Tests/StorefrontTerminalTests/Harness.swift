@@ -4,6 +4,7 @@ import MarketplaceAPI
 import StorefrontCore
 import StorefrontHTTP
 import Testing
+import StorefrontTestSupport
 
 /// The repository's root, found from this file so the tests run from any folder.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -11,23 +12,6 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A port nobody listens on right now: bind to port 0 and read what the kernel chose.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HarnessError("socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw HarnessError("bind() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Starts a program with posix_spawn. The test runner's threads block most
@@ -98,12 +82,7 @@ func shell(_ executable: String, _ arguments: [String], captureOutput: Bool = tr
     var output = Data()
     if captureOutput {
         close(ends[1])
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(ends[0], &buffer, buffer.count)
-            if count <= 0 { break }
-            output.append(buffer, count: count)
-        }
+        output = Loopback.readAll(ends[0])
         close(ends[0])
     }
     guard let status = wait(pid, timeout: 30) else {
@@ -153,7 +132,7 @@ final class MarketplaceServer {
         environment["STOREFRONT_DB_SUFFIX"] = databaseSuffix
         environment.merge(overrides) { $1 }
         self.environment = environment
-        port = try freePort()
+        port = try Loopback.freePort()
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-tui-server-\(port).log")
         try start()
     }

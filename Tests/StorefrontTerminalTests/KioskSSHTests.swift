@@ -4,6 +4,7 @@ import MarketplaceAPI
 import StorefrontCore
 import StorefrontHTTP
 import Testing
+import StorefrontTestSupport
 
 /// A real OpenSSH server (Debian openssh-server) on a loopback port whose test
 /// kiosk user is forced into the built `storefront --kiosk`, as
@@ -64,7 +65,7 @@ final class KioskSSHServer {
         // sshd's privilege separation directory, missing on a machine that never ran sshd.
         try fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
 
-        port = try freePort()
+        port = try Loopback.freePort()
         let config = """
         Port \(port)
         ListenAddress 127.0.0.1
@@ -101,7 +102,7 @@ final class KioskSSHServer {
         // Ready when the port accepts a connection.
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if Self.accepts(port: port) { return }
+            if Loopback.accepts(port: port) { return }
             if wait(pid, timeout: 0) != nil {
                 self.pid = nil
                 throw HarnessError("sshd exited during start-up:\n\(log)")
@@ -118,19 +119,6 @@ final class KioskSSHServer {
         ["/usr/bin/ssh", "-tt", "-i", clientKey, "-p", String(port), "-F", "/dev/null",
          "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
          "-o", "BatchMode=yes", "\(Self.user)@127.0.0.1"].map { "'\($0)'" }.joined(separator: " ")
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     func stop() {

@@ -3,6 +3,7 @@ import MongoKit
 import ServiceKit
 @testable import Composition
 import Testing
+import StorefrontTestSupport
 
 /// A document store that stops answering (frozen with SIGSTOP, a private one so
 /// no other suite notices) costs each request a clear 503 within its deadline,
@@ -20,7 +21,7 @@ import Testing
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("sf-outage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: storage) }
-        let port = try StoreRestartTests.PrivateStores.freePort()
+        let port = try Loopback.freePort()
         let store = Process()
         store.executableURL = executable
         store.arguments = ["--host", "127.0.0.1", "--port", String(port), "--storage-path", storage.path]

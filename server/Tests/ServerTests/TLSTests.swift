@@ -6,6 +6,7 @@ import PostgresNIO
 import ServiceKit
 @testable import Composition
 import Testing
+import StorefrontTestSupport
 
 /// TLS for real, on loopback, with a throw-away certificate authority
 /// (`server/dev/test-certs`): the server's own HTTPS, the gateway's, and
@@ -21,20 +22,6 @@ import Testing
         let status = try await runScript([script, folder])
         guard status == 0 else { throw ServerProcessError("server/dev/test-certs failed (\(status))") }
         return folder
-    }
-
-    /// Whether something listens on the loopback port (an HTTPS server answers plain HTTP with nothing usable).
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 
     /// A client that verifies certificates against `authority` (the system's when nil).
@@ -78,7 +65,7 @@ import Testing
         for (name, accepted) in [("good", true), ("wronghost", false), ("expired", false)] {
             let server = try await ServerProcess.start(
                 environment: try ServerProcess.environment(["STOREFRONT_TLS_CERT": certs + "/\(name).pem", "STOREFRONT_TLS_KEY": certs + "/\(name).key"]),
-                isReady: { server in Self.accepts(port: server.port) })
+                isReady: { server in Loopback.accepts(port: server.port) })
             let answer = await Self.status(verifying, "https://localhost:\(server.port)/api/products?limit=1")
             if accepted {
                 #expect((try? answer.get()) == 200, "\(answer)")
@@ -104,7 +91,7 @@ import Testing
         let certs = try await Self.certificates()
         defer { try? FileManager.default.removeItem(atPath: certs) }
         let server = try await ServerProcess.start(environment: try ServerProcess.environment())
-        let tlsPort = try StoreRestartTests.PrivateStores.freePort()
+        let tlsPort = try Loopback.freePort()
         let gateway = try await SplitDeployment.gateway(upstreamPort: server.port, [
             "STOREFRONT_SPLIT_TLS_CERT": certs + "/good.pem", "STOREFRONT_SPLIT_TLS_KEY": certs + "/good.key",
             "STOREFRONT_SPLIT_TLS_PORT": String(tlsPort),
