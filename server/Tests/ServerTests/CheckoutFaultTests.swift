@@ -25,12 +25,12 @@ import Testing
             let email = "\(role)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
             _ = try await server.request("POST", "/api/auth/register", json: Self.json(["name": role, "email": email, "password": "secret1", "role": role]))
             let login = try await server.request("POST", "/api/auth/login", json: Self.json(["email": email, "password": "secret1"]))
-            return try #require(login.object["token"] as? String)
+            return try login.reply(Endpoints.login).token
         }
         let vendor = try await account(first, role: "vendor")
         let product = try await first.request("POST", "/api/products", json: Self.json([
             "name": "Crash Lamp", "description": "Survives restarts", "price": 12.5, "category": "test"]), headers: ["Authorization": "Bearer \(vendor)"])
-        let productID = try #require((product.object["data"] as? [String: Any])?["id"] as? String, "\(product.body)")
+        let productID = try product.reply(Endpoints.createProduct).data.id
         let stocked = try await first.request("POST", "/api/inventory/add", json: Self.json(["productId": productID, "quantity": 5]), headers: ["Authorization": "Bearer \(vendor)"])
         #expect(stocked.status == 200, "\(stocked.body)")
         let shopper = try await account(first, role: "customer")
@@ -56,13 +56,13 @@ import Testing
             try await Self.settledAnswer(second.client, token: shopper, key: key, within: .seconds(45)),
             "the interrupted checkout was not settled within 45 s")
         #expect(settled.status == .ok, "\(settled.body)")
-        let orderID = try #require(settled["orderId"] as? String)
+        let orderID = try #require(try settled.reply(Endpoints.checkout).orderId)
         let order = try await second.request("GET", "/api/orders/\(orderID)", headers: auth)
-        #expect((order.object["data"] as? [String: Any])?["status"] as? String == "Confirmed")
+        #expect(try order.reply(Endpoints.order).data.status == .confirmed)
         let stock = try await second.request("GET", "/api/inventory/\(productID)")
-        #expect((stock.object["data"] as? [String: Any])?["quantity"] as? Int == 3)
+        #expect(try stock.reply(Endpoints.stockLevel).data.quantity == 3)
         let history = try await second.request("GET", "/api/orders", headers: auth)
-        #expect((history.object["data"] as? [Any])?.count == 1)
+        #expect(try history.reply(Endpoints.orders).data.count == 1)
 
         // One payment for the order, and it is Completed: no second charge.
         let statuses = try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)")
@@ -171,8 +171,8 @@ import Testing
         // Every charge that went through has its Confirmed order, once; the stock went once per order.
         #expect(settled.map(\.status.code) == Array(repeating: 200, count: 6), "\(settled.map(\.body))")
         for (shopper, answer) in zip(shoppers, settled) {
-            let orderID = try #require(answer["orderId"] as? String)
-            #expect(try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String == "Confirmed")
+            let orderID = try #require(try answer.reply(Endpoints.checkout).orderId)
+            #expect(try await CheckoutTests.order(client, token: shopper.token, orderID).status == .confirmed)
             #expect(try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)") == ["Completed"])
             #expect(try await CheckoutTests.cartLines(client, token: shopper.token).isEmpty)
         }
@@ -200,17 +200,17 @@ import Testing
             }
             try await heal()
             let history = try await client.send(.get, "/api/orders", token: shopper.token)
-            let orderID = try #require((history.object["data"] as? [[String: Any]])?.first?["id"] as? String, "\(label): \(history.body)")
-            if let answered = refused["orderId"] as? String { #expect(answered == orderID) }
+            let orderID = try #require(try history.reply(Endpoints.orders).data.first?.id, "\(label): \(history.body)")
+            if let answered = try refused.reply(Endpoints.checkout).orderId { #expect(answered == orderID) }
 
-            var status: String?
+            var status: OrderStatus?
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
-                status = try await CheckoutTests.order(client, token: shopper.token, orderID)["status"] as? String
-                if status == "Cancelled" { break }
+                status = try await CheckoutTests.order(client, token: shopper.token, orderID).status
+                if status == .cancelled { break }
                 try await Task.sleep(for: .milliseconds(300))
             }
-            #expect(status == "Cancelled", "\(label): \(deployment.logs())")
+            #expect(status == .cancelled, "\(label): \(deployment.logs())")
             // The items go back to the cart after the order is Cancelled and the answer written.
             try await Self.waitFor("\(label): the items back in the cart", within: .seconds(20)) {
                 try await CheckoutTests.cartLines(client, token: shopper.token) == [lamp.productID: 2]
@@ -265,7 +265,7 @@ import Testing
             let key = "abandon-\(UUID().uuidString)"
             let answer = try await CheckoutTests.checkout(client, token: shopper.token, key: key)
             #expect(answer.status == .ok, "\(answer.body)")
-            placed.append((shopper.token, key, try #require(answer["orderId"] as? String)))
+            placed.append((shopper.token, key, try #require(try answer.reply(Endpoints.checkout).orderId)))
         }
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 6)
 
@@ -294,7 +294,7 @@ import Testing
 
         for (checkout, code) in [(refused, ErrorCode.illegalTransition), (expired, nil)] {
             let order = try await CheckoutTests.order(client, token: checkout.token, checkout.orderID)
-            #expect(order["status"] as? String == "Cancelled")
+            #expect(order.status == .cancelled)
             let payments = try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(checkout.orderID)")
             #expect(payments == ["Refunded"], "\(checkout.orderID)")
             #expect(try await CheckoutTests.cartLines(client, token: checkout.token) == [lamp.productID: 2], "the items are back in the cart")

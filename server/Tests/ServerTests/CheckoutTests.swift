@@ -23,14 +23,13 @@ import Testing
         #expect(added.status == .ok, "cart add failed: \(added.body)")
     }
 
-    static func order(_ client: some APIClient, token: String, _ id: String) async throws -> [String: Any] {
-        try #require(try await client.send(.get, "/api/orders/\(id)", token: token).data)
+    static func order(_ client: some APIClient, token: String, _ id: String) async throws -> Order {
+        try await client.send(.get, "/api/orders/\(id)", token: token).reply(Endpoints.order).data
     }
 
     static func cartLines(_ client: some APIClient, token: String) async throws -> [String: Int] {
-        let cart = try await client.send(.get, "/api/orders/cart", token: token)
-        let items = cart.data?["items"] as? [[String: Any]] ?? []
-        return Dictionary(items.map { ($0["productId"] as! String, $0["quantity"] as! Int) }, uniquingKeysWith: +)
+        let items = try await client.send(.get, "/api/orders/cart", token: token).reply(Endpoints.cart).data.items
+        return Dictionary(items.map { ($0.productId, $0.quantity) }, uniquingKeysWith: +)
     }
 
     @Test(arguments: Topology.allCases) func theHappyPathConfirmsTheOrderTakesStockAndPaymentAndEmptiesTheCart(_ topology: Topology) async throws {
@@ -41,9 +40,9 @@ import Testing
         // Browse: the catalog pages, and the product with its price from the product service.
         let page = try await client.send(.get, "/api/products?page=1&limit=5&sort=newest")
         #expect(page.status == .ok, "\(page.body)")
-        #expect((page.object["data"] as? [Any])?.isEmpty == false)
+        #expect(try page.reply(Endpoints.products).data.isEmpty == false)
         let detail = try await client.send(.get, "/api/products/\(lamp.productID)")
-        #expect("\(detail.data?["price"] ?? "")" == "19.99")
+        #expect(try detail.reply(Endpoints.product).data.price == Money("19.99"))
         try await Self.addToCart(client, token: shopper.token, lamp.productID, 2)
         try await Self.addToCart(client, token: shopper.token, chair.productID, 1)
 
@@ -51,18 +50,19 @@ import Testing
         #expect(result.status == .ok, "\(result.body)")
         #expect(result.success == true)
         #expect(result.message == "Order placed successfully")
-        let orderID = try #require(result["orderId"] as? String)
-        let transactionID = try #require(result["transactionId"] as? String)
+        let placed = try result.reply(Endpoints.checkout)
+        let orderID = try #require(placed.orderId)
+        let transactionID = try #require(placed.transactionId)
 
         let order = try await Self.order(client, token: shopper.token, orderID)
-        #expect(order["status"] as? String == "Confirmed")
-        #expect("\(order["totalAmount"]!)" == "59.97")
-        #expect((order["shippingAddress"] as? [String: Any])?["city"] as? String == "Paris")
+        #expect(order.status == .confirmed)
+        #expect(order.totalAmount == Money("59.97"))
+        #expect(order.shippingAddress?.city == "Paris")
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 3)
         #expect(try await InventoryServiceTests.quantity(client, chair.productID) == 2)
-        let payment = try await client.send(.get, "/api/payments/\(transactionID)", token: shopper.token)
-        #expect(payment.data?["status"] as? String == "Completed")
-        #expect("\(payment.data?["amount"] ?? "")" == "59.97")
+        let payment = try await client.send(.get, "/api/payments/\(transactionID)", token: shopper.token).reply(Endpoints.payment).data
+        #expect(payment.status == .completed)
+        #expect(payment.amount == Money("59.97"))
         #expect(try await Self.cartLines(client, token: shopper.token).isEmpty)
     }
 
@@ -76,17 +76,18 @@ import Testing
 
         let refused = try await Self.checkout(client, token: shopper.token)
         #expect(refused.status == .conflict && refused.code == .priceChanged, "\(refused.body)")
-        let change = try #require((refused["priceChanges"] as? [[String: Any]])?.first)
-        #expect("\(change["oldPrice"]!)" == "19.99" && "\(change["newPrice"]!)" == "24.99" && change["name"] as? String == "Desk lamp")
+        let change = try #require(try refused.reply(Endpoints.checkout).priceChanges?.first)
+        #expect(change.oldPrice == Money("19.99") && change.newPrice == Money("24.99") && change.name == "Desk lamp")
+        // The wire shape: no `orderId` key at all, not even null.
         #expect(refused["orderId"] == nil, "no order is made")
         let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-        #expect("\(cart.data?["totalPrice"] ?? "")" == "49.98", "the cart has the new price: \(cart.body)")
+        #expect(try cart.reply(Endpoints.cart).data.totalPrice == Money("49.98"), "the cart has the new price: \(cart.body)")
         #expect(try await InventoryServiceTests.quantity(client, lamp) == 5)
 
         let placed = try await Self.checkout(client, token: shopper.token)
         #expect(placed.status == .ok, "\(placed.body)")
-        let order = try await Self.order(client, token: shopper.token, try #require(placed["orderId"] as? String))
-        #expect("\(order["totalAmount"]!)" == "49.98")
+        let order = try await Self.order(client, token: shopper.token, try #require(try placed.reply(Endpoints.checkout).orderId))
+        #expect(order.totalAmount == Money("49.98"))
     }
 
     @Test(arguments: Topology.allCases) func aPriceRiseBeyondWhatACartCanHoldIsRefusedNotLeftHanging(_ topology: Topology) async throws {
@@ -110,10 +111,11 @@ import Testing
 
         let result = try await Self.checkout(client, token: shopper.token)
         #expect(result.status == .ok, "\(result.body)")
+        // The wire shape: no `transactionId` key at all, not even null.
         #expect(result["transactionId"] == nil, "nothing to charge: \(result.body)")
-        let order = try await Self.order(client, token: shopper.token, try #require(result["orderId"] as? String))
-        #expect(order["status"] as? String == "Confirmed")
-        #expect("\(order["totalAmount"]!)" == "0")
+        let order = try await Self.order(client, token: shopper.token, try #require(try result.reply(Endpoints.checkout).orderId))
+        #expect(order.status == .confirmed)
+        #expect(order.totalAmount == .zero)
         #expect(try await InventoryServiceTests.quantity(client, sample) == 1)
         #expect(try await Self.cartLines(client, token: shopper.token).isEmpty)
     }
@@ -128,10 +130,11 @@ import Testing
         #expect(result.status == .conflict, "\(result.body)")
         #expect(result.success == false)
         #expect(result.message?.contains("Test Lamp (1 left, 2 wanted)") == true, "\(result.body)")
-        let shortage = try #require((result["shortages"] as? [[String: Any]])?.first)
-        #expect(shortage["productId"] as? String == lamp.productID)
-        let orderID = try #require(result["orderId"] as? String)
-        #expect(try await Self.order(client, token: shopper.token, orderID)["status"] as? String == "Cancelled")
+        let refusal = try result.reply(Endpoints.checkout)
+        let shortage = try #require(refusal.shortages?.first)
+        #expect(shortage.productId == lamp.productID)
+        let orderID = try #require(refusal.orderId)
+        #expect(try await Self.order(client, token: shopper.token, orderID).status == .cancelled)
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 1)
         #expect(try await Self.cartLines(client, token: shopper.token) == [lamp.productID: 2])
     }
@@ -145,11 +148,12 @@ import Testing
         let result = try await Self.checkout(client, token: shopper.token, method: "tok_chargeDeclined")
         #expect(result.status == HTTPResponse.Status(code: 402), "\(result.body)")
         #expect(result.message == "Payment was declined: Your card was declined")
-        #expect(result["reason"] as? String == "Your card was declined")
-        let orderID = try #require(result["orderId"] as? String)
-        let transactionID = try #require(result["transactionId"] as? String)
-        #expect(try await Self.order(client, token: shopper.token, orderID)["status"] as? String == "Cancelled")
-        #expect(try await client.send(.get, "/api/payments/\(transactionID)", token: shopper.token).data?["status"] as? String == "Failed")
+        let refusal = try result.reply(Endpoints.checkout)
+        #expect(refusal.reason == "Your card was declined")
+        let orderID = try #require(refusal.orderId)
+        let transactionID = try #require(refusal.transactionId)
+        #expect(try await Self.order(client, token: shopper.token, orderID).status == .cancelled)
+        #expect(try await client.send(.get, "/api/payments/\(transactionID)", token: shopper.token).reply(Endpoints.payment).data.status == .failed)
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 4)
         #expect(try await Self.cartLines(client, token: shopper.token) == [lamp.productID: 3])
 
@@ -218,18 +222,19 @@ import Testing
         try await Self.addToCart(client, token: shopper.token, lamp.productID, 1)
         let again = try await Self.checkout(client, token: shopper.token, key: key)
         #expect(again.status == .ok)
-        #expect(again["orderId"] as? String == first["orderId"] as? String)
-        #expect(again["transactionId"] as? String == first["transactionId"] as? String)
+        let placed = try first.reply(Endpoints.checkout), replayed = try again.reply(Endpoints.checkout)
+        #expect(replayed.orderId == placed.orderId)
+        #expect(replayed.transactionId == placed.transactionId)
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
         let history = try await client.send(.get, "/api/orders", token: shopper.token)
-        #expect((history.object["data"] as? [Any])?.count == 1)
+        #expect(try history.reply(Endpoints.orders).data.count == 1)
 
         // Another shopper's same key is theirs alone.
         let other = try await client.signUp()
         try await Self.addToCart(client, token: other.token, lamp.productID, 1)
         let theirs = try await Self.checkout(client, token: other.token, key: key)
         #expect(theirs.status == .ok)
-        #expect(theirs["orderId"] as? String != first["orderId"] as? String)
+        #expect(try theirs.reply(Endpoints.checkout).orderId != placed.orderId)
     }
 
     @Test(arguments: Topology.allCases) func aHundredShoppersRacingForTheLastTenUnitsGetExactlyTenOrders(_ topology: Topology) async throws {
@@ -262,13 +267,16 @@ import Testing
         #expect(refused.count == 90, "statuses: \(Dictionary(grouping: results, by: { $0.1.status.code }).mapValues(\.count)); others: \(results.filter { ![200, 409].contains($0.1.status.code) }.map(\.1.body))")
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 0)
         for (token, result) in confirmed {
-            let order = try await Self.order(client, token: token, result["orderId"] as! String)
-            #expect(order["status"] as? String == "Confirmed")
-            let payment = try await client.send(.get, "/api/payments/\(result["transactionId"] as! String)", token: token)
-            #expect(payment.data?["status"] as? String == "Completed")
+            let placed = try result.reply(Endpoints.checkout)
+            let order = try await Self.order(client, token: token, try #require(placed.orderId))
+            #expect(order.status == .confirmed)
+            let transactionID = try #require(placed.transactionId)
+            let payment = try await client.send(.get, "/api/payments/\(transactionID)", token: token)
+            #expect(try payment.reply(Endpoints.payment).data.status == .completed)
         }
         for (token, result) in refused.prefix(15) {
-            #expect(try await Self.order(client, token: token, result["orderId"] as! String)["status"] as? String == "Cancelled")
+            let orderID = try #require(try result.reply(Endpoints.checkout).orderId)
+            #expect(try await Self.order(client, token: token, orderID).status == .cancelled)
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
         let login = try await server.request("POST", "/api/auth/login", json: #"{"email":"\#(email)","password":"\#(password)"}"#, headers: ["X-Request-Id": "e2e-login-1"])
         #expect(login.status == 200)
         #expect(login.headers["x-request-id"] == "e2e-login-1")
-        #expect(login.object["token"] is String)
+        _ = try login.reply(Endpoints.login)
 
         let status = try await server.stop(signal: SIGTERM)
         #expect(status == 0, "exit status after SIGTERM: \(status)\n\(server.log)")
@@ -47,7 +47,7 @@ import Testing
         try await withTestApp { client in
             let login = try await client.send(.post, "/api/auth/login", json: LoginRequest(email: email, password: "boss-password"))
             #expect(login.status == .ok, "\(login.body)")
-            #expect((login["user"] as? [String: Any])?["role"] as? String == "admin", "\(login.body)")
+            #expect(try login.reply(Endpoints.login).user.role == .admin, "\(login.body)")
         }
 
         let again = try await ServerProcess.run(["admin", "create", "--email", email, "--name", "The Boss"],
@@ -79,12 +79,12 @@ import Testing
         let started = ContinuousClock.now
         let login = try await server.request("POST", "/api/auth/login", json: #"{"email":"a@b.io","password":"secret1"}"#)
         #expect(login.status == 503, "\(login.body)")
-        #expect(login.object["success"] as? Bool == false)
+        #expect(try login.decode(ErrorEnvelope.self).success == false)
         // The deadline is 5 s; under load the pool's own give-up can add as much again.
         #expect(ContinuousClock.now - started < .seconds(15), "the deadline is 5 s")
         let ready = try await server.request("GET", "/ready")
         #expect(ready.status == 503)
-        #expect((ready.object["checks"] as? [String: String])?["auth_service"] == "down")
+        #expect(try ready.reply(Endpoints.ready).checks?["auth_service"] == "down")
         #expect(try await server.request("GET", "/health").status == 200)
         #expect(try await server.stop() == 0)
     }
@@ -111,7 +111,7 @@ import Testing
         #expect(statuses.suffix(2) == [429, 429], "\(statuses)")
         let retryAfter = limited?.headers["retry-after"].flatMap { Int($0) }
         #expect(retryAfter.map { (1...20).contains($0) } == true, "\(String(describing: limited?.headers))")
-        #expect(limited?.object["success"] as? Bool == false)
+        #expect(try limited?.decode(ErrorEnvelope.self).success == false)
         // Another client has a bucket of its own.
         #expect(try await server.request("GET", path, headers: ["X-Forwarded-For": "203.0.113.8"]).status != 429)
 

@@ -11,10 +11,10 @@ import Testing
         try await withTestApp { client in
             let health = try await client.send(.get, "/health")
             #expect(health.status == .ok)
-            #expect(health["status"] as? String == "ok")
+            #expect(try health.reply(Endpoints.health).status == "ok")
             let ready = try await client.send(.get, "/ready")
             #expect(ready.status == .ok, "\(ready.body)")
-            #expect((ready["checks"] as? [String: String])?["auth_service"] == "up")
+            #expect(try ready.reply(Endpoints.ready).checks?["auth_service"] == "up")
         }
     }
 
@@ -24,7 +24,8 @@ import Testing
             #expect(result.status == .notFound)
             #expect(result.success == false)
             #expect(result.message == "No route for GET /api/does-not-exist")
-            #expect(result.object["errors"] as? [Any] != nil)
+            // The whole error envelope, its `errors` list included.
+            _ = try result.decode(ErrorEnvelope.self)
         }
     }
 

@@ -26,7 +26,7 @@ import Testing
         let composable = String(repeating: "e\u{301}", count: 255)
         let accepted = try await client.send(.post, "/api/auth/register", json: RegisterRequest(name: composable, email: email, password: "secret1"))
         #expect(accepted.status == .created, "\(accepted.body)")
-        #expect(accepted.data?["name"] as? String == String(repeating: "é", count: 255))
+        #expect(try accepted.reply(Endpoints.register).data.name == String(repeating: "é", count: 255))
 
         let shopper = try await client.signUp()
         let street = try await client.send(.post, "/api/users/address", token: shopper.token,
@@ -104,8 +104,8 @@ import Testing
         _ = try await createTestProduct(client, vendorToken: vendor.token, name: "Desk \(word) lamp", price: "12.00")
         let plus = try await client.send(.get, "/api/products?q=\(word)+lamp&minPrice=+10")
         let escaped = try await client.send(.get, "/api/products?q=\(word)%20lamp&minPrice=%2010")
-        #expect(plus.status == .ok && ProductServiceTests.total(plus) == 1, "\(plus.body)")
-        #expect(ProductServiceTests.total(escaped) == 1, "\(escaped.body)")
+        #expect(try plus.status == .ok && ProductServiceTests.total(plus) == 1, "\(plus.body)")
+        #expect(try ProductServiceTests.total(escaped) == 1, "\(escaped.body)")
         for text in ["(\u{301}", "[\u{308}", "a{1000}\u{301}", "\\\u{301}", "*\u{20DD}"] {
             let query = "q=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let result = try await client.send(.get, "/api/products?" + query)
@@ -145,7 +145,7 @@ import Testing
                                             json: AddressInput(street: "21 Main St", city: "Paris", country: "France"))
         #expect(refused.status == .conflict && refused.code == .conflict, "\(refused.body)")
         let listed = try await client.send(.get, "/api/users/addresses", token: shopper.token)
-        #expect((listed.object["data"] as? [Any])?.count == InputRules.maximumAddresses)
+        #expect(try listed.reply(Endpoints.addresses).data.count == InputRules.maximumAddresses)
     }
 
     @Test func theReadCacheIsBoundedInBytes() async throws {

@@ -11,7 +11,7 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
     let created = try await client.send(.post, "/api/products", token: vendorToken, json: ProductInput(
         name: name, description: "A product for the tests", price: Money(price)!, category: "test"))
     #expect(created.status == .created, "product create failed: \(created.body)")
-    return try #require(created.data?["id"] as? String, "no product id in \(created.body)")
+    return try created.reply(Endpoints.createProduct).data.id
 }
 
 @Suite("Inventory service") struct InventoryServiceTests {
@@ -26,8 +26,11 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
         return (id, vendor.token)
     }
 
+    /// The product's stock, nil when it has never been stocked (404).
     static func quantity(_ client: some APIClient, _ productID: String) async throws -> Int? {
-        try await client.send(.get, "/api/inventory/\(productID)").data?["quantity"] as? Int
+        let level = try await client.send(.get, "/api/inventory/\(productID)")
+        if level.status == .notFound { return nil }
+        return try level.reply(Endpoints.stockLevel).data.quantity
     }
 
     static func reserve(_ client: some APIClient, orderID: String, _ lines: [(String, Int)], token: String? = nil) async throws -> JSONResult {
@@ -40,7 +43,7 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
         try await withTestApp { client in
             let ready = try await client.send(.get, "/ready")
             #expect(ready.status == .ok, "\(ready.body)")
-            let checks = try #require(ready["checks"] as? [String: String])
+            let checks = try #require(try ready.reply(Endpoints.ready).checks)
             for database in [Database.inventory, .orders, .payments] {
                 #expect(checks[database.name] == "up", "\(database.name): \(ready.body)")
             }
@@ -56,19 +59,22 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
 
             let first = try await client.send(.post, "/api/inventory/add", token: admin.token, json: AddStockRequest(productId: id, quantity: 5))
             #expect(first.status == .ok, "\(first.body)")
-            #expect(first.data?["quantity"] as? Int == 5)
-            #expect(first.data?["lowStockThreshold"] as? Int == 10)
-            #expect(first.data?["isLowStock"] as? Bool == true)
+            let added = try first.reply(Endpoints.addStock).data
+            #expect(added.quantity == 5)
+            #expect(added.lowStockThreshold == 10)
+            #expect(added.isLowStock == true)
 
             let more = try await client.send(.post, "/api/inventory/add", token: admin.token, json: AddStockRequest(productId: id, quantity: 20, lowStockThreshold: 8))
-            #expect(more.data?["quantity"] as? Int == 25)
-            #expect(more.data?["lowStockThreshold"] as? Int == 8)
+            let raised = try more.reply(Endpoints.addStock).data
+            #expect(raised.quantity == 25)
+            #expect(raised.lowStockThreshold == 8)
 
             let read = try await client.send(.get, "/api/inventory/\(id)")
             #expect(read.status == .ok)
-            #expect(read.data?["productId"] as? String == id)
-            #expect(read.data?["quantity"] as? Int == 25)
-            #expect(read.data?["isLowStock"] as? Bool == false)
+            let level = try read.reply(Endpoints.stockLevel).data
+            #expect(level.productId == id)
+            #expect(level.quantity == 25)
+            #expect(level.isLowStock == false)
         }
     }
 
@@ -135,17 +141,18 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
             let (id, _) = try await Self.stockedProduct(client, quantity: 3)
             let taken = try await client.send(.post, "/api/inventory/reserve", token: service, json: ReserveStockRequest(productId: id, quantity: 2))
             #expect(taken.status == .ok, "\(taken.body)")
-            #expect(taken.data?["quantity"] as? Int == 1)
+            // The plan's single-line form answers the new stock level.
+            #expect(try taken.decode(DataEnvelope<InventoryLevel>.self).data.quantity == 1)
             let short = try await client.send(.post, "/api/inventory/reserve", token: service, json: ReserveStockRequest(productId: id, quantity: 2))
             #expect(short.status == .conflict)
             #expect(short.success == false)
-            let shortage = try #require((short["shortages"] as? [[String: Any]])?.first)
-            #expect(shortage["productId"] as? String == id)
-            #expect(shortage["requested"] as? Int == 2)
-            #expect(shortage["available"] as? Int == 1)
+            let shortage = try #require(try short.decode(InsufficientStockResponse.self).shortages.first)
+            #expect(shortage.productId == id)
+            #expect(shortage.requested == 2)
+            #expect(shortage.available == 1)
             let released = try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(productId: id, quantity: 2))
             #expect(released.status == .ok)
-            #expect(released.data?["quantity"] as? Int == 3)
+            #expect(try released.decode(DataEnvelope<InventoryLevel>.self).data.quantity == 3)
             let unknown = try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(productId: "no-such-product", quantity: 1))
             #expect(unknown.status == .notFound)
             let noRow = try await client.send(.post, "/api/inventory/reserve", token: service, json: ReserveStockRequest(productId: "no-such-product", quantity: 1))
@@ -181,10 +188,10 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
 
             let short = try await Self.reserve(client, orderID: order, [(lamp, 2), (chair, 3)])
             #expect(short.status == .conflict)
-            let shortages = try #require(short["shortages"] as? [[String: Any]])
+            let shortages = try short.decode(InsufficientStockResponse.self).shortages
             #expect(shortages.count == 1)
-            #expect(shortages.first?["productId"] as? String == chair)
-            #expect(shortages.first?["available"] as? Int == 1)
+            #expect(shortages.first?.productId == chair)
+            #expect(shortages.first?.available == 1)
             #expect(short.fieldErrors == [chair])
             #expect(try await Self.quantity(client, lamp) == 5)
             #expect(try await Self.quantity(client, chair) == 1)
@@ -192,14 +199,15 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
             // The failed attempt left no reservation behind: the order may try again.
             let reserved = try await Self.reserve(client, orderID: order, [(lamp, 1), (chair, 1), (lamp, 1)])
             #expect(reserved.status == .ok, "\(reserved.body)")
-            #expect(reserved.data?["newlyReserved"] as? Bool == true)
-            #expect((reserved.data?["items"] as? [[String: Any]])?.count == 2)
+            let reservation = try reserved.reply(Endpoints.reserveStock).data
+            #expect(reservation.newlyReserved == true)
+            #expect(reservation.items.count == 2)
             #expect(try await Self.quantity(client, lamp) == 3)
             #expect(try await Self.quantity(client, chair) == 0)
 
             let retried = try await Self.reserve(client, orderID: order, [(chair, 1), (lamp, 2)])
             #expect(retried.status == .ok)
-            #expect(retried.data?["newlyReserved"] as? Bool == false)
+            #expect(try retried.reply(Endpoints.reserveStock).data.newlyReserved == false)
             #expect(try await Self.quantity(client, lamp) == 3)
 
             let different = try await Self.reserve(client, orderID: order, [(lamp, 3)])
@@ -236,19 +244,20 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
             #expect(try await Self.reserve(client, orderID: order, [(lamp, 4)]).status == .ok)
             #expect(try await Self.quantity(client, lamp) == 2)
 
-            let releases = try await withThrowingTaskGroup(of: SentReply.self) { group in
+            let releases = try await withThrowingTaskGroup(of: JSONResult.self) { group in
                 for _ in 0..<5 {
-                    group.addTask { SentReply(try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(orderId: order))) }
+                    group.addTask { try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(orderId: order)) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(releases.allSatisfy { $0.status == .ok })
-            #expect(releases.filter { ($0.data?["returned"] as? [Any])?.isEmpty == false }.count == 1)
-            #expect(releases.filter { $0.data?["alreadyReleased"] as? Bool == true }.count == 4)
+            let released = try releases.map { try $0.reply(Endpoints.releaseStock).data }
+            #expect(released.filter { !$0.returned.isEmpty }.count == 1)
+            #expect(released.filter(\.alreadyReleased).count == 4)
             #expect(try await Self.quantity(client, lamp) == 6)
 
             let again = try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(orderId: order))
-            #expect(again.data?["alreadyReleased"] as? Bool == true)
+            #expect(try again.reply(Endpoints.releaseStock).data.alreadyReleased == true)
             #expect(try await Self.quantity(client, lamp) == 6)
             // A released order cannot take stock again.
             #expect(try await Self.reserve(client, orderID: order, [(lamp, 4)]).status == .conflict)
@@ -263,8 +272,9 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
             let order = UUID().uuidString.lowercased()
             let early = try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(orderId: order))
             #expect(early.status == .ok)
-            #expect(early.data?["alreadyReleased"] as? Bool == false)
-            #expect((early.data?["returned"] as? [Any])?.isEmpty == true)
+            let release = try early.reply(Endpoints.releaseStock).data
+            #expect(release.alreadyReleased == false)
+            #expect(release.returned.isEmpty)
             #expect(try await Self.reserve(client, orderID: order, [(lamp, 1)]).status == .conflict)
             #expect(try await Self.quantity(client, lamp) == 2)
             let mixed = try await client.send(.post, "/api/inventory/release", token: service, json: ReleaseStockRequest(orderId: order, productId: lamp, quantity: 1))
@@ -278,14 +288,14 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
             let (plenty, _) = try await Self.stockedProduct(client, quantity: 50, threshold: 10)
             let result = try await client.send(.get, "/api/inventory/status/low-stock?limit=200")
             #expect(result.status == .ok, "\(result.body)")
-            let rows = try #require(result["data"] as? [[String: Any]])
-            let ids = rows.compactMap { $0["productId"] as? String }
+            let page = try result.reply(Endpoints.lowStock)
+            let ids = page.data.map(\.productId)
             #expect(ids.contains(low))
             #expect(!ids.contains(plenty))
-            #expect(rows.allSatisfy { ($0["quantity"] as? Int ?? 0) < ($0["lowStockThreshold"] as? Int ?? 0) })
-            let quantities = rows.compactMap { $0["quantity"] as? Int }
+            #expect(page.data.allSatisfy { $0.quantity < $0.lowStockThreshold })
+            let quantities = page.data.map(\.quantity)
             #expect(quantities == quantities.sorted())
-            #expect((result["pagination"] as? [String: Any])?["limit"] as? Int == 200)
+            #expect(page.pagination.limit == 200)
             #expect(try await client.send(.get, "/api/inventory/status/low-stock?page=0").status == .badRequest)
         }
     }

@@ -8,19 +8,13 @@ import Testing
 /// product's stock, composed on the server from one inventory call per answer,
 /// all in one process and split behind the gateway.
 @Suite("One answer per screen", .deployments) struct OneAnswerPerScreenTests {
-    static func stock(_ product: [String: Any]?) -> (quantity: Int, low: Bool)? {
-        guard let stock = product?["stock"] as? [String: Any], let quantity = stock["quantity"] as? Int, let low = stock["isLowStock"] as? Bool else { return nil }
-        return (quantity, low)
-    }
-
     @Test(arguments: Topology.allCases) func productAnswersCarryTheirStock(_ topology: Topology) async throws {
         let client = try Deployments.client(topology)
         let category = ProductServiceTests.uniqueCategory()
         let vendor = try await client.signUp(role: .vendor)
         var ids: [String: Int?] = [:]
         for (name, quantity) in [("Plenty", 40), ("Few", 3), ("Never stocked", nil)] as [(String, Int?)] {
-            let created = try await ProductServiceTests.create(client, token: vendor.token, ProductServiceTests.input(name, category: category))
-            let id = try #require(created["id"] as? String)
+            let id = try await ProductServiceTests.create(client, token: vendor.token, ProductServiceTests.input(name, category: category)).id
             if let quantity {
                 let added = try await client.send(.post, "/api/inventory/add", token: vendor.token, json: AddStockRequest(productId: id, quantity: quantity))
                 #expect(added.status == .ok, "\(added.body)")
@@ -29,30 +23,29 @@ import Testing
         }
 
         let page = try await client.send(.get, "/api/products?category=\(category)&limit=10")
-        let listed = page.object["data"] as? [[String: Any]] ?? []
+        let listed = try page.reply(Endpoints.products).data
         #expect(listed.count == 3, "\(page.body)")
         for product in listed {
-            let id = try #require(product["id"] as? String)
-            let expected = ids[id] ?? nil
-            let stock = try #require(Self.stock(product), "\(id) has no stock: \(product)")
+            let expected = ids[product.id] ?? nil
+            let stock = try #require(product.stock, "\(product.id) has no stock: \(product)")
             #expect(stock.quantity == expected ?? 0, "\(product)")
             // The default threshold is 10: 3 units and none at all are low; 40 is not.
-            #expect(stock.low == ((expected ?? 0) < 10), "\(product)")
+            #expect(stock.isLowStock == ((expected ?? 0) < 10), "\(product)")
         }
         let plenty = try #require(ids.first { $0.value == 40 }?.key)
         let single = try await client.send(.get, "/api/products/\(plenty)")
-        #expect(Self.stock(single.data)?.quantity == 40, "\(single.body)")
+        #expect(try single.reply(Endpoints.product).data.stock?.quantity == 40, "\(single.body)")
 
         // Products named by id (the low-stock list's names) and a vendor's own: one request each.
         let named = try await client.send(.get, "/api/products?limit=100&ids=\(ids.keys.sorted().joined(separator: ",")),0123456789abcdef01234567,not-an-id")
-        #expect(Set((named.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == Set(ids.keys), "\(named.body)")
+        #expect(Set(try named.reply(Endpoints.products).data.map(\.id)) == Set(ids.keys), "\(named.body)")
         let own = try await client.send(.get, "/api/products?limit=100&userId=\(vendor.id)")
-        #expect(Set((own.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) == Set(ids.keys), "\(own.body)")
+        #expect(Set(try own.reply(Endpoints.products).data.map(\.id)) == Set(ids.keys), "\(own.body)")
 
         // The batch the product service asks, public too: only stocked products are listed.
         let levels = try await client.send(.get, "/api/inventory?productIds=\(ids.keys.sorted().joined(separator: ","))")
         #expect(levels.status == .ok)
-        #expect(Set((levels.object["data"] as? [[String: Any]] ?? []).compactMap { $0["productId"] as? String }) == Set(ids.filter { $0.value != nil }.keys))
+        #expect(Set(try levels.reply(Endpoints.stockLevels).data.map(\.productId)) == Set(ids.filter { $0.value != nil }.keys))
         let tooMany = try await client.send(.get, "/api/inventory?productIds=" + (0...InputRules.maximumStockBatch).map { "id\($0)" }.joined(separator: ","))
         #expect(tooMany.status == .badRequest && tooMany.fieldErrors == ["productIds"], "\(tooMany.body)")
         #expect(try await client.send(.get, "/api/inventory").fieldErrors == ["productIds"])
@@ -65,7 +58,7 @@ import Testing
         var seen: Int?
         repeat {
             let again = try await client.send(.get, "/api/products?category=\(category)&limit=10")
-            seen = (again.object["data"] as? [[String: Any]] ?? []).first { $0["id"] as? String == plenty }.flatMap { Self.stock($0)?.quantity }
+            seen = try again.reply(Endpoints.products).data.first { $0.id == plenty }?.stock?.quantity
             if seen == 38 { break }
             try await Task.sleep(for: .milliseconds(250))
         } while ContinuousClock.now < deadline

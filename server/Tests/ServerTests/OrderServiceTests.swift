@@ -32,7 +32,7 @@ import Testing
         #expect(try await add(client, token: shopper.token, product).status == .ok)
         let created = try await createOrder(client, userID: shopper.id)
         #expect(created.status == .created, "\(created.body)")
-        return (try #require(created.data?["id"] as? String), shopper)
+        return (try created.reply(Endpoints.createOrder).data.id, shopper)
     }
 
     @Test func aCancelledOrdersItemsGoBackToTheCartOnceHoweverOftenItIsAsked() async throws {
@@ -55,10 +55,9 @@ import Testing
             }
             let again = try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: service)
             #expect(again.status == .ok)
-            let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            let items = try #require(cart.data?["items"] as? [[String: Any]])
+            let items = try await client.send(.get, "/api/orders/cart", token: shopper.token).reply(Endpoints.cart).data.items
             #expect(items.count == 1)
-            #expect(items.first?["quantity"] as? Int == 1)
+            #expect(items.first?.quantity == 1)
             #expect(try await client.send(.post, "/api/orders/\(orderID)/restore-cart", token: shopper.token).status == .forbidden)
         }
     }
@@ -73,10 +72,10 @@ import Testing
             let added = try await client.send(.post, "/api/orders/cart/add", token: shopper.token,
                                               raw: #"{"productId":"\#(product)","name":"Free Lamp","price":0.01,"quantity":2}"#)
             #expect(added.status == .ok, "\(added.body)")
-            let items = try #require(added.data?["items"] as? [[String: Any]])
+            let items = try added.reply(Endpoints.addToCart).data.items
             #expect(items.count == 1)
-            #expect(items.first?["name"] as? String == "Brass Lamp")
-            #expect(items.first?["quantity"] as? Int == 2)
+            #expect(items.first?.name == "Brass Lamp")
+            #expect(items.first?.quantity == 2)
             #expect(added.body.contains(#""price":19.99"#))
             #expect(added.body.contains(#""totalPrice":39.98"#))
             #expect(!added.body.contains("0.01"))
@@ -84,7 +83,7 @@ import Testing
             let read = try await client.send(.get, "/api/orders/cart", token: shopper.token)
             #expect(read.status == .ok)
             #expect(read.body.contains(#""totalPrice":39.98"#))
-            #expect(read.data?["userId"] as? String == shopper.id)
+            #expect(try read.reply(Endpoints.cart).data.userId == shopper.id)
         }
     }
 
@@ -99,9 +98,9 @@ import Testing
             // 0.1 + 0.2 in floating point is 0.30000000000000004.
             #expect(both.body.contains(#""totalPrice":0.3"#) && !both.body.contains("0.3000"), "\(both.body)")
             let again = try await Self.add(client, token: shopper.token, dime, quantity: 2)
-            let items = try #require(again.data?["items"] as? [[String: Any]])
+            let items = try again.reply(Endpoints.addToCart).data.items
             #expect(items.count == 2)
-            #expect(items.first { $0["productId"] as? String == dime }?["quantity"] as? Int == 3)
+            #expect(items.first { $0.productId == dime }?.quantity == 3)
             #expect(again.body.contains(#""totalPrice":0.5"#) && !again.body.contains("0.5000"), "\(again.body)")
         }
     }
@@ -119,7 +118,7 @@ import Testing
             }
             #expect(statuses.allSatisfy { $0 == .ok })
             let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            #expect((cart.data?["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 20)
+            #expect(try cart.reply(Endpoints.cart).data.items.first?.quantity == 20)
             #expect(cart.body.contains(#""totalPrice":25"#))
         }
     }
@@ -140,7 +139,7 @@ import Testing
                 #expect(result.success == false)
             }
             let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            #expect((cart.data?["items"] as? [Any])?.isEmpty == true)
+            #expect(try cart.reply(Endpoints.cart).data.items.isEmpty)
             #expect(cart.body.contains(#""totalPrice":0"#))
         }
     }
@@ -156,7 +155,7 @@ import Testing
             #expect(second.status == .badRequest, "\(second.body)")
             #expect(second.success == false)
             let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            #expect((cart.data?["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
+            #expect(try cart.reply(Endpoints.cart).data.items.first?.quantity == 1)
             #expect(cart.body.contains(#""totalPrice":99999999.99"#))
         }
     }
@@ -171,7 +170,7 @@ import Testing
             _ = try await Self.add(client, token: shopper.token, rug, quantity: 2)
             let removed = try await client.send(.delete, "/api/orders/cart/remove", token: shopper.token, json: RemoveFromCartRequest(productId: lamp))
             #expect(removed.status == .ok)
-            #expect((removed.data?["items"] as? [[String: Any]])?.map { $0["productId"] as? String } == [rug])
+            #expect(try removed.reply(Endpoints.removeFromCart).data.items.map(\.productId) == [rug])
             #expect(removed.body.contains(#""totalPrice":5.1"#))
             let absent = try await client.send(.delete, "/api/orders/cart/remove", token: shopper.token, json: RemoveFromCartRequest(productId: lamp))
             #expect(absent.status == .notFound)
@@ -179,7 +178,7 @@ import Testing
             #expect(noID.status == .badRequest)
             let cleared = try await client.send(.delete, "/api/orders/cart/clear", token: shopper.token)
             #expect(cleared.status == .ok)
-            #expect((cleared.data?["items"] as? [Any])?.isEmpty == true)
+            #expect(try cleared.reply(Endpoints.clearCart).data.items.isEmpty)
             #expect(cleared.body.contains(#""totalPrice":0"#))
         }
     }
@@ -192,22 +191,23 @@ import Testing
             let first = try await client.send(.get, "/api/orders/cart", token: shopper.token)
             let second = try await client.send(.get, "/api/orders/cart", token: shopper.token)
             #expect(first.status == .ok && second.status == .ok, "\(first.body) \(second.body)")
-            let cartID = try #require(first.data?["id"] as? String)
-            #expect(second.data?["id"] as? String == cartID)
-            #expect((first.data?["items"] as? [Any])?.isEmpty == true)
+            let empty = try first.reply(Endpoints.cart).data
+            let cartID = empty.id
+            #expect(try second.reply(Endpoints.cart).data.id == cartID)
+            #expect(empty.items.isEmpty)
             #expect(first.body.contains(#""totalPrice":0"#), "\(first.body)")
 
             let lamp = try await createTestProduct(client, vendorToken: vendor.token, name: "Lamp", price: "12.50")
             let added = try await Self.add(client, token: shopper.token, lamp, quantity: 2)
-            let stamp = try #require(added.data?["updatedAt"] as? String)
+            let stamp = try added.reply(Endpoints.addToCart).data.updatedAt
             // Reads answer what is stored and leave it as it is (updatedAt included).
             for _ in 0..<2 {
                 let read = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-                #expect(read.data?["id"] as? String == cartID)
-                #expect(read.data?["updatedAt"] as? String == stamp, "\(read.body)")
+                let cart = try read.reply(Endpoints.cart).data
+                #expect(cart.id == cartID)
+                #expect(cart.updatedAt == stamp, "\(read.body)")
                 #expect(read.body.contains(#""totalPrice":25"#), "\(read.body)")
-                let items = try #require(read.data?["items"] as? [[String: Any]])
-                #expect(items.count == 1 && items.first?["quantity"] as? Int == 2, "\(read.body)")
+                #expect(cart.items.count == 1 && cart.items.first?.quantity == 2, "\(read.body)")
             }
         }
     }
@@ -242,18 +242,18 @@ import Testing
 
             let created = try await Self.createOrder(client, userID: shopper.id)
             #expect(created.status == .created, "\(created.body)")
-            let order = try #require(created.data)
-            let orderID = try #require(order["id"] as? String)
-            #expect(order["status"] as? String == "Pending")
-            #expect(order["userId"] as? String == shopper.id)
+            let order = try created.reply(Endpoints.createOrder).data
+            let orderID = order.id
+            #expect(order.status == .pending)
+            #expect(order.userId == shopper.id)
             #expect(created.body.contains(#""totalAmount":27.97"#))
-            #expect((order["items"] as? [[String: Any]])?.count == 2)
-            let address = try #require(order["shippingAddress"] as? [String: Any])
-            #expect(address["street"] as? String == "1 Market St")
-            #expect(address["zip"] as? String == "12345")
+            #expect(order.items.count == 2)
+            let address = try #require(order.shippingAddress)
+            #expect(address.street == "1 Market St")
+            #expect(address.zip == "12345")
 
             let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            #expect((cart.data?["items"] as? [Any])?.isEmpty == true)
+            #expect(try cart.reply(Endpoints.cart).data.items.isEmpty)
             #expect(cart.body.contains(#""totalPrice":0"#))
 
             // A later price change does not touch the order.
@@ -277,17 +277,17 @@ import Testing
             let product = try await createTestProduct(client, vendorToken: vendor.token)
             _ = try await Self.add(client, token: shopper.token, product)
             let key = "checkout-\(UUID().uuidString)"
-            let replies = try await withThrowingTaskGroup(of: SentReply.self) { group in
+            let replies = try await withThrowingTaskGroup(of: JSONResult.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { SentReply(try await Self.createOrder(client, userID: shopper.id, key: key)) }
+                    group.addTask { try await Self.createOrder(client, userID: shopper.id, key: key) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(replies.filter { $0.status == .created }.count == 1, "\(replies.map(\.body))")
             #expect(replies.filter { $0.status == .ok }.count == 3)
-            #expect(Set(replies.compactMap { $0.data?["id"] as? String }).count == 1)
+            #expect(Set(try replies.map { try $0.reply(Endpoints.createOrder).data.id }).count == 1)
             let history = try await client.send(.get, "/api/orders", token: shopper.token)
-            #expect((history["data"] as? [Any])?.count == 1)
+            #expect(try history.reply(Endpoints.orders).data.count == 1)
 
             let stranger = try await client.signUp()
             _ = try await Self.add(client, token: stranger.token, product)
@@ -312,7 +312,7 @@ import Testing
             #expect(try await client.send(.post, "/api/orders", json: CreateOrderRequest(userId: shopper.id, shippingAddress: Self.address)).status == .unauthorized)
             // Nothing was ordered: the cart still holds the product.
             let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
-            #expect((cart.data?["items"] as? [Any])?.count == 1)
+            #expect(try cart.reply(Endpoints.cart).data.items.count == 1)
         }
     }
 
@@ -325,22 +325,21 @@ import Testing
             var made: [String] = []
             for quantity in 1...3 {
                 _ = try await Self.add(client, token: shopper.token, product, quantity: quantity)
-                made.append(try #require(try await Self.createOrder(client, userID: shopper.id).data?["id"] as? String))
+                made.append(try await Self.createOrder(client, userID: shopper.id).reply(Endpoints.createOrder).data.id)
             }
             _ = try await Self.add(client, token: other.token, product)
             _ = try await Self.createOrder(client, userID: other.id)
 
             let first = try await client.send(.get, "/api/orders?limit=2", token: shopper.token)
             #expect(first.status == .ok)
-            let page = try #require(first["data"] as? [[String: Any]])
-            #expect(page.compactMap { $0["id"] as? String } == [made[2], made[1]])
-            #expect((page.first?["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 3)
-            #expect(page.first?["shippingAddress"] as? [String: Any] != nil)
-            let pagination = try #require(first["pagination"] as? [String: Any])
-            #expect(pagination["total"] as? Int == 3)
-            #expect(pagination["page"] as? Int == 1)
+            let page = try first.reply(Endpoints.orders)
+            #expect(page.data.map(\.id) == [made[2], made[1]])
+            #expect(page.data.first?.items.first?.quantity == 3)
+            #expect(page.data.first?.shippingAddress != nil)
+            #expect(page.pagination.total == 3)
+            #expect(page.pagination.page == 1)
             let second = try await client.send(.get, "/api/orders?limit=2&page=2", token: shopper.token)
-            #expect((second["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [made[0]])
+            #expect(try second.reply(Endpoints.orders).data.map(\.id) == [made[0]])
             #expect(try await client.send(.get, "/api/orders?limit=0", token: shopper.token).status == .badRequest)
             #expect(try await client.send(.get, "/api/orders?page=x", token: shopper.token).status == .badRequest)
         }
@@ -353,7 +352,7 @@ import Testing
             let admin = try await client.signUp(role: .admin)
             let own = try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token)
             #expect(own.status == .ok)
-            #expect(own.data?["id"] as? String == orderID)
+            #expect(try own.reply(Endpoints.order).data.id == orderID)
             #expect(try await client.send(.get, "/api/orders/\(orderID)", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/api/orders/\(orderID)", token: admin.token).status == .ok)
             #expect(try await client.send(.get, "/api/orders/\(orderID)", token: try await serviceToken()).status == .ok)
@@ -369,7 +368,7 @@ import Testing
             #expect(try await Self.setStatus(client, orderID, "Delivered").status == .conflict)
             let confirmed = try await Self.setStatus(client, orderID, "Confirmed")
             #expect(confirmed.status == .ok)
-            #expect(confirmed.data?["status"] as? String == "Confirmed")
+            #expect(try confirmed.reply(Endpoints.setOrderStatus).data.status == .confirmed)
             // A retried confirm changes nothing and is not an error.
             #expect(try await Self.setStatus(client, orderID, "Confirmed").status == .ok)
             #expect(try await Self.setStatus(client, orderID, "Pending").status == .conflict)
@@ -379,7 +378,7 @@ import Testing
             let final = try await Self.setStatus(client, orderID, "Cancelled")
             #expect(final.status == .conflict)
             #expect(final.message == "An order cannot move from Delivered to Cancelled")
-            #expect(try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token).data?["status"] as? String == "Delivered")
+            #expect(try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token).reply(Endpoints.order).data.status == .delivered)
 
             #expect(try await Self.setStatus(client, orderID, "Lost").status == .badRequest)
             #expect(try await Self.setStatus(client, UUID().uuidString, "Confirmed").status == .notFound)
@@ -399,10 +398,10 @@ import Testing
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let final = try #require(try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token).data?["status"] as? String)
-            #expect(["Shipped", "Cancelled"].contains(final))
+            let final = try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token).reply(Endpoints.order).data.status
+            #expect([.shipped, .cancelled].contains(final))
             for (asked, status) in replies {
-                #expect(status == (asked == final ? .ok : .conflict), "\(asked) → \(status), final \(final)")
+                #expect(status == (asked == final.rawValue ? .ok : .conflict), "\(asked) → \(status), final \(final)")
             }
         }
     }

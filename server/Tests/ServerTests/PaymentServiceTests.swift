@@ -18,18 +18,6 @@ func withTestDatabase<T: Sendable>(_ base: Database, _ body: (PostgresClient) as
     return try await PostgresClient.withRunning(location.client(database: configuration.databaseName(base), logger: TestStores.logger), body)
 }
 
-/// What concurrent tests carry out of a task: `JSONResult` holds parsed JSON, which is not Sendable.
-struct SentReply: Sendable {
-    let status: HTTPResponse.Status
-    let body: String
-    init(_ result: JSONResult) {
-        self.status = result.status
-        self.body = result.body
-    }
-    var object: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
-    var data: [String: Any]? { object["data"] as? [String: Any] }
-}
-
 /// A service credential, as the checkout would send it.
 func serviceToken(_ name: String = "checkout") async throws -> String {
     try await TestStores.tokens().issueServiceToken(service: name)
@@ -66,18 +54,18 @@ struct OrdersNeverAsked: OrdersClient {
             let paid = try await Self.pay(client, token: shopper.token, userID: shopper.id, amount: "19.99", orderID: orderID)
             #expect(paid.status == .ok, "\(paid.body)")
             #expect(paid.success == true)
-            let data = try #require(paid.data)
-            #expect(data["status"] as? String == "Completed")
-            #expect((data["providerTransactionId"] as? String)?.hasPrefix("ch_sandbox_") == true)
-            #expect(data["currency"] as? String == "USD")
+            let payment = try paid.reply(Endpoints.createPayment).data
+            #expect(payment.status == .completed)
+            #expect(payment.providerTransactionId?.hasPrefix("ch_sandbox_") == true)
+            #expect(payment.currency == "USD")
             #expect(paid.body.contains("\"amount\":19.99"))
-            let id = try #require(data["transactionId"] as? String)
 
-            let read = try await client.send(.get, "/api/payments/\(id)", token: shopper.token)
+            let read = try await client.send(.get, "/api/payments/\(payment.transactionId)", token: shopper.token)
             #expect(read.status == .ok)
-            #expect(read.data?["status"] as? String == "Completed")
-            #expect(read.data?["providerTransactionId"] as? String == data["providerTransactionId"] as? String)
-            #expect(read.data?["userId"] as? String == shopper.id)
+            let stored = try read.reply(Endpoints.payment).data
+            #expect(stored.status == .completed)
+            #expect(stored.providerTransactionId == payment.providerTransactionId)
+            #expect(stored.userId == shopper.id)
         }
     }
 
@@ -86,8 +74,9 @@ struct OrdersNeverAsked: OrdersClient {
             let (orderID, shopper) = try await OrderServiceTests.pendingOrder(client)
             let paid = try await Self.pay(client, token: shopper.token, userID: nil, amount: "19.99", method: nil, orderID: orderID)
             #expect(paid.status == .ok, "\(paid.body)")
-            #expect(paid.data?["paymentMethod"] as? String == "Credit Card")
-            #expect(paid.data?["userId"] as? String == shopper.id)
+            let payment = try paid.reply(Endpoints.createPayment).data
+            #expect(payment.paymentMethod == "Credit Card")
+            #expect(payment.userId == shopper.id)
         }
     }
 
@@ -98,13 +87,14 @@ struct OrdersNeverAsked: OrdersClient {
             #expect(declined.status == HTTPResponse.Status(code: 402))
             #expect(declined.success == false)
             #expect(declined.message == "Your card was declined")
-            let id = try #require(declined.data?["transactionId"] as? String)
-            #expect(declined.data?["status"] as? String == "Failed")
+            let failed = try declined.decode(PaymentDeclinedResponse.self).data
+            #expect(failed.status == .failed)
 
-            let read = try await client.send(.get, "/api/payments/\(id)", token: shopper.token)
-            #expect(read.data?["status"] as? String == "Failed")
-            #expect(read.data?["failureReason"] as? String == "Your card was declined")
-            #expect(read.data?["providerTransactionId"] as? String != nil)
+            let read = try await client.send(.get, "/api/payments/\(failed.transactionId)", token: shopper.token)
+            let stored = try read.reply(Endpoints.payment).data
+            #expect(stored.status == .failed)
+            #expect(stored.failureReason == "Your card was declined")
+            #expect(stored.providerTransactionId != nil)
         }
     }
 
@@ -114,7 +104,7 @@ struct OrdersNeverAsked: OrdersClient {
             let other = try await client.signUp()
             let admin = try await client.signUp(role: .admin)
             let paid = try await Self.pay(client, token: owner.token, userID: owner.id, amount: "19.99", orderID: orderID)
-            let id = try #require(paid.data?["transactionId"] as? String)
+            let id = try paid.reply(Endpoints.createPayment).data.transactionId
             #expect(try await client.send(.get, "/api/payments/\(id)", token: other.token).status == .notFound)
             #expect(try await client.send(.get, "/api/payments/\(id)", token: admin.token).status == .ok)
             #expect(try await client.send(.get, "/api/payments/\(id)", token: try await serviceToken()).status == .ok)
@@ -146,15 +136,16 @@ struct OrdersNeverAsked: OrdersClient {
             let shopper = try await client.signUp()
             let service = try await serviceToken()
             let key = "checkout-\(UUID().uuidString)"
-            let results = try await withThrowingTaskGroup(of: SentReply.self) { group in
+            let results = try await withThrowingTaskGroup(of: JSONResult.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { SentReply(try await Self.pay(client, token: service, userID: shopper.id, amount: "40.00", key: key)) }
+                    group.addTask { try await Self.pay(client, token: service, userID: shopper.id, amount: "40.00", key: key) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.allSatisfy { $0.status == .ok }, "\(results.map(\.body))")
-            let ids = Set(results.compactMap { $0.data?["transactionId"] as? String })
-            let providerIDs = Set(results.compactMap { $0.data?["providerTransactionId"] as? String })
+            let payments = try results.map { try $0.reply(Endpoints.createPayment).data }
+            let ids = Set(payments.map(\.transactionId))
+            let providerIDs = Set(payments.compactMap(\.providerTransactionId))
             #expect(ids.count == 1)
             #expect(providerIDs.count == 1)
             let rows = try await withTestDatabase(.payments) { db in
@@ -180,15 +171,16 @@ struct OrdersNeverAsked: OrdersClient {
             // A failed attempt does not hold the order: another card may pay it.
             let first = try await Self.pay(client, token: service, userID: shopper.id, orderID: orderID, key: "b-\(orderID)")
             #expect(first.status == .ok, "\(first.body)")
-            #expect(first.data?["orderId"] as? String == orderID)
+            let paid = try first.reply(Endpoints.createPayment).data
+            #expect(paid.orderId == orderID)
             // Asked again under another key, the paid order answers its payment: nothing is charged twice.
             let second = try await Self.pay(client, token: service, userID: shopper.id, orderID: orderID, key: "c-\(orderID)")
             #expect(second.status == .ok, "\(second.body)")
-            #expect(second.data?["transactionId"] as? String == first.data?["transactionId"] as? String)
+            #expect(try second.reply(Endpoints.createPayment).data.transactionId == paid.transactionId)
             // Another amount or another payer for the same order is refused.
             let other = try await Self.pay(client, token: service, userID: shopper.id, amount: "99.00", orderID: orderID, key: "d-\(orderID)")
             #expect(other.status == .conflict && other.code == .orderAlreadyPaid, "\(other.body)")
-            #expect(other.message?.contains(first.data?["transactionId"] as? String ?? "?") == true)
+            #expect(other.message?.contains(paid.transactionId) == true)
         }
     }
 
@@ -319,7 +311,7 @@ struct OrdersNeverAsked: OrdersClient {
         #expect(forOther.success == false)
         let byService = try await PaymentServiceTests.pay(client, token: try await serviceToken(), userID: other.id)
         #expect(byService.status == .ok)
-        #expect(byService.data?["userId"] as? String == other.id)
+        #expect(try byService.reply(Endpoints.createPayment).data.userId == other.id)
         let anonymous = try await PaymentServiceTests.pay(client, token: nil, userID: other.id)
         #expect(anonymous.status == .unauthorized)
         let missingUser = try await PaymentServiceTests.pay(client, token: try await serviceToken(), userID: nil)

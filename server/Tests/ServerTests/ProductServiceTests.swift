@@ -19,18 +19,19 @@ import Testing
     static func uniqueCategory() -> String { "cat-" + UUID().uuidString.prefix(8).lowercased() }
 
     @discardableResult
-    static func create(_ client: any APIClient, token: String, _ input: ProductInput) async throws -> [String: Any] {
+    static func create(_ client: any APIClient, token: String, _ input: ProductInput) async throws -> Product {
         let result = try await client.send(.post, "/api/products", token: token, json: input)
         #expect(result.status == .created, "create failed: \(result.body)")
-        return try #require(result.data)
+        return try result.reply(Endpoints.createProduct).data
     }
 
     static func list(_ client: any APIClient, _ query: String) async throws -> JSONResult {
         try await client.send(.get, "/api/products?" + query)
     }
 
-    static func items(_ result: JSONResult) -> [[String: Any]] { result["data"] as? [[String: Any]] ?? [] }
-    static func total(_ result: JSONResult) -> Int? { (result["pagination"] as? [String: Any])?["total"] as? Int }
+    static func items(_ result: JSONResult) throws -> [Product] { try result.reply(Endpoints.products).data }
+    static func names(_ result: JSONResult) throws -> [String] { try items(result).map(\.name) }
+    static func total(_ result: JSONResult) throws -> Int { try result.reply(Endpoints.products).pagination.total }
 
     @Test func aVendorCreatesAProductWithAnExactTwoDecimalPrice() async throws {
         try await withTestApp { client in
@@ -39,20 +40,17 @@ import Testing
             #expect(result.status == .created)
             #expect(result.message == "Product created")
             #expect(result.body.contains(#""price":12.50,"#))
-            let product = try #require(result.data)
-            #expect(product["name"] as? String == "Café Crème Mug")
-            #expect(product["userId"] as? String == vendor.id)
-            #expect(product["category"] as? String == "Kitchen")
-            #expect(product["images"] as? [String] == ["https://img.example.com/mug.jpg"])
-            let id = try #require(product["id"] as? String)
-            // The shared contract decodes the same body, price and dates included.
-            let decoded = try JSONBody.decoder.decode(DataEnvelope<Product>.self, from: Data(result.body.utf8))
-            #expect(decoded.data.price == Money("12.50"))
-            #expect(decoded.data.id == id)
+            // The shared contract decodes the body, price and dates included.
+            let product = try result.reply(Endpoints.createProduct).data
+            #expect(product.name == "Café Crème Mug")
+            #expect(product.userId == vendor.id)
+            #expect(product.category == "Kitchen")
+            #expect(product.images == ["https://img.example.com/mug.jpg"])
+            #expect(product.price == Money("12.50"))
 
-            let read = try await client.send(.get, "/api/products/\(id)")
+            let read = try await client.send(.get, "/api/products/\(product.id)")
             #expect(read.status == .ok)
-            #expect(read.data?["name"] as? String == "Café Crème Mug")
+            #expect(try read.reply(Endpoints.product).data.name == "Café Crème Mug")
             #expect(read.body.contains(#""price":12.50,"#))
         }
     }
@@ -66,7 +64,7 @@ import Testing
             }
             let cheap = try await Self.list(client, "category=\(category)&maxPrice=0.3&sort=price_asc")
             #expect(cheap.body.contains(#""price":0.00,"#))
-            #expect(Self.items(cheap).count == 4)
+            #expect(try Self.items(cheap).count == 4)
             let top = try await Self.list(client, "category=\(category)&sort=price_desc&limit=1")
             #expect(top.body.contains(#""price":99999999.99,"#))
 
@@ -82,7 +80,7 @@ import Testing
         try await withTestApp { client in
             let vendor = try await client.signUp(role: .vendor)
             let name = "Priced Lamp \(UUID().uuidString.prefix(8))"
-            let id = try #require(try await Self.create(client, token: vendor.token, Self.input(name, price: "10.00"))["id"] as? String)
+            let id = try await Self.create(client, token: vendor.token, Self.input(name, price: "10.00")).id
             _ = try await client.send(.get, "/api/products/\(id)")
             #expect(try await client.send(.get, "/api/products/\(id)").headers[Self.cacheHeader] == "hit")
 
@@ -100,7 +98,7 @@ import Testing
 
             // The listing by ids (a checkout's price check, one call for the lot) likewise,
             // every id found on one page; an unknown id is left out.
-            let other = try #require(try await Self.create(client, token: vendor.token, Self.input(name + " Shade", price: "3.00"))["id"] as? String)
+            let other = try await Self.create(client, token: vendor.token, Self.input(name + " Shade", price: "3.00")).id
             let unknown = "0123456789abcdef01234567"
             let listing = "/api/products?ids=\(id),\(other),\(unknown)&limit=1"
             _ = try await client.send(.get, listing)
@@ -109,10 +107,10 @@ import Testing
             let serviceList = try await client.send(.get, listing, token: try await serviceToken("orders"))
             #expect(serviceList.status == .ok, "\(serviceList.body)")
             #expect(serviceList.headers[Self.cacheHeader] == nil)
-            let found = try #require(serviceList.object["data"] as? [[String: Any]])
-            #expect(Set(found.compactMap { $0["id"] as? String }) == [id, other], "\(serviceList.body)")
+            let found = try serviceList.reply(Endpoints.products)
+            #expect(Set(found.data.map(\.id)) == [id, other], "\(serviceList.body)")
             #expect(serviceList.body.contains(#""price":12.00"#) && serviceList.body.contains(#""price":3.00"#), "\(serviceList.body)")
-            #expect((serviceList.object["pagination"] as? [String: Any])?["total"] as? Int == 2)
+            #expect(found.pagination.total == 2)
         }
     }
 
@@ -127,7 +125,7 @@ import Testing
             let admin = try await client.signUp(role: .admin)
             let byAdmin = try await client.send(.post, "/api/products", token: admin.token, json: Self.input())
             #expect(byAdmin.status == .created)
-            #expect(byAdmin.data?["userId"] as? String == admin.id)
+            #expect(try byAdmin.reply(Endpoints.createProduct).data.userId == admin.id)
         }
     }
 
@@ -182,7 +180,7 @@ import Testing
             let rival = try await client.signUp(role: .vendor)
             let customer = try await client.signUp()
             let admin = try await client.signUp(role: .admin)
-            let id = try #require(try await Self.create(client, token: owner.token, Self.input())["id"] as? String)
+            let id = try await Self.create(client, token: owner.token, Self.input()).id
 
             let byRival = try await client.send(.put, "/api/products/\(id)", token: rival.token, json: ProductInput(price: Money("0.01")))
             #expect(byRival.status == .forbidden)
@@ -196,16 +194,18 @@ import Testing
             let byOwner = try await client.send(.put, "/api/products/\(id)", token: owner.token, json: ProductInput(name: "Tasse à café", price: Money("9.90")))
             #expect(byOwner.status == .ok)
             #expect(byOwner.message == "Product updated")
-            #expect(byOwner.data?["name"] as? String == "Tasse à café")
+            let renamed = try byOwner.reply(Endpoints.updateProduct).data
+            #expect(renamed.name == "Tasse à café")
             #expect(byOwner.body.contains(#""price":9.90,"#))
-            #expect(byOwner.data?["description"] as? String == "Stoneware, 350 ml")
-            #expect(byOwner.data?["userId"] as? String == owner.id)
+            #expect(renamed.description == "Stoneware, 350 ml")
+            #expect(renamed.userId == owner.id)
 
             let byAdmin = try await client.send(.put, "/api/products/\(id)", token: admin.token, json: ProductInput(category: "Tableware", images: []))
             #expect(byAdmin.status == .ok)
-            #expect(byAdmin.data?["category"] as? String == "Tableware")
-            #expect(byAdmin.data?["images"] as? [String] == [])
-            #expect(byAdmin.data?["userId"] as? String == owner.id)
+            let recategorised = try byAdmin.reply(Endpoints.updateProduct).data
+            #expect(recategorised.category == "Tableware")
+            #expect(recategorised.images == [])
+            #expect(recategorised.userId == owner.id)
 
             let empty = try await client.send(.put, "/api/products/\(id)", token: owner.token, raw: "{}")
             #expect(empty.status == .badRequest)
@@ -234,22 +234,23 @@ import Testing
             let first = try await Self.list(client, "category=\(category)&limit=10")
             #expect(first.status == .ok)
             #expect(first.success == true)
+            // The exact wire object: these three keys and no others.
             #expect(first["pagination"] as? [String: Int] == ["page": 1, "limit": 10, "total": 23])
             var seen: [String] = []
             for page in 1...3 {
                 let result = try await Self.list(client, "category=\(category)&limit=10&page=\(page)&sort=price_asc")
-                #expect(Self.total(result) == 23)
-                seen += Self.items(result).compactMap { $0["name"] as? String }
+                #expect(try Self.total(result) == 23)
+                seen += try Self.names(result)
             }
             #expect(seen == (0..<23).map { "Item \($0)" })
             let beyond = try await Self.list(client, "category=\(category)&limit=10&page=4")
-            #expect(Self.items(beyond).isEmpty)
-            #expect(Self.total(beyond) == 23)
+            #expect(try Self.items(beyond).isEmpty)
+            #expect(try Self.total(beyond) == 23)
             let defaults = try await Self.list(client, "category=\(category)")
-            #expect(Self.items(defaults).count == 20)
-            #expect((defaults["pagination"] as? [String: Int])?["limit"] == 20)
+            #expect(try Self.items(defaults).count == 20)
+            #expect(try defaults.reply(Endpoints.products).pagination.limit == 20)
             let newest = try await Self.list(client, "category=\(category)&limit=100")
-            let created = Self.items(newest).compactMap { $0["createdAt"] as? String }
+            let created = try Self.items(newest).map(\.createdAt)
             #expect(created == created.sorted(by: >))
         }
     }
@@ -264,18 +265,18 @@ import Testing
             try await Self.create(client, token: vendor.token, Self.input("Regex .* trap", price: "1.00", category: category, description: "literal"))
 
             let range = try await Self.list(client, "category=\(category)&minPrice=4.50&maxPrice=19&sort=price_asc")
-            #expect(Self.items(range).compactMap { $0["name"] as? String } == ["Jalapeño sauce", "Piñata"])
-            #expect(Self.total(range) == 2)
+            #expect(try Self.names(range) == ["Jalapeño sauce", "Piñata"])
+            #expect(try Self.total(range) == 2)
             let descending = try await Self.list(client, "category=\(category)&sort=price_desc")
-            #expect(Self.items(descending).compactMap { $0["name"] as? String } == ["Crème brûlée torch", "Piñata", "Jalapeño sauce", "Regex .* trap"])
+            #expect(try Self.names(descending) == ["Crème brûlée torch", "Piñata", "Jalapeño sauce", "Regex .* trap"])
             let search = try await Self.list(client, "category=\(category)&q=cr%C3%A8me&sort=price_asc")
-            #expect(Self.items(search).compactMap { $0["name"] as? String } == ["Piñata", "Crème brûlée torch"])
+            #expect(try Self.names(search) == ["Piñata", "Crème brûlée torch"])
             let inDescription = try await Self.list(client, "category=\(category)&q=(VERY)")
-            #expect(Self.items(inDescription).compactMap { $0["name"] as? String } == ["Jalapeño sauce"])
+            #expect(try Self.names(inDescription) == ["Jalapeño sauce"])
             let literal = try await Self.list(client, "category=\(category)&q=.*")
-            #expect(Self.items(literal).compactMap { $0["name"] as? String } == ["Regex .* trap"])
+            #expect(try Self.names(literal) == ["Regex .* trap"])
             let everything = try await Self.list(client, "q=\(category.suffix(8))")
-            #expect(Self.total(everything) == 0)
+            #expect(try Self.total(everything) == 0)
         }
     }
 
@@ -301,7 +302,7 @@ import Testing
             for query in ["category=%7B%22%24ne%22%3Anull%7D", "category=%24ne", "q=%7B%22%24where%22%3A%221%22%7D", "q=%5E"] {
                 let result = try await Self.list(client, query)
                 #expect(result.status == .ok, "\(query) → \(result.body)")
-                #expect(Self.total(result) == 0, "\(query) matched products")
+                #expect(try Self.total(result) == 0, "\(query) matched products")
             }
         }
     }
@@ -310,7 +311,7 @@ import Testing
         try await withTestApp { client in
             let vendor = try await client.signUp(role: .vendor)
             let category = Self.uniqueCategory()
-            let id = try #require(try await Self.create(client, token: vendor.token, Self.input("Original", category: category))["id"] as? String)
+            let id = try await Self.create(client, token: vendor.token, Self.input("Original", category: category)).id
             let query = "category=\(category)"
 
             let miss = try await Self.list(client, query)
@@ -325,22 +326,22 @@ import Testing
             // seen until the entry expires: proof that the hit did not ask the store.
             let store = try DocumentStores(configuration: try TestStores.configuration()).products.collection("products")
             try await store.updateOne(["_id": .objectID(ObjectID(hex: id)!)], ["$set": ["name": "Changed elsewhere"]])
-            #expect(Self.items(try await Self.list(client, query)).first?["name"] as? String == "Original")
+            #expect(try Self.names(try await Self.list(client, query)).first == "Original")
 
             _ = try await client.send(.put, "/api/products/\(id)", token: vendor.token, json: ProductInput(name: "Renamed", price: Money("3.10")))
             let afterUpdate = try await Self.list(client, query)
             #expect(afterUpdate.headers[Self.cacheHeader] == "miss")
-            #expect(Self.items(afterUpdate).first?["name"] as? String == "Renamed")
+            #expect(try Self.names(afterUpdate).first == "Renamed")
             #expect(afterUpdate.body.contains(#""price":3.10,"#))
-            #expect(try await client.send(.get, "/api/products/\(id)").data?["name"] as? String == "Renamed")
+            #expect(try await client.send(.get, "/api/products/\(id)").reply(Endpoints.product).data.name == "Renamed")
 
             let second = try await Self.create(client, token: vendor.token, Self.input("Second", category: category))
-            #expect(Self.total(try await Self.list(client, query)) == 2)
+            #expect(try Self.total(try await Self.list(client, query)) == 2)
 
             _ = try await client.send(.delete, "/api/products/\(id)", token: vendor.token)
             let afterDelete = try await Self.list(client, query)
-            #expect(Self.total(afterDelete) == 1)
-            #expect(Self.items(afterDelete).first?["id"] as? String == second["id"] as? String)
+            #expect(try Self.total(afterDelete) == 1)
+            #expect(try Self.items(afterDelete).first?.id == second.id)
             #expect(try await client.send(.get, "/api/products/\(id)").status == .notFound)
         }
     }

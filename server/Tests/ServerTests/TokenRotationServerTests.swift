@@ -27,7 +27,7 @@ import Testing
 
     static func login(_ server: ServerProcess, email: String) async throws -> String {
         let login = try await server.client.sendHonouringBusy(.post, "/api/auth/login", json: LoginRequest(email: email, password: "correct horse"))
-        return try #require(login["token"] as? String, "login failed: \(login.body)")
+        return try login.reply(Endpoints.login).token
     }
 
     @Test func rotatingBothSecretsUnderASignedInShopperSignsNobodyOutUntilTheOldKeyIsDropped() async throws {

@@ -5,30 +5,17 @@ import MarketplaceAPI
 import ServiceKit
 import Testing
 
-/// What a concurrent request answered, in a form that can cross tasks.
-struct Reply: Sendable {
-    var status: HTTPResponse.Status
-    var id: String?
-    var body: String
-
-    init(_ result: JSONResult) {
-        status = result.status
-        id = result.data?["id"] as? String
-        body = result.body
-    }
-}
-
 @Suite("User service") struct UserServiceTests {
     static let home = AddressInput(street: "12 Rue de la Paix", city: "Paris", state: "Île-de-France", zip: "75002", country: "France")
 
-    static func addresses(_ result: JSONResult) -> [[String: Any]] {
-        result["data"] as? [[String: Any]] ?? []
+    static func addresses(_ result: JSONResult) throws -> [Address] {
+        try result.reply(Endpoints.addresses).data
     }
 
     static func defaults(_ client: any APIClient, token: String) async throws -> [String] {
         let list = try await client.send(.get, "/api/users/addresses", token: token)
         #expect(list.status == .ok)
-        return addresses(list).filter { $0["isDefault"] as? Bool == true }.compactMap { $0["id"] as? String }
+        return try addresses(list).filter(\.isDefault).map(\.id)
     }
 
     @Test func theFirstProfileReadCreatesAProfileWithDefaultPreferences() async throws {
@@ -37,12 +24,13 @@ struct Reply: Sendable {
             let first = try await client.send(.get, "/api/users/profile", token: user.token)
             #expect(first.status == .ok)
             #expect(first.success == true)
-            #expect(first.data?["userId"] as? String == user.id)
+            let profile = try first.reply(Endpoints.profile).data
+            #expect(profile.userId == user.id)
+            // The wire shape: no phone is no `phone` key at all, not null.
             #expect(first.data?["phone"] == nil)
-            #expect((first.data?["addresses"] as? [Any])?.isEmpty == true)
-            let preferences = try #require(first.data?["preferences"] as? [String: Any])
-            #expect(preferences["newsletter"] as? Bool == true)
-            #expect(preferences["theme"] as? String == "light")
+            #expect(profile.addresses.isEmpty)
+            #expect(profile.preferences.newsletter == true)
+            #expect(profile.preferences.theme == "light")
             let second = try await client.send(.get, "/api/users/profile", token: user.token)
             #expect(second.body == first.body)
         }
@@ -51,14 +39,14 @@ struct Reply: Sendable {
     @Test func concurrentFirstReadsCreateOneProfile() async throws {
         try await withTestApp { client in
             let user = try await client.signUp()
-            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
-                for _ in 0..<6 { group.addTask { Reply(try await client.send(.get, "/api/users/profile", token: user.token)) } }
+            let replies = try await withThrowingTaskGroup(of: JSONResult.self) { group in
+                for _ in 0..<6 { group.addTask { try await client.send(.get, "/api/users/profile", token: user.token) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(replies.allSatisfy { $0.status == .ok }, "\(replies.map(\.body))")
             _ = try await client.send(.put, "/api/users/profile", token: user.token, json: ProfileUpdate(phone: "+33 1 23 45 67 89"))
             let after = try await client.send(.get, "/api/users/profile", token: user.token)
-            #expect(after.data?["phone"] as? String == "+33 1 23 45 67 89")
+            #expect(try after.reply(Endpoints.profile).data.phone == "+33 1 23 45 67 89")
         }
     }
 
@@ -69,21 +57,24 @@ struct Reply: Sendable {
                                                 json: ProfileUpdate(phone: "(555) 123-4567", preferences: .init(newsletter: false, theme: "high-contrast")))
             #expect(updated.status == .ok)
             #expect(updated.message == "Profile updated")
-            #expect(updated.data?["phone"] as? String == "(555) 123-4567")
-            #expect((updated.data?["preferences"] as? [String: Any])?["newsletter"] as? Bool == false)
-            #expect((updated.data?["preferences"] as? [String: Any])?["theme"] as? String == "high-contrast")
+            let profile = try updated.reply(Endpoints.updateProfile).data
+            #expect(profile.phone == "(555) 123-4567")
+            #expect(profile.preferences.newsletter == false)
+            #expect(profile.preferences.theme == "high-contrast")
 
             let themeOnly = try await client.send(.put, "/api/users/profile", token: user.token, json: ProfileUpdate(preferences: .init(theme: "mono")))
-            #expect(themeOnly.data?["phone"] as? String == "(555) 123-4567")
-            #expect((themeOnly.data?["preferences"] as? [String: Any])?["newsletter"] as? Bool == false)
-            #expect((themeOnly.data?["preferences"] as? [String: Any])?["theme"] as? String == "mono")
+            let themed = try themeOnly.reply(Endpoints.updateProfile).data
+            #expect(themed.phone == "(555) 123-4567")
+            #expect(themed.preferences.newsletter == false)
+            #expect(themed.preferences.theme == "mono")
 
             let cleared = try await client.send(.put, "/api/users/profile", token: user.token, json: ProfileUpdate(phone: ""))
             #expect(cleared.status == .ok)
+            // The wire shape: a removed phone is no `phone` key at all, not null.
             #expect(cleared.data?["phone"] == nil)
             let read = try await client.send(.get, "/api/users/profile", token: user.token)
             #expect(read.data?["phone"] == nil)
-            #expect((read.data?["preferences"] as? [String: Any])?["theme"] as? String == "mono")
+            #expect(try read.reply(Endpoints.profile).data.preferences.theme == "mono")
         }
     }
 
@@ -93,7 +84,7 @@ struct Reply: Sendable {
             let user = try await client.signUp()
             let result = try await client.send(.put, "/api/users/profile", token: user.token, json: ProfileUpdate(preferences: .init(theme: theme.rawValue)))
             #expect(result.status == .ok)
-            #expect((result.data?["preferences"] as? [String: Any])?["theme"] as? String == theme.rawValue)
+            #expect(try result.reply(Endpoints.updateProfile).data.preferences.theme == theme.rawValue)
         }
     }
 
@@ -120,7 +111,8 @@ struct Reply: Sendable {
             #expect(!(result.message ?? "").isEmpty)
             if !field.isEmpty { #expect(result.fieldErrors == [field]) }
             let profile = try await client.send(.get, "/api/users/profile", token: user.token)
-            #expect((profile.data?["preferences"] as? [String: Any])?["theme"] as? String == "light")
+            #expect(try profile.reply(Endpoints.profile).data.preferences.theme == "light")
+            // Still no `phone` key on the wire, not even null.
             #expect(profile.data?["phone"] == nil)
         }
     }
@@ -150,28 +142,31 @@ struct Reply: Sendable {
             let created = try await client.send(.post, "/api/users/address", token: user.token, json: Self.home)
             #expect(created.status == .created)
             #expect(created.message == "Address added")
-            let id = try #require(created.data?["id"] as? String)
+            let address = try created.reply(Endpoints.addAddress).data
+            let id = address.id
             #expect(id.count == 24)
-            #expect(created.data?["street"] as? String == "12 Rue de la Paix")
-            #expect(created.data?["state"] as? String == "Île-de-France")
-            #expect(created.data?["isDefault"] as? Bool == false)
+            #expect(address.street == "12 Rue de la Paix")
+            #expect(address.state == "Île-de-France")
+            #expect(address.isDefault == false)
 
             let list = try await client.send(.get, "/api/users/addresses", token: user.token)
-            #expect(Self.addresses(list).map { $0["id"] as? String } == [id])
+            #expect(try Self.addresses(list).map(\.id) == [id])
             let profile = try await client.send(.get, "/api/users/profile", token: user.token)
-            #expect((profile.data?["addresses"] as? [[String: Any]])?.first?["city"] as? String == "Paris")
+            #expect(try profile.reply(Endpoints.profile).data.addresses.first?.city == "Paris")
 
             let moved = try await client.send(.put, "/api/users/address/\(id)", token: user.token, json: AddressInput(city: "Lyon", state: "", zip: "69001"))
             #expect(moved.status == .ok)
-            #expect(moved.data?["city"] as? String == "Lyon")
-            #expect(moved.data?["zip"] as? String == "69001")
+            let changed = try moved.reply(Endpoints.updateAddress).data
+            #expect(changed.city == "Lyon")
+            #expect(changed.zip == "69001")
+            // The wire shape: a cleared state is no `state` key at all, not null.
             #expect(moved.data?["state"] == nil)
-            #expect(moved.data?["street"] as? String == "12 Rue de la Paix")
+            #expect(changed.street == "12 Rue de la Paix")
 
             let deleted = try await client.send(.delete, "/api/users/address/\(id)", token: user.token)
             #expect(deleted.status == .ok)
             #expect(deleted.message == "Address deleted")
-            #expect(Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).isEmpty)
+            #expect(try Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).isEmpty)
             let again = try await client.send(.delete, "/api/users/address/\(id)", token: user.token)
             #expect(again.status == .notFound)
             let update = try await client.send(.put, "/api/users/address/\(id)", token: user.token, json: AddressInput(city: "Nice"))
@@ -195,7 +190,7 @@ struct Reply: Sendable {
             #expect(result.status == .badRequest, "\(body) → \(result.body)")
             #expect(result.success == false)
             #expect(result.fieldErrors == fields)
-            #expect(Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).isEmpty)
+            #expect(try Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).isEmpty)
         }
     }
 
@@ -204,24 +199,24 @@ struct Reply: Sendable {
             let user = try await client.signUp()
             var home = Self.home
             home.isDefault = true
-            let first = try #require(try await client.send(.post, "/api/users/address", token: user.token, json: home).data?["id"] as? String)
+            let first = try await client.send(.post, "/api/users/address", token: user.token, json: home).reply(Endpoints.addAddress).data.id
             #expect(try await Self.defaults(client, token: user.token) == [first])
-            let second = try #require(try await client.send(.post, "/api/users/address", token: user.token, json: home).data?["id"] as? String)
+            let second = try await client.send(.post, "/api/users/address", token: user.token, json: home).reply(Endpoints.addAddress).data.id
             #expect(try await Self.defaults(client, token: user.token) == [second])
 
             let back = try await client.send(.put, "/api/users/address/\(first)", token: user.token, json: AddressInput(isDefault: true))
             #expect(back.status == .ok)
-            #expect(back.data?["isDefault"] as? Bool == true)
+            #expect(try back.reply(Endpoints.updateAddress).data.isDefault == true)
             #expect(try await Self.defaults(client, token: user.token) == [first])
 
             let off = try await client.send(.put, "/api/users/address/\(first)", token: user.token, json: AddressInput(isDefault: false))
-            #expect(off.data?["isDefault"] as? Bool == false)
+            #expect(try off.reply(Endpoints.updateAddress).data.isDefault == false)
             #expect(try await Self.defaults(client, token: user.token).isEmpty)
 
             _ = try await client.send(.put, "/api/users/address/\(second)", token: user.token, json: AddressInput(isDefault: true))
             _ = try await client.send(.delete, "/api/users/address/\(second)", token: user.token)
             #expect(try await Self.defaults(client, token: user.token).isEmpty)
-            #expect(Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).count == 1)
+            #expect(try Self.addresses(try await client.send(.get, "/api/users/addresses", token: user.token)).count == 1)
         }
     }
 
@@ -229,20 +224,20 @@ struct Reply: Sendable {
         try await withTestApp { client in
             let user = try await client.signUp()
             let home = AddressInput(street: "1 Main St", city: "Springfield", country: "USA", isDefault: true)
-            let created = try await withThrowingTaskGroup(of: Reply.self) { group in
-                for _ in 0..<8 { group.addTask { Reply(try await client.send(.post, "/api/users/address", token: user.token, json: home)) } }
+            let created = try await withThrowingTaskGroup(of: JSONResult.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.send(.post, "/api/users/address", token: user.token, json: home) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(created.allSatisfy { $0.status == .created })
             #expect(try await Self.defaults(client, token: user.token).count == 1)
 
-            let ids = created.compactMap(\.id)
+            let ids = try created.map { try $0.reply(Endpoints.addAddress).data.id }
             #expect(ids.count == 8)
-            let claims = try await withThrowingTaskGroup(of: Reply.self) { group in
-                for id in ids { group.addTask { Reply(try await client.send(.put, "/api/users/address/\(id)", token: user.token, json: AddressInput(isDefault: true))) } }
+            let claims = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for id in ids { group.addTask { try await client.send(.put, "/api/users/address/\(id)", token: user.token, json: AddressInput(isDefault: true)).status } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(claims.allSatisfy { $0.status == .ok })
+            #expect(claims.allSatisfy { $0 == .ok })
             let defaults = try await Self.defaults(client, token: user.token)
             #expect(defaults.count == 1)
             #expect(ids.contains(defaults[0]))
@@ -255,8 +250,8 @@ struct Reply: Sendable {
             let other = try await client.signUp()
             var home = Self.home
             home.isDefault = true
-            let id = try #require(try await client.send(.post, "/api/users/address", token: owner.token, json: home).data?["id"] as? String)
-            let otherHome = try #require(try await client.send(.post, "/api/users/address", token: other.token, json: home).data?["id"] as? String)
+            let id = try await client.send(.post, "/api/users/address", token: owner.token, json: home).reply(Endpoints.addAddress).data.id
+            let otherHome = try await client.send(.post, "/api/users/address", token: other.token, json: home).reply(Endpoints.addAddress).data.id
 
             let update = try await client.send(.put, "/api/users/address/\(id)", token: other.token, json: AddressInput(city: "Stolen", isDefault: true))
             #expect(update.status == .notFound)
@@ -268,12 +263,12 @@ struct Reply: Sendable {
             #expect(unknown.status == .notFound)
             #expect(unknown.body == delete.body)
 
-            let ownerList = Self.addresses(try await client.send(.get, "/api/users/addresses", token: owner.token))
+            let ownerList = try Self.addresses(try await client.send(.get, "/api/users/addresses", token: owner.token))
             #expect(ownerList.count == 1)
-            #expect(ownerList.first?["city"] as? String == "Paris")
-            #expect(ownerList.first?["isDefault"] as? Bool == true)
+            #expect(ownerList.first?.city == "Paris")
+            #expect(ownerList.first?.isDefault == true)
             #expect(try await Self.defaults(client, token: other.token) == [otherHome])
-            #expect(Self.addresses(try await client.send(.get, "/api/users/addresses", token: other.token)).map { $0["id"] as? String } == [otherHome])
+            #expect(try Self.addresses(try await client.send(.get, "/api/users/addresses", token: other.token)).map(\.id) == [otherHome])
         }
     }
 

@@ -140,9 +140,43 @@ struct TestAppClient: APIClient {
     }
 }
 
-/// A decoded JSON response.
+/// An answer the tests read as the shared `MarketplaceAPI` types.
+protocol TypedAnswer {
+    var body: String { get }
+    /// The HTTP status code, for the message when the body is not what was expected.
+    var statusCode: Int { get }
+}
+
+extension TypedAnswer {
+    /// The body as `type`, decoded as the services' own clients decode answers
+    /// (`JSONBody.decoder`: ISO-8601 dates, exact money). A body that is not a
+    /// `type` fails the test where this is called, with the body in the message.
+    func decode<T: Decodable>(_ type: T.Type, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        var problem = ""
+        let decoded: T?
+        do {
+            decoded = try JSONBody.decoder.decode(T.self, from: Data(body.utf8))
+        } catch {
+            decoded = nil
+            problem = "\(error)"
+        }
+        return try #require(decoded, "HTTP \(statusCode) answered no \(T.self) (\(problem)): \(body.prefix(2_000))", sourceLocation: sourceLocation)
+    }
+
+    /// The answer of a successful call to `endpoint`, as the route table declares it.
+    func reply<Input, Output>(_ endpoint: Endpoint<Input, Output>, sourceLocation: SourceLocation = #_sourceLocation) throws -> Output {
+        try decode(Output.self, sourceLocation: sourceLocation)
+    }
+}
+
+extension ServerProcess.Reply: TypedAnswer {
+    var statusCode: Int { status }
+}
+
+/// A decoded JSON response: typed through `decode`/`reply`; `object` and the
+/// subscripts are for the checks of the raw wire shape (a field absent, exact keys).
 // Immutable once decoded; `[String: Any]` is what keeps the compiler from seeing that.
-struct JSONResult: @unchecked Sendable {
+struct JSONResult: TypedAnswer, @unchecked Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let object: [String: Any]
@@ -159,6 +193,8 @@ struct JSONResult: @unchecked Sendable {
             Issue.record("HTTP \(status.code) answered without a documented error code: \(body.prefix(300))")
         }
     }
+
+    var statusCode: Int { Int(status.code) }
 
     /// The error code of a failure.
     var code: ErrorCode? { (object["code"] as? String).flatMap(ErrorCode.init(rawValue:)) }
@@ -214,8 +250,7 @@ extension APIClient {
             #expect(registered.status == .created, "register failed: \(registered.body)")
         }
         let login = try await sendHonouringBusy(.post, "/api/auth/login", json: LoginRequest(email: email, password: password))
-        let token = try #require(login["token"] as? String, "login failed: \(login.body)")
-        let id = try #require((login["user"] as? [String: Any])?["id"] as? String)
-        return (token, id, email)
+        let answer = try login.reply(Endpoints.login)
+        return (answer.token, answer.user.id, email)
     }
 }
