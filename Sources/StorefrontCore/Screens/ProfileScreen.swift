@@ -19,7 +19,10 @@ public struct ProfileScreen: FormScreen {
     public var addressList = List()
     /// d asks once; y deletes.
     public var confirmingDelete = false
-    var addressRequest: RequestID?
+    /// The address list loading, an address deleting (answered by its id) or becoming the default: one at a time.
+    var addressesRequest: Pending<[Address]>?
+    var deleteRequest: Pending<String>?
+    var defaultRequest: Pending<Address>?
 
     static let changeHelp = KeyHelp("←/→", "change", long: "toggle the newsletter or pick a theme")
     static let themes = ThemeName.allCases.map(\.rawValue)
@@ -29,7 +32,7 @@ public struct ProfileScreen: FormScreen {
     public var title: String { "Profile" }
     public var busyLabel: String? {
         if form.sending != nil { return profile == nil ? "Loading your profile…" : "Saving…" }
-        return addressRequest == nil ? nil : "Updating your addresses…"
+        return addressesRequest == nil && deleteRequest == nil && defaultRequest == nil ? nil : "Updating your addresses…"
     }
     public var status: StatusText? {
         if confirmingDelete, let address = selected {
@@ -67,7 +70,7 @@ public struct ProfileScreen: FormScreen {
 
     public mutating func appear(_ ctx: inout Context) {
         // Back from the address form: the list may have changed (and with it the default).
-        if profile == nil { form.sending = ctx.send(.profile) } else { addressRequest = ctx.send(.addresses) }
+        if profile == nil { form.send(.data(Endpoints.profile), &ctx) } else { loadAddresses(&ctx) }
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -75,7 +78,8 @@ public struct ProfileScreen: FormScreen {
             confirmingDelete = false
             if key == .char("y"), let address = selected {
                 form.failure = nil
-                addressRequest = ctx.send(.deleteAddress(id: address.id))
+                stopWaitingForAddresses()
+                deleteRequest = ctx.send(Request.call(Endpoints.deleteAddress, address.id).map { _ in address.id })
             }
             return true
         }
@@ -87,7 +91,8 @@ public struct ProfileScreen: FormScreen {
 
     public mutating func submit(_ field: Focus, _ ctx: inout Context) {
         guard form.validate() else { return }
-        form.sending = ctx.send(.updateProfile(ProfileChange(phone: form.value(.phone), newsletter: newsletter, theme: theme)))
+        let change = ProfileUpdate(phone: form.value(.phone), preferences: ProfileUpdate.Preferences(newsletter: newsletter, theme: theme))
+        form.send(.data(Endpoints.updateProfile, body: change), &ctx)
     }
 
     public mutating func step(_ field: Focus, by step: Int) {
@@ -105,19 +110,16 @@ public struct ProfileScreen: FormScreen {
         case .makeDefault:
             if let address = selected, !address.isDefault {
                 form.failure = nil
-                addressRequest = ctx.send(.updateAddress(id: address.id, AddressInput(isDefault: true)))
+                stopWaitingForAddresses()
+                defaultRequest = ctx.send(.data(Endpoints.updateAddress, address.id, body: AddressInput(isDefault: true)))
             }
         }
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if id == addressRequest {
-            receiveAddresses(reply, &ctx)
-            return
-        }
-        guard case .profile(let result) = reply else { return }
+        if receiveAddresses(id, reply, &ctx) { return }
         let saving = profile != nil
-        guard case .success(let fresh)? = form.settle(id, result) else { return }
+        guard case .success(let fresh)? = form.settle(id, reply, as: UserProfile.self) else { return }
         profile = fresh
         addressList.reset(count: fresh.addresses.count)
         form.set(.phone, fresh.phone ?? "")
@@ -130,22 +132,37 @@ public struct ProfileScreen: FormScreen {
         }
     }
 
+    mutating func stopWaitingForAddresses() {
+        addressesRequest = nil
+        deleteRequest = nil
+        defaultRequest = nil
+    }
+
+    mutating func loadAddresses(_ ctx: inout Context) {
+        stopWaitingForAddresses()
+        addressesRequest = ctx.send(.data(Endpoints.addresses))
+    }
+
     /// A delete or a new default changes other rows too, so both reload the list.
-    mutating func receiveAddresses(_ reply: APIReply, _ ctx: inout Context) {
-        addressRequest = nil
-        switch reply {
-        case .addresses(.success(let fresh)):
+    /// False when the reply is not to an address request.
+    mutating func receiveAddresses(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) -> Bool {
+        if case .success(let fresh)? = addressesRequest?.result(id, reply) {
+            addressesRequest = nil
             profile?.addresses = fresh
             addressList.reset(count: fresh.count)
-        case .addressDeleted(.success):
+        } else if case .success? = deleteRequest?.result(id, reply) {
             ctx.notify("Address deleted.")
-            addressRequest = ctx.send(.addresses)
-        case .addressSaved(.success):
+            loadAddresses(&ctx)
+        } else if case .success? = defaultRequest?.result(id, reply) {
             ctx.notify("Default address changed.")
-            addressRequest = ctx.send(.addresses)
-        default:
+            loadAddresses(&ctx)
+        } else if [addressesRequest?.id, deleteRequest?.id, defaultRequest?.id].contains(id) {
+            stopWaitingForAddresses()
             form.failure = reply.error
+        } else {
+            return false
         }
+        return true
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
