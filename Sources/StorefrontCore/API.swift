@@ -1,4 +1,3 @@
-import Foundation
 import MarketplaceAPI
 
 /// One page of the catalogue (`GET /api/products`), as the browse screen asks for it.

@@ -260,8 +260,7 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
             if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
             break
         }
-        if let result = model.cartRequest?.result(id, reply) {
-            model.cartRequest = nil
+        if let result = model.cartRequest.take(id, reply) {
             model.serverOnline = !(reply.error?.isConnectivity ?? false)
             if case .success(let cart) = result { model.cartSummary = CartSummary(cart) }
             if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }

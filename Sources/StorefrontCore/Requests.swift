@@ -171,3 +171,12 @@ public struct Pending<Reply: Sendable>: Hashable, Sendable {
         id == self.id ? reply.result(as: Reply.self) : nil
     }
 }
+
+public extension Optional {
+    /// The answer, when `reply` (numbered `id`) is to the request waited for; it is then waited for no more.
+    mutating func take<Reply>(_ id: RequestID, _ reply: APIReply) -> Result<Reply, APIError>? where Wrapped == Pending<Reply> {
+        guard let result = self?.result(id, reply) else { return nil }
+        self = nil
+        return result
+    }
+}

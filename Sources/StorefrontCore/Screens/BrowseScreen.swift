@@ -234,8 +234,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if let result = awaiting?.result(id, reply) {
-            awaiting = nil
+        if let result = awaiting.take(id, reply) {
             let adding = loadingMore
             loadingMore = false
             switch result {
@@ -253,8 +252,7 @@ public struct BrowseScreen: ScreenState {
                 if adding { query.page -= 1 }
                 failure = error
             }
-        } else if let result = stockRequest?.result(id, reply) {
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             // Badges are extra: without stock answers the list still works.
             if case .success(let levels) = result { stock.merge(levels) { $1 } }
         }

@@ -71,8 +71,7 @@ public struct CartScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard let result = awaiting?.result(id, reply) else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let fresh):
             cart = fresh

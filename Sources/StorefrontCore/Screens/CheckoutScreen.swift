@@ -176,8 +176,7 @@ public struct CheckoutScreen: FormScreen {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if let result = addressesRequest?.result(id, reply) {
-            addressesRequest = nil
+        if let result = addressesRequest.take(id, reply) {
             guard case .success(let saved) = result, !saved.isEmpty else { return }
             addresses = saved
             if !form.hasText {
@@ -186,11 +185,9 @@ public struct CheckoutScreen: FormScreen {
             } else {
                 showChoices()
             }
-        } else if let result = cartRequest?.result(id, reply) {
-            cartRequest = nil
+        } else if let result = cartRequest.take(id, reply) {
             if case .success(let current) = result { cart = current }
-        } else if let result = saveRequest?.result(id, reply) {
-            saveRequest = nil
+        } else if let result = saveRequest.take(id, reply) {
             switch result {
             case .success: saveNote = StatusText("Address saved to your profile.", role: .success)
             case .failure(let error): saveNote = StatusText("The address was not saved to your profile (the order stands): \(error.message)", role: .error)

@@ -134,8 +134,7 @@ public struct LowStockScreen: ScreenState {
             if case .success(let products) = result {
                 for (id, product) in products { names[id] = product.name }
             }
-        } else if let result = addRequest?.result(id, reply) {
-            addRequest = nil
+        } else if let result = addRequest.take(id, reply) {
             switch result {
             case .success(let level):
                 ctx.notify("\(names[level.productId] ?? level.productId): now \(level.quantity) in stock.")

@@ -69,8 +69,7 @@ public struct OrdersScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard let result = awaiting?.result(id, reply) else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let reply):
             loaded = true
@@ -162,8 +161,7 @@ public struct OrderDetailScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard let result = awaiting?.result(id, reply) else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let fresh):
             order = fresh

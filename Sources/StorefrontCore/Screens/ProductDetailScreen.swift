@@ -84,8 +84,7 @@ public struct ProductDetailScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if let result = productRequest?.result(id, reply) {
-            productRequest = nil
+        if let result = productRequest.take(id, reply) {
             switch result {
             case .success(let fresh):
                 product = fresh
@@ -97,14 +96,12 @@ public struct ProductDetailScreen: ScreenState {
                 }
             case .failure(let error): failure = error
             }
-        } else if let result = stockRequest?.result(id, reply) {
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             if case .success(let levels) = result, let level = levels[product.id] {
                 stock = level
                 quantity = min(quantity, maximumQuantity)
             }
-        } else if let result = addRequest?.result(id, reply) {
-            addRequest = nil
+        } else if let result = addRequest.take(id, reply) {
             switch result {
             case .success(let cart):
                 let count = cart.items.reduce(0) { $0 + $1.quantity }

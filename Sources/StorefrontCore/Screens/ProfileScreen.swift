@@ -143,26 +143,33 @@ public struct ProfileScreen: FormScreen {
         addressesRequest = ctx.send(.data(Endpoints.addresses))
     }
 
-    /// A delete or a new default changes other rows too, so both reload the list.
     /// False when the reply is not to an address request.
     mutating func receiveAddresses(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) -> Bool {
-        if case .success(let fresh)? = addressesRequest?.result(id, reply) {
-            addressesRequest = nil
-            profile?.addresses = fresh
-            addressList.reset(count: fresh.count)
-        } else if case .success? = deleteRequest?.result(id, reply) {
-            ctx.notify("Address deleted.")
-            loadAddresses(&ctx)
-        } else if case .success? = defaultRequest?.result(id, reply) {
-            ctx.notify("Default address changed.")
-            loadAddresses(&ctx)
-        } else if [addressesRequest?.id, deleteRequest?.id, defaultRequest?.id].contains(id) {
-            stopWaitingForAddresses()
-            form.failure = reply.error
+        if let result = addressesRequest.take(id, reply) {
+            switch result {
+            case .success(let fresh):
+                profile?.addresses = fresh
+                addressList.reset(count: fresh.count)
+            case .failure(let error): form.failure = error
+            }
+        } else if let result = deleteRequest.take(id, reply) {
+            addressChanged(result.map { _ in "Address deleted." }, &ctx)
+        } else if let result = defaultRequest.take(id, reply) {
+            addressChanged(result.map { _ in "Default address changed." }, &ctx)
         } else {
             return false
         }
         return true
+    }
+
+    /// A delete or a new default changes other rows too, so both reload the list.
+    mutating func addressChanged(_ result: Result<String, APIError>, _ ctx: inout Context) {
+        switch result {
+        case .success(let notice):
+            ctx.notify(notice)
+            loadAddresses(&ctx)
+        case .failure(let error): form.failure = error
+        }
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {

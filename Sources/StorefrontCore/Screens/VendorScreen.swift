@@ -97,8 +97,7 @@ public struct VendorScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if let result = listRequest?.result(id, reply) {
-            listRequest = nil
+        if let result = listRequest.take(id, reply) {
             switch result {
             case .success(let found):
                 loaded = true
@@ -110,19 +109,16 @@ public struct VendorScreen: ScreenState {
                 if !missing.isEmpty { stockRequest = ctx.send(.stock(missing)) }
             case .failure(let error): failure = error
             }
-        } else if let result = stockRequest?.result(id, reply) {
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             if case .success(let levels) = result { stock.merge(levels) { $1 } }
-        } else if let result = stockAddRequest?.result(id, reply) {
-            stockAddRequest = nil
+        } else if let result = stockAddRequest.take(id, reply) {
             switch result {
             case .success(let level):
                 stock[level.productId] = ProductStock(level)
                 ctx.notify("Stock is now \(level.quantity).")
             case .failure(let error): failure = error
             }
-        } else if let result = deleteRequest?.result(id, reply) {
-            deleteRequest = nil
+        } else if let result = deleteRequest.take(id, reply) {
             switch result {
             case .success(let deleted):
                 let name = products.first { $0.id == deleted }?.name ?? "The product"
