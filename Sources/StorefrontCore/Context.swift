@@ -39,13 +39,13 @@ public struct Context {
         self.nextRequestID = nextRequestID
     }
 
-    /// Sends a request and returns its number, which the screen keeps to
-    /// recognise the reply (and drop replies to anything older).
-    public mutating func send(_ request: APIRequest) -> RequestID {
+    /// Sends a request and returns it as pending, which the screen keeps to
+    /// recognise the reply, typed as the request answers (and drop replies to anything older).
+    public mutating func send<Reply>(_ request: Request<Reply>) -> Pending<Reply> {
         let id = nextRequestID
         nextRequestID += 1
         commands.append(.send(id, request, token: session?.token))
-        return id
+        return Pending(id)
     }
 
     public mutating func push(_ screen: any ScreenState) { navigation = .push(screen) }

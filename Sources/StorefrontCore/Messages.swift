@@ -23,6 +23,7 @@ public enum Msg: Sendable {
     case click(x: Int, y: Int, double: Bool)
     /// The mouse wheel: rows to move, negative upwards.
     case scroll(Int)
+    /// The answer to the request numbered so; the screen that sent it reads it through its `Pending`.
     case reply(RequestID, APIReply)
     /// The runtime loaded a theme asked for with `Command.applyTheme`, or says why not.
     case themeApplied(name: String, Result<Glyphs, ThemeError>)
@@ -32,7 +33,8 @@ public enum Msg: Sendable {
 
 /// What `update` asks the runtime to do; results come back as `Msg.reply`.
 public enum Command: Equatable, Sendable {
-    case send(RequestID, APIRequest, token: String?)
+    /// Perform the request with the session's token; its answer comes back as `Msg.reply` with the same number.
+    case send(RequestID, AnyRequest, token: String?)
     /// Load `themes/<name>.theme` and repaint with it (the signed-in user's preference).
     case applyTheme(String)
     /// Keep the session for the next start (`$XDG_STATE_HOME/storefront/session.json`).
@@ -44,6 +46,10 @@ public enum Command: Equatable, Sendable {
     /// Ctrl-Z: give the terminal back to the shell until `fg`.
     case suspend
     case quit
+
+    public static func send<Reply>(_ id: RequestID, _ request: Request<Reply>, token: String?) -> Command {
+        .send(id, AnyRequest(request), token: token)
+    }
 }
 
 /// The signed-in account: in memory, and remembered on disk between starts

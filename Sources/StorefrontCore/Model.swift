@@ -16,7 +16,7 @@ public struct Model: Sendable {
     public var session: Session?
     /// What the header says of the cart: items and total, from the last cart the server sent.
     public var cartSummary: CartSummary?
-    var cartRequest: RequestID?
+    var cartRequest: Pending<Cart>?
     /// The header's own questions are numbered apart, downwards from -1, so they
     /// never shift or meet the numbers screens wait for.
     var nextHeaderRequestID: RequestID = -1
@@ -25,7 +25,7 @@ public struct Model: Sendable {
     public var glyphs: Glyphs
     /// The theme on screen now.
     public var themeName: String
-    var profileRequest: RequestID?
+    var profileRequest: Pending<UserProfile>?
     public var nextRequestID: RequestID = 1
     /// nil until the first reply; then whether the last request reached the server.
     public var serverOnline: Bool?
@@ -128,9 +128,10 @@ public struct Model: Sendable {
         }
         if signedIn && !options.themeExplicit {
             // The account's theme preference, unless --theme or STOREFRONT_THEME chose one.
-            profileRequest = nextRequestID
+            let id = nextRequestID
             nextRequestID += 1
-            commands.append(.send(profileRequest!, .profile, token: session?.token))
+            profileRequest = Pending(id)
+            commands.append(.send(id, .data(Endpoints.profile), token: session?.token))
         }
         if ctx.wantsQuit { requestQuit(&commands) }
     }
@@ -138,9 +139,10 @@ public struct Model: Sendable {
     /// Asks for the cart so the header can show its count and total.
     mutating func refreshCart(_ commands: inout [Command]) {
         guard let session else { return }
-        cartRequest = nextHeaderRequestID
+        let id = nextHeaderRequestID
         nextHeaderRequestID -= 1
-        commands.append(.send(cartRequest!, .cart, token: session.token))
+        cartRequest = Pending(id)
+        commands.append(.send(id, .data(Endpoints.cart), token: session.token))
     }
 
     /// The server no longer takes the token (expired or revoked): forget it and
@@ -250,20 +252,24 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         case .failure(let error):
             model.notice = StatusText("Theme \(name) could not be used: \(error.description)", role: .warning)
         }
-    case .reply(let id, .profile(.success(let profile))) where id == model.profileRequest:
-        model.profileRequest = nil
-        model.serverOnline = true
-        if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
-    case .reply(let id, let reply) where id == model.cartRequest:
-        model.cartRequest = nil
-        model.serverOnline = !(reply.error?.isConnectivity ?? false)
-        if case .cart(.success(let cart)) = reply { model.cartSummary = CartSummary(cart) }
-        if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }
     case .reply(let id, let reply):
+        // The account's theme: a failure goes to the screen like any other reply.
+        if case .success(let profile)? = model.profileRequest?.result(id, reply) {
+            model.profileRequest = nil
+            model.serverOnline = true
+            if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
+            break
+        }
+        if let result = model.cartRequest.take(id, reply) {
+            model.serverOnline = !(reply.error?.isConnectivity ?? false)
+            if case .success(let cart) = result { model.cartSummary = CartSummary(cart) }
+            if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }
+            break
+        }
         model.serverOnline = !(reply.error?.isConnectivity ?? false)
         // Whatever screen asked, a cart in the answer is the cart now.
-        if model.session != nil, case .cart(.success(let cart)) = reply { model.cartSummary = CartSummary(cart) }
-        if case .checkout(.success(let placed)) = reply, placed.success { model.cartSummary = CartSummary(count: 0, total: .zero) }
+        if model.session != nil, case .success(let cart)? = reply.result(as: Cart.self) { model.cartSummary = CartSummary(cart) }
+        if case .success(let placed)? = reply.result(as: CheckoutResponse.self), placed.success { model.cartSummary = CartSummary(count: 0, total: .zero) }
         var ctx = model.context()
         model.screen.receive(id, reply, &ctx)
         model.apply(ctx, commands: &commands)

@@ -2,9 +2,9 @@ import Foundation
 import MarketplaceAPI
 import StorefrontCore
 
-/// Answers the client's `APIRequest`s over HTTP with the shared API types.
+/// Performs the client's calls over HTTP with the shared API types.
 /// Every call blocks, so the runtime calls it off the UI thread.
-public struct MarketplaceClient: Sendable {
+public struct MarketplaceClient: MarketplaceTransport {
     public let baseURL: String
     let transport: CurlTransport
     /// `Forwarded` for every request: the SSH client this shopper connects from
@@ -47,144 +47,21 @@ public struct MarketplaceClient: Sendable {
         return address.contains(":") ? "for=\"[\(address)]:\(port)\"" : "for=\"\(address):\(port)\""
     }
 
-    public func perform(_ request: APIRequest, token: String?) -> APIReply {
-        switch request {
-        case .health:
-            return .health(call(Endpoints.health, token: token))
-        case .login(let email, let password):
-            return .loggedIn(call(Endpoints.login, body: LoginRequest(email: email, password: password)))
-        case .register(let name, let email, let password, let role):
-            let body = RegisterRequest(name: name, email: email, password: password, role: role.rawValue)
-            return .registered(call(Endpoints.register, body: body).map(\.data))
-        case .products(let query):
-            return .products(call(Endpoints.products, query: query.queryString, token: token))
-        case .product(let id):
-            return .product(call(Endpoints.product, id, token: token).map(\.data))
-        case .stock(let ids):
-            return .stock(stock(ids, token: token))
-        case .cart:
-            return .cart(call(Endpoints.cart, token: token).map(\.data))
-        case .addToCart(let productID, let quantity):
-            return .cart(call(Endpoints.addToCart, body: AddToCartRequest(productId: productID, quantity: quantity), token: token).map(\.data))
-        case .setCartQuantity(let productID, let quantity):
-            let removed = call(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: productID), token: token).map(\.data)
-            guard case .success = removed, quantity > 0 else { return .cart(removed) }
-            return .cart(call(Endpoints.addToCart, body: AddToCartRequest(productId: productID, quantity: quantity), token: token).map(\.data))
-        case .removeFromCart(let productID):
-            return .cart(call(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: productID), token: token).map(\.data))
-        case .clearCart:
-            return .cart(call(Endpoints.clearCart, token: token).map(\.data))
-        case .addresses:
-            return .addresses(call(Endpoints.addresses, token: token).map(\.data))
-        case .checkout(let address, let method, let key):
-            let body = CheckoutRequest(shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
-                                       paymentMethod: method)
-            // A declined payment, missing stock or changed prices still answer the checkout's own body (ids, reason, shortages, changes).
-            return .checkout(call(Endpoints.checkout, body: body, token: token, headers: ["Idempotency-Key: \(key)"],
-                                  answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged]))
-        case .orders(let page):
-            return .orders(call(Endpoints.orders, query: "page=\(page)&limit=50", token: token))
-        case .order(let id):
-            return .order(call(Endpoints.order, id, token: token).map(\.data))
-        case .lowStock(let page):
-            return .lowStock(call(Endpoints.lowStock, query: "page=\(page)&limit=\(LowStockScreen.pageSize)", token: token))
-        case .productsByID(let ids):
-            return .productsByID(products(ids, token: token))
-        case .addStock(let productID, let quantity):
-            return .stockAdded(call(Endpoints.addStock, body: AddStockRequest(productId: productID, quantity: quantity), token: token).map(\.data))
-        case .profile:
-            return .profile(call(Endpoints.profile, token: token).map(\.data))
-        case .updateProfile(let change):
-            let preferences = change.newsletter != nil || change.theme != nil
-                ? ProfileUpdate.Preferences(newsletter: change.newsletter, theme: change.theme) : nil
-            return .profile(call(Endpoints.updateProfile, body: ProfileUpdate(phone: change.phone, preferences: preferences), token: token).map(\.data))
-        case .addAddress(let draft):
-            return .addressSaved(call(Endpoints.addAddress, body: draft, token: token).map(\.data))
-        case .updateAddress(let id, let draft):
-            return .addressSaved(call(Endpoints.updateAddress, id, body: draft, token: token).map(\.data))
-        case .deleteAddress(let id):
-            return .addressDeleted(call(Endpoints.deleteAddress, id, token: token).map { _ in id })
-        case .myProducts(let owner):
-            return .myProducts(myProducts(owner, token: token))
-        case .createProduct(let draft):
-            return .productSaved(call(Endpoints.createProduct, body: input(draft), token: token).map(\.data))
-        case .updateProduct(let id, let draft):
-            return .productSaved(call(Endpoints.updateProduct, id, body: input(draft), token: token).map(\.data))
-        case .deleteProduct(let id):
-            return .productDeleted(call(Endpoints.deleteProduct, id, token: token).map { _ in id })
-        }
-    }
-
-    private func input(_ draft: ProductDraft) -> ProductInput {
-        ProductInput(name: draft.name, description: draft.description, price: draft.price, category: draft.category, images: draft.images)
-    }
-
-    /// The owner's products, newest first, filtered by the server: one request for
-    /// up to a hundred, at most `ProductDraft.scanLimit` in all.
-    private func myProducts(_ owner: String, token: String?) -> Result<(products: [Product], truncated: Bool), APIError> {
-        var mine: [Product] = []
-        let limit = 100
-        for page in 1...(ProductDraft.scanLimit / limit) {
-            let query = ProductQuery(page: page, limit: limit).queryString + "&userId=" + Endpoints.encodeQueryValue(owner)
-            switch call(Endpoints.products, query: query, token: token) {
-            case .failure(let error): return .failure(error)
-            case .success(let envelope):
-                mine += envelope.data
-                if page * limit >= envelope.pagination.total { return .success((mine, false)) }
-            }
-        }
-        return .success((mine, true))
-    }
-
-    /// The stock of each product, one request per hundred ids (product answers
-    /// carry their stock already; this is for those that came without).
-    private func stock(_ ids: [String], token: String?) -> Result<[String: ProductStock], APIError> {
-        var levels: [String: ProductStock] = [:]
-        for (batch, query) in Endpoints.idListQueries("productIds", ids) {
-            switch call(Endpoints.stockLevels, query: query, token: token) {
-            case .success(let envelope):
-                let found = Dictionary(envelope.data.map { ($0.productId, $0) }, uniquingKeysWith: { first, _ in first })
-                for id in batch { levels[id] = ProductStock(found[id]) }
-            case .failure(let error): return .failure(error)
-            }
-        }
-        return .success(levels)
-    }
-
-    /// Products by id, a hundred a request; unknown ids are left out.
-    private func products(_ ids: [String], token: String?) -> Result<[String: Product], APIError> {
-        var found: [String: Product] = [:]
-        for (_, query) in Endpoints.idListQueries("ids", ids) {
-            switch call(Endpoints.products, query: "limit=\(InputRules.maximumStockBatch)&" + query, token: token) {
-            case .success(let envelope): for product in envelope.data { found[product.id] = product }
-            case .failure(let error): return .failure(error)
-            }
-        }
-        return .success(found)
-    }
-
-    /// Calls one route of the table: its method and path (`:parameters` filled
-    /// from `values`, in order), `query` after a `?`, `body` as JSON, and the
-    /// reply decoded as the route's `Reply`. `answersWithBody`: failures whose
-    /// body is still the route's reply (a declined checkout carries its ids).
-    func call<Body, Reply>(_ endpoint: Endpoint<Body, Reply>, _ values: String..., query: String? = nil, body: Body? = nil,
-                           token: String? = nil, headers extraHeaders: [String] = [],
-                           answersWithBody: Set<ErrorCode> = []) -> Result<Reply, APIError> {
-        let path = endpoint.path(values)
-        var headers = ["Accept: application/json"] + extraHeaders
-        var data: Data?
-        if let body, !(body is NoBody) {
-            headers.append("Content-Type: application/json")
-            do { data = try Self.encoder.encode(body) } catch { return .failure(.badResponse("cannot encode the request: \(error)")) }
-        }
+    /// Sends one call: its method, path and query on `baseURL`, its body as JSON,
+    /// its headers and the token; the answer decoded as `Reply` (for the failure
+    /// codes `call.answersWithBody` names, from the failure's body).
+    public func send<Reply: Decodable & Sendable>(_ call: Call, token: String?, as reply: Reply.Type) -> Result<Reply, APIError> {
+        var headers = ["Accept: application/json"] + call.headers
+        if call.body != nil { headers.append("Content-Type: application/json") }
         if let token { headers.append("Authorization: Bearer \(token)") }
         if let forwarded { headers.append("Forwarded: \(forwarded)") }
+        let url = baseURL + call.path + (call.query.map { "?" + $0 } ?? "")
         var response: HTTPResponse
         var waited = false
         while true {
             counter?.add()
             do {
-                response = try transport.send(method: endpoint.method.rawValue, url: baseURL + path + (query.map { "?" + $0 } ?? ""), body: data, headers: headers)
+                response = try transport.send(method: call.route.method.rawValue, url: url, body: call.body, headers: headers)
             } catch {
                 switch error {
                 case .unreachable(let reason): return .failure(.unreachable(server: baseURL, reason: reason))
@@ -204,7 +81,7 @@ public struct MarketplaceClient: Sendable {
             }
             onRetryWait(0)
         }
-        return Self.decode(response, path: path, answersWithBody: answersWithBody)
+        return Self.decode(response, path: call.path, answersWithBody: call.answersWithBody)
     }
 
     static func decode<Out: Decodable>(_ response: HTTPResponse, path: String, answersWithBody: Set<ErrorCode> = []) -> Result<Out, APIError> {
@@ -247,8 +124,6 @@ public struct MarketplaceClient: Sendable {
         default: "\(error)"
         }
     }
-
-    static let encoder = JSONEncoder()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

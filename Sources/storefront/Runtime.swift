@@ -105,7 +105,7 @@ struct Runtime {
                 // Counted only for the trace: each request's HTTP calls.
                 let client = trace == nil ? client : client.counting(into: calls.counter(for: id))
                 requests.async {
-                    inbox.post(.reply(id, client.perform(request, token: token)))
+                    inbox.post(.reply(id, request.perform(on: client, token: token)))
                 }
             case .applyTheme(let name):
                 // Theme files are small and local: loading them on the UI thread is fine.

@@ -10,13 +10,13 @@ func profileAddressesModel(_ addresses: [Address] = [lyon, porto], size: Size = 
     let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.char("u"))]).0
     let profile = UserProfile(userId: ann.id, phone: "+33 6 12 34 56 78", addresses: addresses,
                               preferences: UserPreferences(newsletter: true, theme: "dark"))
-    return run(opened, [.reply(opened.nextRequestID - 1, .profile(.success(profile))), key(.tab), key(.tab), key(.tab), key(.tab)]).0
+    return run(opened, [.reply(opened.nextRequestID - 1, .success(profile)), key(.tab), key(.tab), key(.tab), key(.tab)]).0
 }
 
 /// Checkout with a typed address; `saving` ticks "also save this address".
 func typedCheckoutModel(saving: Bool, size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
     let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
-    let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
+    let form = run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.enter)]).0
     let toggle: [Msg] = saving ? [key(.tab), key(.char(" "))] : []
     return run(form, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France") +
                [key(.tab), key(.right)] + toggle).0
@@ -51,14 +51,14 @@ struct ProfileAddressTests {
                         [key(.tab)] + keys("BA1 1AA") + [key(.tab)] + keys("UK") + [key(.tab), key(.char(" "))]).0
         let (sent, commands) = run(typed, [key(.enter)])
         let (id, request) = try #require(commands.compactMap(\.sentRequest).first)
-        #expect(request == .addAddress(AddressInput(street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true)))
+        #expect(request == AnyRequest(.data(Endpoints.addAddress, body: AddressInput(street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true))))
         let added = Address(id: "a3", street: "9 Elm St", city: "Bath", state: "Somerset", zip: "BA1 1AA", country: "UK", isDefault: true)
-        let (back, reload) = run(sent, [.reply(id, .addressSaved(.success(added)))])
+        let (back, reload) = run(sent, [.reply(id, .success(added))])
         #expect(back.screen is ProfileScreen)
         #expect(back.notice?.text == "Address added.")
         let (reloadID, reloadRequest) = try #require(reload.compactMap(\.sentRequest).first)
-        #expect(reloadRequest == .addresses)
-        let listed = run(back, [.reply(reloadID, .addresses(.success([added, lyon.with(isDefault: false)])))]).0.screen as! ProfileScreen
+        #expect(reloadRequest == AnyRequest(.data(Endpoints.addresses)))
+        let listed = run(back, [.reply(reloadID, .success([added, lyon.with(isDefault: false)]))]).0.screen as! ProfileScreen
         #expect(listed.profile?.addresses.map(\.id) == ["a3", "a1"])
     }
 
@@ -68,7 +68,7 @@ struct ProfileAddressTests {
         let (sent, commands) = run(typed, [key(.enter)])
         let (id, _) = try #require(commands.compactMap(\.sentRequest).first)
         let error = APIError.server(code: .validationFailed, message: "Validation failed", fieldErrors: [FieldError(field: "zip", message: "Zip must be at most 20 characters")])
-        let form = run(sent, [.reply(id, .addressSaved(.failure(error)))]).0.screen as! AddressFormScreen
+        let form = run(sent, [.reply(id, .failure(error))]).0.screen as! AddressFormScreen
         #expect(form.form.errors[.zip] == "Zip must be at most 20 characters")
         #expect(form.status?.text == "Validation failed.")
         #expect(form.form.changed)
@@ -81,7 +81,7 @@ struct ProfileAddressTests {
         #expect(form.editing?.id == "a2")
         let (_, commands) = run(opened, [key(.ctrl("u"))] + keys("7 Rua Velha") + [key(.enter)])
         #expect(commands.compactMap(\.sentRequest).map(\.1) ==
-                [.updateAddress(id: "a2", AddressInput(street: "7 Rua Velha", city: "Porto", state: "", zip: "4000-001", country: "Portugal", isDefault: false))])
+                [AnyRequest(.data(Endpoints.updateAddress, "a2", body: AddressInput(street: "7 Rua Velha", city: "Porto", state: "", zip: "4000-001", country: "Portugal", isDefault: false)))])
     }
 
     @Test func deletingAsksFirstAndAnyOtherKeyKeepsTheAddress() throws {
@@ -93,12 +93,12 @@ struct ProfileAddressTests {
 
         let (deleting, commands) = run(asked, [key(.char("y"))])
         let (id, request) = try #require(commands.compactMap(\.sentRequest).first)
-        #expect(request == .deleteAddress(id: "a2"))
-        let (deleted, reload) = run(deleting, [.reply(id, .addressDeleted(.success("a2")))])
+        #expect(request == AnyRequest(.call(Endpoints.deleteAddress, "a2")))
+        let (deleted, reload) = run(deleting, [.reply(id, .success("a2"))])
         #expect(deleted.notice?.text == "Address deleted.")
         let (reloadID, reloadRequest) = try #require(reload.compactMap(\.sentRequest).first)
-        #expect(reloadRequest == .addresses)
-        let listed = run(deleted, [.reply(reloadID, .addresses(.success([lyon])))]).0.screen as! ProfileScreen
+        #expect(reloadRequest == AnyRequest(.data(Endpoints.addresses)))
+        let listed = run(deleted, [.reply(reloadID, .success([lyon]))]).0.screen as! ProfileScreen
         #expect(listed.profile?.addresses == [lyon])
         #expect(listed.addressList.selected == 0)
     }
@@ -108,17 +108,17 @@ struct ProfileAddressTests {
         #expect(onDefault.compactMap(\.sentRequest).isEmpty)
         let (sent, commands) = run(profileAddressesModel(), [key(.down), key(.char("*"))])
         let (id, request) = try #require(commands.compactMap(\.sentRequest).first)
-        #expect(request == .updateAddress(id: "a2", AddressInput(isDefault: true)))
-        let (done, reload) = run(sent, [.reply(id, .addressSaved(.success(porto.with(isDefault: true))))])
+        #expect(request == AnyRequest(.data(Endpoints.updateAddress, "a2", body: AddressInput(isDefault: true))))
+        let (done, reload) = run(sent, [.reply(id, .success(porto.with(isDefault: true)))])
         #expect(done.notice?.text == "Default address changed.")
-        #expect(reload.compactMap(\.sentRequest).map(\.1) == [.addresses])
+        #expect(reload.compactMap(\.sentRequest).map(\.1) == [AnyRequest(.data(Endpoints.addresses))])
     }
 
     @Test func aFailedChangeIsShownAndTheListKept() throws {
         let (sent, commands) = run(profileAddressesModel(), [key(.down), key(.char("*"))])
         let (id, _) = try #require(commands.compactMap(\.sentRequest).first)
         let error = APIError.server(code: .notFound, message: "Address not found", fieldErrors: [])
-        let profile = run(sent, [.reply(id, .addressSaved(.failure(error)))]).0.screen as! ProfileScreen
+        let profile = run(sent, [.reply(id, .failure(error))]).0.screen as! ProfileScreen
         #expect(profile.status?.text == "Address not found.")
         #expect(profile.profile?.addresses == [lyon, porto])
         #expect(profile.busyLabel == nil)
@@ -130,7 +130,7 @@ struct CheckoutSaveAddressTests {
     @Test func theToggleIsOffByDefaultAndNothingIsSaved() throws {
         let (placing, commands) = run(typedCheckoutModel(saving: false), [key(.enter)])
         let (id, _) = try #require(commands.compactMap(\.sentRequest).first)
-        let (_, after) = run(placing, [.reply(id, .checkout(.success(placedAnswer)))])
+        let (_, after) = run(placing, [.reply(id, .success(placedAnswer))])
         #expect(after.compactMap(\.sentRequest).isEmpty)
     }
 
@@ -141,19 +141,19 @@ struct CheckoutSaveAddressTests {
         let (placing, commands) = run(typed, [key(.enter)])
         let sent = commands.compactMap(\.sentRequest)
         #expect(sent.count == 1)
-        if case .checkout = sent.first?.1 {} else { Issue.record("expected the checkout first, got \(String(describing: sent.first))") }
-        let (placed, after) = run(placing, [.reply(sent[0].0, .checkout(.success(placedAnswer)))])
+        if sent.first?.1.calls(Endpoints.checkout) != true { Issue.record("expected the checkout first, got \(String(describing: sent.first))") }
+        let (placed, after) = run(placing, [.reply(sent[0].0, .success(placedAnswer))])
         let (saveID, save) = try #require(after.compactMap(\.sentRequest).first)
-        #expect(save == .addAddress(AddressInput(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")))
-        let done = run(placed, [.reply(saveID, .addressSaved(.success(lyon)))]).0.screen as! CheckoutScreen
+        #expect(save == AnyRequest(.data(Endpoints.addAddress, body: AddressInput(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France"))))
+        let done = run(placed, [.reply(saveID, .success(lyon))]).0.screen as! CheckoutScreen
         #expect(done.saveNote == StatusText("Address saved to your profile.", role: .success))
     }
 
     @Test func aFailedSaveIsShownButTheOrderStandsPlaced() throws {
         let (placing, commands) = run(typedCheckoutModel(saving: true), [key(.enter)])
-        let (placed, after) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .checkout(.success(placedAnswer)))])
+        let (placed, after) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .success(placedAnswer))])
         let saveID = after.compactMap(\.sentRequest)[0].0
-        let done = run(placed, [.reply(saveID, .addressSaved(.failure(.timedOut(server: "http://127.0.0.1:9", seconds: 10))))]).0
+        let done = run(placed, [.reply(saveID, .failure(.timedOut(server: "http://127.0.0.1:9", seconds: 10)))]).0
         let screen = done.screen as! CheckoutScreen
         #expect(screen.title == "Order placed")
         #expect(screen.saveNote?.role == .error)
@@ -164,14 +164,14 @@ struct CheckoutSaveAddressTests {
     @Test func aDeclinedOrderSavesNothing() throws {
         let (placing, commands) = run(typedCheckoutModel(saving: true), [key(.enter)])
         let declined = CheckoutResponse(success: false, code: .paymentDeclined, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
-        let (_, after) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .checkout(.success(declined)))])
+        let (_, after) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .success(declined))])
         #expect(after.compactMap(\.sentRequest).isEmpty)
     }
 
     @Test func aSavedAddressHasNoSaveToggle() throws {
         let cart = run(browsingModel(), [key(.char("c"))]).0
-        let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
-        let chosen = run(form, [.reply(form.nextRequestID - 1, .addresses(.success([lyon])))]).0.screen as! CheckoutScreen
+        let form = run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.enter)]).0
+        let chosen = run(form, [.reply(form.nextRequestID - 1, .success([lyon]))]).0.screen as! CheckoutScreen
         #expect(chosen.savedIndex == 0)
         #expect(!chosen.form.order.contains(.saveAddress))
     }

@@ -50,7 +50,7 @@ struct GoldenTests {
                 return run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
             case .loginOffline:
                 let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
-                return run(typed, [.reply(1, .loggedIn(.failure(.unreachable(server: "http://127.0.0.1:8080", reason: "connection refused"))))]).0
+                return run(typed, [.reply(1, .failure(.unreachable(server: "http://127.0.0.1:8080", reason: "connection refused")))]).0
             case .register:
                 return run(start, keys("zoe@example.com") + [key(.tab), key(.tab), key(.tab), key(.enter)] + keys("Zoë 山田") +
                            [key(.tab), key(.tab)] + keys("secret1") + [key(.tab), key(.right)]).0
@@ -64,35 +64,35 @@ struct GoldenTests {
                 let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.enter), key(.escape), key(.down), key(.enter)]).0
                 let detail = opened.screen as! ProductDetailScreen
                 let stock = fixtureStock(fixtureProducts())[detail.product.id]!
-                return run(opened, [.reply(opened.nextRequestID - 1, .stock(.success([detail.product.id: stock]))), key(.char("+"))]).0
+                return run(opened, [.reply(opened.nextRequestID - 1, .success([detail.product.id: stock])), key(.char("+"))]).0
             case .cart:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
-                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.down)]).0
+                return run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.down)]).0
             case .cartEmpty:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
                 var empty = fixtureCart()
                 empty.items = []
                 empty.totalPrice = .zero
-                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(empty)))]).0
+                return run(cart, [.reply(cart.nextRequestID - 1, .success(empty))]).0
             case .checkout, .placed:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
-                let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
+                let form = run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.enter)]).0
                 let typed = run(form, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France") +
                                 [key(.tab), key(.right), key(.enter)]).0
                 let answer = self == .placed
                     ? CheckoutResponse(success: true, message: "Order placed successfully", orderId: "3cd0cfbe-1d80-440a-8547-917bd90731e3", transactionId: "fb1d779b-f9d6-4a93-b70d-6d602667376b")
                     : CheckoutResponse(success: false, code: .paymentDeclined, message: "Payment declined", orderId: "o1", transactionId: "t1", reason: "Your card was declined")
-                return run(typed, [.reply(typed.nextRequestID - 1, .checkout(.success(answer)))]).0
+                return run(typed, [.reply(typed.nextRequestID - 1, .success(answer))]).0
             case .orders, .orderDetail:
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
-                let loaded = run(list, [.reply(list.nextRequestID - 1, .orders(.success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2))))), key(.down)]).0
+                let loaded = run(list, [.reply(list.nextRequestID - 1, .success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2)))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
             case .profile:
                 let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.char("u"))]).0
                 let profile = UserProfile(userId: ann.id, phone: "+33 6 12 34 56 78", addresses: [
                     Address(id: "a1", street: "1 Rue Neuve", city: "Lyon", state: nil, zip: "69001", country: "France", isDefault: true)],
                                           preferences: UserPreferences(newsletter: true, theme: "dark"))
-                return run(opened, [.reply(opened.nextRequestID - 1, .profile(.success(profile))), key(.tab), key(.tab)]).0
+                return run(opened, [.reply(opened.nextRequestID - 1, .success(profile)), key(.tab), key(.tab)]).0
             case .profileAddresses:
                 return run(profileAddressesModel(size: size, glyphs: glyphs), [key(.down)]).0
             case .profileDeleteAddress:
@@ -103,9 +103,9 @@ struct GoldenTests {
                 return typedCheckoutModel(saving: true, size: size, glyphs: glyphs)
             case .placedAddressNotSaved:
                 let (placing, commands) = run(typedCheckoutModel(saving: true, size: size, glyphs: glyphs), [key(.enter)])
-                let (placed, saving) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .checkout(.success(placedAnswer)))])
+                let (placed, saving) = run(placing, [.reply(commands.compactMap(\.sentRequest)[0].0, .success(placedAnswer))])
                 let failure = APIError.unreachable(server: "http://127.0.0.1:9", reason: "connection refused")
-                return run(placed, [.reply(saving.compactMap(\.sentRequest)[0].0, .addressSaved(.failure(failure)))]).0
+                return run(placed, [.reply(saving.compactMap(\.sentRequest)[0].0, .failure(failure))]).0
             case .vendor:
                 return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.down)]).0
             case .productForm:
@@ -125,7 +125,7 @@ struct GoldenTests {
             case .sessionExpired:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
                 let expired = APIError.server(code: .tokenExpired, message: "Token has expired", fieldErrors: [])
-                return run(cart, [.reply(cart.nextRequestID - 1, .cart(.failure(expired)))]).0
+                return run(cart, [.reply(cart.nextRequestID - 1, .failure(expired))]).0
             case .confirmQuit:
                 return run(start, keys("ann") + [key(.ctrl("c"))]).0
             }

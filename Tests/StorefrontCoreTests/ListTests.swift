@@ -90,7 +90,7 @@ struct ListTests {
             return order
         }
         let page = PageEnvelope(data: orders, pagination: Pagination(page: 1, limit: 50, total: 57))
-        let loaded = run(list, [.reply(list.nextRequestID - 1, .orders(.success(page)))]).0
+        let loaded = run(list, [.reply(list.nextRequestID - 1, .success(page))]).0
         let last = run(loaded, [key(.char("G"))]).0
         let text = view(last).text()
         #expect((last.screen as! OrdersScreen).list.selected == 56)

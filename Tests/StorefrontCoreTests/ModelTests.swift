@@ -42,26 +42,26 @@ struct SignInTests {
         #expect(commands.isEmpty)
         #expect((model.screen as! LoginScreen).form.errors[.email] == "Email must be a valid address like name@example.com")
         let (_, sent) = run(freshModel(), keys("a@b.co") + [key(.tab)] + keys("secret1") + [key(.enter)])
-        #expect(sent.compactMap(\.sentRequest).map(\.1) == [.login(email: "a@b.co", password: "secret1")])
+        #expect(sent.compactMap(\.sentRequest).map(\.1) == [AnyRequest(LoginScreen.signIn(email: "a@b.co", password: "secret1"))])
     }
 
     @Test func signingInOnlyRequiresAPasswordItsLengthWasCheckedWhenItWasChosen() {
         let (_, commands) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("123") + [key(.enter)])
-        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.login(email: "ann@example.com", password: "123")])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [AnyRequest(LoginScreen.signIn(email: "ann@example.com", password: "123"))])
     }
 
     @Test func validInputSendsOneLoginRequestAndShowsASpinnerLabel() throws {
         let (model, commands) = run(freshModel(), keys(" ann@example.com ") + [key(.tab)] + keys("secret1") + [key(.enter)])
         let (id, request) = try #require(commands.first?.sentRequest)
         #expect(commands.count == 1)
-        #expect(request == .login(email: "ann@example.com", password: "secret1"))
+        #expect(request == AnyRequest(LoginScreen.signIn(email: "ann@example.com", password: "secret1")))
         #expect(model.screen.busyLabel?.hasPrefix("Signing in") == true)
         #expect(id == 1)
     }
 
     @Test func aSuccessfulReplySignsInAndLeavesTheForm() {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
-        let (model, _) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t0k", user: ann))))])
+        let (model, _) = run(typed, [.reply(1, .success(LoginResponse(token: "t0k", user: ann)))])
         #expect(model.session == Session(token: "t0k", user: ann))
         #expect(model.screen is BrowseScreen)
         #expect(model.history.isEmpty)
@@ -74,16 +74,16 @@ struct SignInTests {
         let (typed, commands) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") +
                                     [key(.enter), key(.escape), key(.enter)])
         #expect(commands.compactMap(\.sentRequest).map(\.0) == [1, 2])
-        let (stale, _) = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "old", user: ann))))])
+        let (stale, _) = run(typed, [.reply(1, .success(LoginResponse(token: "old", user: ann)))])
         #expect(stale.session == nil)
         #expect(stale.screen is LoginScreen)
-        let (fresh, _) = run(stale, [.reply(2, .loggedIn(.success(LoginResponse(token: "new", user: ann))))])
+        let (fresh, _) = run(stale, [.reply(2, .success(LoginResponse(token: "new", user: ann)))])
         #expect(fresh.session?.token == "new")
     }
 
     @Test func anUnreachableServerShowsAMessageAndEnterRetries() throws {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
-        let (failed, _) = run(typed, [.reply(1, .loggedIn(.failure(.unreachable(server: "http://127.0.0.1:9", reason: "connection refused"))))])
+        let (failed, _) = run(typed, [.reply(1, .failure(.unreachable(server: "http://127.0.0.1:9", reason: "connection refused")))])
         let status = try #require(failed.screen.status)
         #expect(status.text == "Cannot reach http://127.0.0.1:9: connection refused. Press Enter to retry.")
         #expect(status.role == .error)
@@ -96,7 +96,7 @@ struct SignInTests {
 
     @Test func wrongCredentialsClearThePasswordOnly() {
         let (typed, _) = run(freshModel(), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
-        let (model, _) = run(typed, [.reply(1, .loggedIn(.failure(.server(code: .invalidCredentials, message: "Invalid email or password", fieldErrors: []))))])
+        let (model, _) = run(typed, [.reply(1, .failure(.server(code: .invalidCredentials, message: "Invalid email or password", fieldErrors: [])))])
         let login = model.screen as! LoginScreen
         #expect(login.form[.email].text == "ann@example.com")
         #expect(login.form[.password].text.isEmpty)
@@ -143,11 +143,11 @@ struct RegisterTests {
     @Test func registeringThenSignsInWithTheSameCredentials() throws {
         let (typed, commands) = run(registerScreen(), keys("Ann Lee") + [key(.tab), key(.tab)] + keys("secret1") + [key(.enter)])
         let (id, request) = try #require(commands.first?.sentRequest)
-        #expect(request == .register(name: "Ann Lee", email: "new@example.com", password: "secret1", role: .customer))
-        let (registered, more) = run(typed, [.reply(id, .registered(.success(ann)))])
+        #expect(request == AnyRequest(.data(Endpoints.register, body: RegisterRequest(name: "Ann Lee", email: "new@example.com", password: "secret1", role: Role.customer.rawValue), sendsToken: false)))
+        let (registered, more) = run(typed, [.reply(id, .success(ann))])
         let (loginID, login) = try #require(more.first?.sentRequest)
-        #expect(login == .login(email: "new@example.com", password: "secret1"))
-        let (model, _) = run(registered, [.reply(loginID, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+        #expect(login == AnyRequest(LoginScreen.signIn(email: "new@example.com", password: "secret1")))
+        let (model, _) = run(registered, [.reply(loginID, .success(LoginResponse(token: "t", user: ann)))])
         #expect(model.session?.user == ann)
         #expect(model.screen is BrowseScreen)
         #expect(model.notice?.text == "Welcome, Ann Lee! Your account is ready.")
@@ -156,7 +156,7 @@ struct RegisterTests {
     @Test func aTakenEmailIsShownAtTheEmailField() throws {
         let (typed, commands) = run(registerScreen(), keys("Ann") + [key(.tab), key(.tab)] + keys("secret1") + [key(.enter)])
         let id = try #require(commands.first?.sentRequest).0
-        let (model, _) = run(typed, [.reply(id, .registered(.failure(.server(code: .emailTaken, message: "Email already registered", fieldErrors: []))))])
+        let (model, _) = run(typed, [.reply(id, .failure(.server(code: .emailTaken, message: "Email already registered", fieldErrors: [])))])
         let register = model.screen as! RegisterScreen
         #expect(register.form.errors[.email] == "Email already registered")
         #expect(register.form.focus == .email)
@@ -246,7 +246,7 @@ struct KioskTests {
     @Test func kioskStartsAsAGuestOnTheCatalogue() {
         let (model, commands) = Model.start(options: AppOptions(kiosk: true), size: standardSize)
         #expect(model.screen is BrowseScreen)
-        #expect(commands == [.send(1, .products(ProductQuery()), token: nil)])
+        #expect(commands == [.send(1, BrowseScreen.page(ProductQuery()), token: nil)])
         #expect(view(model).text().contains("This session resets after 120 s idle."))
     }
 

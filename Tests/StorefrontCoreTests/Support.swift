@@ -36,9 +36,37 @@ func freshModel(kiosk: Bool = false, size: Size = standardSize, glyphs: Glyphs =
 let ann = UserSummary(id: "7d1d7c4e-0000-4000-8000-000000000001", name: "Ann Lee", email: "ann@example.com", role: .customer)
 
 extension Command {
-    var sentRequest: (RequestID, APIRequest)? {
+    var sentRequest: (RequestID, AnyRequest)? {
         if case .send(let id, let request, _) = self { return (id, request) }
         return nil
+    }
+}
+
+extension AnyRequest {
+    /// The one call the request makes, unless it is a compound one.
+    var call: Call? {
+        if case .call(let call) = question { return call }
+        return nil
+    }
+
+    /// It is one call of this route.
+    func calls<Body, Reply>(_ endpoint: Endpoint<Body, Reply>) -> Bool { call?.route == endpoint.route }
+
+    /// The call's JSON body, read back.
+    func body<Body: Decodable>(as type: Body.Type) -> Body? {
+        call?.body.flatMap { try? JSONDecoder().decode(type, from: $0) }
+    }
+
+    /// What a checkout sends: the address, the payment method and the idempotency key.
+    var checkout: (address: ShippingAddress, method: String, key: String)? {
+        guard calls(Endpoints.checkout), let order = body(as: CheckoutRequest.self), let to = order.shippingAddress,
+              let method = order.paymentMethod, let key = header("Idempotency-Key") else { return nil }
+        return (ShippingAddress(street: to.street ?? "", city: to.city ?? "", zip: to.zip ?? "", country: to.country ?? ""), method, key)
+    }
+
+    /// The value of one of the call's own headers.
+    func header(_ name: String) -> String? {
+        call?.headers.first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
     }
 }
 
@@ -97,12 +125,12 @@ func fixtureStock(_ products: [Product]) -> [String: ProductStock] {
 /// the header showing her cart.
 func browsingModel(size: Size = standardSize, glyphs: Glyphs = .unicode) -> Model {
     let typed = run(freshModel(size: size, glyphs: glyphs), keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
-    let signedIn = run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))]).0
+    let signedIn = run(typed, [.reply(1, .success(LoginResponse(token: "t", user: ann)))]).0
     let products = fixtureProducts()
     let page = PageEnvelope(data: products, pagination: Pagination(page: 1, limit: 20, total: 47))
-    let listed = run(signedIn, [.reply(2, .products(.success(page)))]).0
+    let listed = run(signedIn, [.reply(2, .success(page))]).0
     // -1: the header's question for the cart, asked on signing in.
-    var model = run(listed, [.reply(3, .stock(.success(fixtureStock(products)))), .reply(-1, .cart(.success(fixtureCart())))]).0
+    var model = run(listed, [.reply(3, .success(fixtureStock(products))), .reply(-1, .success(fixtureCart()))]).0
     model.notice = nil
     return model
 }

@@ -67,7 +67,7 @@ struct TerminalShopTests {
         var fuller = fixtureCart()
         fuller.items[0].quantity = 3
         fuller.totalPrice = fuller.totalPrice + fuller.items[0].price
-        let (changed, _) = run(cart, [.reply(commands.last!.sentRequest!.0, .cart(.success(fuller)))])
+        let (changed, _) = run(cart, [.reply(commands.last!.sentRequest!.0, .success(fuller))])
         #expect(view(changed).line(0).contains("cart 7 · $164.99"))
         // Compact: the name and count stay, the words go.
         let (small, _) = run(changed, [.resize(Size(width: 60, height: 20))])
@@ -78,7 +78,7 @@ struct TerminalShopTests {
     @Test func anExpiredTokenAsksForThePasswordAndReturnsToTheScreenWithTheCart() throws {
         let (cart, asked) = run(browsingModel(), [key(.char("c"))])
         let expired = APIError.server(code: .tokenExpired, message: "Token has expired", fieldErrors: [])
-        let (signIn, commands) = run(cart, [.reply(asked.last!.sentRequest!.0, .cart(.failure(expired)))])
+        let (signIn, commands) = run(cart, [.reply(asked.last!.sentRequest!.0, .failure(expired))])
         let login = try #require(signIn.screen as? LoginScreen)
         #expect(signIn.session == nil)
         #expect(commands.contains(.forgetSession))
@@ -89,44 +89,44 @@ struct TerminalShopTests {
 
         let (typed, sent) = run(signIn, keys("secret1") + [key(.enter)])
         let loginID = try #require(sent.compactMap(\.sentRequest).last?.0)
-        let (back, reload) = run(typed, [.reply(loginID, .loggedIn(.success(LoginResponse(token: "t2", user: ann))))])
+        let (back, reload) = run(typed, [.reply(loginID, .success(LoginResponse(token: "t2", user: ann)))])
         #expect(back.screen is CartScreen)
         #expect(back.history.count == 1 && back.history[0] is BrowseScreen)
-        #expect(reload.contains { $0 == .send(back.nextRequestID - 1, .cart, token: "t2") })
+        #expect(reload.contains { $0 == .send(back.nextRequestID - 1, .data(Endpoints.cart), token: "t2") })
         // Another account signing in there starts afresh on the catalogue.
         let other = UserSummary(id: "other", name: "Bo", email: "bo@example.com", role: .customer)
-        let (fresh, _) = run(typed, [.reply(loginID, .loggedIn(.success(LoginResponse(token: "t3", user: other))))])
+        let (fresh, _) = run(typed, [.reply(loginID, .success(LoginResponse(token: "t3", user: other)))])
         #expect(fresh.screen is BrowseScreen && fresh.history.isEmpty)
     }
 
     @Test func aFormRefusedForAnExpiredSessionKeepsItsInputAndSendsAgainAfterSigningIn() throws {
         let cart = run(browsingModel(), [key(.char("c"))]).0
-        let form = run(cart, [.reply(cart.nextRequestID - 1, .cart(.success(fixtureCart()))), key(.enter)]).0
+        let form = run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.enter)]).0
         let typed = run(form, keys("1 Rue Neuve") + [key(.tab)] + keys("Lyon") + [key(.tab)] + keys("69001") + [key(.tab)] + keys("France")).0
         let (sent, placing) = run(typed, [key(.enter)])
-        let checkoutID = try #require(placing.compactMap(\.sentRequest).first { if case .checkout = $0.1 { true } else { false } }?.0)
+        let checkoutID = try #require(placing.compactMap(\.sentRequest).first { $0.1.calls(Endpoints.checkout) }?.0)
         let expired = APIError.server(code: .tokenExpired, message: "Token has expired", fieldErrors: [])
-        let (signIn, _) = run(sent, [.reply(checkoutID, .checkout(.failure(expired)))])
+        let (signIn, _) = run(sent, [.reply(checkoutID, .failure(expired))])
         #expect(signIn.screen is LoginScreen)
         let (typedPassword, login) = run(signIn, keys("secret1") + [key(.enter)])
-        let (back, _) = run(typedPassword, [.reply(login.compactMap(\.sentRequest).last!.0, .loggedIn(.success(LoginResponse(token: "t2", user: ann))))])
+        let (back, _) = run(typedPassword, [.reply(login.compactMap(\.sentRequest).last!.0, .success(LoginResponse(token: "t2", user: ann)))])
         let checkout = try #require(back.screen as? CheckoutScreen)
         #expect(checkout.form.value(.street) == "1 Rue Neuve")
         #expect(checkout.status == nil, "the expired-session refusal is gone")
         let (_, again) = run(back, [key(.enter)])
-        #expect(again.contains { if case .send(_, .checkout, token: "t2") = $0 { true } else { false } })
+        #expect(again.contains { if case .send(_, let request, token: "t2") = $0 { request.calls(Endpoints.checkout) } else { false } })
     }
 
     @Test func aRevokedTokenOnBrowseAlsoEndsTheSession() {
         let model = browsingModel()
         let (reloaded, commands) = run(model, keys("r"))
         let refused = APIError.server(code: .unauthenticated, message: "Invalid token", fieldErrors: [])
-        let (signIn, _) = run(reloaded, [.reply(commands.last!.sentRequest!.0, .products(.failure(refused)))])
+        let (signIn, _) = run(reloaded, [.reply(commands.last!.sentRequest!.0, .failure(refused))])
         #expect(signIn.screen is LoginScreen && signIn.session == nil)
         #expect(view(signIn).text().contains("Session no longer accepted. Sign in to go back to Browse."))
         // A guest's refusal is not a session ending: nothing happens to the screen.
         let (guest, _) = run(freshModel(), [key(.tab), key(.tab), key(.tab), key(.tab), key(.enter)])
-        let (still, _) = run(guest, [.reply(guest.nextRequestID - 1, .products(.failure(refused)))])
+        let (still, _) = run(guest, [.reply(guest.nextRequestID - 1, .failure(refused))])
         #expect(still.screen is BrowseScreen)
     }
 
@@ -135,7 +135,7 @@ struct TerminalShopTests {
         let options = AppOptions(serverURL: "http://127.0.0.1:9", themeExplicit: true, remember: true)
         let (model, commands) = Model.start(options: options, size: standardSize, remembered: session)
         #expect(model.session == session && model.screen is BrowseScreen)
-        #expect(commands.contains(.send(-1, .cart, token: "kept")))
+        #expect(commands.contains(.send(-1, .data(Endpoints.cart), token: "kept")))
         #expect(!commands.contains(.rememberSession(session)), "the file already holds it")
         let kiosk = AppOptions(serverURL: "http://127.0.0.1:9", kiosk: true, remember: true)
         #expect(!kiosk.remember)
@@ -147,7 +147,7 @@ struct TerminalShopTests {
         func signIn(_ options: AppOptions) -> (Model, [Command]) {
             let start = Model.start(options: options, size: standardSize).0
             let typed = run(start, keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)]).0
-            return run(typed, [.reply(1, .loggedIn(.success(LoginResponse(token: "t", user: ann))))])
+            return run(typed, [.reply(1, .success(LoginResponse(token: "t", user: ann)))])
         }
         let (remembered, commands) = signIn(AppOptions(themeExplicit: true, remember: true))
         #expect(commands.contains(.rememberSession(Session(token: "t", user: ann))))
@@ -160,7 +160,7 @@ struct TerminalShopTests {
         #expect(view(out).text().contains("Signed out; the remembered session is forgotten."))
         // Not while a form holds input (here: a checkout with a street typed, focus on its buttons).
         let (cart, asked) = run(remembered, keys("c"))
-        let (form, _) = run(cart, [.reply(asked.compactMap(\.sentRequest).last!.0, .cart(.success(fixtureCart()))), key(.enter)] + keys("9 Elm St"))
+        let (form, _) = run(cart, [.reply(asked.compactMap(\.sentRequest).last!.0, .success(fixtureCart())), key(.enter)] + keys("9 Elm St"))
         let (onButton, _) = run(form, [key(.backTab)])
         let (kept, none) = run(onButton, keys("L"))
         #expect(kept.session != nil && kept.screen is CheckoutScreen && !none.contains(.forgetSession))
@@ -200,15 +200,15 @@ struct TerminalShopTests {
             return order
         }
         let (opened, first) = run(browsingModel(), keys("o"))
-        #expect(first.compactMap(\.sentRequest).map(\.1) == [.orders(page: 1)])
+        #expect(first.compactMap(\.sentRequest).map(\.1) == [AnyRequest(OrdersScreen.page(1))])
         let page1 = PageEnvelope(data: Array(orders.prefix(50)), pagination: Pagination(page: 1, limit: 50, total: 60))
-        let loaded = run(opened, [.reply(first[0].sentRequest!.0, .orders(.success(page1)))]).0
+        let loaded = run(opened, [.reply(first[0].sentRequest!.0, .success(page1))]).0
         #expect(view(loaded).text().contains("1 of 60"))
         let (atEnd, more) = run(loaded, [key(.end)])
-        #expect(more.compactMap(\.sentRequest).map(\.1) == [.orders(page: 2)])
+        #expect(more.compactMap(\.sentRequest).map(\.1) == [AnyRequest(OrdersScreen.page(2))])
         #expect(view(atEnd).text().contains("Loading older orders…"))
         let page2 = PageEnvelope(data: Array(orders.suffix(10)), pagination: Pagination(page: 2, limit: 50, total: 60))
-        let all = run(atEnd, [.reply(more[0].sentRequest!.0, .orders(.success(page2)))]).0
+        let all = run(atEnd, [.reply(more[0].sentRequest!.0, .success(page2))]).0
         let (last, none) = run(all, [key(.end)])
         #expect(none.isEmpty)
         let text = view(last).text()
@@ -223,26 +223,26 @@ struct TerminalShopTests {
         var admin = browsingModel(role: .admin)
         var commands: [Command]
         (admin, commands) = run(admin, keys("A"))
-        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1)])
-        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .lowStock(.success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150)))))])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [AnyRequest(LowStockScreen.page(1))])
+        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150))))])
         #expect(view(admin).text().contains("1 of 150"))
         (admin, commands) = run(admin, [key(.end)])
-        #expect(commands.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 2)])
-        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .lowStock(.success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150)))))])
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [AnyRequest(LowStockScreen.page(2))])
+        (admin, _) = run(admin, [.reply(commands[0].sentRequest!.0, .success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150))))])
         (admin, _) = run(admin, [key(.end)])
         let screen = try #require(admin.screen as? LowStockScreen)
         #expect(screen.levels.count == 150 && screen.list.selected == 149)
         #expect(view(admin).text().contains("150 of 150"))
         // The refresh reads both pages again.
         let (refreshing, due) = run(admin, [.tick(1000)])
-        #expect(due.compactMap(\.sentRequest).map(\.1) == [.lowStock(page: 1), .lowStock(page: 2)])
+        #expect(due.compactMap(\.sentRequest).map(\.1) == [AnyRequest(LowStockScreen.page(1)), AnyRequest(LowStockScreen.page(2))])
         // Each page asks for its own rows' names (never more than a page of ids), and both answers count.
         let ids = due.compactMap(\.sentRequest).map(\.0)
         let (answered, lookups) = run(refreshing, [
-            .reply(ids[0], .lowStock(.success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150))))),
-            .reply(ids[1], .lowStock(.success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150))))),
+            .reply(ids[0], .success(PageEnvelope(data: rows(0..<100), pagination: Pagination(page: 1, limit: 100, total: 150)))),
+            .reply(ids[1], .success(PageEnvelope(data: rows(100..<150), pagination: Pagination(page: 2, limit: 100, total: 150)))),
         ])
-        let asked = lookups.compactMap(\.sentRequest).compactMap { if case .productsByID(let ids) = $0.1 { ($0.0, ids) } else { nil } }
+        let asked = lookups.compactMap(\.sentRequest).compactMap { if case .compound("productsByID", let ids) = $0.1.question { ($0.0, ids) } else { nil } }
         #expect(asked.map(\.1.count) == [100, 50])
         func product(_ id: String) -> Product {
             var product = fixtureProducts()[0]
@@ -251,7 +251,7 @@ struct TerminalShopTests {
             return product
         }
         let named = run(answered, asked.map { lookup in
-            .reply(lookup.0, .productsByID(.success(Dictionary(uniqueKeysWithValues: lookup.1.map { ($0, product($0)) }))))
+            .reply(lookup.0, .success(Dictionary(uniqueKeysWithValues: lookup.1.map { ($0, product($0)) })))
         }).0
         let names = (named.screen as! LowStockScreen).names
         #expect(names["s000"] == "Name of s000" && names["s149"] == "Name of s149")

@@ -26,7 +26,7 @@ struct BusyServerTests {
         let countdown = Countdown()
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)", onRetryWait: countdown.add)
         let started = ContinuousClock.now
-        let reply = client.perform(.health, token: nil)
+        let reply = client.perform(.call(Endpoints.health), token: nil)
         #expect(reply.error == nil, "\(reply)")
         #expect(countdown.values == [1, 0])
         #expect(server.requests.count == 2)
@@ -38,7 +38,7 @@ struct BusyServerTests {
         defer { server.stop() }
         let countdown = Countdown()
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)", onRetryWait: countdown.add)
-        let reply = client.perform(.health, token: nil)
+        let reply = client.perform(.call(Endpoints.health), token: nil)
         #expect(reply.error?.code == .rateLimited)
         #expect(server.requests.count == 2, "asked once more, not for ever")
         #expect(countdown.values == [1, 0])
@@ -52,7 +52,7 @@ struct BusyServerTests {
         let server = try RecordingServer(replies: [Self.health])
         defer { server.stop() }
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)", forwarded: #"for="203.0.113.7:52011""#)
-        _ = client.perform(.health, token: nil)
+        _ = client.perform(.call(Endpoints.health), token: nil)
         #expect(server.requests.first?.headers.contains(#"Forwarded: for="203.0.113.7:52011""#) == true)
     }
 

@@ -43,7 +43,7 @@ struct ClientErrorTests {
         let port = listener.port
         listener.close()
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(port)")
-        let reply = client.perform(.login(email: "a@b.co", password: "secret1"), token: nil)
+        let reply = client.perform(LoginScreen.signIn(email: "a@b.co", password: "secret1"), token: nil)
         #expect(reply.error == .unreachable(server: "http://127.0.0.1:\(port)", reason: "connection refused"))
         #expect(reply.error?.isConnectivity == true)
     }
@@ -53,7 +53,7 @@ struct ClientErrorTests {
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(listener.port)",
                                        transport: CurlTransport(connectTimeout: .seconds(1), totalTimeout: .seconds(1)))
         let started = Date()
-        let reply = client.perform(.products(ProductQuery()), token: nil)
+        let reply = client.perform(BrowseScreen.page(ProductQuery()), token: nil)
         #expect(reply.error == .timedOut(server: "http://127.0.0.1:\(listener.port)", seconds: 1))
         #expect(Date().timeIntervalSince(started) < 5)
     }

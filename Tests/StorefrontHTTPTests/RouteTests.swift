@@ -98,40 +98,49 @@ extension SilentListener {
     }
 }
 
+extension Result {
+    /// The failure, if it is one.
+    var error: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
 @Suite("HTTP client routes")
 struct RouteTests {
-    /// A request, the request line it must send, and a part of the JSON body it must carry ("" for none).
-    static let table: [(APIRequest, String, String)] = [
-        (.health, "GET /health", ""),
-        (.login(email: "ann@example.com", password: "secret1"), "POST /api/auth/login", #""email":"ann@example.com""#),
-        (.register(name: "Ann", email: "ann@example.com", password: "secret1", role: .vendor), "POST /api/auth/register", #""role":"vendor""#),
-        (.products(ProductQuery(page: 2, search: "tea pot")), "GET /api/products?page=2&limit=20&sort=newest&q=tea%20pot", ""),
-        (.product(id: "p 1/2"), "GET /api/products/p%201%2F2", ""),
-        (.stock(productIDs: ["p1"]), "GET /api/inventory?productIds=p1", ""),
-        (.cart, "GET /api/orders/cart", ""),
-        (.addToCart(productID: "p1", quantity: 2), "POST /api/orders/cart/add", #""quantity":2"#),
-        (.setCartQuantity(productID: "p1", quantity: 3), "DELETE /api/orders/cart/remove", #""productId":"p1""#),
-        (.removeFromCart(productID: "p1"), "DELETE /api/orders/cart/remove", #""productId":"p1""#),
-        (.clearCart, "DELETE /api/orders/cart/clear", ""),
-        (.addresses, "GET /api/users/addresses", ""),
-        (.checkout(address: ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France"), paymentMethod: "tok_visa",
-                   idempotencyKey: "storefront-k1"), "POST /api/checkout", #""paymentMethod":"tok_visa""#),
-        (.orders(page: 3), "GET /api/orders?page=3&limit=50", ""),
-        (.order(id: "o1"), "GET /api/orders/o1", ""),
-        (.lowStock(page: 2), "GET /api/inventory/status/low-stock?page=2&limit=100", ""),
-        (.productsByID(["p9"]), "GET /api/products?limit=100&ids=p9", ""),
-        (.addStock(productID: "p1", quantity: 40), "POST /api/inventory/add", #""quantity":40"#),
-        (.profile, "GET /api/users/profile", ""),
-        (.updateProfile(ProfileChange(theme: "mono")), "PUT /api/users/profile", #""theme":"mono""#),
-        (.addAddress(AddressInput(street: "9 Elm St")), "POST /api/users/address", #""street":"9 Elm St""#),
-        (.updateAddress(id: "a1", AddressInput(isDefault: true)), "PUT /api/users/address/a1", #""isDefault":true"#),
-        (.deleteAddress(id: "a1"), "DELETE /api/users/address/a1", ""),
-        (.myProducts(ownerID: "v1"), "GET /api/products?page=1&limit=100&sort=newest&userId=v1", ""),
-        (.createProduct(ProductDraft(name: "Lamp", description: "Brass", price: Money("12.50")!, category: "Home", images: [])),
-         "POST /api/products", #""name":"Lamp""#),
-        (.updateProduct(id: "p1", ProductDraft(name: "Lamp", description: "Brass", price: Money("12.50")!, category: "Home", images: [])),
-         "PUT /api/products/p1", #""category":"Home""#),
-        (.deleteProduct(id: "p1"), "DELETE /api/products/p1", ""),
+    static let lamp = ProductInput(name: "Lamp", description: "Brass", price: Money("12.50")!, category: "Home", images: [])
+
+    /// A request as the screens send it, the request line its first call must send, and a part of the JSON body it must carry ("" for none).
+    static let table: [(AnyRequest, String, String)] = [
+        (AnyRequest(.call(Endpoints.health)), "GET /health", ""),
+        (AnyRequest(LoginScreen.signIn(email: "ann@example.com", password: "secret1")), "POST /api/auth/login", #""email":"ann@example.com""#),
+        (AnyRequest(.data(Endpoints.register, body: RegisterRequest(name: "Ann", email: "ann@example.com", password: "secret1", role: "vendor"), sendsToken: false)),
+         "POST /api/auth/register", #""role":"vendor""#),
+        (AnyRequest(BrowseScreen.page(ProductQuery(page: 2, search: "tea pot"))), "GET /api/products?page=2&limit=20&sort=newest&q=tea%20pot", ""),
+        (AnyRequest(.data(Endpoints.product, "p 1/2")), "GET /api/products/p%201%2F2", ""),
+        (AnyRequest(.stock(["p1"])), "GET /api/inventory?productIds=p1", ""),
+        (AnyRequest(.data(Endpoints.cart)), "GET /api/orders/cart", ""),
+        (AnyRequest(.data(Endpoints.addToCart, body: AddToCartRequest(productId: "p1", quantity: 2))), "POST /api/orders/cart/add", #""quantity":2"#),
+        (AnyRequest(.setCartQuantity(productID: "p1", quantity: 3)), "DELETE /api/orders/cart/remove", #""productId":"p1""#),
+        (AnyRequest(.data(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: "p1"))), "DELETE /api/orders/cart/remove", #""productId":"p1""#),
+        (AnyRequest(.data(Endpoints.clearCart)), "DELETE /api/orders/cart/clear", ""),
+        (AnyRequest(.data(Endpoints.addresses)), "GET /api/users/addresses", ""),
+        (AnyRequest(CheckoutScreen.placeOrder(ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France"), paymentMethod: "tok_visa",
+                                              idempotencyKey: "storefront-k1")), "POST /api/checkout", #""paymentMethod":"tok_visa""#),
+        (AnyRequest(OrdersScreen.page(3)), "GET /api/orders?page=3&limit=50", ""),
+        (AnyRequest(.data(Endpoints.order, "o1")), "GET /api/orders/o1", ""),
+        (AnyRequest(LowStockScreen.page(2)), "GET /api/inventory/status/low-stock?page=2&limit=100", ""),
+        (AnyRequest(.productsByID(["p9"])), "GET /api/products?limit=100&ids=p9", ""),
+        (AnyRequest(.data(Endpoints.addStock, body: AddStockRequest(productId: "p1", quantity: 40))), "POST /api/inventory/add", #""quantity":40"#),
+        (AnyRequest(.data(Endpoints.profile)), "GET /api/users/profile", ""),
+        (AnyRequest(.data(Endpoints.updateProfile, body: ProfileUpdate(preferences: .init(theme: "mono")))), "PUT /api/users/profile", #""theme":"mono""#),
+        (AnyRequest(.data(Endpoints.addAddress, body: AddressInput(street: "9 Elm St"))), "POST /api/users/address", #""street":"9 Elm St""#),
+        (AnyRequest(.data(Endpoints.updateAddress, "a1", body: AddressInput(isDefault: true))), "PUT /api/users/address/a1", #""isDefault":true"#),
+        (AnyRequest(.call(Endpoints.deleteAddress, "a1")), "DELETE /api/users/address/a1", ""),
+        (AnyRequest(.myProducts(ownerID: "v1")), "GET /api/products?page=1&limit=100&sort=newest&userId=v1", ""),
+        (AnyRequest(.data(Endpoints.createProduct, body: lamp)), "POST /api/products", #""name":"Lamp""#),
+        (AnyRequest(.data(Endpoints.updateProduct, "p1", body: lamp)), "PUT /api/products/p1", #""category":"Home""#),
+        (AnyRequest(.call(Endpoints.deleteProduct, "p1")), "DELETE /api/products/p1", ""),
     ]
 
     @Test func everyRequestGoesToItsRouteWithItsBodyAndTheFailureKeepsItsCode() throws {
@@ -139,17 +148,43 @@ struct RouteTests {
         defer { server.stop() }
         let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
         for (index, (request, line, body)) in Self.table.enumerated() {
-            let reply = client.perform(request, token: "t0k")
+            let reply = request.perform(on: client, token: "t0k")
             #expect(reply.error?.code == .internal, "\(request)")
             let sent = try #require(server.requests.count > index ? server.requests[index] : nil, "\(request) sent nothing")
             #expect(sent.line == line + " HTTP/1.1", "\(request)")
             #expect(body.isEmpty ? sent.body.isEmpty : sent.body.contains(body), "\(request) sent \(sent.body)")
             #expect(sent.headers.contains("Content-Type: application/json") == !body.isEmpty, "\(request)")
-            let signsIn = if case .login = request { true } else if case .register = request { true } else { false }
+            let signsIn = line.hasPrefix("POST /api/auth/")
             #expect(sent.headers.contains("Authorization: Bearer t0k") == !signsIn, "\(request)")
         }
         #expect(server.requests.count == Self.table.count)
         let checkout = try #require(server.requests.first { $0.line.hasPrefix("POST /api/checkout") })
         #expect(checkout.headers.contains("Idempotency-Key: storefront-k1"))
+    }
+
+    static let emptyCart = RecordingServer.reply("200 OK", #"{"success":true,"data":{"id":"c1","userId":"u1","items":[],"totalPrice":"0.00","updatedAt":"2026-01-01T00:00:00Z"}}"#)
+
+    @Test func aNewQuantityIsTheLineRemovedThenAddedBackAndZeroOnlyRemovesIt() throws {
+        let server = try RecordingServer(replies: [Self.emptyCart, Self.emptyCart, Self.emptyCart])
+        defer { server.stop() }
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+        #expect(client.perform(.setCartQuantity(productID: "p1", quantity: 3), token: "t0k").error == nil)
+        #expect(server.requests.map(\.line) == ["DELETE /api/orders/cart/remove HTTP/1.1", "POST /api/orders/cart/add HTTP/1.1"])
+        #expect(server.requests.last?.body.contains(#""quantity":3"#) == true)
+        #expect(client.perform(.setCartQuantity(productID: "p1", quantity: 0), token: "t0k").error == nil)
+        #expect(server.requests.count == 3, "0 removes the line and adds nothing back")
+    }
+
+    @Test func stockIsAskedAHundredIdsACallAndEveryIdIsAnswered() throws {
+        let ids = (0..<150).map { "p\($0)" }
+        let one = #"{"productId":"p7","quantity":40,"lowStockThreshold":10,"isLowStock":false,"lastUpdated":"2026-01-01T00:00:00Z"}"#
+        let server = try RecordingServer(replies: [RecordingServer.reply("200 OK", #"{"success":true,"data":["# + one + "]}"),
+                                                   RecordingServer.reply("200 OK", #"{"success":true,"data":[]}"#)])
+        defer { server.stop() }
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+        let levels = try client.perform(.stock(ids), token: nil).get()
+        #expect(server.requests.count == 2)
+        #expect(server.requests.first?.line.hasPrefix("GET /api/inventory?productIds=p0,p1,") == true)
+        #expect(levels.count == 150 && levels["p7"]?.quantity == 40 && levels["p149"] == ProductStock(nil))
     }
 }

@@ -62,7 +62,7 @@ struct TLSClientTests {
             #expect((try? get(trusting, port).get()) == 200)
             #expect(refusal(get(system, port)) != nil, "the system's authorities do not know the test one")
             // What the shopper reads.
-            let reply = MarketplaceClient(baseURL: "https://localhost:\(port)").perform(.health, token: nil)
+            let reply = MarketplaceClient(baseURL: "https://localhost:\(port)").perform(.call(Endpoints.health), token: nil)
             #expect(reply.error?.message.contains("certificate is not trusted") == true && reply.error?.message.contains("--cacert") == true,
                     "\(String(describing: reply.error))")
         }

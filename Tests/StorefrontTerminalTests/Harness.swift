@@ -145,7 +145,7 @@ final class MarketplaceServer {
         let client = MarketplaceClient(baseURL: url)
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            if case .health(.success) = client.perform(.health, token: nil) { return }
+            if case .success = client.perform(.call(Endpoints.health), token: nil) { return }
             if wait(pid, timeout: 0) != nil {
                 self.pid = nil
                 let tail = (try? String(contentsOf: logFile, encoding: .utf8))?.suffix(2000) ?? ""
@@ -186,8 +186,9 @@ final class MarketplaceServer {
 
     /// Creates an account over HTTP (the server's own route, no shortcut into its store).
     func register(name: String, email: String, password: String, role: Role = .customer) throws {
-        let reply = MarketplaceClient(baseURL: url).perform(.register(name: name, email: email, password: password, role: role), token: nil)
-        guard case .registered(.success) = reply else { throw HarnessError("registering \(email) failed: \(String(describing: reply.error))") }
+        let account = RegisterRequest(name: name, email: email, password: password, role: role.rawValue)
+        let reply = MarketplaceClient(baseURL: url).perform(.data(Endpoints.register, body: account, sendsToken: false), token: nil)
+        guard case .success = reply else { throw HarnessError("registering \(email) failed: \(reply)") }
     }
 }
 

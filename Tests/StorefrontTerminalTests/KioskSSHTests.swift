@@ -151,9 +151,9 @@ struct KioskSSHTests {
         try server.seed(products: 12)
         // The catalogue's first product (newest first, as the browse screen lists it), with stock.
         let client = MarketplaceClient(baseURL: server.url)
-        guard case .products(.success(let page)) = client.perform(.products(ProductQuery()), token: nil),
+        guard case .success(let page) = client.perform(BrowseScreen.page(ProductQuery()), token: nil),
               let product = page.data.first,
-              case .stock(.success(let levels)) = client.perform(.stock(productIDs: [product.id]), token: nil) else {
+              case .success(let levels) = client.perform(.stock([product.id]), token: nil) else {
             throw HarnessError("the seeded catalogue could not be read")
         }
         #expect((levels[product.id] ?? nil).map { $0.quantity >= 1 } ?? false)

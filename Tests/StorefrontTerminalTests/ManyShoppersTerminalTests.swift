@@ -173,7 +173,7 @@ struct ManyShoppersTerminalTests {
         try server.seed(products: 160)
         // Every page in the server's cache first, so both shoppers below meet the same server.
         let direct = MarketplaceClient(baseURL: server.url)
-        for number in 1...8 { _ = direct.perform(.products(ProductQuery(page: number, limit: 20)), token: nil) }
+        for number in 1...8 { _ = direct.perform(BrowseScreen.page(ProductQuery(page: number, limit: 20)), token: nil) }
         let proxy = try DelayingProxy(upstreamPort: server.port, delay: 0.05)
         defer { proxy.stop() }
         func pageTimes(_ url: String) throws -> [Double] {

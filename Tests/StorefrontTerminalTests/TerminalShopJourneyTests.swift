@@ -23,7 +23,7 @@ struct TerminalShopJourneyTests {
     }
 
     func token(_ client: MarketplaceClient, _ email: String, _ password: String) throws -> String {
-        guard case .loggedIn(.success(let answer)) = client.perform(.login(email: email, password: password), token: nil) else {
+        guard case .success(let answer) = client.perform(LoginScreen.signIn(email: email, password: password), token: nil) else {
             throw HarnessError("\(email) could not sign in")
         }
         return answer.token
@@ -36,12 +36,12 @@ struct TerminalShopJourneyTests {
         let client = MarketplaceClient(baseURL: server.url)
         let vendor = try token(client, email, "secret1")
         return try (0..<count).map { index in
-            let draft = ProductDraft(name: String(format: "%@ %03d", prefix, index), description: "A journey product.",
+            let draft = ProductInput(name: String(format: "%@ %03d", prefix, index), description: "A journey product.",
                                      price: Money(price)!, category: "Journeys", images: [])
-            guard case .productSaved(.success(let product)) = client.perform(.createProduct(draft), token: vendor) else {
+            guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: draft), token: vendor) else {
                 throw HarnessError("product \(index) could not be created")
             }
-            guard case .stockAdded(.success) = client.perform(.addStock(productID: product.id, quantity: units), token: vendor) else {
+            guard case .success = client.perform(.data(Endpoints.addStock, body: AddStockRequest(productId: product.id, quantity: units)), token: vendor) else {
                 throw HarnessError("stock for product \(index) could not be added")
             }
             return product
@@ -104,7 +104,7 @@ struct TerminalShopJourneyTests {
         let server = try MarketplaceServer(databaseSuffix: "_tui_scroll_test", overrides: ["STOREFRONT_RATE_LIMIT": "off", "STOREFRONT_SIGNUP_LIMIT": "off"])
         let client = MarketplaceClient(baseURL: server.url)
         let existing: Int
-        if case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil) { existing = low.pagination.total } else { existing = 0 }
+        if case .success(let low) = client.perform(LowStockScreen.page(1), token: nil) { existing = low.pagination.total } else { existing = 0 }
         let low = try stockedProducts(server, count: max(0, 150 - existing), units: 1, prefix: "Scarce")
         #expect(existing + low.count == 150)
         let goods = try stockedProducts(server, count: 1, units: 500, price: "3.00", prefix: "Plenty")[0]
@@ -114,9 +114,9 @@ struct TerminalShopJourneyTests {
         let buyer = try token(client, email, "secret1")
         let address = ShippingAddress(street: "1 Rue Neuve", city: "Lyon", zip: "69001", country: "France")
         for index in 0..<60 {
-            guard case .cart(.success) = client.perform(.addToCart(productID: goods.id, quantity: 1), token: buyer),
-                  case .checkout(.success(let placed)) = client.perform(.checkout(address: address, paymentMethod: "tok_visa",
-                                                                                 idempotencyKey: "journey-\(email)-\(index)"), token: buyer),
+            guard case .success = client.perform(.data(Endpoints.addToCart, body: AddToCartRequest(productId: goods.id, quantity: 1)), token: buyer),
+                  case .success(let placed) = client.perform(CheckoutScreen.placeOrder(address, paymentMethod: "tok_visa",
+                                                                                       idempotencyKey: "journey-\(email)-\(index)"), token: buyer),
                   placed.success else { throw HarnessError("order \(index) could not be placed") }
         }
 
@@ -127,7 +127,7 @@ struct TerminalShopJourneyTests {
         // A screenful at a time; the end of the first page of 50 loads the next.
         let orders = try press(shop, "NPage", until: "60 of 60")
         #expect(markedRow(orders).contains("Confirmed"))
-        guard case .orders(.success(let page2)) = client.perform(.orders(page: 2), token: buyer), let oldest = page2.data.last else {
+        guard case .success(let page2) = client.perform(OrdersScreen.page(2), token: buyer), let oldest = page2.data.last else {
             throw HarnessError("the second page of orders could not be read")
         }
         try shop.press("End")
@@ -141,8 +141,8 @@ struct TerminalShopJourneyTests {
         try admin.press("A")
         try admin.waitFor("Storefront › Low stock", "1 of 150")
         // The list loads a page of 100 at a time: the last row is the last of page 2.
-        guard case .lowStock(.success(let levels)) = client.perform(.lowStock(page: 2), token: nil), let last = levels.data.last,
-              case .productsByID(.success(let named)) = client.perform(.productsByID([last.productId]), token: nil),
+        guard case .success(let levels) = client.perform(LowStockScreen.page(2), token: nil), let last = levels.data.last,
+              case .success(let named) = client.perform(.productsByID([last.productId]), token: nil),
               let lastName = named[last.productId]?.name else { throw HarnessError("the low-stock list could not be read") }
         // End reaches row 100 and asks for the next page; End again reaches row 150.
         try admin.press("End")
@@ -168,7 +168,8 @@ struct TerminalShopJourneyTests {
         let email = uniqueEmail("expiring")
         try server.register(name: "Eve Expiring", email: email, password: "secret1")
         let client = MarketplaceClient(baseURL: server.url)
-        guard case .cart(.success) = client.perform(.addToCart(productID: product.id, quantity: 2), token: try token(client, email, "secret1")) else {
+        let filling = Request.data(Endpoints.addToCart, body: AddToCartRequest(productId: product.id, quantity: 2))
+        guard case .success = client.perform(filling, token: try token(client, email, "secret1")) else {
             throw HarnessError("the cart could not be filled")
         }
         let shop = try TmuxSession(server: server.url)

@@ -122,8 +122,8 @@ struct TmuxTests {
         try server.seed(products: 30)
         // Pick two seeded products with stock to spare, through the public routes.
         let client = MarketplaceClient(baseURL: server.url)
-        guard case .products(.success(let page)) = client.perform(.products(ProductQuery(limit: 30)), token: nil),
-              case .stock(.success(let levels)) = client.perform(.stock(productIDs: page.data.map(\.id)), token: nil) else {
+        guard case .success(let page) = client.perform(BrowseScreen.page(ProductQuery(limit: 30)), token: nil),
+              case .success(let levels) = client.perform(.stock(page.data.map(\.id)), token: nil) else {
             throw HarnessError("the seeded catalogue could not be read")
         }
         #expect(page.pagination.total == 30)
@@ -206,8 +206,8 @@ struct TmuxTests {
         try server.seed(products: 30)
         let client = MarketplaceClient(baseURL: server.url)
         // Earlier runs' `seed --fresh` leave stock rows of removed products: pick a row whose product exists.
-        guard case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil),
-              case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
+        guard case .success(let low) = client.perform(LowStockScreen.page(1), token: nil),
+              case .success(let named) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
               // (and not the lamp the vendor test below restocks at the same time)
               let row = low.data.firstIndex(where: { named[$0.productId].map { !$0.name.hasPrefix("Lampe Bergère") } ?? false }) else {
             throw HarnessError("the seeded catalogue has nothing low in stock to restock")
@@ -234,7 +234,7 @@ struct TmuxTests {
         try shop.type("40")
         try shop.press("Enter")
         try shop.waitFor("\(product.name): now \(first.quantity + 40) in stock.")
-        guard case .stock(.success(let levels)) = client.perform(.stock(productIDs: [product.id]), token: nil),
+        guard case .success(let levels) = client.perform(.stock([product.id]), token: nil),
               let level = levels[product.id] ?? nil else { throw HarnessError("stock of \(product.name) unreadable") }
         #expect(level.quantity == first.quantity + 40)
     }
@@ -274,8 +274,8 @@ struct TmuxTests {
 
         // Three is below the default threshold of ten: the admin sees it and restocks it.
         let client = MarketplaceClient(baseURL: server.url)
-        guard case .lowStock(.success(let low)) = client.perform(.lowStock(page: 1), token: nil),
-              case .productsByID(.success(let named)) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
+        guard case .success(let low) = client.perform(LowStockScreen.page(1), token: nil),
+              case .success(let named) = client.perform(.productsByID(low.data.map(\.productId)), token: nil),
               low.data.contains(where: { named[$0.productId]?.name == name }) else {
             throw HarnessError("\(name) is not in the low-stock list")
         }

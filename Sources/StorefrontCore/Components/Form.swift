@@ -204,10 +204,15 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         return false
     }
 
-    /// The reply to the form's request, or nil when it answers another (an older
+    /// Sends the form's request; the form waits for its reply (`settle`).
+    public mutating func send<Reply>(_ request: Request<Reply>, _ ctx: inout Context) {
+        sending = ctx.send(request).id
+    }
+
+    /// The reply to the form's request, read as `Value`, or nil when it answers another (an older
     /// request, dropped). A failure also goes to the status row and under the fields it names.
-    public mutating func settle<Value>(_ id: RequestID, _ result: Result<Value, APIError>) -> Result<Value, APIError>? {
-        guard id == sending else { return nil }
+    public mutating func settle<Value>(_ id: RequestID, _ reply: APIReply, as type: Value.Type) -> Result<Value, APIError>? {
+        guard id == sending, let result = reply.result(as: type) else { return nil }
         sending = nil
         if case .failure(let error) = result {
             failure = error

@@ -38,11 +38,11 @@ public struct AddressFormScreen: FormScreen {
         guard form.validate() else { return }
         let draft = AddressInput(street: form.value(.street), city: form.value(.city), state: form.value(.state), zip: form.value(.zip),
                                  country: form.value(.country), isDefault: isDefault)
-        form.sending = ctx.send(editing.map { .updateAddress(id: $0.id, draft) } ?? .addAddress(draft))
+        form.send(editing.map { .data(Endpoints.updateAddress, $0.id, body: draft) } ?? .data(Endpoints.addAddress, body: draft), &ctx)
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard case .addressSaved(let result) = reply, case .success? = form.settle(id, result) else { return }
+        guard case .success? = form.settle(id, reply, as: Address.self) else { return }
         form.changed = false
         ctx.notify(editing == nil ? "Address added." : "Address saved.")
         ctx.back()

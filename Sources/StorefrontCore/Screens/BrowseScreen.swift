@@ -22,10 +22,10 @@ public struct BrowseScreen: ScreenState {
     public var prompt: Prompt?
     public var picker: ListPicker?
     public var knownCategories: Set<String> = []
-    public var awaiting: RequestID?
+    public var awaiting: Pending<PageEnvelope<Product>>?
     /// The next page is being asked for, to add to the list.
     var loadingMore = false
-    var stockRequest: RequestID?
+    var stockRequest: Pending<[String: ProductStock]>?
     public var failure: APIError?
     var signedIn = false
     var isAdmin = false
@@ -101,7 +101,12 @@ public struct BrowseScreen: ScreenState {
 
     mutating func load(_ ctx: inout Context) {
         failure = nil
-        awaiting = ctx.send(.products(query))
+        awaiting = ctx.send(Self.page(query))
+    }
+
+    /// One page of the catalogue.
+    public static func page(_ query: ProductQuery) -> Request<PageEnvelope<Product>> {
+        .call(Endpoints.products, query: query.queryString)
     }
 
     /// The list from its first page: new filters, a new sort, a reload.
@@ -124,7 +129,7 @@ public struct BrowseScreen: ScreenState {
     mutating func refreshStock(_ ctx: inout Context, all: Bool = false) {
         let missing = products.filter { all || stock[$0.id] == nil }.map(\.id)
         guard !missing.isEmpty else { return }
-        stockRequest = ctx.send(.stock(productIDs: missing))
+        stockRequest = ctx.send(.stock(missing))
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -229,9 +234,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .products(let result) where id == awaiting:
-            awaiting = nil
+        if let result = awaiting.take(id, reply) {
             let adding = loadingMore
             loadingMore = false
             switch result {
@@ -249,12 +252,9 @@ public struct BrowseScreen: ScreenState {
                 if adding { query.page -= 1 }
                 failure = error
             }
-        case .stock(let result) where id == stockRequest:
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             // Badges are extra: without stock answers the list still works.
             if case .success(let levels) = result { stock.merge(levels) { $1 } }
-        default:
-            break
         }
     }
 

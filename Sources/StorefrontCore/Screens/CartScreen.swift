@@ -7,7 +7,7 @@ public struct CartScreen: ScreenState {
 
     public var cart: Cart?
     public var list = List()
-    var awaiting: RequestID?
+    var awaiting: Pending<Cart>?
     public var failure: APIError?
     /// X asks once; a second X empties the cart.
     public var confirmingClear = false
@@ -36,11 +36,11 @@ public struct CartScreen: ScreenState {
 
     public var keyHelp: [KeyHelp] { keymap.help }
 
-    public mutating func appear(_ ctx: inout Context) { send(.cart, &ctx) }
+    public mutating func appear(_ ctx: inout Context) { send(.data(Endpoints.cart), &ctx) }
 
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
-    mutating func send(_ request: APIRequest, _ ctx: inout Context) {
+    mutating func send(_ request: Request<Cart>, _ ctx: inout Context) {
         failure = nil
         awaiting = ctx.send(request)
     }
@@ -48,7 +48,7 @@ public struct CartScreen: ScreenState {
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
         if confirmingClear {
             confirmingClear = false
-            if key == .char("X") { send(.clearCart, &ctx) }
+            if key == .char("X") { send(.data(Endpoints.clearCart), &ctx) }
             return true
         }
         guard let action = keymap.action(for: key) else { return false }
@@ -56,14 +56,14 @@ public struct CartScreen: ScreenState {
         switch action {
         case .move(let move): list.move(move, rows: Self.rows(ctx.area))
         case .more:
-            if let line { send(.addToCart(productID: line.productId, quantity: 1), &ctx) }
+            if let line { send(.data(Endpoints.addToCart, body: AddToCartRequest(productId: line.productId, quantity: 1)), &ctx) }
         case .fewer:
             if let line { send(.setCartQuantity(productID: line.productId, quantity: line.quantity - 1), &ctx) }
         case .remove:
-            if let line { send(.removeFromCart(productID: line.productId), &ctx) }
+            if let line { send(.data(Endpoints.removeFromCart, body: RemoveFromCartRequest(productId: line.productId)), &ctx) }
         case .clear:
             if !items.isEmpty { confirmingClear = true }
-        case .reload: send(.cart, &ctx)
+        case .reload: send(.data(Endpoints.cart), &ctx)
         case .checkout:
             if let cart, !cart.items.isEmpty { ctx.push(CheckoutScreen(cart: cart)) } else { ctx.notify("Your cart is empty.", role: .warning) }
         }
@@ -71,8 +71,7 @@ public struct CartScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard id == awaiting, case .cart(let result) = reply else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let fresh):
             cart = fresh

@@ -29,10 +29,10 @@ public struct CheckoutScreen: FormScreen {
     public var saveAddress = false
     /// How saving the address went, shown on the result page; a failure never undoes the order.
     public var saveNote: StatusText?
-    var saveRequest: RequestID?
-    var addressesRequest: RequestID?
+    var saveRequest: Pending<Address>?
+    var addressesRequest: Pending<[Address]>?
     /// The cart asked for again after its prices changed, so the next try is a new checkout.
-    var cartRequest: RequestID?
+    var cartRequest: Pending<Cart>?
     /// The server's answer: placed, declined or short of stock.
     public var outcome: CheckoutResponse?
 
@@ -98,7 +98,7 @@ public struct CheckoutScreen: FormScreen {
     }
 
     public mutating func appear(_ ctx: inout Context) {
-        if addresses.isEmpty && addressesRequest == nil { addressesRequest = ctx.send(.addresses) }
+        if addresses.isEmpty && addressesRequest == nil { addressesRequest = ctx.send(.data(Endpoints.addresses)) }
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -153,7 +153,16 @@ public struct CheckoutScreen: FormScreen {
         guard form.validate() else { return }
         let address = typedAddress
         let method = Self.paymentMethods[payment].value
-        form.sending = ctx.send(.checkout(address: address, paymentMethod: method, idempotencyKey: idempotencyKey(address, method)))
+        form.send(Self.placeOrder(address, paymentMethod: method, idempotencyKey: idempotencyKey(address, method)), &ctx)
+    }
+
+    /// The checkout. `idempotencyKey` makes a retried checkout answer the first one's order instead of charging
+    /// twice. A declined payment, missing stock or changed prices still answer the checkout's own body (`success`
+    /// false, with the order and transaction ids, the reason, the shortages or the price changes).
+    public static func placeOrder(_ address: ShippingAddress, paymentMethod: String, idempotencyKey: String) -> Request<CheckoutResponse> {
+        let order = CheckoutRequest(shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
+                                    paymentMethod: paymentMethod)
+        return .call(Endpoints.checkout, body: order, headers: ["Idempotency-Key: \(idempotencyKey)"], answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged])
     }
 
     /// The same cart, address and method always give the same key, so a retry
@@ -167,9 +176,7 @@ public struct CheckoutScreen: FormScreen {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .addresses(let result) where id == addressesRequest:
-            addressesRequest = nil
+        if let result = addressesRequest.take(id, reply) {
             guard case .success(let saved) = result, !saved.isEmpty else { return }
             addresses = saved
             if !form.hasText {
@@ -178,31 +185,26 @@ public struct CheckoutScreen: FormScreen {
             } else {
                 showChoices()
             }
-        case .checkout(let result):
-            guard case .success(let answer)? = form.settle(id, result) else { return }
+        } else if let result = cartRequest.take(id, reply) {
+            if case .success(let current) = result { cart = current }
+        } else if let result = saveRequest.take(id, reply) {
+            switch result {
+            case .success: saveNote = StatusText("Address saved to your profile.", role: .success)
+            case .failure(let error): saveNote = StatusText("The address was not saved to your profile (the order stands): \(error.message)", role: .error)
+            }
+        } else if case .success(let answer)? = form.settle(id, reply, as: CheckoutResponse.self) {
             outcome = answer
-            if answer.code == .priceChanged { cartRequest = ctx.send(.cart) }
+            if answer.code == .priceChanged { cartRequest = ctx.send(.data(Endpoints.cart)) }
             if answer.success {
                 ctx.notify("Thank you! Your order is placed.")
                 // Saved only once the order is placed, so a retried checkout cannot save it twice.
                 if savesAddress {
                     let address = typedAddress
                     let draft = AddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country)
-                    saveRequest = ctx.send(.addAddress(draft))
+                    saveRequest = ctx.send(.data(Endpoints.addAddress, body: draft))
                     saveNote = StatusText("Saving the address to your profile…", role: .muted)
                 }
             }
-        case .cart(let result) where id == cartRequest:
-            cartRequest = nil
-            if case .success(let current) = result { cart = current }
-        case .addressSaved(let result) where id == saveRequest:
-            saveRequest = nil
-            switch result {
-            case .success: saveNote = StatusText("Address saved to your profile.", role: .success)
-            case .failure(let error): saveNote = StatusText("The address was not saved to your profile (the order stands): \(error.message)", role: .error)
-            }
-        default:
-            break
         }
     }
 

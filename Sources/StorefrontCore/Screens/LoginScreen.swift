@@ -40,13 +40,17 @@ public struct LoginScreen: FormScreen {
         case .guest: ctx.reset(to: BrowseScreen())
         default:
             guard form.validate() else { return }
-            form.sending = ctx.send(.login(email: form.value(.email), password: form[.password].text))
+            form.send(Self.signIn(email: form.value(.email), password: form[.password].text), &ctx)
         }
     }
 
+    /// Signing in never sends a token: a stale one must not stand in its way.
+    public static func signIn(email: String, password: String) -> Request<LoginResponse> {
+        .call(Endpoints.login, body: LoginRequest(email: email, password: password), sendsToken: false)
+    }
+
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard case .loggedIn(let result) = reply else { return }
-        switch form.settle(id, result) {
+        switch form.settle(id, reply, as: LoginResponse.self) {
         case .success(let response)?:
             ctx.signIn(Session(token: response.token, user: response.user))
             ctx.notify("Signed in as \(response.user.name).")

@@ -14,14 +14,14 @@ public struct LowStockScreen: ScreenState {
     /// Rows by page as last read; `levels` is them in order, each product once.
     var pages: [Int: [InventoryLevel]] = [:]
     /// The pages asked for and not answered yet, by request.
-    var pageRequests: [RequestID: Int] = [:]
+    var pageRequests: [Pending<PageEnvelope<InventoryLevel>>: Int] = [:]
     var total = 0
     public var names: [String: String] = [:]
     public var list = List()
     public var restock: UnitsPrompt?
     /// Name lookups out, one per page read, so one page's answer never drops another's.
-    var namesRequests: Set<RequestID> = []
-    var addRequest: RequestID?
+    var namesRequests: Set<Pending<[String: Product]>> = []
+    var addRequest: Pending<InventoryLevel>?
     var lastRefresh: Double?
     var now: Double = 0
     public var loaded = false
@@ -59,12 +59,17 @@ public struct LowStockScreen: ScreenState {
     mutating func refresh(_ ctx: inout Context) {
         failure = nil
         lastRefresh = now
-        for page in 1...max(1, pages.count) { pageRequests[ctx.send(.lowStock(page: page))] = page }
+        for page in 1...max(1, pages.count) { pageRequests[ctx.send(Self.page(page))] = page }
     }
 
     mutating func loadMore(_ ctx: inout Context) {
         guard hasMore, pageRequests.isEmpty else { return }
-        pageRequests[ctx.send(.lowStock(page: pages.count + 1))] = pages.count + 1
+        pageRequests[ctx.send(Self.page(pages.count + 1))] = pages.count + 1
+    }
+
+    /// One page of the low-stock list, `pageSize` rows.
+    public static func page(_ number: Int) -> Request<PageEnvelope<InventoryLevel>> {
+        .call(Endpoints.lowStock, query: "page=\(number)&limit=\(pageSize)")
     }
 
     public mutating func tick(_ now: Double, _ ctx: inout Context) {
@@ -82,7 +87,7 @@ public struct LowStockScreen: ScreenState {
             case .units(let units):
                 restock = nil
                 if let index = list.selection {
-                    addRequest = ctx.send(.addStock(productID: levels[index].productId, quantity: units))
+                    addRequest = ctx.send(.data(Endpoints.addStock, body: AddStockRequest(productId: levels[index].productId, quantity: units)))
                 }
             }
             return true
@@ -102,9 +107,8 @@ public struct LowStockScreen: ScreenState {
     static func rows(_ area: Rect) -> Int { max(1, area.height - 4) }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .lowStock(let result) where pageRequests[id] != nil:
-            let number = pageRequests.removeValue(forKey: id)!
+        if let (request, number) = pageRequests.first(where: { $0.key.id == id }), let result = request.result(id, reply) {
+            pageRequests[request] = nil
             switch result {
             case .success(let page):
                 loaded = true
@@ -125,13 +129,12 @@ public struct LowStockScreen: ScreenState {
             case .failure(let error):
                 failure = error
             }
-        case .productsByID(let result) where namesRequests.contains(id):
-            namesRequests.remove(id)
+        } else if let request = namesRequests.first(where: { $0.id == id }), let result = request.result(id, reply) {
+            namesRequests.remove(request)
             if case .success(let products) = result {
                 for (id, product) in products { names[id] = product.name }
             }
-        case .stockAdded(let result) where id == addRequest:
-            addRequest = nil
+        } else if let result = addRequest.take(id, reply) {
             switch result {
             case .success(let level):
                 ctx.notify("\(names[level.productId] ?? level.productId): now \(level.quantity) in stock.")
@@ -139,8 +142,6 @@ public struct LowStockScreen: ScreenState {
             case .failure(let error):
                 failure = error
             }
-        default:
-            break
         }
     }
 

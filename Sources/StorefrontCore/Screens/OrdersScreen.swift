@@ -8,7 +8,7 @@ public struct OrdersScreen: ScreenState {
 
     public var orders: [Order] = []
     public var list = List()
-    var awaiting: RequestID?
+    var awaiting: Pending<PageEnvelope<Order>>?
     /// The last page read, and whether the server has more.
     var page = 0
     var hasMore = false
@@ -36,14 +36,22 @@ public struct OrdersScreen: ScreenState {
     mutating func load(_ ctx: inout Context) {
         failure = nil
         loadingMore = false
-        awaiting = ctx.send(.orders(page: 1))
+        awaiting = ctx.send(Self.page(1))
     }
 
     mutating func loadMore(_ ctx: inout Context) {
         guard hasMore, awaiting == nil else { return }
         failure = nil
         loadingMore = true
-        awaiting = ctx.send(.orders(page: page + 1))
+        awaiting = ctx.send(Self.page(page + 1))
+    }
+
+    /// Orders a page.
+    public static let pageSize = 50
+
+    /// One page of the shopper's orders, newest first.
+    public static func page(_ number: Int) -> Request<PageEnvelope<Order>> {
+        .call(Endpoints.orders, query: "page=\(number)&limit=\(pageSize)")
     }
 
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
@@ -61,8 +69,7 @@ public struct OrdersScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard id == awaiting, case .orders(let result) = reply else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let reply):
             loaded = true
@@ -116,7 +123,7 @@ public struct OrderDetailScreen: ScreenState {
 
     public var order: Order
     public var list: List
-    var awaiting: RequestID?
+    var awaiting: Pending<Order>?
     public var failure: APIError?
 
     public init(order: Order) {
@@ -136,7 +143,9 @@ public struct OrderDetailScreen: ScreenState {
     /// The rows for items, between the order's heading and its total and address.
     static func rows(_ area: Rect) -> Int { max(1, area.height - 10) }
 
-    public mutating func appear(_ ctx: inout Context) { awaiting = ctx.send(.order(id: order.id)) }
+    public mutating func appear(_ ctx: inout Context) { load(&ctx) }
+
+    mutating func load(_ ctx: inout Context) { awaiting = ctx.send(.data(Endpoints.order, order.id)) }
 
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
@@ -146,14 +155,13 @@ public struct OrderDetailScreen: ScreenState {
         case .move(let move): list.move(move, rows: Self.rows(ctx.area))
         case .reload:
             failure = nil
-            awaiting = ctx.send(.order(id: order.id))
+            load(&ctx)
         }
         return true
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard id == awaiting, case .order(let result) = reply else { return }
-        awaiting = nil
+        guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let fresh):
             order = fresh

@@ -9,9 +9,9 @@ public struct ProductDetailScreen: ScreenState {
     /// nil while unknown.
     public var stock: ProductStock?
     public var quantity = 1
-    var productRequest: RequestID?
-    var stockRequest: RequestID?
-    var addRequest: RequestID?
+    var productRequest: Pending<Product>?
+    var stockRequest: Pending<[String: ProductStock]>?
+    var addRequest: Pending<Cart>?
     public var failure: APIError?
     var signedIn = false
 
@@ -58,7 +58,7 @@ public struct ProductDetailScreen: ScreenState {
     mutating func reload(_ ctx: inout Context) {
         failure = nil
         // The product's answer carries its stock: one request for the page.
-        productRequest = ctx.send(.product(id: product.id))
+        productRequest = ctx.send(.data(Endpoints.product, product.id))
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -78,15 +78,13 @@ public struct ProductDetailScreen: ScreenState {
                 break
             }
             failure = nil
-            addRequest = ctx.send(.addToCart(productID: product.id, quantity: quantity))
+            addRequest = ctx.send(.data(Endpoints.addToCart, body: AddToCartRequest(productId: product.id, quantity: quantity)))
         }
         return true
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .product(let result) where id == productRequest:
-            productRequest = nil
+        if let result = productRequest.take(id, reply) {
             switch result {
             case .success(let fresh):
                 product = fresh
@@ -94,18 +92,16 @@ public struct ProductDetailScreen: ScreenState {
                     stock = known
                     quantity = min(quantity, maximumQuantity)
                 } else {
-                    stockRequest = ctx.send(.stock(productIDs: [product.id]))
+                    stockRequest = ctx.send(.stock([product.id]))
                 }
             case .failure(let error): failure = error
             }
-        case .stock(let result) where id == stockRequest:
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             if case .success(let levels) = result, let level = levels[product.id] {
                 stock = level
                 quantity = min(quantity, maximumQuantity)
             }
-        case .cart(let result) where id == addRequest:
-            addRequest = nil
+        } else if let result = addRequest.take(id, reply) {
             switch result {
             case .success(let cart):
                 let count = cart.items.reduce(0) { $0 + $1.quantity }
@@ -114,8 +110,6 @@ public struct ProductDetailScreen: ScreenState {
             case .failure(let error):
                 failure = error
             }
-        default:
-            break
         }
     }
 

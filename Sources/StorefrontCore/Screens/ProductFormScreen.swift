@@ -49,13 +49,13 @@ public struct ProductFormScreen: FormScreen {
 
     public mutating func submit(_ field: Focus, _ ctx: inout Context) {
         guard form.validate(), let price = Self.price(form[.price].text) else { return }
-        let draft = ProductDraft(name: form.value(.name), description: form.value(.description), price: price, category: form.value(.category),
+        let draft = ProductInput(name: form.value(.name), description: form.value(.description), price: price, category: form.value(.category),
                                  images: Self.imageURLs(form[.images].text))
-        form.sending = ctx.send(editing.map { .updateProduct(id: $0.id, draft) } ?? .createProduct(draft))
+        form.send(editing.map { .data(Endpoints.updateProduct, $0.id, body: draft) } ?? .data(Endpoints.createProduct, body: draft), &ctx)
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        guard case .productSaved(let result) = reply, case .success(let product)? = form.settle(id, result) else { return }
+        guard case .success(let product)? = form.settle(id, reply, as: Product.self) else { return }
         form.changed = false
         ctx.notify("\(product.name) \(editing == nil ? "created" : "saved"). Add stock with +.")
         ctx.back()

@@ -19,7 +19,10 @@ public struct ProfileScreen: FormScreen {
     public var addressList = List()
     /// d asks once; y deletes.
     public var confirmingDelete = false
-    var addressRequest: RequestID?
+    /// The address list loading, an address deleting (answered by its id) or becoming the default: one at a time.
+    var addressesRequest: Pending<[Address]>?
+    var deleteRequest: Pending<String>?
+    var defaultRequest: Pending<Address>?
 
     static let changeHelp = KeyHelp("←/→", "change", long: "toggle the newsletter or pick a theme")
     static let themes = ThemeName.allCases.map(\.rawValue)
@@ -29,7 +32,7 @@ public struct ProfileScreen: FormScreen {
     public var title: String { "Profile" }
     public var busyLabel: String? {
         if form.sending != nil { return profile == nil ? "Loading your profile…" : "Saving…" }
-        return addressRequest == nil ? nil : "Updating your addresses…"
+        return addressesRequest == nil && deleteRequest == nil && defaultRequest == nil ? nil : "Updating your addresses…"
     }
     public var status: StatusText? {
         if confirmingDelete, let address = selected {
@@ -67,7 +70,7 @@ public struct ProfileScreen: FormScreen {
 
     public mutating func appear(_ ctx: inout Context) {
         // Back from the address form: the list may have changed (and with it the default).
-        if profile == nil { form.sending = ctx.send(.profile) } else { addressRequest = ctx.send(.addresses) }
+        if profile == nil { form.send(.data(Endpoints.profile), &ctx) } else { loadAddresses(&ctx) }
     }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
@@ -75,7 +78,8 @@ public struct ProfileScreen: FormScreen {
             confirmingDelete = false
             if key == .char("y"), let address = selected {
                 form.failure = nil
-                addressRequest = ctx.send(.deleteAddress(id: address.id))
+                stopWaitingForAddresses()
+                deleteRequest = ctx.send(Request.call(Endpoints.deleteAddress, address.id).map { _ in address.id })
             }
             return true
         }
@@ -87,7 +91,8 @@ public struct ProfileScreen: FormScreen {
 
     public mutating func submit(_ field: Focus, _ ctx: inout Context) {
         guard form.validate() else { return }
-        form.sending = ctx.send(.updateProfile(ProfileChange(phone: form.value(.phone), newsletter: newsletter, theme: theme)))
+        let change = ProfileUpdate(phone: form.value(.phone), preferences: ProfileUpdate.Preferences(newsletter: newsletter, theme: theme))
+        form.send(.data(Endpoints.updateProfile, body: change), &ctx)
     }
 
     public mutating func step(_ field: Focus, by step: Int) {
@@ -105,19 +110,16 @@ public struct ProfileScreen: FormScreen {
         case .makeDefault:
             if let address = selected, !address.isDefault {
                 form.failure = nil
-                addressRequest = ctx.send(.updateAddress(id: address.id, AddressInput(isDefault: true)))
+                stopWaitingForAddresses()
+                defaultRequest = ctx.send(.data(Endpoints.updateAddress, address.id, body: AddressInput(isDefault: true)))
             }
         }
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        if id == addressRequest {
-            receiveAddresses(reply, &ctx)
-            return
-        }
-        guard case .profile(let result) = reply else { return }
+        if receiveAddresses(id, reply, &ctx) { return }
         let saving = profile != nil
-        guard case .success(let fresh)? = form.settle(id, result) else { return }
+        guard case .success(let fresh)? = form.settle(id, reply, as: UserProfile.self) else { return }
         profile = fresh
         addressList.reset(count: fresh.addresses.count)
         form.set(.phone, fresh.phone ?? "")
@@ -130,21 +132,43 @@ public struct ProfileScreen: FormScreen {
         }
     }
 
+    mutating func stopWaitingForAddresses() {
+        addressesRequest = nil
+        deleteRequest = nil
+        defaultRequest = nil
+    }
+
+    mutating func loadAddresses(_ ctx: inout Context) {
+        stopWaitingForAddresses()
+        addressesRequest = ctx.send(.data(Endpoints.addresses))
+    }
+
+    /// False when the reply is not to an address request.
+    mutating func receiveAddresses(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) -> Bool {
+        if let result = addressesRequest.take(id, reply) {
+            switch result {
+            case .success(let fresh):
+                profile?.addresses = fresh
+                addressList.reset(count: fresh.count)
+            case .failure(let error): form.failure = error
+            }
+        } else if let result = deleteRequest.take(id, reply) {
+            addressChanged(result.map { _ in "Address deleted." }, &ctx)
+        } else if let result = defaultRequest.take(id, reply) {
+            addressChanged(result.map { _ in "Default address changed." }, &ctx)
+        } else {
+            return false
+        }
+        return true
+    }
+
     /// A delete or a new default changes other rows too, so both reload the list.
-    mutating func receiveAddresses(_ reply: APIReply, _ ctx: inout Context) {
-        addressRequest = nil
-        switch reply {
-        case .addresses(.success(let fresh)):
-            profile?.addresses = fresh
-            addressList.reset(count: fresh.count)
-        case .addressDeleted(.success):
-            ctx.notify("Address deleted.")
-            addressRequest = ctx.send(.addresses)
-        case .addressSaved(.success):
-            ctx.notify("Default address changed.")
-            addressRequest = ctx.send(.addresses)
-        default:
-            form.failure = reply.error
+    mutating func addressChanged(_ result: Result<String, APIError>, _ ctx: inout Context) {
+        switch result {
+        case .success(let notice):
+            ctx.notify(notice)
+            loadAddresses(&ctx)
+        case .failure(let error): form.failure = error
         }
     }
 

@@ -50,25 +50,25 @@ public struct RegisterScreen: FormScreen {
         if field == .back { return ctx.back() }
         guard form.validate() else { return }
         signingIn = false
-        form.sending = ctx.send(.register(name: form.value(.name), email: form.value(.email), password: form[.password].text, role: role))
+        let account = RegisterRequest(name: form.value(.name), email: form.value(.email), password: form[.password].text, role: role.rawValue)
+        form.send(.data(Endpoints.register, body: account, sendsToken: false), &ctx)
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .registered(let result) where !signingIn:
-            switch form.settle(id, result) {
+        if !signingIn {
+            switch form.settle(id, reply, as: UserSummary.self) {
             case .success?:
                 // Registration answers the account but no token: sign in with what was just typed.
                 signingIn = true
-                form.sending = ctx.send(.login(email: form.value(.email), password: form[.password].text))
+                form.send(LoginScreen.signIn(email: form.value(.email), password: form[.password].text), &ctx)
             case .failure(.server(.emailTaken, let message, _))?:
                 form.errors[.email] = message
                 form.focus = .email
             case .failure?, nil:
                 break
             }
-        case .loggedIn(let result) where signingIn:
-            switch form.settle(id, result) {
+        } else {
+            switch form.settle(id, reply, as: LoginResponse.self) {
             case .success(let response)?:
                 ctx.signIn(Session(token: response.token, user: response.user))
                 ctx.notify("Welcome, \(response.user.name)! Your \(response.user.role == .vendor ? "vendor " : "")account is ready.")
@@ -80,8 +80,6 @@ public struct RegisterScreen: FormScreen {
             case nil:
                 break
             }
-        default:
-            break
         }
     }
 

@@ -12,9 +12,11 @@ public struct VendorScreen: ScreenState {
     /// d asks once; y deletes.
     public var confirmingDelete = false
     public var stockPrompt: UnitsPrompt?
-    var listRequest: RequestID?
-    var stockRequest: RequestID?
-    var changeRequest: RequestID?
+    var listRequest: Pending<VendorProducts>?
+    var stockRequest: Pending<[String: ProductStock]>?
+    /// A deletion (answered by the id deleted) or added stock, one at a time.
+    var deleteRequest: Pending<String>?
+    var stockAddRequest: Pending<InventoryLevel>?
     public var failure: APIError?
 
     public init() {}
@@ -22,7 +24,7 @@ public struct VendorScreen: ScreenState {
     public var title: String { "My products" }
     public var capturesText: Bool { stockPrompt != nil }
     public var busyLabel: String? {
-        changeRequest != nil ? "Saving…" : (listRequest != nil && !loaded) ? "Looking for your products…" : nil
+        deleteRequest != nil || stockAddRequest != nil ? "Saving…" : (listRequest != nil && !loaded) ? "Looking for your products…" : nil
     }
     public var status: StatusText? {
         if confirmingDelete, let product = selected {
@@ -64,7 +66,8 @@ public struct VendorScreen: ScreenState {
         if confirmingDelete {
             confirmingDelete = false
             if key == .char("y"), let product = selected {
-                changeRequest = ctx.send(.deleteProduct(id: product.id))
+                stockAddRequest = nil
+                deleteRequest = ctx.send(Request.call(Endpoints.deleteProduct, product.id).map { _ in product.id })
             }
             return true
         }
@@ -74,7 +77,10 @@ public struct VendorScreen: ScreenState {
             case .cancelled: stockPrompt = nil
             case .units(let units):
                 stockPrompt = nil
-                if let product = selected { changeRequest = ctx.send(.addStock(productID: product.id, quantity: units)) }
+                if let product = selected {
+                    deleteRequest = nil
+                    stockAddRequest = ctx.send(.data(Endpoints.addStock, body: AddStockRequest(productId: product.id, quantity: units)))
+                }
             }
             return true
         }
@@ -91,9 +97,7 @@ public struct VendorScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
-        switch reply {
-        case .myProducts(let result) where id == listRequest:
-            listRequest = nil
+        if let result = listRequest.take(id, reply) {
             switch result {
             case .success(let found):
                 loaded = true
@@ -102,22 +106,19 @@ public struct VendorScreen: ScreenState {
                 list.reset(count: products.count)
                 for product in products { if let known = product.stock { stock[product.id] = known } }
                 let missing = products.filter { stock[$0.id] == nil }.map(\.id)
-                if !missing.isEmpty { stockRequest = ctx.send(.stock(productIDs: missing)) }
+                if !missing.isEmpty { stockRequest = ctx.send(.stock(missing)) }
             case .failure(let error): failure = error
             }
-        case .stock(let result) where id == stockRequest:
-            stockRequest = nil
+        } else if let result = stockRequest.take(id, reply) {
             if case .success(let levels) = result { stock.merge(levels) { $1 } }
-        case .stockAdded(let result) where id == changeRequest:
-            changeRequest = nil
+        } else if let result = stockAddRequest.take(id, reply) {
             switch result {
             case .success(let level):
                 stock[level.productId] = ProductStock(level)
                 ctx.notify("Stock is now \(level.quantity).")
             case .failure(let error): failure = error
             }
-        case .productDeleted(let result) where id == changeRequest:
-            changeRequest = nil
+        } else if let result = deleteRequest.take(id, reply) {
             switch result {
             case .success(let deleted):
                 let name = products.first { $0.id == deleted }?.name ?? "The product"
@@ -126,8 +127,6 @@ public struct VendorScreen: ScreenState {
                 ctx.notify("\(name) was deleted.")
             case .failure(let error): failure = error
             }
-        default:
-            break
         }
     }
 
@@ -152,7 +151,7 @@ public struct VendorScreen: ScreenState {
         if let stockPrompt, let product = selected {
             stockPrompt.draw(&frame, product: product.name, x: x, y: bottom, limit: area.maxX, glyphs: env.glyphs)
         } else if truncated {
-            frame.write("Only the newest \(ProductDraft.scanLimit) products of the catalogue were searched.", x: x + 2, y: bottom, role: .muted)
+            frame.write("Only your newest \(VendorProducts.most) products are listed.", x: x + 2, y: bottom, role: .muted)
         }
     }
 }
