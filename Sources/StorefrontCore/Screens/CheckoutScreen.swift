@@ -160,7 +160,7 @@ public struct CheckoutScreen: FormScreen {
     /// twice. A declined payment, missing stock or changed prices still answer the checkout's own body (`success`
     /// false, with the order and transaction ids, the reason, the shortages or the price changes).
     public static func placeOrder(_ address: ShippingAddress, paymentMethod: String, idempotencyKey: String) -> Request<CheckoutResponse> {
-        let order = CheckoutRequest(shippingAddress: ShippingAddressInput(street: address.street, city: address.city, zip: address.zip, country: address.country),
+        let order = CheckoutRequest(shippingAddress: ShippingAddressInput(address),
                                     paymentMethod: paymentMethod)
         return .call(Endpoints.checkout, body: order, headers: ["Idempotency-Key: \(idempotencyKey)"], answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged])
     }
