@@ -261,6 +261,20 @@ final class TmuxSession {
         try shell(tmux, ["-L", socket, "send-keys", "-t", "shop", "-l", text])
     }
 
+    /// Types into a form's fields from the focused one on, Tab between them,
+    /// leaving the focus on the last.
+    func typeFields(_ fields: String...) throws {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { try press("Tab") }
+            try type(field)
+        }
+    }
+
+    /// Fills the checkout's address form (street, city, zip, country) from its first field.
+    func typeAddress() throws {
+        try typeFields("1 Rue Neuve", "Lyon", "69001", "France")
+    }
+
     func capture() throws -> String {
         try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "shop"])
     }

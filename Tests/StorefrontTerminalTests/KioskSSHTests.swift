@@ -181,11 +181,7 @@ struct KioskSSHTests {
             try first.waitFor("Sign in to Storefront")
             try first.press("Tab", "Tab", "Tab", "Enter")
             try first.waitFor("Create a Storefront account")
-            try first.type(name)
-            try first.press("Tab")
-            try first.type(uniqueEmail("kiosk"))
-            try first.press("Tab")
-            try first.type("secret1")
+            try first.typeFields(name, uniqueEmail("kiosk"), "secret1")
             try first.press("Enter")
             try first.waitFor("kiosk  \(name) (customer)", "12 products")
 

@@ -64,9 +64,7 @@ func signInThroughTheScreen(_ shop: TmuxSession, _ email: String, _ password: St
                             fromCatalogue: Bool = false, timeout: TimeInterval = 30) throws {
     if fromCatalogue { try shop.press("i") }
     try shop.waitFor("Sign in to Storefront", timeout: timeout)
-    try shop.type(email)
-    try shop.press("Tab")
-    try shop.type(password)
+    try shop.typeFields(email, password)
     try shop.press("Enter")
     try shop.waitFor(name, timeout: timeout)
 }
@@ -105,13 +103,7 @@ struct ManyShoppersTerminalTests {
         try opens("catalogue again", "Escape", "escape", showing: "20 of 60 products")
         try opens("cart", "c", #"char("c")"#, showing: "1 item   Total")
         try opens("checkout", "Enter", "enter", showing: "[ Place order ]")
-        try shop.type("1 Rue Neuve")
-        try shop.press("Tab")
-        try shop.type("Lyon")
-        try shop.press("Tab")
-        try shop.type("69001")
-        try shop.press("Tab")
-        try shop.type("France")
+        try shop.typeAddress()
         try opens("order placed", "Enter", "enter", showing: "Order placed. Thank you!")
         try opens("orders", "o", #"char("o")"#, showing: "Placed (UTC)")
         try opens("order", "Enter", "enter", showing: "Confirmed")

@@ -15,9 +15,7 @@ struct TerminalShopJourneyTests {
 
     func signIn(_ shop: TmuxSession, _ email: String, _ password: String, as name: String) throws {
         try shop.waitFor("Sign in to Storefront")
-        try shop.type(email)
-        try shop.press("Tab")
-        try shop.type(password)
+        try shop.typeFields(email, password)
         try shop.press("Enter")
         try shop.waitFor(name)
     }
@@ -240,13 +238,7 @@ struct TerminalShopJourneyTests {
         try shop.waitFor("1 item   Total $9.90")
         try shop.press("Enter")
         try shop.waitFor("Checkout: 1 item", "[ Place order ]")
-        try shop.type("1 Rue Neuve")
-        try shop.press("Tab")
-        try shop.type("Lyon")
-        try shop.press("Tab")
-        try shop.type("69001")
-        try shop.press("Tab")
-        try shop.type("France")
+        try shop.typeAddress()
         try shop.press("Enter")
         try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
     }
