@@ -38,3 +38,16 @@ public struct SignedInUser: Sendable, Hashable {
         isAdmin || ownerID.lowercased() == id.description
     }
 }
+
+/// Who is calling: a signed-in account, or another service of the marketplace.
+public enum Caller: Sendable, Equatable {
+    case user(SignedInUser)
+    case service(name: String)
+
+    public var user: SignedInUser? {
+        if case .user(let user) = self { return user }
+        return nil
+    }
+
+    public var role: Role? { user?.role }
+}

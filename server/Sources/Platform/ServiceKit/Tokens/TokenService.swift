@@ -2,19 +2,6 @@ import Foundation
 import JWTKit
 import MarketplaceAPI
 
-/// Who is calling: a signed-in account, or another service of the marketplace.
-public enum Caller: Sendable, Equatable {
-    case user(SignedInUser)
-    case service(name: String)
-
-    public var user: SignedInUser? {
-        if case .user(let user) = self { return user }
-        return nil
-    }
-
-    public var role: Role? { user?.role }
-}
-
 /// The claims of every token: `sub` (account id or service name), `role`, `iat`, `exp`.
 public struct AccessClaims: JWTPayload, Equatable {
     public var sub: SubjectClaim
@@ -101,9 +88,4 @@ public struct TokenService: Sendable {
     private static func wholeSeconds(_ date: Date) -> Date {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
-}
-
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
