@@ -3,7 +3,7 @@ import MarketplaceAPI
 import ServiceKit
 
 /// Input rules for stock requests, callable without HTTP.
-public enum StockRules {
+public enum InventoryRules {
     /// Far below INTEGER's limit, so adding to a row cannot overflow in one step.
     public static let maximumUnitsPerRequest = InputRules.stockUnits.upperBound
     public static let maximumLinesPerOrder = 200

@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
 /// A validated new product; `ownerID` is the account that creates it.
 public struct NewProduct: Sendable, Equatable {
@@ -86,4 +87,22 @@ public protocol ProductRepository: Sendable {
     /// `ownerID` nil: any owner (admins).
     func update(id: String, _ changes: ProductChanges, ownerID: String?) async throws -> ProductWriteOutcome<Product>
     func delete(id: String, ownerID: String?) async throws -> ProductWriteOutcome<Void>
+}
+
+/// What can go wrong with the catalog.
+public enum ProductError: DomainError, Equatable {
+    case invalid([FieldError])
+    case nothingToUpdate
+    case notFound
+    case notYours
+
+    /// The one place product errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): .validation(errors)
+        case .nothingToUpdate: .invalid("Nothing to update: send at least one of name, description, price, category, images")
+        case .notFound: .notFound("Product not found")
+        case .notYours: .forbidden("Vendors can change only their own products")
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
 /// A profile as the user service stores it, with its preferences.
 public struct StoredProfile: Sendable, Equatable {
@@ -60,4 +61,25 @@ public protocol UserProfileRepository: Sendable {
     func updateAddress(userID: String, addressID: String, fields: AddressFields, isDefault: Bool?) async throws -> Address?
     /// false when the caller has no address with this id.
     func deleteAddress(userID: String, addressID: String) async throws -> Bool
+}
+
+/// What can go wrong with profiles and addresses.
+public enum UserError: DomainError, Equatable {
+    case invalid([FieldError])
+    /// Someone else's address answers exactly like a missing one, so ids cannot be probed.
+    case addressNotFound
+    case malformedAddressID
+    case defaultContended
+    case tooManyAddresses
+
+    /// The one place user errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): .validation(errors)
+        case .addressNotFound: .notFound("Address not found")
+        case .malformedAddressID: .badRequest("Address id must be 24 hexadecimal characters")
+        case .defaultContended: .conflict("The default address is being changed by another request; try again")
+        case .tooManyAddresses: .conflict("You can keep at most \(InputRules.maximumAddresses) addresses; delete one to add another")
+        }
+    }
 }

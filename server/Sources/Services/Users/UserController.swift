@@ -1,0 +1,42 @@
+import Hummingbird
+import MarketplaceAPI
+import ServiceKit
+
+/// `/api/users/...`: every route needs a signed-in user and works on that user's records only.
+public struct UserController: Sendable {
+    let service: UserService
+
+    public init(service: UserService) {
+        self.service = service
+    }
+
+    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.on(Endpoints.profile) { _, context in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, try await service.profile(userID: user.id.description))
+        }
+        router.on(Endpoints.updateProfile) { _, context, body in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, message: "Profile updated", try await service.updateProfile(userID: user.id.description, body))
+        }
+        router.on(Endpoints.addresses) { _, context in
+            let user = try context.requireUser()
+            return try JSONBody.data(.ok, try await service.addresses(userID: user.id.description))
+        }
+        router.on(Endpoints.addAddress) { _, context, body in
+            let user = try context.requireUser()
+            return try JSONBody.data(.created, message: "Address added", try await service.addAddress(userID: user.id.description, body))
+        }
+        router.on(Endpoints.updateAddress) { _, context, body in
+            let user = try context.requireUser()
+            let id = try context.parameters.require("id")
+            return try JSONBody.data(.ok, message: "Address updated", try await service.updateAddress(userID: user.id.description, addressID: id, body))
+        }
+        router.on(Endpoints.deleteAddress) { _, context in
+            let user = try context.requireUser()
+            let id = try context.parameters.require("id")
+            try await service.deleteAddress(userID: user.id.description, addressID: id)
+            return try JSONBody.data(.ok, message: "Address deleted", ["id": id])
+        }
+    }
+}
