@@ -27,6 +27,8 @@ extension PostgresClient {
 extension PSQLError {
     /// SQLSTATE 23505: a unique constraint said no.
     public var isUniqueViolation: Bool { serverInfo?[.sqlState] == "23505" }
+    /// SQLSTATE 22003: a number left its column's range.
+    public var isNumericOverflow: Bool { serverInfo?[.sqlState] == "22003" }
     /// SQLSTATE 23514: a CHECK constraint said no.
     public var isCheckViolation: Bool { serverInfo?[.sqlState] == "23514" }
     /// SQLSTATE 42P04: CREATE DATABASE raced with another creator.
