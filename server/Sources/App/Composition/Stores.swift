@@ -11,9 +11,11 @@ public struct Stores: Sendable {
     /// The user and product services' document store (one pool per URL, per process).
     public let documents: DocumentStores?
     let services: Set<ServiceName>
+    let logger: Logger
 
     public init(configuration: AppConfiguration, logger: Logger, for services: Set<ServiceName> = Set(ServiceName.allCases)) throws {
         self.services = services
+        self.logger = logger
         self.documents = services.contains(.users) || services.contains(.products) ? try DocumentStores(configuration: configuration) : nil
         let location = try PostgresLocation(url: configuration.postgresURL)
         var postgres: [Database: PostgresClient] = [:]
@@ -29,6 +31,11 @@ public struct Stores: Sendable {
     func client(_ database: Database) -> PostgresClient {
         guard let client = postgres[database] else { preconditionFailure("\(database.name) is not opened by this process") }
         return client
+    }
+
+    /// A database a service of this process owns, as its store uses it.
+    func postgres(_ database: Database) -> PostgresStore {
+        PostgresStore(client: client(database), logger: logger)
     }
 
     /// Clients that must run for as long as the application does.

@@ -3,14 +3,8 @@ import MarketplaceAPI
 import ServiceKit
 
 /// Registration and sign-in (`Endpoints.register`, `Endpoints.login`).
-public struct AuthController: Sendable {
-    let service: AuthService
-
-    public init(service: AuthService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum AuthController {
+    public static func addRoutes(for service: AuthService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.register) { _, context, body in
             let account = try await service.register(body, caller: context.caller, address: context.client.key)
             context.logger.info("account registered", metadata: ["user_id": .string(account.summary.id), "role": .string(account.role.rawValue)])

@@ -5,14 +5,8 @@ import ServiceKit
 
 /// The inventory's routes: reading stock is public, adding is for admins and the
 /// product's vendor, reserving and releasing only for other services.
-public struct InventoryController: Sendable {
-    let service: InventoryService
-
-    public init(service: InventoryService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum InventoryController {
+    public static func addRoutes(for service: InventoryService, to router: some RouterMethods<AppRequestContext>) {
         // The router prefers the constant `status/low-stock` over `:productId`.
         router.on(Endpoints.lowStock) { request, _ in
             let (page, limit) = try PageQuery.parse(request.uri.queryParameters, defaultLimit: 50, maximumLimit: 200)

@@ -5,14 +5,8 @@ import ServiceKit
 
 /// `/api/orders/...`: the signed-in user's cart and orders, and the internal
 /// routes the checkout uses to create orders and move their status.
-public struct OrderController: Sendable {
-    let service: OrderService
-
-    public init(service: OrderService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum OrderController {
+    public static func addRoutes(for service: OrderService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.cart) { _, context in
             let user = try context.requireUser()
             return try JSONBody.data(.ok, try await service.cart(userID: user.id.description))

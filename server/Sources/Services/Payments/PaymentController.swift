@@ -5,14 +5,8 @@ import MarketplaceAPI
 import ServiceKit
 
 /// `POST /api/payments` and `GET /api/payments/:transactionId`.
-public struct PaymentController: Sendable {
-    let service: PaymentService
-
-    public init(service: PaymentService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum PaymentController {
+    public static func addRoutes(for service: PaymentService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.createPayment) { request, context, body in
             let caller = try context.requireCaller()
             let transaction = try await service.pay(body, idempotencyKeyHeader: request.headers[.idempotencyKey], caller: caller)

@@ -5,14 +5,8 @@ import NIOCore
 import ServiceKit
 
 /// The catalog's routes: browsing is public; writes need the vendor or admin role.
-public struct ProductController: Sendable {
-    let service: ProductService
-
-    public init(service: ProductService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum ProductController {
+    public static func addRoutes(for service: ProductService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.products) { request, context in
             let query = try ProductRules.parseQuery(Self.parameters(request))
             if case .service = context.caller, let ids = query.ids {

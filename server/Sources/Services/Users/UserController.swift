@@ -3,14 +3,8 @@ import MarketplaceAPI
 import ServiceKit
 
 /// `/api/users/...`: every route needs a signed-in user and works on that user's records only.
-public struct UserController: Sendable {
-    let service: UserService
-
-    public init(service: UserService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum UserController {
+    public static func addRoutes(for service: UserService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.profile) { _, context in
             let user = try context.requireUser()
             return try JSONBody.data(.ok, try await service.profile(userID: user.id.description))
