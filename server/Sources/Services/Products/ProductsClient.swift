@@ -57,13 +57,9 @@ public struct HTTPProductCatalog: ProductCatalog {
 
     public func product(id: String) async throws -> ProductSnapshot? {
         let reply = try await client.call(Endpoints.product, id, retry: .idempotent)
-        if reply.status == 200 {
-            let product = try client.decode(reply, as: Endpoints.product).data
-            return ProductSnapshot(product)
-        }
         switch reply.code {
         case .notFound?, .validationFailed?, .malformedRequest?: return nil
-        default: throw reply.unexpected(from: client.service)
+        default: return ProductSnapshot(try client.decode(reply, as: Endpoints.product).data)
         }
     }
 
@@ -79,7 +75,6 @@ public struct HTTPProductCatalog: ProductCatalog {
             // `limit` too: a product service of an earlier version answers the listing as
             // shoppers get it, one page (and possibly from its cache).
             let reply = try await client.call(Endpoints.products, query: "limit=\(batch.count)&" + query, retry: .idempotent)
-            guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
             for product in try client.decode(reply, as: Endpoints.products).data { found[product.id] = ProductSnapshot(product) }
         }
         // An id the listing left out is asked for on its own before it counts as gone:

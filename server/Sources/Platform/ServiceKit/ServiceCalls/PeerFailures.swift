@@ -44,3 +44,17 @@ public func peerFailure(_ service: String, _ error: any Error) -> any Error {
     }
     return ServiceUnavailable(service: service, detail: String(describing: error))
 }
+
+/// Calls a service of this process the way its HTTP client would reach it: an
+/// error `passing` lets through is the caller's to act on; any other failure
+/// becomes what `peerFailure` makes of it.
+public func callInProcess<T>(_ service: String, passing: (any Error) -> Bool = { _ in false },
+                             _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error where passing(error) {
+        throw error
+    } catch {
+        throw peerFailure(service, error)
+    }
+}

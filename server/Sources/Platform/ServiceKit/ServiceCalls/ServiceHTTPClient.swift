@@ -58,9 +58,17 @@ public struct ServiceHTTPClient: Sendable {
         return try await perform(HTTPMethod(endpoint.method), query.map { path + "?" + $0 } ?? path, payload: nil, retry: retry)
     }
 
-    /// The reply of a successful call, as its endpoint declares it.
-    public func decode<Body, Reply>(_ reply: ServiceReply, as endpoint: Endpoint<Body, Reply>) throws -> Reply {
-        try reply.decode(Reply.self, from: service)
+    /// The reply of a successful call (answered with one of `success`), as its
+    /// endpoint declares it; any other answer is thrown as `ServiceReply.unexpected`.
+    public func decode<Body, Reply>(_ reply: ServiceReply, as endpoint: Endpoint<Body, Reply>, success: Set<Int> = [200]) throws -> Reply {
+        try requireOK(reply, success: success)
+        return try reply.decode(Reply.self, from: service)
+    }
+
+    /// Throws an answer other than `success` as `ServiceReply.unexpected`, for
+    /// calls whose reply the caller does not read.
+    public func requireOK(_ reply: ServiceReply, success: Set<Int> = [200]) throws {
+        guard success.contains(reply.status) else { throw reply.unexpected(from: service) }
     }
 
     private func perform(_ method: HTTPMethod, _ path: String, payload: ByteBuffer?, retry: RetryPolicy) async throws -> ServiceReply {
