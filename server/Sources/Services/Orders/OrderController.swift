@@ -8,26 +8,22 @@ import ServiceKit
 public enum OrderController {
     public static func addRoutes(for service: OrderService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.cart) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, try await service.cart(userID: user.id.description))
+            try JSONBody.data(.ok, try await service.cart(userID: context.requireUserID()))
         }
         router.on(Endpoints.addToCart) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Item added to cart", try await service.addToCart(userID: user.id.description, body))
+            try JSONBody.data(.ok, message: "Item added to cart", try await service.addToCart(userID: context.requireUserID(), body))
         }
         router.on(Endpoints.removeFromCart) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Item removed from cart", try await service.removeFromCart(userID: user.id.description, body))
+            try JSONBody.data(.ok, message: "Item removed from cart", try await service.removeFromCart(userID: context.requireUserID(), body))
         }
         router.on(Endpoints.clearCart) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Cart cleared", try await service.clearCart(userID: user.id.description))
+            try JSONBody.data(.ok, message: "Cart cleared", try await service.clearCart(userID: context.requireUserID()))
         }
 
         router.on(Endpoints.orders) { request, context in
-            let user = try context.requireUser()
+            let userID = try context.requireUserID()
             let (page, limit) = try PageQuery.parse(request.uri.queryParameters)
-            let result = try await service.orders(userID: user.id.description, page: page, limit: limit)
+            let result = try await service.orders(userID: userID, page: page, limit: limit)
             return try JSONBody.response(.ok, PageEnvelope(data: result.orders, pagination: result.pagination))
         }
         router.on(Endpoints.order) { _, context in

@@ -20,6 +20,11 @@ extension AppRequestContext {
         }
     }
 
+    /// The signed-in account's id as every store keeps it (`requireUser`).
+    public func requireUserID() throws -> String {
+        try requireUser().id.description
+    }
+
     /// A signed-in account holding one of `roles`.
     @discardableResult
     public func requireRole(_ roles: Set<Role>) throws -> SignedInUser {

@@ -50,4 +50,12 @@ public enum Caller: Sendable, Equatable {
     }
 
     public var role: Role? { user?.role }
+
+    /// Another service may act for anyone; an account as `SignedInUser.mayActFor` says.
+    public func mayActFor(_ ownerID: String) -> Bool {
+        switch self {
+        case .service: true
+        case .user(let user): user.mayActFor(ownerID)
+        }
+    }
 }
