@@ -24,3 +24,10 @@ extension MongoClient {
         (try? await withDeadline(timeout) { await self.ping() }) ?? false
     }
 }
+
+/// A document store answer a service cannot use (a stored value it cannot read,
+/// an upsert that kept losing a race); answered as an internal error.
+public struct MongoStoreFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
