@@ -82,10 +82,3 @@ public struct HTTPProductCatalog: ProductCatalog {
         return found.merging(try await productsOneByOne(ids: listable.filter { found[$0] == nil }), uniquingKeysWith: { first, _ in first })
     }
 }
-
-/// Where product answers get their stock: the inventory service, asked once per
-/// answer for every product in it. In-process or over HTTP.
-public protocol StockSource: Sendable {
-    /// The stock of each id; ids never stocked read as 0, low.
-    func stock(of productIDs: [String]) async throws -> [String: ProductStock]
-}
