@@ -75,7 +75,11 @@ struct ServiceAssembly {
     }
 
     private func auth() -> AuthService {
-        AuthService(
+        if configuration.bcryptCost < 10 {
+            logger.warning("STOREFRONT_BCRYPT_COST is below 10: passwords are hashed at a cost meant for tests only",
+                           metadata: ["cost": .stringConvertible(configuration.bcryptCost)])
+        }
+        return AuthService(
             accounts: PostgresAccountRepository(store: stores.postgres(.auth)),
             hasher: PasswordHasher(cost: configuration.bcryptCost, pool: PasswordHasher.pool(threads: configuration.hashingThreads),
                                    maximumQueued: configuration.hashingQueue, perClient: configuration.hashingPerClient),

@@ -30,9 +30,10 @@ public struct PasswordHasher: Sendable {
     let queue: FairHashingQueue
 
     /// As many hashes run at once as `pool` has threads; `maximumQueued`: hashes
-    /// running or waiting in all; `perClient`: of those, one client's.
+    /// running or waiting in all; `perClient`: of those, one client's. `cost`:
+    /// 12 in production; below 10 only for tests (`STOREFRONT_BCRYPT_COST`).
     public init(cost: UInt8 = 12, pool: NIOThreadPool = .singleton, maximumQueued: Int = 16, perClient: Int = 4) {
-        precondition(cost >= 10, "bcrypt cost below 10 is too weak")
+        precondition((4...31).contains(cost), "bcrypt's cost is 4 to 31")
         self.cost = cost
         self.pool = pool
         self.queue = FairHashingQueue(running: pool.numberOfThreads, maximumQueued: maximumQueued, perClient: perClient)
