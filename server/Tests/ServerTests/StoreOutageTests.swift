@@ -20,7 +20,7 @@ import Testing
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("sf-outage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: storage) }
-        let port = try StoreRestartTests.PrivateStores.freePort()
+        let port = try Loopback.freePort()
         let store = Process()
         store.executableURL = executable
         store.arguments = ["--host", "127.0.0.1", "--port", String(port), "--storage-path", storage.path]

@@ -36,27 +36,9 @@ import Testing
             try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("venv"), withDestinationURL: shared)
             var environment = ProcessInfo.processInfo.environment
             environment["STOREFRONT_DATA_DIR"] = folder.path
-            environment["STOREFRONT_PG_PORT"] = String(try Self.freePort())
-            environment["STOREFRONT_MONGO_PORT"] = String(try Self.freePort())
+            environment["STOREFRONT_PG_PORT"] = String(try Loopback.freePort())
+            environment["STOREFRONT_MONGO_PORT"] = String(try Loopback.freePort())
             self.environment = environment
-        }
-
-        /// A port nothing listens on now, as the kernel hands out for port 0 (a random
-        /// pick could be one of the many client connections' ports).
-        static func freePort() throws -> Int {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw ServerProcessError("no socket for a free port") }
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound else { throw ServerProcessError("cannot find a free port") }
-            return Int(UInt16(bigEndian: address.sin_port))
         }
 
         /// Runs `server/dev/stores ARGUMENTS` on a thread of its own (waiting for it must

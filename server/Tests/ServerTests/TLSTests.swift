@@ -25,16 +25,9 @@ import Testing
 
     /// Whether something listens on the loopback port (an HTTPS server answers plain HTTP with nothing usable).
     static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        guard let fd = Loopback.connection(to: port) else { return false }
+        close(fd)
+        return true
     }
 
     /// A client that verifies certificates against `authority` (the system's when nil).
@@ -104,7 +97,7 @@ import Testing
         let certs = try await Self.certificates()
         defer { try? FileManager.default.removeItem(atPath: certs) }
         let server = try await ServerProcess.start(environment: try ServerProcess.environment())
-        let tlsPort = try StoreRestartTests.PrivateStores.freePort()
+        let tlsPort = try Loopback.freePort()
         let gateway = try await SplitDeployment.gateway(upstreamPort: server.port, [
             "STOREFRONT_SPLIT_TLS_CERT": certs + "/good.pem", "STOREFRONT_SPLIT_TLS_KEY": certs + "/good.key",
             "STOREFRONT_SPLIT_TLS_PORT": String(tlsPort),

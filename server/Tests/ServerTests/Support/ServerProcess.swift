@@ -60,7 +60,7 @@ final class ServerProcess: Sendable {
     /// `isReady`: how to tell the server answers (plain `GET /health` by default).
     static func start(environment: [String: String], isReady: ((ServerProcess) async -> Bool)? = nil) async throws -> ServerProcess {
         // 30000-40000; split deployments in tests take 20000-29007.
-        let port = try StoreRestartTests.PrivateStores.freePort()
+        let port = try Loopback.freePort()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
