@@ -31,16 +31,30 @@ public enum Loopback {
     /// Whether something accepts connections on the port (an HTTPS server answers
     /// plain HTTP with nothing usable, so this only connects).
     public static func accepts(port: Int) -> Bool {
+        guard let fd = connection(to: port) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A socket connected to the port, the caller's to close; nil (with `errno`
+    /// set) when nothing accepts the connection.
+    public static func connection(to port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        guard connected == 0 else {
+            let failure = errno
+            close(fd)
+            errno = failure
+            return nil
+        }
+        return fd
     }
 
     /// Everything a pipe's read end gives until the writer closes it.

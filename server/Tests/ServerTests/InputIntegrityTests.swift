@@ -212,6 +212,8 @@ import Testing
     @Test func aFullHashingQueueAnswers503AtOnce() async throws {
         var configuration = try await TestStores.prepare()
         configuration.hashingQueue = 1
+        // Hashes that take their real time, so the six sign-ins overlap.
+        configuration.bcryptCost = 10
         let app = try await buildApplication(configuration, logger: TestStores.logger)
         try await app.test(.router) { base in
             let client = TestAppClient(base: base)

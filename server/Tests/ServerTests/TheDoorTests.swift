@@ -4,6 +4,7 @@ import MarketplaceAPI
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceKit
+import StorefrontTestSupport
 import AuthService
 @testable import Composition
 import Testing
@@ -289,18 +290,10 @@ final class RawConnections: @unchecked Sendable {
     static func open(_ count: Int, port: Int) throws -> RawConnections {
         var sockets: [Int32] = []
         for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                close(fd)
+            guard let fd = Loopback.connection(to: port) else {
+                let failure = errno
                 sockets.forEach { close($0) }
-                throw ServerProcessError("could not connect to 127.0.0.1:\(port) (errno \(errno))")
+                throw ServerProcessError("could not connect to 127.0.0.1:\(port) (errno \(failure))")
             }
             sockets.append(fd)
         }

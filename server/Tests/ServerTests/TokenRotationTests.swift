@@ -185,6 +185,19 @@ import NIOCore
     }
 }
 
+/// Password hashing's cost: 12 as shipped, lower only when a test says so.
+@Suite("Hashing cost") struct HashingCostTests {
+    @Test func passwordsAreHashedAtCost12UnlessTheOperatorSaysOtherwise() throws {
+        #expect(try TokenRotationTests.configuration([:]).bcryptCost == 12)
+        #expect(PasswordHasher().cost == 12)
+        #expect(try TokenRotationTests.configuration(["STOREFRONT_BCRYPT_COST": "14"]).bcryptCost == 14)
+        #expect(try TokenRotationTests.configuration(["STOREFRONT_BCRYPT_COST": "4"]).bcryptCost == 4)
+        for refused in ["3", "17", "0", "twelve"] {
+            #expect(TokenRotationTests.refusal(["STOREFRONT_BCRYPT_COST": refused])?.contains("STOREFRONT_BCRYPT_COST") == true, "\(refused)")
+        }
+    }
+}
+
 /// Password hashing's threads: as many as the cores, or as the operator sets.
 @Suite("Hashing threads") struct HashingThreadTests {
     @Test func asManyAsTheCoresUnlessTheOperatorSaysOtherwise() throws {

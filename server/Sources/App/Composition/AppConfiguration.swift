@@ -28,6 +28,8 @@ public struct AppConfiguration: Sendable {
     public var userTokenSecrets: TokenSecrets { TokenSecrets(current: tokenSecret, previous: previousTokenSecrets) }
     public var serviceTokenSecrets: TokenSecrets { TokenSecrets(current: serviceSecret, previous: previousServiceSecrets) }
     public var tokenLifetime: Duration = .seconds(3600)
+    /// bcrypt's cost: 12 unless the operator says otherwise (10 to 16); 4 to 9 only
+    /// for tests that are not about hashing, which need sign-ups by the hundred.
     public var bcryptCost: UInt8 = 12
     /// Password hashes running or waiting at once; more answer 503 at once.
     public var hashingQueue: Int = 16
@@ -142,7 +144,9 @@ public struct AppConfiguration: Sendable {
         try TokenSecrets.validate(user: configuration.userTokenSecrets, service: configuration.serviceTokenSecrets)
         if let lifetime = try positiveSeconds("STOREFRONT_TOKEN_TTL") { configuration.tokenLifetime = lifetime }
         if let cost = env["STOREFRONT_BCRYPT_COST"] {
-            guard let value = UInt8(cost), (10...16).contains(value) else { throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16: \(cost)") }
+            guard let value = UInt8(cost), (4...16).contains(value) else {
+                throw ConfigurationError("STOREFRONT_BCRYPT_COST must be between 10 and 16 (4 to 9 for tests only): \(cost)")
+            }
             configuration.bcryptCost = value
         }
         if let queue = env["STOREFRONT_HASHING_QUEUE"] {

@@ -51,7 +51,7 @@ public indirect enum BSONValue: Sendable {
 
     func write(to out: inout String) {
         switch self {
-        case .string(let text): Self.writeString(text, to: &out)
+        case .string(let text): JSONText.writeString(text, to: &out)
         case .int32(let value): out += #"{"$numberInt":""# + String(value) + #""}"#
         case .int64(let value): out += #"{"$numberLong":""# + String(value) + #""}"#
         case .double(let value): out += #"{"$numberDouble":""# + Self.doubleText(value) + #""}"#
@@ -64,7 +64,7 @@ public indirect enum BSONValue: Sendable {
             out += "{"
             for (index, field) in document.fields.enumerated() {
                 if index > 0 { out += "," }
-                Self.writeString(field.key, to: &out)
+                JSONText.writeString(field.key, to: &out)
                 out += ":"
                 field.value.write(to: &out)
             }
@@ -83,23 +83,6 @@ public indirect enum BSONValue: Sendable {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
         return String(value)
-    }
-
-    static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 

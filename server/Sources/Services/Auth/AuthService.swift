@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import Logging
 import MarketplaceAPI
 import ServiceKit
@@ -27,7 +26,7 @@ public struct AuthService: Sendable {
     /// Registers an account. Admin accounts need an admin caller: nobody promotes themselves.
     public func register(_ request: RegisterRequest, caller: Caller?, address: String? = nil) async throws -> Account {
         if let wait = throttle.wait(email: nil, address: address) { throw AuthError.throttled(retryAfter: wait) }
-        let new = try AccountRules.validate(request)
+        let new = try AuthRules.validate(request)
         if new.role == .admin, caller?.role != .admin {
             throw AuthError.adminOnly
         }
@@ -55,7 +54,7 @@ public struct AuthService: Sendable {
 
     /// `address`: the client's, for the per-address slow-down.
     public func login(_ request: LoginRequest, address: String? = nil) async throws -> LoginResponse {
-        let (email, password) = try AccountRules.validate(request)
+        let (email, password) = try AuthRules.validate(request)
         // Refused before any lookup, and alike for emails with and without an account.
         if let wait = throttle.wait(email: email, address: address) { throw AuthError.throttled(retryAfter: wait) }
         let account = try await accounts.find(email: email)
@@ -83,26 +82,6 @@ extension AuthService {
             throw AuthError.clientBusy
         } catch is HasherBusy {
             throw AuthError.busy
-        }
-    }
-}
-
-/// Registration and sign-in (`Endpoints.register`, `Endpoints.login`).
-public struct AuthController: Sendable {
-    let service: AuthService
-
-    public init(service: AuthService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
-        router.on(Endpoints.register) { _, context, body in
-            let account = try await service.register(body, caller: context.caller, address: context.client.key)
-            context.logger.info("account registered", metadata: ["user_id": .string(account.summary.id), "role": .string(account.role.rawValue)])
-            return try JSONBody.data(.created, message: "User registered successfully", account.summary)
-        }
-        router.on(Endpoints.login) { _, context, body in
-            return try JSONBody.response(.ok, try await service.login(body, address: context.client.key))
         }
     }
 }

@@ -1,59 +1,45 @@
 import Foundation
-import Logging
 import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 
-public struct PostgresAccountRepository: AccountRepository {
-    let client: PostgresClient
-    let logger: Logger
+public struct PostgresAccountRepository: AccountRepository, PostgresRepository {
+    let store: PostgresStore
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+    public init(store: PostgresStore) {
+        self.store = store
     }
 
     public func create(name: String, email: String, passwordHash: String, role: Role) async throws -> Account {
         do {
             // The unique index on email decides races between two registrations.
-            let rows = try await client.query("""
+            let created = try await store.first("""
                 INSERT INTO users (name, email, password_hash, role)
                 VALUES (\(name), \(email), \(passwordHash), \(role.rawValue)::user_role)
-                RETURNING id, name, email, password_hash, role::text, created_at
-                """, logger: logger)
-            for try await row in rows.decode((UUID, String, String, String, String, Date).self) {
-                return try Self.account(row)
-            }
-            throw AppError(.internalServerError, "Account was not created")
+                RETURNING \(unescaped: Self.columns)
+                """, Self.account)
+            guard let created else { throw AppError(.internalServerError, "Account was not created") }
+            return created
         } catch let error as PSQLError where error.isUniqueViolation {
             throw AccountStoreError.emailTaken
         }
     }
 
     public func find(email: String) async throws -> Account? {
-        let rows = try await client.query("""
-            SELECT id, name, email, password_hash, role::text, created_at FROM users WHERE email = \(email)
-            """, logger: logger)
-        for try await row in rows.decode((UUID, String, String, String, String, Date).self) {
-            return try Self.account(row)
-        }
-        return nil
+        try await store.first("SELECT \(unescaped: Self.columns) FROM users WHERE email = \(email)", Self.account)
     }
 
     public func find(id: UUID) async throws -> Account? {
-        let rows = try await client.query("""
-            SELECT id, name, email, password_hash, role::text, created_at FROM users WHERE id = \(id)
-            """, logger: logger)
-        for try await row in rows.decode((UUID, String, String, String, String, Date).self) {
-            return try Self.account(row)
-        }
-        return nil
+        try await store.first("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", Self.account)
     }
 
-    private static func account(_ row: (UUID, String, String, String, String, Date)) throws -> Account {
-        guard let role = Role(rawValue: row.4) else {
+    private static let columns = "id, name, email, password_hash, role::text, created_at"
+
+    private static func account(_ row: PostgresRow) throws -> Account {
+        let (id, name, email, passwordHash, role, createdAt) = try row.decode((UUID, String, String, String, String, Date).self)
+        guard let role = Role(rawValue: role) else {
             throw AppError(.internalServerError, "Stored account has an unknown role")
         }
-        return Account(id: row.0, name: row.1, email: row.2, passwordHash: row.3, role: role, createdAt: row.5)
+        return Account(id: id, name: name, email: email, passwordHash: passwordHash, role: role, createdAt: createdAt)
     }
 }

@@ -4,13 +4,13 @@ import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 
-public struct PostgresCheckoutLog: CheckoutLog {
+public struct PostgresCheckoutLog: CheckoutLog, PostgresRepository {
     let client: PostgresClient
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+    public init(store: PostgresStore) {
+        client = store.client
+        logger = store.logger
     }
 
     private static let columns = """

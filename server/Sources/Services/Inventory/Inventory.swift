@@ -1,8 +1,9 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
-/// What can go wrong with stock, in the shop's words. `InventoryController`
-/// maps these to HTTP in one place; in-process callers (the checkout) match on them.
+/// What can go wrong with stock, in the shop's words. `appError` (below) maps
+/// these to HTTP in one place; in-process callers (the checkout) match on them.
 public enum InventoryError: Error, Equatable, Sendable {
     case invalid([FieldError])
     /// The catalog has no product with this id.
@@ -56,4 +57,22 @@ public protocol InventoryRepository: Sendable {
     func release(orderID: String) async throws -> ReleaseOutcome
     /// Rows where quantity < low_stock_threshold, lowest quantity first.
     func lowStock(offset: Int, limit: Int) async throws -> (levels: [InventoryLevel], total: Int)
+}
+
+extension InventoryError: DomainError {
+    /// The one place inventory errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .unknownProduct(let id): return .notFound("No product with id \(id)")
+        case .noInventory(let id): return .notFound("No inventory for product \(id)")
+        case .notOwner: return .forbidden("Vendors can only stock their own products")
+        case .insufficientStock(let shortages):
+            return AppError(.conflict, .outOfStock, "Insufficient stock for \(shortages.map(\.productId).joined(separator: ", "))",
+                            errors: InsufficientStockResponse(message: "", shortages: shortages).errors)
+        case .reservationReleased(let orderID): return .conflict("The reservation for order \(orderID) was released; it cannot reserve again")
+        case .reservationMismatch(let orderID, _): return .conflict("Order \(orderID) already holds a reservation with other items")
+        case .quantityTooLarge(let id): return .conflict("Stock of product \(id) would exceed the largest quantity we hold")
+        }
+    }
 }

@@ -25,22 +25,18 @@ public struct InProcessInventoryClient: InventoryClient {
     }
 
     public func reserve(orderID: String, lines: [StockLine]) async throws -> ReservationResult {
-        do {
-            _ = try await service.reserve(orderID: orderID, lines: lines)
-            return .reserved
-        } catch InventoryError.insufficientStock(let shortages) {
-            return .short(shortages)
-        } catch {
-            throw peerFailure("inventory", error)
+        try await callInProcess("inventory") {
+            do {
+                _ = try await service.reserve(orderID: orderID, lines: lines)
+                return .reserved
+            } catch InventoryError.insufficientStock(let shortages) {
+                return .short(shortages)
+            }
         }
     }
 
     public func release(orderID: String) async throws {
-        do {
-            _ = try await service.release(orderID: orderID)
-        } catch {
-            throw peerFailure("inventory", error)
-        }
+        _ = try await callInProcess("inventory") { try await service.release(orderID: orderID) }
     }
 }
 
@@ -55,17 +51,16 @@ public struct HTTPInventoryClient: InventoryClient {
         let body = ReserveStockRequest(orderId: orderID, items: lines.map { StockLineInput(productId: $0.productId, quantity: $0.quantity) })
         // A reservation is keyed by its order: repeating it takes nothing more.
         let reply = try await client.call(Endpoints.reserveStock, body: body, retry: .idempotent)
-        if reply.status == 200 { return .reserved }
         if reply.code == .outOfStock, let short = try? reply.decode(InsufficientStockResponse.self, from: client.service), !short.shortages.isEmpty {
             return .short(short.shortages)
         }
-        throw reply.unexpected(from: client.service)
+        try client.requireOK(reply)
+        return .reserved
     }
 
     public func release(orderID: String) async throws {
         // Releasing returns an order's stock once; later calls return nothing.
-        let reply = try await client.call(Endpoints.releaseStock, body: ReleaseStockRequest(orderId: orderID), retry: .idempotent)
-        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+        try client.requireOK(try await client.call(Endpoints.releaseStock, body: ReleaseStockRequest(orderId: orderID), retry: .idempotent))
     }
 }
 
@@ -95,7 +90,6 @@ public struct HTTPStockSource: StockSource {
         var levels: [String: ProductStock] = [:]
         for (_, query) in Endpoints.idListQueries("productIds", productIDs) {
             let reply = try await client.call(Endpoints.stockLevels, query: query, retry: .idempotent)
-            guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
             for level in try client.decode(reply, as: Endpoints.stockLevels).data { levels[level.productId] = ProductStock(level) }
         }
         return levels

@@ -5,14 +5,8 @@ import ServiceKit
 
 /// The inventory's routes: reading stock is public, adding is for admins and the
 /// product's vendor, reserving and releasing only for other services.
-public struct InventoryController: Sendable {
-    let service: InventoryService
-
-    public init(service: InventoryService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum InventoryController {
+    public static func addRoutes(for service: InventoryService, to router: some RouterMethods<AppRequestContext>) {
         // The router prefers the constant `status/low-stock` over `:productId`.
         router.on(Endpoints.lowStock) { request, _ in
             let (page, limit) = try PageQuery.parse(request.uri.queryParameters, defaultLimit: 50, maximumLimit: 200)
@@ -33,7 +27,7 @@ public struct InventoryController: Sendable {
         }
         router.on(Endpoints.reserveStock) { _, _, body in
             do {
-                switch try StockRules.validate(body) {
+                switch try InventoryRules.validate(body) {
                 case .single(let line):
                     return try JSONBody.data(.ok, message: "Stock reserved", try await service.take(line))
                 case .order(let orderID, let lines):
@@ -51,33 +45,15 @@ public struct InventoryController: Sendable {
                     throw AppError.badRequest("Release an order's reservation by orderId alone, or units by productId and quantity")
                 }
                 var validator = Validator()
-                let orderID = StockRules.checkOrderID(body.orderId, &validator) ?? ""
+                let orderID = InventoryRules.checkOrderID(body.orderId, &validator) ?? ""
                 try validator.throwIfInvalid(InventoryError.invalid)
                 let release = try await service.release(orderID: orderID)
                 let message = release.alreadyReleased ? "Stock was already released for this order"
                     : release.returned.isEmpty ? "The order held no stock" : "Stock released"
                 return try JSONBody.data(.ok, message: message, release)
             }
-            let level = try await service.putBack(try StockRules.validateLine(productId: body.productId, quantity: body.quantity))
+            let level = try await service.putBack(try InventoryRules.validateLine(productId: body.productId, quantity: body.quantity))
             return try JSONBody.data(.ok, message: "Stock released", level)
-        }
-    }
-}
-
-extension InventoryError: DomainError {
-    /// The one place inventory errors become HTTP answers.
-    public var appError: AppError {
-        switch self {
-        case .invalid(let errors): return .validation(errors)
-        case .unknownProduct(let id): return .notFound("No product with id \(id)")
-        case .noInventory(let id): return .notFound("No inventory for product \(id)")
-        case .notOwner: return .forbidden("Vendors can only stock their own products")
-        case .insufficientStock(let shortages):
-            return AppError(.conflict, .outOfStock, "Insufficient stock for \(shortages.map(\.productId).joined(separator: ", "))",
-                            errors: InsufficientStockResponse(message: "", shortages: shortages).errors)
-        case .reservationReleased(let orderID): return .conflict("The reservation for order \(orderID) was released; it cannot reserve again")
-        case .reservationMismatch(let orderID, _): return .conflict("Order \(orderID) already holds a reservation with other items")
-        case .quantityTooLarge(let id): return .conflict("Stock of product \(id) would exceed the largest quantity we hold")
         }
     }
 }

@@ -39,7 +39,7 @@ public struct InventoryService: Sendable {
 
     /// Admins stock any product; a vendor stocks only products they own.
     public func addStock(_ request: AddStockRequest, by caller: SignedInUser) async throws -> InventoryLevel {
-        let (productID, quantity, threshold) = try StockRules.validate(request)
+        let (productID, quantity, threshold) = try InventoryRules.validate(request)
         guard let product = try await catalog.product(id: productID) else {
             throw InventoryError.unknownProduct(productID)
         }
@@ -67,7 +67,7 @@ public struct InventoryService: Sendable {
     /// Reserves every line for the order or none. Repeating the same reservation
     /// answers it again without taking more stock, so callers may retry.
     public func reserve(orderID: String, lines: [StockLine]) async throws -> StockReservation {
-        let lines = try StockRules.checkOrder(orderID: orderID, lines: lines)
+        let lines = try InventoryRules.checkOrder(orderID: orderID, lines: lines)
         switch try await repository.reserve(orderID: orderID, lines: lines) {
         case .reserved(let held):
             return StockReservation(orderId: orderID, items: held, newlyReserved: true)
@@ -83,7 +83,7 @@ public struct InventoryService: Sendable {
 
     /// Returns what the order holds, once: a second release returns nothing.
     public func release(orderID: String) async throws -> StockRelease {
-        _ = try StockRules.checkOrder(orderID: orderID, lines: nil)
+        _ = try InventoryRules.checkOrder(orderID: orderID, lines: nil)
         switch try await repository.release(orderID: orderID) {
         case .returned(let lines): return StockRelease(orderId: orderID, returned: lines, alreadyReleased: false)
         case .alreadyReleased: return StockRelease(orderId: orderID, returned: [], alreadyReleased: true)

@@ -1,45 +1,34 @@
 import Foundation
-import Logging
 import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 
-public struct PostgresInventoryRepository: InventoryRepository {
-    let client: PostgresClient
-    let logger: Logger
+public struct PostgresInventoryRepository: InventoryRepository, PostgresRepository {
+    let store: PostgresStore
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+    public init(store: PostgresStore) {
+        self.store = store
     }
 
-    private typealias LevelRow = (String, Int, Int, Date)
+    private static let columns = "product_id, quantity, low_stock_threshold, last_updated"
 
-    private static func level(_ row: LevelRow) -> InventoryLevel {
-        InventoryLevel(productId: row.0, quantity: row.1, lowStockThreshold: row.2, lastUpdated: row.3)
+    private static func level(_ row: PostgresRow) throws -> InventoryLevel {
+        let (productID, quantity, threshold, updated) = try row.decode((String, Int, Int, Date).self)
+        return InventoryLevel(productId: productID, quantity: quantity, lowStockThreshold: threshold, lastUpdated: updated)
     }
 
+    /// The one stock row `query` answers, if any.
     private func first(_ query: PostgresQuery) async throws -> InventoryLevel? {
-        let rows = try await client.query(query, logger: logger)
-        var level: InventoryLevel?
-        for try await row in rows.decode(LevelRow.self) { level = Self.level(row) }
-        return level
+        try await store.first(query, Self.level)
     }
 
     public func level(productID: String) async throws -> InventoryLevel? {
-        try await first("""
-            SELECT product_id, quantity, low_stock_threshold, last_updated FROM inventories WHERE product_id = \(productID)
-            """)
+        try await first("SELECT \(unescaped: Self.columns) FROM inventories WHERE product_id = \(productID)")
     }
 
     public func levels(productIDs: [String]) async throws -> [InventoryLevel] {
         guard !productIDs.isEmpty else { return [] }
-        let rows = try await client.query("""
-            SELECT product_id, quantity, low_stock_threshold, last_updated FROM inventories WHERE product_id = ANY(\(productIDs))
-            """, logger: logger)
-        var levels: [InventoryLevel] = []
-        for try await row in rows.decode(LevelRow.self) { levels.append(Self.level(row)) }
-        return levels
+        return try await store.all("SELECT \(unescaped: Self.columns) FROM inventories WHERE product_id = ANY(\(productIDs))", Self.level)
     }
 
     public func addStock(productID: String, quantity: Int, lowStockThreshold: Int?) async throws -> InventoryLevel {
@@ -52,7 +41,7 @@ public struct PostgresInventoryRepository: InventoryRepository {
                     quantity = inventories.quantity + EXCLUDED.quantity,
                     low_stock_threshold = COALESCE(\(lowStockThreshold), inventories.low_stock_threshold),
                     last_updated = now()
-                RETURNING product_id, quantity, low_stock_threshold, last_updated
+                RETURNING \(unescaped: Self.columns)
                 """)
             guard let level else { throw AppError(.internalServerError, "Stock was not saved") }
             return level
@@ -67,7 +56,7 @@ public struct PostgresInventoryRepository: InventoryRepository {
         try await first("""
             UPDATE inventories SET quantity = quantity - \(quantity), last_updated = now()
             WHERE product_id = \(productID) AND quantity >= \(quantity)
-            RETURNING product_id, quantity, low_stock_threshold, last_updated
+            RETURNING \(unescaped: Self.columns)
             """)
     }
 
@@ -76,7 +65,7 @@ public struct PostgresInventoryRepository: InventoryRepository {
             return try await first("""
                 UPDATE inventories SET quantity = quantity + \(quantity), last_updated = now()
                 WHERE product_id = \(productID)
-                RETURNING product_id, quantity, low_stock_threshold, last_updated
+                RETURNING \(unescaped: Self.columns)
                 """)
         } catch let error as PSQLError where error.isNumericOverflow {
             throw InventoryError.quantityTooLarge(productID)
@@ -86,10 +75,10 @@ public struct PostgresInventoryRepository: InventoryRepository {
     /// One statement (`reserve_stock`, migration 003): the stock rows stay locked
     /// for the function's own work and its commit, not for round trips.
     public func reserve(orderID: String, lines: [StockLine]) async throws -> ReserveOutcome {
-        let rows = try await client.query("""
+        let rows = try await store.query("""
             SELECT outcome, line_product, line_quantity, line_available
             FROM reserve_stock(\(orderID)::varchar, \(lines.map(\.productId))::varchar[], \(lines.map(\.quantity))::int[])
-            """, logger: logger)
+            """)
         var outcome = ""
         var held: [StockLine] = []
         var shortages: [StockShortage] = []
@@ -112,9 +101,9 @@ public struct PostgresInventoryRepository: InventoryRepository {
 
     /// One statement (`release_stock`, migration 003), as `reserve`.
     public func release(orderID: String) async throws -> ReleaseOutcome {
-        let rows = try await client.query("""
+        let rows = try await store.query("""
             SELECT outcome, line_product, line_quantity FROM release_stock(\(orderID)::varchar)
-            """, logger: logger)
+            """)
         var outcome = ""
         var returned: [StockLine] = []
         for try await (kind, product, quantity) in rows.decode((String, String?, Int?).self) {
@@ -130,22 +119,13 @@ public struct PostgresInventoryRepository: InventoryRepository {
     }
 
     public func lowStock(offset: Int, limit: Int) async throws -> (levels: [InventoryLevel], total: Int) {
-        var total = 0
-        let count = try await client.query("SELECT count(*)::int FROM inventories WHERE quantity < low_stock_threshold", logger: logger)
-        for try await value in count.decode(Int.self) { total = value }
-        let rows = try await client.query("""
-            SELECT product_id, quantity, low_stock_threshold, last_updated FROM inventories
+        let total = try await store.first("SELECT count(*)::int FROM inventories WHERE quantity < low_stock_threshold") { try $0.decode(Int.self) }
+        let levels = try await store.all("""
+            SELECT \(unescaped: Self.columns) FROM inventories
             WHERE quantity < low_stock_threshold
             ORDER BY quantity ASC, product_id ASC
             OFFSET \(offset) LIMIT \(limit)
-            """, logger: logger)
-        var levels: [InventoryLevel] = []
-        for try await row in rows.decode(LevelRow.self) { levels.append(Self.level(row)) }
-        return (levels, total)
+            """, Self.level)
+        return (levels, total ?? 0)
     }
-}
-
-extension PSQLError {
-    /// SQLSTATE 22003: a number left its column's range.
-    var isNumericOverflow: Bool { serverInfo?[.sqlState] == "22003" }
 }

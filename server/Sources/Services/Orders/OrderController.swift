@@ -5,35 +5,25 @@ import ServiceKit
 
 /// `/api/orders/...`: the signed-in user's cart and orders, and the internal
 /// routes the checkout uses to create orders and move their status.
-public struct OrderController: Sendable {
-    let service: OrderService
-
-    public init(service: OrderService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum OrderController {
+    public static func addRoutes(for service: OrderService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.cart) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, try await service.cart(userID: user.id.description))
+            try JSONBody.data(.ok, try await service.cart(userID: context.requireUserID()))
         }
         router.on(Endpoints.addToCart) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Item added to cart", try await service.addToCart(userID: user.id.description, body))
+            try JSONBody.data(.ok, message: "Item added to cart", try await service.addToCart(userID: context.requireUserID(), body))
         }
         router.on(Endpoints.removeFromCart) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Item removed from cart", try await service.removeFromCart(userID: user.id.description, body))
+            try JSONBody.data(.ok, message: "Item removed from cart", try await service.removeFromCart(userID: context.requireUserID(), body))
         }
         router.on(Endpoints.clearCart) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Cart cleared", try await service.clearCart(userID: user.id.description))
+            try JSONBody.data(.ok, message: "Cart cleared", try await service.clearCart(userID: context.requireUserID()))
         }
 
         router.on(Endpoints.orders) { request, context in
-            let user = try context.requireUser()
+            let userID = try context.requireUserID()
             let (page, limit) = try PageQuery.parse(request.uri.queryParameters)
-            let result = try await service.orders(userID: user.id.description, page: page, limit: limit)
+            let result = try await service.orders(userID: userID, page: page, limit: limit)
             return try JSONBody.response(.ok, PageEnvelope(data: result.orders, pagination: result.pagination))
         }
         router.on(Endpoints.order) { _, context in
@@ -62,32 +52,5 @@ public struct OrderController: Sendable {
             let id = try context.parameters.require("id")
             return try JSONBody.data(.ok, message: "Items put back in the cart", try await service.restoreCart(orderID: id))
         }
-    }
-}
-
-extension OrderError: DomainError {
-    /// The one place order errors become HTTP answers.
-    public var appError: AppError {
-        switch self {
-        case .invalid(let errors): return .validation(errors)
-        case .unknownProduct(let id): return .notFound("No product with id \(id)")
-        case .notInCart(let id): return AppError(.notFound, .notInCart, "Product \(id) is not in your cart")
-        case .emptyCart: return AppError(.badRequest, .cartEmpty, "The cart is empty")
-        case .cartTooLarge: return AppError(.badRequest, .cartTooLarge, "The cart would exceed the largest total we can take")
-        case .orderNotFound(let id): return .notFound("No order with id \(id)")
-        case .illegalTransition(let from, let to): return .conflict("An order cannot move from \(from.rawValue) to \(to.rawValue)", code: .illegalTransition)
-        case .idempotencyKeyReused: return .conflict("This idempotency key belongs to another user's order", code: .idempotencyKeyReused)
-        case .pricesChanged(let changes): return .conflict(Self.describe(changes), code: .priceChanged)
-        case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
-        }
-    }
-}
-
-extension OrderError {
-    /// "Prices changed since these were added to your cart: Lamp $19.99 → $24.99, Chair (no longer sold)".
-    public static func describe(_ changes: [PriceChange]) -> String {
-        "Prices changed since these were added to your cart: " + changes.map { change in
-            change.newPrice.map { "\(change.name) $\(change.oldPrice) → $\($0)" } ?? "\(change.name) (no longer sold)"
-        }.joined(separator: ", ") + ". Your cart has the new prices; check out again to accept them"
     }
 }

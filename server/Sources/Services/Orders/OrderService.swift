@@ -132,15 +132,10 @@ public struct OrderService: Sendable {
     /// The order if `caller` may see it: its owner, an admin, or another service.
     /// Anyone else is told it does not exist.
     public func order(id: String, for caller: Caller) async throws -> Order {
-        guard let uuid = UUID(uuidString: id), let order = try await repository.order(id: uuid) else {
+        guard let uuid = UUID(uuidString: id), let order = try await repository.order(id: uuid), caller.mayActFor(order.userId) else {
             throw OrderError.orderNotFound(id)
         }
-        switch caller {
-        case .service: return order
-        case .user(let user):
-            guard user.mayActFor(order.userId) else { throw OrderError.orderNotFound(id) }
-            return order
-        }
+        return order
     }
 
     public func orders(userID: String, page: Int, limit: Int) async throws -> (orders: [Order], pagination: Pagination) {

@@ -1,7 +1,8 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
-/// What can go wrong with carts and orders. `OrderController` maps these to HTTP.
+/// What can go wrong with carts and orders. `appError` (below) maps these to HTTP.
 public enum OrderError: Error, Equatable, Sendable {
     case invalid([FieldError])
     case unknownProduct(String)
@@ -67,4 +68,31 @@ public protocol OrderRepository: Sendable {
     /// Sets the name and price of the cart's lines for these products and removes
     /// the lines of `removed` ones; quantities stay as they are.
     func reprice(userID: String, lines: [PricedLine], removed: [String]) async throws -> Cart
+}
+
+extension OrderError: DomainError {
+    /// The one place order errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .unknownProduct(let id): return .notFound("No product with id \(id)")
+        case .notInCart(let id): return AppError(.notFound, .notInCart, "Product \(id) is not in your cart")
+        case .emptyCart: return AppError(.badRequest, .cartEmpty, "The cart is empty")
+        case .cartTooLarge: return AppError(.badRequest, .cartTooLarge, "The cart would exceed the largest total we can take")
+        case .orderNotFound(let id): return .notFound("No order with id \(id)")
+        case .illegalTransition(let from, let to): return .conflict("An order cannot move from \(from.rawValue) to \(to.rawValue)", code: .illegalTransition)
+        case .idempotencyKeyReused: return .conflict("This idempotency key belongs to another user's order", code: .idempotencyKeyReused)
+        case .pricesChanged(let changes): return .conflict(Self.describe(changes), code: .priceChanged)
+        case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
+        }
+    }
+}
+
+extension OrderError {
+    /// "Prices changed since these were added to your cart: Lamp $19.99 → $24.99, Chair (no longer sold)".
+    public static func describe(_ changes: [PriceChange]) -> String {
+        "Prices changed since these were added to your cart: " + changes.map { change in
+            change.newPrice.map { "\(change.name) $\(change.oldPrice) → $\($0)" } ?? "\(change.name) (no longer sold)"
+        }.joined(separator: ", ") + ". Your cart has the new prices; check out again to accept them"
+    }
 }

@@ -40,24 +40,18 @@ public struct InProcessOrdersClient: OrdersClient {
     }
 
     public func order(id: String) async throws -> Order? {
-        do {
-            return try await service.order(id: id, for: .service(name: "in-process"))
-        } catch OrderError.orderNotFound {
-            return nil
-        } catch {
-            throw peerFailure("orders", error)
+        try await callInProcess("orders") {
+            do {
+                return try await service.order(id: id, for: .service(name: "in-process"))
+            } catch OrderError.orderNotFound {
+                return nil
+            }
         }
     }
 
-    /// An empty cart is an answer; any other failure is no usable answer, as over HTTP.
+    /// An empty cart or changed prices are answers; any other failure is no usable answer, as over HTTP.
     private func reaching<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as OrderError where error == .emptyCart || error.isPricesChanged {
-            throw error
-        } catch {
-            throw peerFailure("orders", error)
-        }
+        try await callInProcess("orders", passing: { ($0 as? OrderError).map { $0 == .emptyCart || $0.isPricesChanged } ?? false }, body)
     }
 }
 
@@ -75,32 +69,28 @@ public struct HTTPOrdersClient: OrdersClient {
             idempotencyKey: idempotencyKey)
         // The idempotency key makes a repeat answer the same order.
         let reply = try await client.call(Endpoints.createOrder, body: body, retry: .idempotent)
-        if reply.status == 200 || reply.status == 201 { return try client.decode(reply, as: Endpoints.createOrder).data }
         if reply.code == .cartEmpty { throw OrderError.emptyCart }
         if reply.code == .priceChanged, let changed = try? reply.decode(PriceChangedResponse.self, from: client.service) {
             throw OrderError.pricesChanged(changed.priceChanges)
         }
-        throw reply.unexpected(from: client.service)
+        return try client.decode(reply, as: Endpoints.createOrder, success: [200, 201]).data
     }
 
     public func setStatus(orderID: String, to status: OrderStatus) async throws -> Order {
         // Asking again for the status the order already has answers it unchanged, so retrying is safe.
         let reply = try await client.call(Endpoints.setOrderStatus, orderID, body: UpdateOrderStatusRequest(status: status.rawValue), retry: .idempotent)
-        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
         return try client.decode(reply, as: Endpoints.setOrderStatus).data
     }
 
     public func restoreCart(orderID: String) async throws {
         // The order service puts an order's items back once, so a retry cannot double the cart.
-        let reply = try await client.call(Endpoints.restoreCart, orderID, retry: .idempotent)
-        guard reply.status == 200 else { throw reply.unexpected(from: client.service) }
+        try client.requireOK(try await client.call(Endpoints.restoreCart, orderID, retry: .idempotent))
     }
 
     public func order(id: String) async throws -> Order? {
         let reply = try await client.call(Endpoints.order, id, retry: .idempotent)
-        if reply.status == 200 { return try client.decode(reply, as: Endpoints.order).data }
         if reply.code == .notFound { return nil }
-        throw reply.unexpected(from: client.service)
+        return try client.decode(reply, as: Endpoints.order).data
     }
 }
 

@@ -4,28 +4,28 @@ import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 
-public struct PostgresOrderRepository: OrderRepository {
-    let client: PostgresClient
-    let logger: Logger
+public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
+    let store: PostgresStore
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+    public init(store: PostgresStore) {
+        self.store = store
     }
+
+    private var logger: Logger { store.logger }
 
     // MARK: Carts
 
     public func cart(userID: String) async throws -> Cart {
         let logger = self.logger
         // One read, no transaction: most shoppers who look at a cart have one.
-        let rows = try await client.query("""
+        let rows = try await store.query("""
             SELECT c.id, c.user_id, c.total_price, c.updated_at, i.product_id, i.name, i.price, i.quantity
             FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
             WHERE c.user_id = \(userID)
             ORDER BY i.name, i.product_id
-            """, logger: logger)
+            """)
         if let cart = try await Self.cart(rows) { return cart }
-        return try await client.transaction(logger: logger) { connection in
+        return try await store.transaction { connection in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             return try await Self.readCart(cartID, connection, logger)
         }
@@ -34,13 +34,13 @@ public struct PostgresOrderRepository: OrderRepository {
     public func addToCart(userID: String, line: PricedLine) async throws -> Cart {
         do {
             // One statement (`cart_add`, migration 004).
-            let rows = try await client.query("""
+            let rows = try await store.query("""
                 SELECT c_id, c_user, c_total, c_updated, i_product, i_name, i_price, i_quantity
                 FROM cart_add(\(userID)::varchar, \(line.productID)::varchar, \(line.name)::varchar, \(line.price.amount)::numeric, \(line.quantity)::int)
-                """, logger: logger)
+                """)
             guard let cart = try await Self.cart(rows) else { throw AppError(.internalServerError, "Cart was not saved") }
             return cart
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+        } catch let error as PSQLError where error.isNumericOverflow {
             throw OrderError.cartTooLarge
         }
     }
@@ -62,7 +62,7 @@ public struct PostgresOrderRepository: OrderRepository {
     public func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart {
         let logger = self.logger
         do {
-            return try await client.transaction(logger: logger) { connection in
+            return try await store.transaction { connection in
                 let cartID = try await Self.upsertCart(userID: userID, connection, logger)
                 let marked = try await connection.query("""
                     UPDATE orders SET cart_restored_at = now() WHERE id = \(orderID) AND cart_restored_at IS NULL RETURNING id
@@ -77,14 +77,14 @@ public struct PostgresOrderRepository: OrderRepository {
                 }
                 return try await Self.readCart(cartID, connection, logger)
             }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+        } catch let error as PSQLError where error.isNumericOverflow {
             throw OrderError.cartTooLarge
         }
     }
 
     public func removeFromCart(userID: String, productID: String) async throws -> Cart? {
         let logger = self.logger
-        return try await client.transaction(logger: logger) { connection -> Cart? in
+        return try await store.transaction { connection -> Cart? in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             let deleted = try await connection.query("""
                 DELETE FROM cart_items WHERE cart_id = \(cartID) AND product_id = \(productID) RETURNING id
@@ -99,7 +99,7 @@ public struct PostgresOrderRepository: OrderRepository {
 
     public func clearCart(userID: String) async throws -> Cart {
         let logger = self.logger
-        return try await client.transaction(logger: logger) { connection in
+        return try await store.transaction { connection in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             try await connection.query("DELETE FROM cart_items WHERE cart_id = \(cartID)", logger: logger)
             try await Self.recomputeTotal(cartID, connection, logger)
@@ -115,13 +115,13 @@ public struct PostgresOrderRepository: OrderRepository {
         let logger = self.logger
         do {
             return try await repricing(userID: userID, lines: lines, removed: removed, logger: logger)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22003" {
+        } catch let error as PSQLError where error.isNumericOverflow {
             throw OrderError.cartTooLarge
         }
     }
 
     private func repricing(userID: String, lines: [PricedLine], removed: [String], logger: Logger) async throws -> Cart {
-        try await client.transaction(logger: logger) { connection in
+        try await store.transaction { connection in
             let cartID = try await Self.upsertCart(userID: userID, connection, logger)
             for line in lines {
                 try await connection.query("""
@@ -185,14 +185,13 @@ public struct PostgresOrderRepository: OrderRepository {
     // MARK: Orders
 
     public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?) async throws -> OrderCreation {
-        let logger = self.logger
         do {
             // One statement (`create_order`, migration 004).
-            let rows = try await client.query("""
+            let rows = try await store.query("""
                 SELECT outcome, o_id, o_user, o_total, o_status, o_created, o_updated, i_product, i_name, i_price, i_quantity
                 FROM create_order(\(userID)::varchar, \(idempotencyKey)::varchar,
                                   \(address.street)::varchar, \(address.city)::varchar, \(address.zip)::varchar, \(address.country)::varchar)
-                """, logger: logger)
+                """)
             var outcome = ""
             var earlier: UUID?
             var order: Order?
@@ -229,13 +228,13 @@ public struct PostgresOrderRepository: OrderRepository {
     }
 
     public func order(id: UUID) async throws -> Order? {
-        try await client.withConnection { connection in
+        try await store.client.withConnection { connection in
             try await Self.orders(ids: [id], connection, logger).first
         }
     }
 
     public func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int) {
-        try await client.withConnection { connection in
+        try await store.client.withConnection { connection in
             var total = 0
             let count = try await connection.query("SELECT count(*)::int FROM orders WHERE user_id = \(userID)", logger: logger)
             for try await value in count.decode(Int.self) { total = value }
@@ -252,7 +251,7 @@ public struct PostgresOrderRepository: OrderRepository {
     public func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> Order? {
         // Checked and changed in one statement: two callers cannot both move the
         // order out of the same status. The order is answered from the same statement.
-        let rows = try await client.query("""
+        let rows = try await store.query("""
             WITH moved AS (
                 UPDATE orders SET status = \(status.rawValue)::order_status, updated_at = now()
                 WHERE id = \(orderID) AND status::text = ANY(\(from.map(\.rawValue)))
@@ -263,7 +262,7 @@ public struct PostgresOrderRepository: OrderRepository {
             LEFT JOIN order_items i ON i.order_id = m.id
             LEFT JOIN shipping_addresses a ON a.order_id = m.id
             ORDER BY i.name, i.product_id
-            """, logger: logger)
+            """)
         var order: Order?
         for try await row in rows.decode(
             (UUID, String, Decimal, String, Date, Date, String?, String?, Decimal?, Int?, String?, String?, String?, String?, Bool).self) {
@@ -281,7 +280,7 @@ public struct PostgresOrderRepository: OrderRepository {
     }
 
     public func order(idempotencyKey: String) async throws -> Order? {
-        try await client.withConnection { connection in
+        try await store.client.withConnection { connection in
             let rows = try await connection.query("SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)", logger: logger)
             var ids: [UUID] = []
             for try await id in rows.decode(UUID.self) { ids.append(id) }

@@ -5,14 +5,8 @@ import MarketplaceAPI
 import ServiceKit
 
 /// `POST /api/payments` and `GET /api/payments/:transactionId`.
-public struct PaymentController: Sendable {
-    let service: PaymentService
-
-    public init(service: PaymentService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+public enum PaymentController {
+    public static func addRoutes(for service: PaymentService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.createPayment) { request, context, body in
             let caller = try context.requireCaller()
             let transaction = try await service.pay(body, idempotencyKeyHeader: request.headers[.idempotencyKey], caller: caller)
@@ -37,30 +31,6 @@ public struct PaymentController: Sendable {
         router.on(Endpoints.payment) { _, context in
             let id = try context.parameters.require("transactionId")
             return try JSONBody.data(.ok, try await service.transaction(id: id, for: try context.requireCaller()))
-        }
-    }
-}
-
-extension PaymentError: DomainError {
-    /// The one place payment errors become HTTP answers.
-    public var appError: AppError {
-        switch self {
-        case .invalid(let errors): return .validation(errors)
-        case .notYourAccount: return .forbidden("You can only pay for your own account")
-        case .transactionNotFound(let id): return .notFound("No transaction with id \(id)")
-        case .idempotencyKeyReused: return .conflict("This idempotency key was used for a different payment", code: .idempotencyKeyReused)
-        case .orderAlreadyPaid(let orderID, let transactionID):
-            return .conflict("Order \(orderID) already has payment \(transactionID)", code: .orderAlreadyPaid)
-        case .orderNotFound(let orderID):
-            return .notFound("No order with id \(orderID)")
-        case .orderNotPayable(let orderID, .confirmed):
-            return .conflict("Order \(orderID) is Confirmed: it is paid already", code: .orderAlreadyPaid)
-        case .orderNotPayable(let orderID, let status):
-            return .conflict("Order \(orderID) is \(status.rawValue); only a Pending order can be paid", code: .illegalTransition)
-        case .refundUnavailable(let transactionID):
-            return .unavailable("The payment provider did not confirm the refund of payment \(transactionID); try again")
-        case .providerUnavailable(let transactionID):
-            return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
         }
     }
 }

@@ -119,14 +119,9 @@ public struct PaymentService: Sendable {
 
     /// The owner, an admin or another service may read a transaction; anyone else is told it does not exist.
     public func transaction(id: String, for caller: Caller) async throws -> PaymentTransaction {
-        guard let uuid = UUID(uuidString: id), let transaction = try await repository.transaction(id: uuid) else {
+        guard let uuid = UUID(uuidString: id), let transaction = try await repository.transaction(id: uuid), caller.mayActFor(transaction.userId) else {
             throw PaymentError.transactionNotFound(id)
         }
-        switch caller {
-        case .service: return transaction
-        case .user(let user):
-            guard user.mayActFor(transaction.userId) else { throw PaymentError.transactionNotFound(id) }
-            return transaction
-        }
+        return transaction
     }
 }

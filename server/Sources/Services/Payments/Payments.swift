@@ -1,7 +1,8 @@
 import Foundation
 import MarketplaceAPI
+import ServiceKit
 
-/// What can go wrong with a payment. `PaymentController` maps these to HTTP.
+/// What can go wrong with a payment. `appError` (below) maps these to HTTP.
 public enum PaymentError: Error, Equatable, Sendable {
     case invalid([FieldError])
     case notYourAccount
@@ -66,4 +67,28 @@ public protocol PaymentRepository: Sendable {
     func payments(orderID: String) async throws -> [(transaction: PaymentTransaction, idempotencyKey: String?)]
     /// Moves a Completed row to Refunded; answers the row as it ends up.
     func markRefunded(transactionID: UUID, reason: String) async throws -> PaymentTransaction
+}
+
+extension PaymentError: DomainError {
+    /// The one place payment errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): return .validation(errors)
+        case .notYourAccount: return .forbidden("You can only pay for your own account")
+        case .transactionNotFound(let id): return .notFound("No transaction with id \(id)")
+        case .idempotencyKeyReused: return .conflict("This idempotency key was used for a different payment", code: .idempotencyKeyReused)
+        case .orderAlreadyPaid(let orderID, let transactionID):
+            return .conflict("Order \(orderID) already has payment \(transactionID)", code: .orderAlreadyPaid)
+        case .orderNotFound(let orderID):
+            return .notFound("No order with id \(orderID)")
+        case .orderNotPayable(let orderID, .confirmed):
+            return .conflict("Order \(orderID) is Confirmed: it is paid already", code: .orderAlreadyPaid)
+        case .orderNotPayable(let orderID, let status):
+            return .conflict("Order \(orderID) is \(status.rawValue); only a Pending order can be paid", code: .illegalTransition)
+        case .refundUnavailable(let transactionID):
+            return .unavailable("The payment provider did not confirm the refund of payment \(transactionID); try again")
+        case .providerUnavailable(let transactionID):
+            return .unavailable("The payment provider did not answer; payment \(transactionID) is pending. Retry with the same idempotency key")
+        }
+    }
 }

@@ -36,21 +36,15 @@ public struct InProcessPaymentsClient: PaymentsClient {
     }
 
     public func charge(_ request: ChargeRequest) async throws -> PaymentTransaction {
-        do {
-            return try await service.pay(PaymentCharge(
+        try await callInProcess("payments") {
+            try await service.pay(PaymentCharge(
                 userID: request.userID, orderID: request.orderID, amount: request.amount, currency: "USD",
                 paymentMethod: request.paymentMethod, idempotencyKey: request.idempotencyKey))
-        } catch {
-            throw peerFailure("payments", error)
         }
     }
 
     public func refund(orderID: String, reason: String) async throws -> [PaymentTransaction] {
-        do {
-            return try await service.refund(RefundRequest(orderId: orderID, reason: reason))
-        } catch {
-            throw peerFailure("payments", error)
-        }
+        try await callInProcess("payments") { try await service.refund(RefundRequest(orderId: orderID, reason: reason)) }
     }
 }
 
@@ -67,15 +61,13 @@ public struct HTTPPaymentsClient: PaymentsClient {
             orderId: request.orderID, idempotencyKey: request.idempotencyKey)
         // The idempotency key makes a repeated charge answer the first one.
         let reply = try await client.call(Endpoints.createPayment, body: body, retry: .idempotent)
-        if reply.status == 200 { return try client.decode(reply, as: Endpoints.createPayment).data }
         if reply.code == .paymentDeclined { return try reply.decode(PaymentDeclinedResponse.self, from: client.service).data }
-        throw reply.unexpected(from: client.service)
+        return try client.decode(reply, as: Endpoints.createPayment).data
     }
 
     public func refund(orderID: String, reason: String) async throws -> [PaymentTransaction] {
         // A refund is keyed by its payment: asking twice refunds once.
         let reply = try await client.call(Endpoints.refundPayments, body: RefundRequest(orderId: orderID, reason: reason), retry: .idempotent)
-        if reply.status == 200 { return try client.decode(reply, as: Endpoints.refundPayments).data }
-        throw reply.unexpected(from: client.service)
+        return try client.decode(reply, as: Endpoints.refundPayments).data
     }
 }

@@ -1,16 +1,13 @@
 import Foundation
-import Logging
 import MarketplaceAPI
 import PostgresNIO
 import ServiceKit
 
-public struct PostgresPaymentRepository: PaymentRepository {
-    let client: PostgresClient
-    let logger: Logger
+public struct PostgresPaymentRepository: PaymentRepository, PostgresRepository {
+    let store: PostgresStore
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+    public init(store: PostgresStore) {
+        self.store = store
     }
 
     private static let columns = """
@@ -19,10 +16,17 @@ public struct PostgresPaymentRepository: PaymentRepository {
     private typealias Row = (UUID, String, String?, Decimal, String, String, String, String?, String?, Date)
 
     private func rows(_ query: PostgresQuery) async throws -> [PaymentTransaction] {
-        let rows = try await client.query(query, logger: logger)
-        var transactions: [PaymentTransaction] = []
-        for try await row in rows.decode(Row.self) { transactions.append(try Self.transaction(row)) }
-        return transactions
+        try await store.all(query) { try Self.transaction($0.decode(Row.self)) }
+    }
+
+    /// The row an update of one transaction returned, or, when it matched nothing
+    /// (another request moved the row first), the row as it is now.
+    private func updated(_ transactionID: UUID, _ update: PostgresQuery) async throws -> PaymentTransaction {
+        if let updated = try await rows(update).first { return updated }
+        guard let current = try await transaction(id: transactionID) else {
+            throw AppError(.internalServerError, "Payment \(transactionID) disappeared")
+        }
+        return current
     }
 
     public func start(_ charge: PaymentCharge) async throws -> PaymentStart {
@@ -53,18 +57,12 @@ public struct PostgresPaymentRepository: PaymentRepository {
     public func finish(transactionID: UUID, status: PaymentStatus, providerTransactionID: String?, failureReason: String?) async throws -> PaymentTransaction {
         let reason = failureReason.map { String($0.prefix(255)) }
         // Only a Pending row moves: a retry that finished first is not overwritten.
-        if let finished = try await rows("""
+        return try await updated(transactionID, """
             UPDATE transactions SET status = \(status.rawValue)::transaction_status,
                 provider_transaction_id = \(providerTransactionID), failure_reason = \(reason), updated_at = now()
             WHERE id = \(transactionID) AND status = 'Pending'
             RETURNING \(unescaped: Self.columns)
-            """).first {
-            return finished
-        }
-        guard let current = try await transaction(id: transactionID) else {
-            throw AppError(.internalServerError, "Payment \(transactionID) disappeared")
-        }
-        return current
+            """)
     }
 
     public func transaction(id: UUID) async throws -> PaymentTransaction? {
@@ -72,28 +70,20 @@ public struct PostgresPaymentRepository: PaymentRepository {
     }
 
     public func payments(orderID: String) async throws -> [(transaction: PaymentTransaction, idempotencyKey: String?)] {
-        let rows = try await client.query("""
+        try await store.all("""
             SELECT \(unescaped: Self.columns), idempotency_key FROM transactions WHERE order_id = \(orderID) ORDER BY created_at, id
-            """, logger: logger)
-        var payments: [(transaction: PaymentTransaction, idempotencyKey: String?)] = []
-        for try await row in rows.decode((UUID, String, String?, Decimal, String, String, String, String?, String?, Date, String?).self) {
-            payments.append((try Self.transaction((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10))
+            """) { row in
+            let row = try row.decode((UUID, String, String?, Decimal, String, String, String, String?, String?, Date, String?).self)
+            return (try Self.transaction((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10)
         }
-        return payments
     }
 
     public func markRefunded(transactionID: UUID, reason: String) async throws -> PaymentTransaction {
-        if let refunded = try await rows("""
+        try await updated(transactionID, """
             UPDATE transactions SET status = 'Refunded', failure_reason = \(String(reason.prefix(255))), updated_at = now()
             WHERE id = \(transactionID) AND status = 'Completed'
             RETURNING \(unescaped: Self.columns)
-            """).first {
-            return refunded
-        }
-        guard let current = try await transaction(id: transactionID) else {
-            throw AppError(.internalServerError, "Payment \(transactionID) disappeared")
-        }
-        return current
+            """)
     }
 
     private static func transaction(_ row: Row) throws -> PaymentTransaction {

@@ -1,6 +1,7 @@
 import Foundation
 import MarketplaceAPI
 import MongoKit
+import ServiceKit
 
 /// The catalog in the `product_service` database, collection `products`.
 public struct MongoProductRepository: ProductRepository {
@@ -162,9 +163,4 @@ public struct MongoProductRepository: ProductRepository {
     static func now() -> Date {
         Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
-}
-
-struct MongoStoreFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import MongoKit
 import NIOCore
 
 /// Writes product responses by hand, because the contract shows prices as JSON
@@ -21,7 +22,7 @@ enum ProductJSON {
         write(product, to: &out)
         if let message {
             out += #","message":"#
-            writeString(message, to: &out)
+            JSONText.writeString(message, to: &out)
         }
         out += #","success":true}"#
         return ByteBuffer(string: out)
@@ -29,50 +30,31 @@ enum ProductJSON {
 
     static func write(_ product: Product, to out: inout String) {
         out += #"{"category":"#
-        writeString(product.category, to: &out)
+        JSONText.writeString(product.category, to: &out)
         out += #","createdAt":""# + timestamp(product.createdAt)
         out += #"","description":"#
-        writeString(product.description, to: &out)
+        JSONText.writeString(product.description, to: &out)
         out += #","id":"#
-        writeString(product.id, to: &out)
+        JSONText.writeString(product.id, to: &out)
         out += #","images":["#
         for (index, image) in product.images.enumerated() {
             if index > 0 { out += "," }
-            writeString(image, to: &out)
+            JSONText.writeString(image, to: &out)
         }
         out += #"],"name":"#
-        writeString(product.name, to: &out)
+        JSONText.writeString(product.name, to: &out)
         out += #","price":"# + product.price.description
         if let stock = product.stock {
             out += #","stock":{"isLowStock":\#(stock.isLowStock),"quantity":\#(stock.quantity)}"#
         }
         out += #","updatedAt":""# + timestamp(product.updatedAt)
         out += #"","userId":"#
-        writeString(product.userId, to: &out)
+        JSONText.writeString(product.userId, to: &out)
         out += "}"
     }
 
     /// ISO-8601 in UTC to the second, as `JSONBody` writes dates.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle())
-    }
-
-    static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

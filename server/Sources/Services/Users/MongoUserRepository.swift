@@ -1,6 +1,7 @@
 import Foundation
 import MarketplaceAPI
 import MongoKit
+import ServiceKit
 import NIOConcurrencyHelpers
 
 /// Profiles, preferences and addresses in the `user_service` database.
@@ -206,9 +207,4 @@ public struct MongoUserRepository: UserProfileRepository {
         }
         throw UserStoreError.defaultContended
     }
-}
-
-struct MongoStoreFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
@@ -63,66 +62,6 @@ public struct UserService: Sendable {
             throw UserError.defaultContended
         } catch UserStoreError.tooManyAddresses {
             throw UserError.tooManyAddresses
-        }
-    }
-}
-
-/// What can go wrong with profiles and addresses.
-public enum UserError: DomainError, Equatable {
-    case invalid([FieldError])
-    /// Someone else's address answers exactly like a missing one, so ids cannot be probed.
-    case addressNotFound
-    case malformedAddressID
-    case defaultContended
-    case tooManyAddresses
-
-    /// The one place user errors become HTTP answers.
-    public var appError: AppError {
-        switch self {
-        case .invalid(let errors): .validation(errors)
-        case .addressNotFound: .notFound("Address not found")
-        case .malformedAddressID: .badRequest("Address id must be 24 hexadecimal characters")
-        case .defaultContended: .conflict("The default address is being changed by another request; try again")
-        case .tooManyAddresses: .conflict("You can keep at most \(InputRules.maximumAddresses) addresses; delete one to add another")
-        }
-    }
-}
-
-/// `/api/users/...`: every route needs a signed-in user and works on that user's records only.
-public struct UserController: Sendable {
-    let service: UserService
-
-    public init(service: UserService) {
-        self.service = service
-    }
-
-    public func addRoutes(to router: some RouterMethods<AppRequestContext>) {
-        router.on(Endpoints.profile) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, try await service.profile(userID: user.id.description))
-        }
-        router.on(Endpoints.updateProfile) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, message: "Profile updated", try await service.updateProfile(userID: user.id.description, body))
-        }
-        router.on(Endpoints.addresses) { _, context in
-            let user = try context.requireUser()
-            return try JSONBody.data(.ok, try await service.addresses(userID: user.id.description))
-        }
-        router.on(Endpoints.addAddress) { _, context, body in
-            let user = try context.requireUser()
-            return try JSONBody.data(.created, message: "Address added", try await service.addAddress(userID: user.id.description, body))
-        }
-        router.on(Endpoints.updateAddress) { _, context, body in
-            let user = try context.requireUser()
-            let id = try context.parameters.require("id")
-            return try JSONBody.data(.ok, message: "Address updated", try await service.updateAddress(userID: user.id.description, addressID: id, body))
-        }
-        router.on(Endpoints.deleteAddress) { _, context in
-            let user = try context.requireUser()
-            let id = try context.parameters.require("id")
-            try await service.deleteAddress(userID: user.id.description, addressID: id)
-            return try JSONBody.data(.ok, message: "Address deleted", ["id": id])
         }
     }
 }

@@ -15,7 +15,7 @@ enum TestAccounts {
         try await PostgresClient.withRunning(client) { client in
             let service = AuthService(
                 accounts: PostgresAccountRepository(client: client, logger: TestStores.logger),
-                hasher: PasswordHasher(cost: 10), tokens: tokens)
+                hasher: PasswordHasher(cost: 4), tokens: tokens)
             _ = try await service.create(NewAccount(name: name, email: email, password: password, role: .admin))
         }
     }

@@ -45,7 +45,9 @@ enum TestStores {
             serviceSecret: secrets.service)
         configuration.mongoURL = try mongoURL()
         configuration.databaseSuffix = suffix
-        configuration.bcryptCost = 10
+        // Suites not about hashing sign people up by the hundred: the lowest cost.
+        // TheDoorTests and the hashing queue's test set the real one.
+        configuration.bcryptCost = 4
         // Some thirty suites sign people up at once in one process, their hashes
         // queueing for the same two cores: past 10 s a sign-up was cut off by its
         // deadline in CI. The deadline's own behaviour is tested with short ones of its

@@ -1,0 +1,32 @@
+import Hummingbird
+import MarketplaceAPI
+import ServiceKit
+
+/// `/api/users/...`: every route needs a signed-in user and works on that user's records only.
+public enum UserController {
+    public static func addRoutes(for service: UserService, to router: some RouterMethods<AppRequestContext>) {
+        router.on(Endpoints.profile) { _, context in
+            try JSONBody.data(.ok, try await service.profile(userID: context.requireUserID()))
+        }
+        router.on(Endpoints.updateProfile) { _, context, body in
+            try JSONBody.data(.ok, message: "Profile updated", try await service.updateProfile(userID: context.requireUserID(), body))
+        }
+        router.on(Endpoints.addresses) { _, context in
+            try JSONBody.data(.ok, try await service.addresses(userID: context.requireUserID()))
+        }
+        router.on(Endpoints.addAddress) { _, context, body in
+            try JSONBody.data(.created, message: "Address added", try await service.addAddress(userID: context.requireUserID(), body))
+        }
+        router.on(Endpoints.updateAddress) { _, context, body in
+            let userID = try context.requireUserID()
+            let id = try context.parameters.require("id")
+            return try JSONBody.data(.ok, message: "Address updated", try await service.updateAddress(userID: userID, addressID: id, body))
+        }
+        router.on(Endpoints.deleteAddress) { _, context in
+            let userID = try context.requireUserID()
+            let id = try context.parameters.require("id")
+            try await service.deleteAddress(userID: userID, addressID: id)
+            return try JSONBody.data(.ok, message: "Address deleted", ["id": id])
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import MarketplaceAPI
+import ServiceKit
+
+/// A profile as the user service stores it, with its preferences.
+public struct StoredProfile: Sendable, Equatable {
+    /// The profile's own id, which addresses and preferences refer to.
+    public var profileID: String
+    /// The auth service's account id.
+    public var userID: String
+    public var phone: String?
+    public var preferences: UserPreferences
+}
+
+/// Address fields after validation; nil means "not given" (on update: unchanged).
+public struct AddressFields: Sendable, Equatable {
+    public var street: String?
+    public var city: String?
+    public var state: String?
+    public var zip: String?
+    public var country: String?
+    /// Fields the caller sent as empty text, to be removed.
+    public var cleared: Set<String> = []
+
+    public init(street: String? = nil, city: String? = nil, state: String? = nil, zip: String? = nil, country: String? = nil, cleared: Set<String> = []) {
+        self.street = street
+        self.city = city
+        self.state = state
+        self.zip = zip
+        self.country = country
+        self.cleared = cleared
+    }
+}
+
+/// A change of phone number: keep it, set it, or remove it.
+public enum PhoneChange: Sendable, Equatable {
+    case set(String)
+    case remove
+}
+
+public enum UserStoreError: Error, Equatable {
+    /// The id is not one the store could ever have issued.
+    case malformedID
+    /// Other requests kept claiming the default address; the caller may retry.
+    case defaultContended
+    /// The shopper keeps `InputRules.maximumAddresses` already.
+    case tooManyAddresses
+}
+
+/// Storage of profiles, preferences and addresses. Every method takes the
+/// caller's account id, so one user can never reach another's records.
+public protocol UserProfileRepository: Sendable {
+    /// The caller's profile, created with default preferences on first access.
+    func profile(userID: String) async throws -> StoredProfile
+    func updateProfile(userID: String, phone: PhoneChange?, newsletter: Bool?, theme: ThemeName?) async throws -> StoredProfile
+    /// The caller's addresses, oldest first.
+    func addresses(userID: String) async throws -> [Address]
+    /// Adds an address; with `isDefault` it becomes the only default one.
+    func addAddress(userID: String, fields: AddressFields, isDefault: Bool) async throws -> Address
+    /// nil when the caller has no address with this id.
+    func updateAddress(userID: String, addressID: String, fields: AddressFields, isDefault: Bool?) async throws -> Address?
+    /// false when the caller has no address with this id.
+    func deleteAddress(userID: String, addressID: String) async throws -> Bool
+}
+
+/// What can go wrong with profiles and addresses.
+public enum UserError: DomainError, Equatable {
+    case invalid([FieldError])
+    /// Someone else's address answers exactly like a missing one, so ids cannot be probed.
+    case addressNotFound
+    case malformedAddressID
+    case defaultContended
+    case tooManyAddresses
+
+    /// The one place user errors become HTTP answers.
+    public var appError: AppError {
+        switch self {
+        case .invalid(let errors): .validation(errors)
+        case .addressNotFound: .notFound("Address not found")
+        case .malformedAddressID: .badRequest("Address id must be 24 hexadecimal characters")
+        case .defaultContended: .conflict("The default address is being changed by another request; try again")
+        case .tooManyAddresses: .conflict("You can keep at most \(InputRules.maximumAddresses) addresses; delete one to add another")
+        }
+    }
+}
