@@ -70,7 +70,7 @@ struct ServiceAssembly {
             payments = service
         }
         if here.contains(.checkout) {
-            CheckoutController(saga: checkout()).addRoutes(to: router)
+            CheckoutController.addRoutes(for: checkout(), to: router)
         }
     }
 
@@ -88,8 +88,8 @@ struct ServiceAssembly {
     }
 
     /// The saga, and its recovery running beside the routes.
-    private mutating func checkout() -> CheckoutSaga {
-        let saga = CheckoutSaga(
+    private mutating func checkout() -> CheckoutService {
+        let saga = CheckoutService(
             orders: ordersClient(for: .checkout), inventory: inventoryClient(for: .checkout), payments: paymentsClient(for: .checkout),
             log: PostgresCheckoutLog(store: stores.postgres(.checkout)), logger: logger,
             giveUpAfter: configuration.checkoutRecoveryAttempts)

@@ -7,7 +7,7 @@ import ServiceKit
 
 /// Every decision of a checkout, and nothing else: which step comes next,
 /// whether a failure is undone now or left to recovery, when a payment goes
-/// back, when recovery gives up. It does no I/O: `CheckoutSaga` performs the
+/// back, when recovery gives up. It does no I/O: `CheckoutService` performs the
 /// effect it asks for and feeds back what happened, until it says `finish` or
 /// `propagate`.
 ///

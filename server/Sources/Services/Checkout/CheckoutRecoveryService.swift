@@ -3,11 +3,11 @@ import ServiceLifecycle
 /// Settles interrupted checkouts: once at start-up (a crash mid-checkout) and
 /// then every `interval` (a service that was briefly unreachable).
 public struct CheckoutRecoveryService: Service {
-    let saga: CheckoutSaga
+    let saga: CheckoutService
     let interval: Duration
     let staleAfter: Duration
 
-    public init(saga: CheckoutSaga, interval: Duration, staleAfter: Duration) {
+    public init(saga: CheckoutService, interval: Duration, staleAfter: Duration) {
         self.saga = saga
         self.interval = interval
         self.staleAfter = staleAfter

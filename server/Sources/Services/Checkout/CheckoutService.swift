@@ -12,7 +12,7 @@ import ServiceKit
 /// failure undoes what came before it, so a checkout ends Confirmed with one
 /// payment, or Cancelled with its stock back and the shopper's cart restored.
 /// What to do next is `CheckoutMachine`'s decision; this type only carries it out.
-public struct CheckoutSaga: Sendable {
+public struct CheckoutService: Sendable {
     let orders: any OrdersClient
     let inventory: any InventoryClient
     let payments: any PaymentsClient

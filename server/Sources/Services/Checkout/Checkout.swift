@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import MarketplaceAPI
+import OrderService
 
 /// How far a checkout has gone. Each state names the last step that succeeded,
 /// so the saga knows what to finish or undo after a crash.
@@ -161,4 +163,44 @@ public protocol CheckoutLog: Sendable {
     /// earlier takeover, up to 64 times) with a new lease, so neither another instance
     /// nor its first driver writes it meanwhile.
     func claimStale(staleAfter: Duration) async throws -> CheckoutRecord?
+}
+
+extension CheckoutOutcome {
+    /// What the shopper is told about a checkout's result: the one place it becomes an HTTP answer.
+    public var answer: (HTTPResponse.Status, CheckoutResponse) {
+        func failure(_ status: HTTPResponse.Status, _ code: ErrorCode, _ message: String) -> (HTTPResponse.Status, CheckoutResponse) {
+            (status, CheckoutResponse(success: false, code: code, message: message, orderId: orderID, transactionId: transactionID))
+        }
+        switch result {
+        case .placed:
+            return (.ok, CheckoutResponse(success: true, message: "Order placed successfully", orderId: orderID, transactionId: transactionID))
+        case .cartEmpty:
+            return failure(.badRequest, .cartEmpty, "Your cart is empty")
+        case .shortStock(let items):
+            let words = items.map { "\($0.name) (\($0.available) left, \($0.requested) wanted)" }
+            var answer = failure(.conflict, .outOfStock, "Not enough stock for " + words.joined(separator: ", "))
+            answer.1.shortages = items.map(\.shortage)
+            return answer
+        case .pricesChanged(let changes):
+            var answer = failure(.conflict, .priceChanged, OrderError.describe(changes))
+            answer.1.priceChanges = changes
+            return answer
+        case .declined(let reason):
+            var answer = failure(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), .paymentDeclined, "Payment was declined: \(reason)")
+            answer.1.reason = reason
+            return answer
+        case .refused(let code, let message):
+            return failure(HTTPResponse.Status(code: code.status), code, "We could not place your order: \(message)")
+        case .inProgress:
+            return failure(.conflict, .checkoutInProgress, "A checkout with this Idempotency-Key is still in progress; try again in a moment")
+        case .interrupted(let stage):
+            let message = switch stage {
+            case .nothingCharged: "We could not finish your checkout just now; nothing was charged. Please try again shortly"
+            case .notReserved: "We could not reserve your items just now; nothing was charged and your cart is as it was. Please try again shortly"
+            case .undone: "The checkout was interrupted and has been undone; your cart is as it was"
+            case .finishing: "Your checkout is taking longer than expected. It will finish shortly and appear in your orders, or be cancelled with nothing charged and your cart restored"
+            }
+            return failure(.serviceUnavailable, .checkoutInterrupted, message)
+        }
+    }
 }
