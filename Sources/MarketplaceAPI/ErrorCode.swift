@@ -33,6 +33,10 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case idempotencyKeyReused = "idempotency_key_reused"
     /// 409: a checkout with this Idempotency-Key is still being worked on.
     case checkoutInProgress = "checkout_in_progress"
+    /// 409: a part of the order has shipped (or it was delivered), so it can no longer be cancelled.
+    case orderNotCancellable = "order_not_cancellable"
+    /// 409: another request is cancelling this order right now.
+    case cancellationInProgress = "cancellation_in_progress"
     /// 400: the cart has nothing to order.
     case cartEmpty = "cart_empty"
     /// 400: the cart's total would be more than the largest amount we can take.
@@ -68,7 +72,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .forbidden, .serviceNotAllowed: 403
         case .notFound, .noRoute, .notInCart: 404
         case .methodNotAllowed: 405
-        case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid: 409
+        case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid,
+             .orderNotCancellable, .cancellationInProgress: 409
         case .payloadTooLarge: 413
         case .rateLimited: 429
         case .checkoutInterrupted, .unavailable: 503
@@ -80,7 +85,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// or the state forbids it), as opposed to an outage worth retrying.
     public var isPermanent: Bool {
         switch self {
-        case .rateLimited, .checkoutInterrupted, .unavailable, .internal, .checkoutInProgress: false
+        case .rateLimited, .checkoutInterrupted, .unavailable, .internal, .checkoutInProgress, .cancellationInProgress: false
         default: true
         }
     }

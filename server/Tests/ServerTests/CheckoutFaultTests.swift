@@ -42,9 +42,8 @@ import Testing
         let checkoutBody = Self.json(["shippingAddress": ["street": "1 Main St", "city": "Gent", "zip": "9000", "country": "Belgium"], "paymentMethod": "tok_visa"])
         let inFlight = Task { try? await first.request("POST", "/api/checkout", json: checkoutBody, headers: auth.merging(["Idempotency-Key": key]) { $1 }) }
         // Killed once the charge is at the processor: its Pending payment is written.
-        try await Self.waitFor("the charge to reach the processor", within: .seconds(20)) {
-            try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions") == ["Pending"]
-        }
+        try await Self.waitForRows("the charge to reach the processor", configuration, .payments,
+                                   "SELECT status::text FROM transactions", within: .seconds(20)) { $0 == ["Pending"] }
         _ = try await first.stop(signal: SIGKILL)
         #expect(await inFlight.value == nil, "the request died with the server")
 
@@ -83,15 +82,33 @@ import Testing
     }
 
     /// Asks until `condition` holds, and fails the test naming `what` when it does not within `limit`.
-    static func waitFor(_ what: String, within limit: Duration, _ condition: () async throws -> Bool,
-                        sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func waitFor(_ what: @autoclosure () -> String, within limit: Duration, sourceLocation: SourceLocation = #_sourceLocation,
+                        _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
-        Issue.record("no \(what) within \(limit)", sourceLocation: sourceLocation)
+        Issue.record("no \(what()) within \(limit)", sourceLocation: sourceLocation)
         throw CancellationError()
+    }
+
+    /// Reads one text column of a service's database until `condition` holds of the
+    /// rows, over one connection (a connection per look would take longer than what
+    /// the test is waiting to catch).
+    static func waitForRows(_ what: String, _ configuration: AppConfiguration, _ database: Database, _ query: PostgresQuery,
+                            within limit: Duration, until condition: @escaping @Sendable ([String]) -> Bool,
+                            sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let location = try PostgresLocation(url: configuration.postgresURL)
+        let client = location.client(database: configuration.databaseName(database), logger: TestStores.logger)
+        try await PostgresClient.withRunning(client) { client in
+            var last: [String] = []
+            try await waitFor("\(what) (last read: \(last))", within: limit, sourceLocation: sourceLocation) {
+                last = []
+                for try await value in try await client.query(query, logger: TestStores.logger).decode(String.self) { last.append(value) }
+                return condition(last)
+            }
+        }
     }
 
     /// Rows of one text column from a service's database.
@@ -130,6 +147,7 @@ import Testing
 
         // Six checkouts reach the processor; the payment service dies under them.
         let everyone = shoppers
+        let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         let inFlight = Task {
             try await withThrowingTaskGroup(of: JSONResult.self) { group in
                 for shopper in everyone { group.addTask { try await checkout(shopper) } }
@@ -137,10 +155,10 @@ import Testing
             }
         }
         let ids = shoppers.map(\.id)
-        try await Self.waitFor("six charges at the processor", within: .seconds(30)) {
-            try await Self.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE user_id = ANY(\(ids))").count == 6
+        try await Self.waitForRows("six charges at the processor at once", configuration, .payments,
+                                   "SELECT status::text FROM transactions WHERE user_id = ANY(\(ids))", within: .seconds(30)) {
+            $0 == Array(repeating: "Pending", count: 6)
         }
-        let pid = try await deployment.run(["pid", "payments"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await deployment.run(["kill", "payments"]).status == 0)
         #expect(kill(pid_t(pid) ?? 0, 0) != 0, "the payment service process \(pid) is gone")
         // The kill landed while the six charges were at the processor: each left a Pending payment.

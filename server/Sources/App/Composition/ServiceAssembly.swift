@@ -70,7 +70,8 @@ struct ServiceAssembly {
             payments = service
         }
         if here.contains(.checkout) {
-            CheckoutController.addRoutes(for: checkout(), to: router)
+            let (checkout, cancellations) = checkoutAndCancellation()
+            CheckoutController.addRoutes(for: checkout, cancellations: cancellations, to: router)
         }
     }
 
@@ -87,19 +88,23 @@ struct ServiceAssembly {
             signUps: configuration.signUpInterval.map { RateLimiter(perSecond: 1 / $0.timeInterval, burst: Double(configuration.signUpBurst)) })
     }
 
-    /// The saga, and its recovery running beside the routes.
-    private mutating func checkout() -> CheckoutService {
+    /// The checkout and cancellation sagas, and their recovery running beside the routes.
+    private mutating func checkoutAndCancellation() -> (CheckoutService, CancellationService) {
+        let cancellations = CancellationService(
+            orders: ordersClient(for: .checkout), inventory: inventoryClient(for: .checkout), payments: paymentsClient(for: .checkout),
+            log: PostgresCancellationLog(store: stores.postgres(.checkout)), logger: logger)
         let saga = CheckoutService(
             orders: ordersClient(for: .checkout), inventory: inventoryClient(for: .checkout), payments: paymentsClient(for: .checkout),
             log: PostgresCheckoutLog(store: stores.postgres(.checkout)), logger: logger,
             giveUpAfter: configuration.checkoutRecoveryAttempts)
-        background.append(CheckoutRecoveryService(saga: saga, interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
+        background.append(CheckoutRecoveryService(saga: saga, cancellations: cancellations,
+                                                  interval: configuration.checkoutRecoveryInterval, staleAfter: configuration.checkoutStaleAfter))
         if configuration.checkoutStaleAfter <= configuration.requestTimeout {
             // A checkout still being served could then be taken for an abandoned one and undone under it.
             logger.warning("STOREFRONT_CHECKOUT_STALE_AFTER should be longer than STOREFRONT_REQUEST_TIMEOUT", metadata: [
                 "stale_after": .stringConvertible(configuration.checkoutStaleAfter), "request_timeout": .stringConvertible(configuration.requestTimeout)])
         }
-        return saga
+        return (saga, cancellations)
     }
 
     // MARK: Reaching the other services

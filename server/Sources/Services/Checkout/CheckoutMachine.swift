@@ -14,7 +14,7 @@ import ServiceKit
 ///     var (machine, actions) = CheckoutMachine.next(CheckoutMachine(record, mode: .live), .start)
 ///     // perform actions; the last is an effect, a finish or a propagate
 ///     (machine, actions) = CheckoutMachine.next(machine, .done)
-public struct CheckoutMachine: Sendable, Equatable {
+public struct CheckoutMachine: SagaMachine, Equatable {
     /// Who drives the checkout.
     public enum Mode: Sendable, Equatable {
         /// The shopper's request: the checkout goes forward from `started`.
@@ -62,6 +62,10 @@ public struct CheckoutMachine: Sendable, Equatable {
         let actions = next.handle(event)
         return (next, actions)
     }
+
+    public static var start: CheckoutEvent { .start }
+
+    public static func failed(_ error: any Error) -> CheckoutEvent { .failed(StepFailure(error)) }
 
     /// True once the checkout is answered for good (Confirmed or undone): recovery counts it settled.
     public var isSettled: Bool { record.state.isFinished }
@@ -456,11 +460,4 @@ public enum CheckoutNote: Sendable, Equatable {
     case unexpected(String)
 }
 
-public enum CheckoutAction: Sendable, Equatable {
-    case perform(CheckoutEffect)
-    case note(CheckoutNote)
-    /// The checkout is answered with this outcome.
-    case finish(CheckoutOutcome)
-    /// The last failure goes up to the caller as it is (the checkout stays as the log says).
-    case propagate
-}
+public typealias CheckoutAction = SagaAction<CheckoutEffect, CheckoutNote, CheckoutOutcome>

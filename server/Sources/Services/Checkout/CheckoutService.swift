@@ -73,38 +73,13 @@ public struct CheckoutService: Sendable {
         }
     }
 
-    /// Carries out what the machine decides, feeding back each effect's result,
-    /// until it answers (or lets the last failure go up as it is).
+    /// Carries out what the machine decides: each effect traced as a span of its own.
     func run(_ start: CheckoutMachine) async throws -> (CheckoutMachine, CheckoutOutcome) {
-        var machine = start
-        var event = CheckoutEvent.start
-        var lastError: (any Error)?
-        while true {
-            let actions: [CheckoutAction]
-            (machine, actions) = CheckoutMachine.next(machine, event)
-            for action in actions {
-                switch action {
-                case .note(let note):
-                    observe(note, machine.record)
-                case .finish(let outcome):
-                    return (machine, outcome)
-                case .propagate:
-                    throw lastError ?? ServiceUnavailable(service: "checkout", detail: "checkout \(machine.record.id) stopped")
-                case .perform(let effect):
-                    do {
-                        let record = machine.record
-                        if let span = effect.spanName {
-                            event = try await Telemetry.step(span) { try await perform(effect, record) }
-                        } else {
-                            event = try await perform(effect, record)
-                        }
-                    } catch {
-                        lastError = error
-                        event = .failed(StepFailure(error))
-                    }
-                }
-            }
-        }
+        try await runSaga(start, perform: { effect, machine in
+            let record = machine.record
+            guard let span = effect.spanName else { return try await perform(effect, record) }
+            return try await Telemetry.step(span) { try await perform(effect, record) }
+        }, observe: { note, machine in observe(note, machine.record) })
     }
 
     /// One effect, and what came of it.

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import MarketplaceAPI
+import ServiceKit
+@testable import Composition
+import Testing
+
+/// `POST /api/orders/:id/cancel` against the real server and stores, all in one
+/// process and split behind nginx.
+@Suite("Cancelling an order", .deployments) struct CancellationTests {
+    static func cancel(_ client: some APIClient, token: String, _ orderID: String, key: String? = nil) async throws -> JSONResult {
+        var headers = HTTPFields()
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        return try await client.send(.post, "/api/orders/\(orderID)/cancel", token: token, headers: headers)
+    }
+
+    /// A shopper's paid, Confirmed order of two lamps from a stock of 10.
+    static func placedOrder(_ client: some APIClient) async throws -> (shopper: String, orderID: String, transactionID: String, productID: String) {
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 10)
+        let shopper = try await client.signUp()
+        try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+        let placed = try await CheckoutTests.checkout(client, token: shopper.token).reply(Endpoints.checkout)
+        let orderID = try #require(placed.orderId)
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+        return (shopper.token, orderID, try #require(placed.transactionId), lamp.productID)
+    }
+
+    static func paymentStatus(_ client: some APIClient, token: String, _ transactionID: String) async throws -> PaymentStatus {
+        try await client.send(.get, "/api/payments/\(transactionID)", token: token).reply(Endpoints.payment).data.status
+    }
+
+    @Test(arguments: Topology.allCases) func aShopperCancelsAPaidOrderAndGetsTheMoneyAndTheStockBackOnce(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let order = try await Self.placedOrder(client)
+
+        // Someone else's order is not theirs to cancel.
+        let stranger = try await client.signUp()
+        let refused = try await Self.cancel(client, token: stranger.token, order.orderID)
+        #expect(refused.status == .notFound && refused.code == .notFound, "\(refused.body)")
+
+        let key = "cancel-\(UUID().uuidString)"
+        let cancelled = try await Self.cancel(client, token: order.shopper, order.orderID, key: key)
+        #expect(cancelled.status == .ok, "\(cancelled.body)")
+        #expect(try cancelled.reply(Endpoints.cancelOrder).data.status == .cancelled)
+        #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).status == .cancelled)
+        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+        #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
+
+        // The same key, another key: the same answer, and nothing moves again.
+        for again in [key, "cancel-\(UUID().uuidString)"] {
+            let replay = try await Self.cancel(client, token: order.shopper, order.orderID, key: again)
+            #expect(replay.status == .ok, "\(replay.body)")
+            #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
+            #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+        }
+    }
+
+    @Test(arguments: Topology.allCases) func tenConcurrentCancelsOfOneOrderCancelItOnce(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let order = try await Self.placedOrder(client)
+        let answers = try await withThrowingTaskGroup(of: JSONResult.self) { group in
+            for index in 0..<10 {
+                group.addTask { try await Self.cancel(client, token: order.shopper, order.orderID, key: "ten-\(index)-\(order.orderID)") }
+            }
+            return try await group.reduce(into: [JSONResult]()) { $0.append($1) }
+        }
+        for answer in answers {
+            #expect(answer.status == .ok || answer.code == .cancellationInProgress, "\(answer.body)")
+        }
+        #expect(answers.contains { $0.status == .ok })
+        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+        // The stock came back once: ten releases would have been refused, or counted once.
+        #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
+    }
+
+    @Test func anOrderWithAShippedPartCannotBeCancelledAndNothingMoves() async throws {
+        let configuration = try TestStores.configuration()
+        let client = try Deployments.client(.allInOne)
+        let order = try await Self.placedOrder(client)
+        _ = try await CheckoutFaultTests.texts(configuration, .orders,
+                                               "UPDATE orders SET status = 'Shipped' WHERE id = \(UUID(uuidString: order.orderID)!) RETURNING id::text")
+        let refused = try await Self.cancel(client, token: order.shopper, order.orderID)
+        #expect(refused.status == .conflict && refused.code == .orderNotCancellable, "\(refused.body)")
+        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .completed)
+        #expect(try await InventoryServiceTests.quantity(client, order.productID) == 8)
+        #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).status == .shipped)
+    }
+
+    @Test func aMalformedIdempotencyKeyIsRefusedBeforeAnythingMoves() async throws {
+        let client = try Deployments.client(.allInOne)
+        let order = try await Self.placedOrder(client)
+        let refused = try await Self.cancel(client, token: order.shopper, order.orderID, key: "has spaces inside")
+        #expect(refused.status == .badRequest, "\(refused.body)")
+        #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).status == .confirmed)
+    }
+}
