@@ -16,16 +16,8 @@ import Testing
     static func outcome(_ result: CancellationResult) -> CancellationOutcome { CancellationOutcome(result, orderID: "o-1") }
 
     @discardableResult
-    static func script(_ start: CancellationMachine, _ steps: [(CancellationEvent, [CancellationAction])],
-                       sourceLocation: SourceLocation = #_sourceLocation) -> CancellationMachine {
-        var machine = start
-        for (index, (event, expected)) in steps.enumerated() {
-            let actions: [CancellationAction]
-            (machine, actions) = CancellationMachine.next(machine, event)
-            #expect(actions == expected, "step \(index + 1) (\(event))", sourceLocation: sourceLocation)
-            if actions != expected { break }
-        }
-        return machine
+    static func script(_ start: CancellationMachine, _ steps: [(CancellationEvent, [CancellationAction])], sourceLocation: SourceLocation = #_sourceLocation) -> CancellationMachine {
+        sagaScript(start, steps, sourceLocation: sourceLocation)
     }
 
     static let refund = CancellationEffect.refund(orderID: "o-1", reason: "order cancelled")

@@ -39,16 +39,8 @@ import Testing
 
     /// Feeds the events in order and checks the actions after each; answers the machine at the end.
     @discardableResult
-    static func script(_ start: CheckoutMachine, _ steps: [(CheckoutEvent, [CheckoutAction])],
-                       sourceLocation: SourceLocation = #_sourceLocation) -> CheckoutMachine {
-        var machine = start
-        for (index, (event, expected)) in steps.enumerated() {
-            let actions: [CheckoutAction]
-            (machine, actions) = CheckoutMachine.next(machine, event)
-            #expect(actions == expected, "step \(index + 1) (\(event))", sourceLocation: sourceLocation)
-            if actions != expected { break }
-        }
-        return machine
+    static func script(_ start: CheckoutMachine, _ steps: [(CheckoutEvent, [CheckoutAction])], sourceLocation: SourceLocation = #_sourceLocation) -> CheckoutMachine {
+        sagaScript(start, steps, sourceLocation: sourceLocation)
     }
 
     /// The live checkout up to the moment its stock is reserved and written down.

@@ -77,23 +77,11 @@ public struct CancellationRecord: Sendable, Equatable {
     public var userID: String
     public var idempotencyKey: String?
     public var state: CancellationState
-    public var outcome: CancellationOutcome?
+    public var outcome: CancellationOutcome? = nil
     /// The lease of whoever drives the cancellation now; a takeover by recovery changes it.
-    public var driver: UUID
+    public var driver = UUID()
     /// How many times recovery has taken it over.
-    public var recoveryAttempts: Int
-
-    public init(id: UUID, orderID: String, userID: String, idempotencyKey: String?, state: CancellationState,
-                outcome: CancellationOutcome? = nil, driver: UUID = UUID(), recoveryAttempts: Int = 0) {
-        self.id = id
-        self.orderID = orderID
-        self.userID = userID
-        self.idempotencyKey = idempotencyKey
-        self.state = state
-        self.outcome = outcome
-        self.driver = driver
-        self.recoveryAttempts = recoveryAttempts
-    }
+    public var recoveryAttempts = 0
 }
 
 public enum CancellationBegin: Sendable, Equatable {

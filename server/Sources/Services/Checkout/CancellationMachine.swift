@@ -35,15 +35,9 @@ public struct CancellationMachine: SagaMachine, Equatable {
 
     public static func failed(_ error: any Error) -> CancellationEvent { .failed(StepFailure(error)) }
 
-    public static func next(_ machine: CancellationMachine, _ event: CancellationEvent) -> (CancellationMachine, [CancellationAction]) {
-        var next = machine
-        let actions = next.handle(event)
-        return (next, actions)
-    }
-
     public var isSettled: Bool { record.state.isFinished }
 
-    mutating func handle(_ event: CancellationEvent) -> [CancellationAction] {
+    public mutating func handle(_ event: CancellationEvent) -> [CancellationAction] {
         switch (stage, event) {
         case (.begin, .start):
             return advance()
@@ -141,7 +135,7 @@ extension StepFailure {
     }
 }
 
-public enum CancellationEffect: Sendable, Equatable {
+public enum CancellationEffect: SagaEffect, Equatable {
     /// The order's status to Cancelled (the order service refuses once a part has shipped).
     case cancelOrder(orderID: String)
     case writeProgress(CancellationState)

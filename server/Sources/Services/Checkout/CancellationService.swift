@@ -44,36 +44,14 @@ public struct CancellationService: Sendable {
     /// Finishes cancellations a crash or an unreachable service left half done. Returns how many it settled.
     @discardableResult
     public func recover(staleAfter: Duration) async -> Int {
-        var settled = 0
-        var seen = Set<UUID>()
-        while true {
-            let claimed: CancellationRecord?
-            do {
-                claimed = try await log.claimStale(staleAfter: staleAfter)
-            } catch {
-                logger.warning("cancellation recovery could not read the log", metadata: ["error": .string(String(describing: error))])
-                return settled
-            }
-            guard let record = claimed, seen.insert(record.id).inserted else { return settled }
-            logger.notice("resuming cancellation", metadata: [
-                "cancellation_id": .string(record.id.uuidString), "order_id": .string(record.orderID),
-                "state": .string(record.state.rawValue), "attempt": .stringConvertible(record.recoveryAttempts)])
-            do {
-                let (machine, _) = try await Telemetry.step("cancellation recovery") { try await run(CancellationMachine(record, recovering: true)) }
-                if machine.isSettled { settled += 1 }
-            } catch {
-                logger.warning("cancellation recovery could not settle a cancellation yet", metadata: [
-                    "cancellation_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
-            }
-        }
+        await recoverStale("cancellation", logger: logger, claim: { try await log.claimStale(staleAfter: staleAfter) }, id: \.id, metadata: {
+            ["cancellation_id": .string($0.id.uuidString), "order_id": .string($0.orderID), "state": .string($0.state.rawValue),
+             "attempt": .stringConvertible($0.recoveryAttempts)]
+        }, settle: { try await run(CancellationMachine($0, recovering: true)).0.isSettled })
     }
 
     func run(_ start: CancellationMachine) async throws -> (CancellationMachine, CancellationOutcome) {
-        try await runSaga(start, perform: { effect, machine in
-            let record = machine.record
-            guard let span = effect.spanName else { return try await perform(effect, record) }
-            return try await Telemetry.step(span) { try await perform(effect, record) }
-        }, observe: { note, machine in observe(note, machine.record) })
+        try await runSaga(start, perform: { try await perform($0, $1.record) }, observe: { observe($0, $1.record) })
     }
 
     private func perform(_ effect: CancellationEffect, _ record: CancellationRecord) async throws -> CancellationEvent {

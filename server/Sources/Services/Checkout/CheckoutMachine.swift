@@ -56,13 +56,6 @@ public struct CheckoutMachine: SagaMachine, Equatable {
         self.mode = mode
     }
 
-    /// The pure transition: the machine after `event`, and the actions to carry out, in order.
-    public static func next(_ machine: CheckoutMachine, _ event: CheckoutEvent) -> (CheckoutMachine, [CheckoutAction]) {
-        var next = machine
-        let actions = next.handle(event)
-        return (next, actions)
-    }
-
     public static var start: CheckoutEvent { .start }
 
     public static func failed(_ error: any Error) -> CheckoutEvent { .failed(StepFailure(error)) }
@@ -70,7 +63,7 @@ public struct CheckoutMachine: SagaMachine, Equatable {
     /// True once the checkout is answered for good (Confirmed or undone): recovery counts it settled.
     public var isSettled: Bool { record.state.isFinished }
 
-    mutating func handle(_ event: CheckoutEvent) -> [CheckoutAction] {
+    public mutating func handle(_ event: CheckoutEvent) -> [CheckoutAction] {
         if case .failed(let failure) = event { return failed(failure) }
         switch stage {
         case .begin:
@@ -365,7 +358,7 @@ private extension CheckoutMachine.Stage {
 }
 
 /// What the saga performs for the machine; each feeds back one `CheckoutEvent`.
-public enum CheckoutEffect: Sendable, Equatable {
+public enum CheckoutEffect: SagaEffect, Equatable {
     case createOrder
     /// Writes down the step that just succeeded (`CheckoutLog.record`).
     case writeProgress(CheckoutState)

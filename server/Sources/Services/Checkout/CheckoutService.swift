@@ -45,41 +45,14 @@ public struct CheckoutService: Sendable {
     /// half done. Returns how many it settled.
     @discardableResult
     public func recover(staleAfter: Duration = .seconds(30)) async -> Int {
-        var settled = 0
-        var seen = Set<UUID>()
-        while true {
-            let claimed: CheckoutRecord?
-            do {
-                claimed = try await log.claimStale(staleAfter: staleAfter)
-            } catch {
-                logger.warning("checkout recovery could not read the log", metadata: ["error": .string(String(describing: error))])
-                return settled
-            }
-            // A checkout that cannot be settled now stays for the next round.
-            guard let record = claimed, seen.insert(record.id).inserted else { return settled }
-            logger.notice("resuming checkout", metadata: [
-                "checkout_id": .string(record.id.uuidString), "state": .string(record.state.rawValue),
-                "attempt": .stringConvertible(record.recoveryAttempts)])
-            do {
-                // A trace of its own: the request that began it has long been answered.
-                let (machine, _) = try await Telemetry.step("checkout recovery") {
-                    try await run(CheckoutMachine(record, mode: .recovering(giveUpAfter: giveUpAfter)))
-                }
-                if machine.isSettled { settled += 1 }
-            } catch {
-                logger.warning("checkout recovery could not settle a checkout yet", metadata: [
-                    "checkout_id": .string(record.id.uuidString), "error": .string(String(describing: error))])
-            }
-        }
+        await recoverStale("checkout", logger: logger, claim: { try await log.claimStale(staleAfter: staleAfter) }, id: \.id, metadata: {
+            ["checkout_id": .string($0.id.uuidString), "state": .string($0.state.rawValue), "attempt": .stringConvertible($0.recoveryAttempts)]
+        }, settle: { try await run(CheckoutMachine($0, mode: .recovering(giveUpAfter: giveUpAfter))).0.isSettled })
     }
 
-    /// Carries out what the machine decides: each effect traced as a span of its own.
+    /// Carries out what the machine decides.
     func run(_ start: CheckoutMachine) async throws -> (CheckoutMachine, CheckoutOutcome) {
-        try await runSaga(start, perform: { effect, machine in
-            let record = machine.record
-            guard let span = effect.spanName else { return try await perform(effect, record) }
-            return try await Telemetry.step(span) { try await perform(effect, record) }
-        }, observe: { note, machine in observe(note, machine.record) })
+        try await runSaga(start, perform: { try await perform($0, $1.record) }, observe: { observe($0, $1.record) })
     }
 
     /// One effect, and what came of it.
