@@ -84,7 +84,7 @@ down-split:
 # of checkouts and measures how long each answer takes, so it runs last and alone.
 # Then a bounded fuzzing pass of the live server against server/openapi.yaml,
 # all in one process and split behind the nginx gateway.
-E2E := CheckoutTests|CheckoutFaultTests|CancellationTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
+E2E := CheckoutTests|CheckoutFaultTests|CancellationTests|CancellationFaultTests|NginxGatewayTests|InputIntegrityTests|BoundsTests|PaymentOwnershipTests|OneAnswerPerScreenTests|RateLimitIdentityTests
 ALONE := StoreRestartTests
 # Suites that start and restart whole servers (HTTPS with three certificates, a
 # private TLS PostgreSQL, key rotation across restarts and a split deployment,
