@@ -93,8 +93,9 @@ extension Request where Reply: Codable {
         route(endpoint, values, query: nil, body: body, headers: headers, answersWithBody: answersWithBody, sendsToken: sendsToken)
     }
 
-    public static func data(_ endpoint: Endpoint<NoBody, DataEnvelope<Reply>>, _ values: String..., query: String? = nil) -> Request<Reply> {
-        Request<DataEnvelope<Reply>>.route(endpoint, values, query: query, body: nil, headers: [], answersWithBody: [], sendsToken: true).map { $0.data }
+    public static func data(_ endpoint: Endpoint<NoBody, DataEnvelope<Reply>>, _ values: String..., query: String? = nil,
+                            headers: [String] = []) -> Request<Reply> {
+        Request<DataEnvelope<Reply>>.route(endpoint, values, query: query, body: nil, headers: headers, answersWithBody: [], sendsToken: true).map { $0.data }
     }
 
     public static func data<Body>(_ endpoint: Endpoint<Body, DataEnvelope<Reply>>, _ values: String..., body: Body, sendsToken: Bool = true) -> Request<Reply> {

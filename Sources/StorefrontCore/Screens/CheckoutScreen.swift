@@ -162,17 +162,14 @@ public struct CheckoutScreen: FormScreen {
     public static func placeOrder(_ address: ShippingAddress, paymentMethod: String, idempotencyKey: String) -> Request<CheckoutResponse> {
         let order = CheckoutRequest(shippingAddress: ShippingAddressInput(address),
                                     paymentMethod: paymentMethod)
-        return .call(Endpoints.checkout, body: order, headers: ["Idempotency-Key: \(idempotencyKey)"], answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged])
+        return .call(Endpoints.checkout, body: order, headers: [IdempotencyKey.header(idempotencyKey)], answersWithBody: [.paymentDeclined, .outOfStock, .priceChanged])
     }
 
     /// The same cart, address and method always give the same key, so a retry
     /// after a lost answer finds the first order instead of paying twice.
     func idempotencyKey(_ address: ShippingAddress, _ method: String) -> String {
-        let text = [cart.id, String(Int(cart.updatedAt.timeIntervalSince1970)), cart.totalPrice.description,
-                    address.street, address.city, address.zip, address.country, method].joined(separator: "\u{1F}")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "storefront-\(cart.id.prefix(40))-\(String(hash, radix: 16))"
+        IdempotencyKey.make("storefront-\(cart.id.prefix(40))", [cart.id, String(Int(cart.updatedAt.timeIntervalSince1970)), cart.totalPrice.description,
+                                                                  address.street, address.city, address.zip, address.country, method])
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
