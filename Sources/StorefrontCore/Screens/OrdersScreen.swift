@@ -118,13 +118,23 @@ public struct OrdersScreen: ScreenState {
 }
 
 /// One order: its items (a list that scrolls like every other), total, status and where it ships.
+/// Until a part of it ships the shopper may cancel it (x, asking first): the server refunds it and returns the stock.
 public struct OrderDetailScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), reload }
+    enum Action: Sendable { case move(List.Move), cancel, reload }
 
     public var order: Order
     public var list: List
     var awaiting: Pending<Order>?
     public var failure: APIError?
+    /// x asks once; y cancels.
+    public var confirmingCancel = false
+    var cancelRequest: Pending<Order>?
+    /// The key of the cancellation last confirmed, kept while a retry (r) may send it again.
+    var cancelKey: String?
+    /// How the last cancellation failed; nil once one succeeds or r reloads the order.
+    public var cancelFailure: APIError?
+    /// Confirmations so far: each makes a key of its own.
+    var confirmations = 0
 
     public init(order: Order) {
         self.order = order
@@ -132,10 +142,36 @@ public struct OrderDetailScreen: ScreenState {
     }
 
     public var title: String { "Order \(order.id.prefix(8))" }
-    public var status: StatusText? { failure?.statusText(retryKey: "r") }
+    var shortID: String { String(order.id.prefix(8)) }
+
+    /// The server cancels an order only while it is Pending or Confirmed (and nothing has shipped).
+    public var cancellable: Bool { order.status == .pending || order.status == .confirmed }
+
+    /// r sends the cancellation again (with its key) after it could not reach the server.
+    var retriesCancel: Bool { cancelKey != nil && cancelFailure?.isConnectivity == true }
+
+    public var busyLabel: String? { cancelRequest == nil ? nil : "Cancelling order \(shortID) and refunding \(order.totalAmount.display)…" }
+
+    public var status: StatusText? {
+        if confirmingCancel { return StatusText("Cancel order \(shortID) and refund \(order.totalAmount.display)? y/n", role: .warning) }
+        if let cancelFailure {
+            switch cancelFailure.code {
+            case .orderNotCancellable?:
+                return StatusText("Order \(shortID) can no longer be cancelled: a part of it has shipped.", role: .error)
+            case .cancellationInProgress?:
+                return StatusText("Order \(shortID) is being cancelled already. Press r to see how it stands.", role: .warning)
+            default:
+                return cancelFailure.statusText(retryKey: "r")
+            }
+        }
+        return failure?.statusText(retryKey: "r")
+    }
 
     var keymap: Keymap<Action> {
-        Keymap(List.bindings("item", Action.move) + [KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the order again"), .reload)])
+        let cancel = KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the order and refund it (asks first; only until it ships)"),
+                                Action.cancel)
+        let reload = retriesCancel ? KeyHelp("r", "retry cancel", long: "send the cancellation again") : KeyHelp("r", "reload", long: "load the order again")
+        return Keymap(List.bindings("item", Action.move) + (cancellable ? [cancel] : []) + [KeyBinding([.char("r")], reload, .reload)])
     }
 
     public var keyHelp: [KeyHelp] { keymap.help }
@@ -147,26 +183,87 @@ public struct OrderDetailScreen: ScreenState {
 
     mutating func load(_ ctx: inout Context) { awaiting = ctx.send(.data(Endpoints.order, order.id)) }
 
+    /// Cancels the order; `idempotencyKey` makes a retry answer the first request's outcome.
+    public static func cancel(_ orderID: String, idempotencyKey: String) -> Request<Order> {
+        .data(Endpoints.cancelOrder, orderID, headers: [IdempotencyKey.header(idempotencyKey)])
+    }
+
+    /// A new key for each confirmation; retries of one confirmation send the same.
+    mutating func newCancelKey() -> String {
+        confirmations += 1
+        return IdempotencyKey.make("storefront-cancel-\(order.id.prefix(40))",
+                                   [order.id, String(Int(order.updatedAt.timeIntervalSince1970)), order.status.rawValue, String(confirmations)])
+    }
+
+    mutating func sendCancel(_ key: String, _ ctx: inout Context) {
+        cancelKey = key
+        cancelFailure = nil
+        failure = nil
+        // A reload still out would answer with the status from before.
+        awaiting = nil
+        cancelRequest = ctx.send(Self.cancel(order.id, idempotencyKey: key))
+    }
+
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if confirmingCancel {
+            confirmingCancel = false
+            if key == .char("y") && cancellable { sendCancel(newCancelKey(), &ctx) }
+            return true
+        }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
         case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .cancel: if cancelRequest == nil { confirmingCancel = true }
         case .reload:
-            failure = nil
-            load(&ctx)
+            guard cancelRequest == nil else { break }
+            if retriesCancel, let cancelKey {
+                sendCancel(cancelKey, &ctx)
+            } else {
+                failure = nil
+                cancelFailure = nil
+                cancelKey = nil
+                load(&ctx)
+            }
         }
         return true
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        if let result = cancelRequest.take(id, reply) { return cancelled(result, &ctx) }
         guard let result = awaiting.take(id, reply) else { return }
         switch result {
-        case .success(let fresh):
-            order = fresh
-            list.reset(count: fresh.items.count)
+        case .success(let fresh): show(fresh)
         case .failure(let error): failure = error
+        }
+    }
+
+    /// Signed in again after the session ended: a cancellation refused for it is stale (x asks again).
+    public mutating func sessionResumed() {
+        if cancelFailure?.endsSession == true {
+            cancelFailure = nil
+            cancelKey = nil
+        }
+    }
+
+    mutating func show(_ fresh: Order) {
+        order = fresh
+        list.reset(count: fresh.items.count)
+    }
+
+    /// The cancellation's answer: the order Cancelled, or why not (by its code).
+    mutating func cancelled(_ result: Result<Order, APIError>, _ ctx: inout Context) {
+        switch result {
+        case .success(let fresh):
+            show(fresh)
+            cancelKey = nil
+            ctx.notify("Order \(shortID) is cancelled and \(fresh.totalAmount.display) refunded.")
+        case .failure(let error):
+            cancelFailure = error
+            if !error.isConnectivity { cancelKey = nil }
+            // Shipped meanwhile, or cancelled by another request: the order as it stands now.
+            if error.code == .orderNotCancellable || error.code == .cancellationInProgress { load(&ctx) }
         }
     }
 
