@@ -22,6 +22,7 @@ struct GoldenTests {
         case placed = "checkout-placed"
         case orders = "orders"
         case orderDetail = "order-detail"
+        case orderCancelConfirm = "order-detail-cancel-confirm"
         case lowStock = "admin-low-stock"
         case profile = "profile"
         case profileAddresses = "profile-addresses"
@@ -87,6 +88,8 @@ struct GoldenTests {
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
                 let loaded = run(list, [.reply(list.nextRequestID - 1, .success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2)))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
+            case .orderCancelConfirm:
+                return run(orderDetailModel(.confirmed, size: size, glyphs: glyphs), keys("x")).0
             case .profile:
                 let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.char("u"))]).0
                 let profile = UserProfile(userId: ann.id, phone: "+33 6 12 34 56 78", addresses: [
