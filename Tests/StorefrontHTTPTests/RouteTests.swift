@@ -129,6 +129,7 @@ struct RouteTests {
                                               idempotencyKey: "storefront-k1")), "POST /api/checkout", #""paymentMethod":"tok_visa""#),
         (AnyRequest(OrdersScreen.page(3)), "GET /api/orders?page=3&limit=50", ""),
         (AnyRequest(.data(Endpoints.order, "o1")), "GET /api/orders/o1", ""),
+        (AnyRequest(OrderDetailScreen.cancel("o1", idempotencyKey: "storefront-cancel-k1")), "POST /api/orders/o1/cancel", ""),
         (AnyRequest(LowStockScreen.page(2)), "GET /api/inventory/status/low-stock?page=2&limit=100", ""),
         (AnyRequest(.productsByID(["p9"])), "GET /api/products?limit=100&ids=p9", ""),
         (AnyRequest(.data(Endpoints.addStock, body: AddStockRequest(productId: "p1", quantity: 40))), "POST /api/inventory/add", #""quantity":40"#),
@@ -160,6 +161,8 @@ struct RouteTests {
         #expect(server.requests.count == Self.table.count)
         let checkout = try #require(server.requests.first { $0.line.hasPrefix("POST /api/checkout") })
         #expect(checkout.headers.contains("Idempotency-Key: storefront-k1"))
+        let cancel = try #require(server.requests.first { $0.line.hasPrefix("POST /api/orders/o1/cancel") })
+        #expect(cancel.headers.contains("Idempotency-Key: storefront-cancel-k1"))
     }
 
     static let emptyCart = RecordingServer.reply("200 OK", #"{"success":true,"data":{"id":"c1","userId":"u1","items":[],"totalPrice":"0.00","updatedAt":"2026-01-01T00:00:00Z"}}"#)
