@@ -63,6 +63,41 @@ struct TerminalShopJourneyTests {
         throw HarnessError("pressed \(key) \(presses) times without \(text) showing; the screen shows:\n\(screen)")
     }
 
+    /// A new shopper named `name`, signed in at `width`×`height`, who has just asked to place an order of `quantity`
+    /// of a new product (at $9.90, 20 in stock): the server, the product, the shopper's email and the session.
+    func newShopperCheckingOut(_ name: String, product prefix: String, quantity: Int, width: Int, height: Int) throws
+        -> (MarketplaceServer, Product, String, TmuxSession) {
+        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix)
+        let product = try stockedProducts(server, count: 1, units: 20, price: "9.90", prefix: "\(prefix) \(UUID().uuidString.prefix(4))")[0]
+        let email = uniqueEmail(prefix.lowercased())
+        try server.register(name: name, email: email, password: "secret1")
+        let shop = try TmuxSession(server: server.url, width: width, height: height)
+        try signIn(shop, email, "secret1", as: name)
+        try checkOut(shop, product, quantity: quantity, total: (product.price * quantity).display)
+        return (server, product, email, shop)
+    }
+
+    /// From the catalogue: finds `product` by its name, puts `quantity` in the cart
+    /// (`total` as the header and the cart show it) and places the order with a typed address.
+    func checkOut(_ shop: TmuxSession, _ product: Product, quantity: Int, total: String) throws {
+        try shop.press("/")
+        try shop.type(product.name)
+        try shop.press("Enter")
+        try shop.waitFor("1 of 1 products", product.price.display)
+        try shop.press("Enter")
+        try shop.waitFor("[ Add to cart ]")
+        for _ in 1..<quantity { try shop.press("+") }
+        try shop.press("Enter")
+        try shop.waitFor("Added \(quantity) × ", "\(quantity) · \(total)")
+        let items = "\(quantity) item" + (quantity == 1 ? "" : "s")
+        try shop.press("c")
+        try shop.waitFor("\(items)   Total \(total)")
+        try shop.press("Enter")
+        try shop.waitFor("Checkout: \(items)", "[ Place order ]")
+        try shop.typeAddress()
+        try shop.press("Enter")
+    }
+
     /// Waits until one of two texts shows.
     func waitForEither(_ shop: TmuxSession, _ one: String, _ other: String, timeout: TimeInterval = 15) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
@@ -220,27 +255,41 @@ struct TerminalShopJourneyTests {
     }
 
     @Test func theCompactLayoutAt60x20CompletesACheckout() throws {
-        let server = try MarketplaceServer(databaseSuffix: Self.databaseSuffix)
-        let product = try stockedProducts(server, count: 1, units: 20, price: "9.90", prefix: "Compact \(UUID().uuidString.prefix(4))")[0]
-        let email = uniqueEmail("compact")
-        try server.register(name: "Cy Compact", email: email, password: "secret1")
-        let shop = try TmuxSession(server: server.url, width: 60, height: 20)
-        try signIn(shop, email, "secret1", as: "Cy Compact")
-        try shop.press("/")
-        try shop.type(product.name)
-        try shop.press("Enter")
-        try shop.waitFor("1 of 1 products", "$9.90")
-        try shop.press("Enter")
-        try shop.waitFor("[ Add to cart ]")
-        try shop.press("Enter")
-        try shop.waitFor("Added 1 × ", "1 · $9.90")
-        try shop.press("c")
-        try shop.waitFor("1 item   Total $9.90")
-        try shop.press("Enter")
-        try shop.waitFor("Checkout: 1 item", "[ Place order ]")
-        try shop.typeAddress()
-        try shop.press("Enter")
+        let (_, _, _, shop) = try newShopperCheckingOut("Cy Compact", product: "Compact", quantity: 1, width: 60, height: 20)
         try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
+    }
+
+    @Test func aShopperCancelsTheOrderJustPlacedAndGetsTheStockAndMoneyBack() throws {
+        let (server, product, email, shop) = try newShopperCheckingOut("Cal Cancel", product: "Regret", quantity: 2, width: 80, height: 24)
+        let placed = try shop.waitFor("Order placed. Thank you!", "o: your orders")
+        let paymentLine = placed.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Payment ") }
+        let transaction = try #require(paymentLine?.split(separator: " ").last.map(String.init))
+        try shop.press("o")
+        try shop.waitFor("Placed (UTC)", "Confirmed", "1 of 1")
+        try shop.press("Enter")
+        let detail = try shop.waitFor("Storefront › Order", "Confirmed", "x cancel order")
+        #expect(detail.contains(product.name))
+        try shop.press("x")
+        try shop.waitFor("and refund $19.80? y/n")
+        try shop.press("y")
+        let cancelled = try shop.waitFor("Cancelled", "is cancelled and $19.80 refunded.")
+        #expect(!cancelled.contains("x cancel order"), "a cancelled order offers no cancel")
+        // The list reads the orders again on the way back.
+        try shop.press("Escape")
+        let list = try shop.waitFor("Placed (UTC)", "Cancelled")
+        #expect(markedRow(list).contains("Cancelled"))
+
+        // The server agrees: the order Cancelled, its payment refunded and the two units back in stock.
+        let client = MarketplaceClient(baseURL: server.url)
+        let buyer = try token(client, email, "secret1")
+        guard case .success(let orders) = client.perform(OrdersScreen.page(1), token: buyer), let order = orders.data.first,
+              case .success(let payment) = client.perform(.data(Endpoints.payment, transaction), token: buyer),
+              case .success(let stock) = client.perform(.stock([product.id]), token: nil) else {
+            throw HarnessError("the order, its payment (\(transaction)) and the stock could not be read")
+        }
+        #expect(orders.data.count == 1 && order.status == .cancelled)
+        #expect(payment.orderId == order.id && payment.status == .refunded)
+        #expect(stock[product.id]?.quantity == 20)
     }
 
     @Test func ctrlZAndFgBringTheClientBackIntactAndCtrlLRepaints() throws {
