@@ -146,6 +146,10 @@ public enum Endpoints {
     public static let order = Endpoint<NoBody, DataEnvelope<Order>>("getOrder", .GET, "/api/orders/:id", .userOrService([.checkout, .payments]))
     public static let setOrderStatus = Endpoint<UpdateOrderStatusRequest, DataEnvelope<Order>>("setOrderStatus", .PUT, "/api/orders/:id/status", .service([.checkout]))
     public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service([.checkout]))
+    /// `?status=&page=&limit=`: a vendor's orders (their lines and part), or every order for an admin; newest first.
+    public static let fulfilment = Endpoint<NoBody, PageEnvelope<FulfilmentOrder>>("listFulfilment", .GET, "/api/orders/fulfilment", .roles([.vendor, .admin]))
+    public static let shipOrder = Endpoint<ShipOrderRequest, DataEnvelope<FulfilmentOrder>>("shipOrder", .POST, "/api/orders/:id/shipments/ship", .roles([.vendor, .admin]))
+    public static let deliverOrder = Endpoint<DeliverOrderRequest, DataEnvelope<FulfilmentOrder>>("deliverOrder", .POST, "/api/orders/:id/shipments/deliver", .roles([.vendor, .admin]))
 
     // Payments.
     public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService([.checkout]))
@@ -164,6 +168,7 @@ public enum Endpoints {
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
         orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route,
+        fulfilment.route, shipOrder.route, deliverOrder.route,
         createPayment.route, payment.route, refundPayments.route,
         checkout.route,
     ]
