@@ -148,6 +148,10 @@ public enum Endpoints {
     public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service([.checkout]))
     /// Served by the checkout service, which holds the calls a cancellation makes (refund, release, status).
     public static let cancelOrder = Endpoint<NoBody, DataEnvelope<Order>>("cancelOrder", .POST, "/api/orders/:id/cancel", .user)
+    /// `?status=&page=&limit=`: a vendor's orders (their lines and part), or every order for an admin; newest first.
+    public static let fulfilment = Endpoint<NoBody, PageEnvelope<FulfilmentOrder>>("listFulfilment", .GET, "/api/orders/fulfilment", .roles([.vendor, .admin]))
+    public static let shipOrder = Endpoint<ShipOrderRequest, DataEnvelope<FulfilmentOrder>>("shipOrder", .POST, "/api/orders/:id/shipments/ship", .roles([.vendor, .admin]))
+    public static let deliverOrder = Endpoint<DeliverOrderRequest, DataEnvelope<FulfilmentOrder>>("deliverOrder", .POST, "/api/orders/:id/shipments/deliver", .roles([.vendor, .admin]))
 
     // Payments.
     public static let createPayment = Endpoint<PaymentRequest, DataEnvelope<PaymentTransaction>>("createPayment", .POST, "/api/payments", .userOrService([.checkout]))
@@ -166,6 +170,7 @@ public enum Endpoints {
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
         orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route, cancelOrder.route,
+        fulfilment.route, shipOrder.route, deliverOrder.route,
         createPayment.route, payment.route, refundPayments.route,
         checkout.route,
     ]

@@ -52,6 +52,12 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case paymentDeclined = "payment_declined"
     /// 409: the order already has a payment.
     case orderAlreadyPaid = "order_already_paid"
+    /// 409: the order is not Confirmed (still Pending, Cancelled, or already
+    /// Delivered), so no part of it can be shipped or delivered now.
+    case orderNotShippable = "order_not_shippable"
+    /// 409: the vendor's part of the order cannot make this move: it is already
+    /// shipped (ship), or it is not Shipped (deliver).
+    case shipmentNotAllowed = "shipment_not_allowed"
     /// 413: the request body is larger than the limit.
     case payloadTooLarge = "payload_too_large"
     /// 429: too many requests; wait for `Retry-After`.
@@ -73,7 +79,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .notFound, .noRoute, .notInCart: 404
         case .methodNotAllowed: 405
         case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid,
-             .orderNotCancellable, .cancellationInProgress: 409
+             .orderNotCancellable, .cancellationInProgress, .orderNotShippable, .shipmentNotAllowed: 409
         case .payloadTooLarge: 413
         case .rateLimited: 429
         case .checkoutInterrupted, .unavailable: 503

@@ -256,6 +256,13 @@ public enum InputRules {
         !key.isEmpty && key.utf8.count <= maximumIdempotencyKeyLength && key.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
     }
 
+    // MARK: Shipments
+
+    /// Who carries a shipment ("DHL", "La Poste"); optional, blank means none.
+    public static let shipmentCarrier = TextRule("Carrier", maximum: 100, required: false)
+    /// The carrier's tracking number; optional, blank means none.
+    public static let trackingNumber = TextRule("Tracking number", maximum: 64, required: false)
+
     /// Product ids one stock-levels request may name.
     public static let maximumStockBatch = 100
 

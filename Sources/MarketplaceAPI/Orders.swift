@@ -63,13 +63,18 @@ public struct LineItem: Codable, Sendable, Equatable {
     public var quantity: Int
     /// price × quantity
     public var subtotal: Money
+    /// An order line's vendor: the product's owner (`Product.userId`) when the
+    /// order was made. Absent on cart lines and on lines of orders made before
+    /// orders knew their vendors.
+    public var vendorId: String?
 
-    public init(productId: String, name: String, price: Money, quantity: Int) {
+    public init(productId: String, name: String, price: Money, quantity: Int, vendorId: String? = nil) {
         self.productId = productId
         self.name = name
         self.price = price
         self.quantity = quantity
         self.subtotal = price * quantity
+        self.vendorId = vendorId
     }
 }
 
@@ -156,7 +161,7 @@ public struct UpdateOrderStatusRequest: Codable, Sendable {
     }
 }
 
-/// An order with its items and shipping address.
+/// An order with its items, shipping address and shipments.
 public struct Order: Codable, Sendable, Equatable {
     public var id: String
     public var userId: String
@@ -166,9 +171,12 @@ public struct Order: Codable, Sendable, Equatable {
     public var shippingAddress: ShippingAddress?
     public var createdAt: Date
     public var updatedAt: Date
+    /// One per vendor whose products are in the order, made when it is Confirmed
+    /// (empty before, and for orders made before orders knew their vendors).
+    public var shipments: [Shipment]
 
     public init(id: String, userId: String, items: [LineItem], totalAmount: Money, status: OrderStatus,
-                shippingAddress: ShippingAddress?, createdAt: Date, updatedAt: Date) {
+                shippingAddress: ShippingAddress?, createdAt: Date, updatedAt: Date, shipments: [Shipment] = []) {
         self.id = id
         self.userId = userId
         self.items = items
@@ -177,5 +185,21 @@ public struct Order: Codable, Sendable, Equatable {
         self.shippingAddress = shippingAddress
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.shipments = shipments
+    }
+
+    /// An order written before orders had shipments reads with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id),
+            userId: try container.decode(String.self, forKey: .userId),
+            items: try container.decode([LineItem].self, forKey: .items),
+            totalAmount: try container.decode(Money.self, forKey: .totalAmount),
+            status: try container.decode(OrderStatus.self, forKey: .status),
+            shippingAddress: try container.decodeIfPresent(ShippingAddress.self, forKey: .shippingAddress),
+            createdAt: try container.decode(Date.self, forKey: .createdAt),
+            updatedAt: try container.decode(Date.self, forKey: .updatedAt),
+            shipments: try container.decodeIfPresent([Shipment].self, forKey: .shipments) ?? [])
     }
 }

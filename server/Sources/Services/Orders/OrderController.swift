@@ -3,8 +3,9 @@ import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
-/// `/api/orders/...`: the signed-in user's cart and orders, and the internal
-/// routes the checkout uses to create orders and move their status.
+/// `/api/orders/...`: the signed-in user's cart and orders, the internal routes
+/// the checkout uses to create orders and move their status, and the vendors'
+/// fulfilment: their orders, and shipping and delivering their parts.
 public enum OrderController {
     public static func addRoutes(for service: OrderService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.cart) { _, context in
@@ -51,6 +52,25 @@ public enum OrderController {
         router.on(Endpoints.restoreCart) { _, context in
             let id = try context.parameters.require("id")
             return try JSONBody.data(.ok, message: "Items put back in the cart", try await service.restoreCart(orderID: id))
+        }
+
+        // Fulfilment: vendors (and admins for them) ship and deliver their parts.
+        router.on(Endpoints.fulfilment) { request, context in
+            let (status, page, limit) = try OrderRules.fulfilmentQuery(request.uri.queryParameters)
+            let result = try await service.fulfilment(for: try context.requireUser(), status: status, page: page, limit: limit)
+            return try JSONBody.response(.ok, PageEnvelope(data: result.orders, pagination: result.pagination))
+        }
+        router.on(Endpoints.shipOrder) { _, context, body in
+            let id = try context.parameters.require("id")
+            let order = try await service.ship(orderID: id, by: try context.requireUser(), body)
+            context.logger.info("order part shipped", metadata: ["order_id": .string(id), "status": .string(order.status.rawValue)])
+            return try JSONBody.data(.ok, message: "Shipped", order)
+        }
+        router.on(Endpoints.deliverOrder) { _, context, body in
+            let id = try context.parameters.require("id")
+            let order = try await service.deliver(orderID: id, by: try context.requireUser(), body)
+            context.logger.info("order part delivered", metadata: ["order_id": .string(id), "status": .string(order.status.rawValue)])
+            return try JSONBody.data(.ok, message: "Delivered", order)
         }
     }
 }

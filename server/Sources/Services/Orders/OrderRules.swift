@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
@@ -63,6 +64,72 @@ public enum OrderRules {
             throw OrderError.invalid([FieldError(field: "status", message: "status must be one of \(names)")])
         }
         return status
+    }
+
+    /// Carrier and tracking number (optional; blank is none) and the part's vendor when named.
+    public static func validate(_ request: ShipOrderRequest) throws -> (carrier: String?, trackingNumber: String?, vendorID: String?) {
+        var validator = Validator()
+        validator.check("carrier", InputRules.shipmentCarrier.problem(request.carrier))
+        validator.check("trackingNumber", InputRules.trackingNumber.problem(request.trackingNumber))
+        let vendorID = self.vendorID(request.vendorId, &validator)
+        try throwIfInvalid(validator)
+        return (optionalText(request.carrier), optionalText(request.trackingNumber), vendorID)
+    }
+
+    /// The part's vendor when named.
+    public static func validate(_ request: DeliverOrderRequest) throws -> String? {
+        var validator = Validator()
+        let vendorID = self.vendorID(request.vendorId, &validator)
+        try throwIfInvalid(validator)
+        return vendorID
+    }
+
+    /// Whose part a signed-in caller moves: a vendor their own (naming another's is
+    /// refused); an admin the one they name, which they must.
+    public static func partVendor(for user: SignedInUser, named vendorID: String?) throws -> String {
+        guard user.isAdmin else {
+            if let vendorID, vendorID != user.id.description { throw OrderError.notYourPart }
+            return user.id.description
+        }
+        guard let vendorID else {
+            throw OrderError.invalid([FieldError(field: "vendorId", message: "vendorId is required: an admin names whose part moves")])
+        }
+        return vendorID
+    }
+
+    /// `GET /api/orders/fulfilment`: `status` (an order status, exactly as written),
+    /// `page` and `limit`; any other parameter, or one given twice, answers 400.
+    public static func fulfilmentQuery(_ query: Parameters) throws -> (status: OrderStatus?, page: Int, limit: Int) {
+        var validator = Validator()
+        let names = ["status", "page", "limit"]
+        for key in Set(query.map { String($0.key) }).sorted() {
+            if !names.contains(key) {
+                validator.fail(key, "\(key) is not a parameter of this list (status, page, limit)")
+            } else if query.getAll(key).count > 1 {
+                validator.fail(key, "\(key) must be given once")
+            }
+        }
+        var status: OrderStatus?
+        if let raw = query["status"] {
+            status = OrderStatus(rawValue: String(raw))
+            validator.check(status != nil, "status", "status must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try throwIfInvalid(validator)
+        let (page, limit) = try PageQuery.parse(query)
+        return (status, page, limit)
+    }
+
+    private static func vendorID(_ id: String?, _ validator: inout Validator) -> String? {
+        guard let id else { return nil }
+        let vendorID = id.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        validator.check("vendorId", InputRules.idProblem(vendorID, label: "vendorId"))
+        return vendorID
+    }
+
+    /// Normalised optional text: nil when absent or blank.
+    private static func optionalText(_ value: String?) -> String? {
+        let text = InputRules.normalized(value ?? "")
+        return text.isEmpty ? nil : text
     }
 
     private static func productID(_ id: String?, _ validator: inout Validator) -> String {

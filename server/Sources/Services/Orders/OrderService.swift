@@ -1,5 +1,6 @@
 import Foundation
 import MarketplaceAPI
+import Metrics
 import ProductService
 import ServiceKit
 
@@ -56,17 +57,25 @@ public struct OrderService: Sendable {
             guard existing.userId == userID else { throw OrderError.idempotencyKeyReused }
             return (existing, false)
         }
-        try await checkPrices(userID: userID)
-        switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey) {
-        case .created(let order): return (order, true)
-        case .existing(let order): return (order, false)
-        case .emptyCart: throw OrderError.emptyCart
+        // A product added while the prices were checked is checked in another round.
+        for _ in 0..<3 {
+            let vendors = try await checkPrices(userID: userID)
+            switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey, vendors: vendors) {
+            case .created(let order):
+                Self.countMove(from: nil, to: order.status)
+                return (order, true)
+            case .existing(let order): return (order, false)
+            case .emptyCart: throw OrderError.emptyCart
+            case .unpriced: continue
+            }
         }
+        throw OrderError.cartKeptChanging
     }
 
     /// An order is made at the catalog's current prices, never at the ones the cart
     /// remembers: when any differ, the cart takes the new ones and the shopper is told.
-    private func checkPrices(userID: String) async throws {
+    /// Answers the owner of each product in the cart (by product id): its vendor.
+    private func checkPrices(userID: String) async throws -> [String: String] {
         let cart = try await repository.cart(userID: userID)
         var changes: [PriceChange] = []
         var repriced: [PricedLine] = []
@@ -88,6 +97,7 @@ public struct OrderService: Sendable {
             _ = try await repository.reprice(userID: userID, lines: repriced, removed: removed)
         }
         if !changes.isEmpty { throw OrderError.pricesChanged(changes) }
+        return current.mapValues(\.ownerID)
     }
 
     public func createOrder(_ request: CreateOrderRequest) async throws -> (order: Order, created: Bool) {
@@ -98,7 +108,8 @@ public struct OrderService: Sendable {
     /// Moves the order along `OrderStatusMachine`; asking for the status it already has changes nothing.
     public func setStatus(orderID: String, to status: OrderStatus) async throws -> Order {
         guard let id = UUID(uuidString: orderID) else { throw OrderError.orderNotFound(orderID) }
-        if let order = try await repository.transition(orderID: id, to: status, from: OrderStatusMachine.sources(of: status)) {
+        if let (order, was) = try await repository.transition(orderID: id, to: status, from: OrderStatusMachine.sources(of: status)) {
+            Self.countMove(from: was, to: status)
             return order
         }
         guard let order = try await repository.order(id: id) else { throw OrderError.orderNotFound(orderID) }
@@ -141,5 +152,57 @@ public struct OrderService: Sendable {
     public func orders(userID: String, page: Int, limit: Int) async throws -> (orders: [Order], pagination: Pagination) {
         let (orders, total) = try await repository.orders(userID: userID, offset: (page - 1) * limit, limit: limit)
         return (orders, Pagination(page: page, limit: limit, total: total))
+    }
+
+    // MARK: Fulfilment: vendors ship their parts
+
+    /// A vendor's orders (their lines and part) or, for an admin, every order (every
+    /// line and part), newest first, only those of `status` when given.
+    public func fulfilment(for user: SignedInUser, status: OrderStatus?, page: Int, limit: Int) async throws -> (orders: [FulfilmentOrder], pagination: Pagination) {
+        let offset = (page - 1) * limit
+        let vendorID = user.isAdmin ? nil : user.id.description
+        let (orders, total) = if let vendorID {
+            try await repository.orders(vendorID: vendorID, status: status, offset: offset, limit: limit)
+        } else {
+            try await repository.allOrders(status: status, offset: offset, limit: limit)
+        }
+        return (orders.map { $0.fulfilment(forVendor: vendorID) }, Pagination(page: page, limit: limit, total: total))
+    }
+
+    /// The vendor's part of the order becomes Shipped, with the carrier and tracking
+    /// number when given; the order becomes Shipped when every part is.
+    public func ship(orderID: String, by user: SignedInUser, _ request: ShipOrderRequest) async throws -> FulfilmentOrder {
+        let (carrier, trackingNumber, named) = try OrderRules.validate(request)
+        let vendorID = try OrderRules.partVendor(for: user, named: named)
+        return try await move(orderID: orderID, vendorID: vendorID, by: user, to: .shipped, carrier: carrier, trackingNumber: trackingNumber)
+    }
+
+    /// The vendor's part of the order becomes Delivered; the order becomes Delivered when every part is.
+    public func deliver(orderID: String, by user: SignedInUser, _ request: DeliverOrderRequest) async throws -> FulfilmentOrder {
+        let vendorID = try OrderRules.partVendor(for: user, named: try OrderRules.validate(request))
+        return try await move(orderID: orderID, vendorID: vendorID, by: user, to: .delivered, carrier: nil, trackingNumber: nil)
+    }
+
+    private func move(orderID: String, vendorID: String, by user: SignedInUser, to status: ShipmentStatus,
+                      carrier: String?, trackingNumber: String?) async throws -> FulfilmentOrder {
+        guard let id = UUID(uuidString: orderID) else { throw OrderError.orderNotFound(orderID) }
+        switch try await repository.moveShipment(orderID: id, vendorID: vendorID, to: status, carrier: carrier, trackingNumber: trackingNumber) {
+        case .notFound:
+            throw OrderError.orderNotFound(orderID)
+        case .refused(.orderNotShippable, let order, _):
+            throw OrderError.orderNotShippable(orderID: orderID, status: order)
+        case .refused(_, _, let part):
+            throw OrderError.shipmentNotAllowed(orderID: orderID, part: part, to: status)
+        case .moved(let order, let was):
+            Counter(label: "storefront_shipments_total", dimensions: [("status", status.rawValue)]).increment()
+            if order.status != was { Self.countMove(from: was, to: order.status) }
+            return order.fulfilment(forVendor: user.isAdmin ? nil : vendorID)
+        }
+    }
+
+    /// `storefront_order_transitions_total{from, to}`: orders entering each status, by
+    /// the status they left (`new` for a new order).
+    private static func countMove(from: OrderStatus?, to: OrderStatus) {
+        Counter(label: "storefront_order_transitions_total", dimensions: [("from", from?.rawValue ?? "new"), ("to", to.rawValue)]).increment()
     }
 }

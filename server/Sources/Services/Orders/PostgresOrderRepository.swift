@@ -184,13 +184,16 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
 
     // MARK: Orders
 
-    public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?) async throws -> OrderCreation {
+    public func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String?, vendors: [String: String]) async throws -> OrderCreation {
+        let products = vendors.keys.sorted()
+        let owners = products.map { vendors[$0] ?? "" }
         do {
-            // One statement (`create_order`, migration 004).
+            // One statement (`create_order` with the vendors, migration 005).
             let rows = try await store.query("""
                 SELECT outcome, o_id, o_user, o_total, o_status, o_created, o_updated, i_product, i_name, i_price, i_quantity
                 FROM create_order(\(userID)::varchar, \(idempotencyKey)::varchar,
-                                  \(address.street)::varchar, \(address.city)::varchar, \(address.zip)::varchar, \(address.country)::varchar)
+                                  \(address.street)::varchar, \(address.city)::varchar, \(address.zip)::varchar, \(address.country)::varchar,
+                                  \(products)::varchar[], \(owners)::varchar[])
                 """)
             var outcome = ""
             var earlier: UUID?
@@ -205,10 +208,12 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
                     order?.shippingAddress = address
                 }
                 if let productID = row.7, let quantity = row.10 {
-                    order?.items.append(try lineItem((productID, row.8, row.9, quantity)))
+                    order?.items.append(try lineItem((productID, row.8, row.9, quantity), vendor: vendors[productID]))
                 }
             }
             switch outcome {
+            case "unpriced":
+                return .unpriced
             case "created":
                 guard let order else { throw AppError(.internalServerError, "Order was not created") }
                 return .created(order)
@@ -234,49 +239,132 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
     }
 
     public func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int) {
+        try await page(count: "SELECT count(*)::int FROM orders WHERE user_id = \(userID)", ids: """
+            SELECT id FROM orders WHERE user_id = \(userID)
+            ORDER BY created_at DESC, id DESC OFFSET \(offset) LIMIT \(limit)
+            """)
+    }
+
+    public func orders(vendorID: String, status: OrderStatus?, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int) {
+        // Each from one index of the vendor's parts (migration 005).
+        guard let status else {
+            return try await page(count: "SELECT count(*)::int FROM shipments WHERE vendor_id = \(vendorID)", ids: """
+                SELECT order_id FROM shipments WHERE vendor_id = \(vendorID)
+                ORDER BY placed_at DESC, order_id DESC OFFSET \(offset) LIMIT \(limit)
+                """)
+        }
+        return try await page(
+            count: "SELECT count(*)::int FROM shipments WHERE vendor_id = \(vendorID) AND order_status = \(status.rawValue)::order_status",
+            ids: """
+                SELECT order_id FROM shipments WHERE vendor_id = \(vendorID) AND order_status = \(status.rawValue)::order_status
+                ORDER BY placed_at DESC, order_id DESC OFFSET \(offset) LIMIT \(limit)
+                """)
+    }
+
+    public func allOrders(status: OrderStatus?, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int) {
+        guard let status else {
+            return try await page(count: "SELECT count(*)::int FROM orders", ids: """
+                SELECT id FROM orders ORDER BY created_at DESC, id DESC OFFSET \(offset) LIMIT \(limit)
+                """)
+        }
+        return try await page(count: "SELECT count(*)::int FROM orders WHERE status = \(status.rawValue)::order_status", ids: """
+            SELECT id FROM orders WHERE status = \(status.rawValue)::order_status
+            ORDER BY created_at DESC, id DESC OFFSET \(offset) LIMIT \(limit)
+            """)
+    }
+
+    /// A page of orders: how many there are in all (`count`), and those whose ids `ids` reads, in its order.
+    private func page(count: PostgresQuery, ids: PostgresQuery) async throws -> (orders: [Order], total: Int) {
         try await store.client.withConnection { connection in
             var total = 0
-            let count = try await connection.query("SELECT count(*)::int FROM orders WHERE user_id = \(userID)", logger: logger)
-            for try await value in count.decode(Int.self) { total = value }
-            let page = try await connection.query("""
-                SELECT id FROM orders WHERE user_id = \(userID)
-                ORDER BY created_at DESC, id DESC OFFSET \(offset) LIMIT \(limit)
-                """, logger: logger)
-            var ids: [UUID] = []
-            for try await id in page.decode(UUID.self) { ids.append(id) }
-            return (try await Self.orders(ids: ids, connection, logger), total)
+            for try await value in try await connection.query(count, logger: logger).decode(Int.self) { total = value }
+            var found: [UUID] = []
+            for try await id in try await connection.query(ids, logger: logger).decode(UUID.self) { found.append(id) }
+            return (try await Self.orders(ids: found, connection, logger), total)
         }
     }
 
-    public func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> Order? {
-        // Checked and changed in one statement: two callers cannot both move the
-        // order out of the same status. The order is answered from the same statement.
-        let rows = try await store.query("""
-            WITH moved AS (
-                UPDATE orders SET status = \(status.rawValue)::order_status, updated_at = now()
-                WHERE id = \(orderID) AND status::text = ANY(\(from.map(\.rawValue)))
-                RETURNING id, user_id, total_amount, status::text AS status, created_at, updated_at)
-            SELECT m.id, m.user_id, m.total_amount, m.status, m.created_at, m.updated_at,
-                   i.product_id, i.name, i.price, i.quantity, a.street, a.city, a.zip, a.country, a.order_id IS NOT NULL
-            FROM moved m
-            LEFT JOIN order_items i ON i.order_id = m.id
-            LEFT JOIN shipping_addresses a ON a.order_id = m.id
-            ORDER BY i.name, i.product_id
-            """)
-        var order: Order?
-        for try await row in rows.decode(
-            (UUID, String, Decimal, String, Date, Date, String?, String?, Decimal?, Int?, String?, String?, String?, String?, Bool).self) {
-            if order == nil {
-                order = try Self.order((row.0, row.1, row.2, row.3, row.4, row.5))
-                if row.14 {
-                    order?.shippingAddress = ShippingAddress(street: row.10 ?? "", city: row.11 ?? "", zip: row.12 ?? "", country: row.13 ?? "")
+    public func transition(orderID: UUID, to status: OrderStatus, from: [OrderStatus]) async throws -> (order: Order, was: OrderStatus)? {
+        try await store.client.withConnection { connection in
+            // Checked and changed in one statement: two callers cannot both move the
+            // order out of the same status (the row is locked, and its status read, first).
+            // The order is answered from the same statement; its parts, which the
+            // change may have made or moved (migration 005's trigger), right after.
+            let rows = try await connection.query("""
+                WITH moved AS (
+                    UPDATE orders o SET status = \(status.rawValue)::order_status, updated_at = now()
+                    FROM (SELECT id, status::text AS status FROM orders WHERE id = \(orderID) FOR UPDATE) was
+                    WHERE o.id = was.id AND o.status::text = ANY(\(from.map(\.rawValue)))
+                    RETURNING o.id, o.user_id, o.total_amount, o.status::text AS status, o.created_at, o.updated_at, was.status AS was)
+                SELECT m.id, m.user_id, m.total_amount, m.status, m.created_at, m.updated_at, m.was,
+                       i.product_id, i.name, i.price, i.quantity, i.vendor_id,
+                       a.street, a.city, a.zip, a.country, a.order_id IS NOT NULL
+                FROM moved m
+                LEFT JOIN order_items i ON i.order_id = m.id
+                LEFT JOIN shipping_addresses a ON a.order_id = m.id
+                ORDER BY i.name, i.product_id
+                """, logger: logger)
+            var order: Order?
+            var was: OrderStatus?
+            for try await row in rows.decode((UUID, String, Decimal, String, Date, Date, String,
+                                              String?, String?, Decimal?, Int?, String?,
+                                              String?, String?, String?, String?, Bool).self) {
+                if order == nil {
+                    order = try Self.order((row.0, row.1, row.2, row.3, row.4, row.5))
+                    was = try Self.status(row.6)
+                    if row.16 {
+                        order?.shippingAddress = ShippingAddress(street: row.12 ?? "", city: row.13 ?? "", zip: row.14 ?? "", country: row.15 ?? "")
+                    }
+                }
+                if let productID = row.7, let quantity = row.10 {
+                    order?.items.append(try lineItem((productID, row.8, row.9, quantity), vendor: row.11))
                 }
             }
-            if let productID = row.6, let quantity = row.9 {
-                order?.items.append(try lineItem((productID, row.7, row.8, quantity)))
-            }
+            guard var order, let was else { return nil }
+            order.shipments = try await Self.shipments(of: [orderID], connection, logger)[orderID] ?? []
+            return (order, was)
         }
-        return order
+    }
+
+    public func moveShipment(orderID: UUID, vendorID: String, to next: ShipmentStatus, carrier: String?, trackingNumber: String?) async throws -> ShipmentMove {
+        let logger = self.logger
+        return try await store.transaction { connection -> ShipmentMove in
+            // The order's row is locked first, so the parts of one order move one at a
+            // time and the last one to move sees every other where it is.
+            let locked = try await connection.query("""
+                SELECT o.status::text, EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.vendor_id = \(vendorID))
+                FROM orders o WHERE o.id = \(orderID) FOR UPDATE
+                """, logger: logger)
+            var found: (status: String, vendorsLines: Bool)?
+            for try await row in locked.decode((String, Bool).self) { found = row }
+            guard let found, found.vendorsLines else { return .notFound }
+            let current = try Self.status(found.status)
+            var parts: [String: ShipmentStatus] = [:]
+            let rows = try await connection.query("SELECT vendor_id, status::text FROM shipments WHERE order_id = \(orderID)", logger: logger)
+            for try await (vendor, status) in rows.decode((String, String).self) { parts[vendor] = try Self.shipmentStatus(status) }
+
+            let decision = OrderStatusMachine.decide(order: current, part: parts[vendorID], to: next)
+            guard decision == .move else { return .refused(decision, order: current, part: parts[vendorID]) }
+            try await connection.query("""
+                UPDATE shipments SET status = \(next.rawValue)::shipment_status,
+                    carrier = COALESCE(\(carrier)::varchar, carrier), tracking_number = COALESCE(\(trackingNumber)::varchar, tracking_number),
+                    shipped_at = CASE WHEN \(next.rawValue)::text = 'Shipped' THEN now() ELSE shipped_at END,
+                    delivered_at = CASE WHEN \(next.rawValue)::text = 'Delivered' THEN now() ELSE delivered_at END,
+                    updated_at = now()
+                WHERE order_id = \(orderID) AND vendor_id = \(vendorID)
+                """, logger: logger)
+            parts[vendorID] = next
+            let following = OrderStatusMachine.following(current, parts: Array(parts.values))
+            if following != current {
+                try await connection.query("""
+                    UPDATE orders SET status = \(following.rawValue)::order_status, updated_at = now() WHERE id = \(orderID)
+                    """, logger: logger)
+            }
+            guard let order = try await Self.orders(ids: [orderID], connection, logger).first else {
+                throw AppError(.internalServerError, "Order vanished")
+            }
+            return .moved(order, orderWas: current)
+        }
     }
 
     public func order(idempotencyKey: String) async throws -> Order? {
@@ -290,12 +378,37 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
 
     private typealias OrderRow = (UUID, String, Decimal, String, Date, Date)
 
-    /// An order row without its items and address.
+    /// An order row without its items, address and parts.
     private static func order(_ row: OrderRow) throws -> Order {
         let (id, userID, total, status, createdAt, updatedAt) = row
-        guard let status = OrderStatus(rawValue: status) else { throw AppError(.internalServerError, "Stored order has an unknown status") }
         return Order(id: id.uuidString.lowercased(), userId: userID, items: [], totalAmount: try money(total),
-                     status: status, shippingAddress: nil, createdAt: createdAt, updatedAt: updatedAt)
+                     status: try self.status(status), shippingAddress: nil, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    private static func status(_ text: String) throws -> OrderStatus {
+        guard let status = OrderStatus(rawValue: text) else { throw AppError(.internalServerError, "Stored order has an unknown status") }
+        return status
+    }
+
+    private static func shipmentStatus(_ text: String) throws -> ShipmentStatus {
+        guard let status = ShipmentStatus(rawValue: text) else { throw AppError(.internalServerError, "Stored shipment has an unknown status") }
+        return status
+    }
+
+    /// The parts of these orders, by order, each order's by vendor id.
+    private static func shipments(of ids: [UUID], _ connection: PostgresConnection, _ logger: Logger) async throws -> [UUID: [Shipment]] {
+        let rows = try await connection.query("""
+            SELECT order_id, vendor_id, status::text, carrier, tracking_number, shipped_at, delivered_at
+            FROM shipments WHERE order_id = ANY(\(ids)) ORDER BY vendor_id
+            """, logger: logger)
+        var byOrder: [UUID: [Shipment]] = [:]
+        for try await (orderID, vendorID, status, carrier, trackingNumber, shippedAt, deliveredAt)
+            in rows.decode((UUID, String, String, String?, String?, Date?, Date?).self) {
+            byOrder[orderID, default: []].append(Shipment(
+                vendorId: vendorID, status: try shipmentStatus(status), carrier: carrier, trackingNumber: trackingNumber,
+                shippedAt: shippedAt, deliveredAt: deliveredAt))
+        }
+        return byOrder
     }
 
     /// Orders with their items and addresses, in the order of `ids`.
@@ -307,10 +420,10 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
             """, logger: logger)
         for try await row in rows.decode(OrderRow.self) { byID[row.0] = try order(row) }
         let items = try await connection.query("""
-            SELECT order_id, product_id, name, price, quantity FROM order_items WHERE order_id = ANY(\(ids)) ORDER BY name, product_id
+            SELECT order_id, product_id, name, price, quantity, vendor_id FROM order_items WHERE order_id = ANY(\(ids)) ORDER BY name, product_id
             """, logger: logger)
-        for try await (orderID, productID, name, price, quantity) in items.decode((UUID, String, String?, Decimal?, Int).self) {
-            byID[orderID]?.items.append(try lineItem((productID, name, price, quantity)))
+        for try await (orderID, productID, name, price, quantity, vendor) in items.decode((UUID, String, String?, Decimal?, Int, String?).self) {
+            byID[orderID]?.items.append(try lineItem((productID, name, price, quantity), vendor: vendor))
         }
         let addresses = try await connection.query("""
             SELECT order_id, street, city, zip, country FROM shipping_addresses WHERE order_id = ANY(\(ids))
@@ -318,6 +431,7 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         for try await (orderID, street, city, zip, country) in addresses.decode((UUID, String?, String?, String?, String?).self) {
             byID[orderID]?.shippingAddress = ShippingAddress(street: street ?? "", city: city ?? "", zip: zip ?? "", country: country ?? "")
         }
+        for (orderID, parts) in try await shipments(of: ids, connection, logger) { byID[orderID]?.shipments = parts }
         return ids.compactMap { byID[$0] }
     }
 }
@@ -327,6 +441,7 @@ private func money(_ amount: Decimal) throws -> Money {
     return money
 }
 
-private func lineItem(_ row: (String, String?, Decimal?, Int)) throws -> LineItem {
-    LineItem(productId: row.0, name: row.1 ?? "", price: try money(row.2 ?? 0), quantity: row.3)
+/// A cart line (no vendor) or an order line (its vendor, where the order knows it).
+private func lineItem(_ row: (String, String?, Decimal?, Int), vendor: String? = nil) throws -> LineItem {
+    LineItem(productId: row.0, name: row.1 ?? "", price: try money(row.2 ?? 0), quantity: row.3, vendorId: vendor)
 }
