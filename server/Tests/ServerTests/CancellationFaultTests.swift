@@ -75,6 +75,11 @@ import Testing
         #expect(stocked - quantity == Int(held.first ?? "") ?? -1, "stock taken \(stocked - quantity), units in live orders \(held)",
                 sourceLocation: sourceLocation)
         let cancelledIDs = try await CheckoutFaultTests.texts(configuration, .orders, "SELECT id::text FROM orders WHERE status = 'Cancelled'")
+        let shippedAndCancelled = try await CheckoutFaultTests.texts(configuration, .orders, """
+            SELECT s.order_id::text FROM shipments s JOIN orders o ON o.id = s.order_id
+            WHERE o.status = 'Cancelled' AND s.status <> 'Pending'
+            """)
+        #expect(shippedAndCancelled.isEmpty, "orders both shipped and cancelled: \(shippedAndCancelled)", sourceLocation: sourceLocation)
         for orderID in cancelledIDs {
             let payments = try await CheckoutFaultTests.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)")
             #expect(payments.isEmpty || payments == ["Refunded"], "order \(orderID): \(payments)", sourceLocation: sourceLocation)

@@ -73,17 +73,32 @@ import Testing
         #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
     }
 
-    @Test func anOrderWithAShippedPartCannotBeCancelledAndNothingMoves() async throws {
-        let configuration = try TestStores.configuration()
-        let client = try Deployments.client(.allInOne)
-        let order = try await Self.placedOrder(client)
-        _ = try await CheckoutFaultTests.texts(configuration, .orders,
-                                               "UPDATE orders SET status = 'Shipped' WHERE id = \(UUID(uuidString: order.orderID)!) RETURNING id::text")
-        let refused = try await Self.cancel(client, token: order.shopper, order.orderID)
+    @Test(arguments: Topology.allCases) func anOrderWithAShippedPartCannotBeCancelledAndNothingMoves(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        // Two vendors' products in one order; one vendor ships their part (the order stays Confirmed).
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 10)
+        let mug = try await InventoryServiceTests.stockedProduct(client, quantity: 10, name: "Test Mug", price: "4.50")
+        let shopper = try await client.signUp()
+        try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 2)
+        try await CheckoutTests.addToCart(client, token: shopper.token, mug.productID, 1)
+        let placed = try await CheckoutTests.checkout(client, token: shopper.token).reply(Endpoints.checkout)
+        let orderID = try #require(placed.orderId), transactionID = try #require(placed.transactionId)
+        let shipped = try await client.send(.post, "/api/orders/\(orderID)/shipments/ship", token: lamp.vendor,
+                                            json: ShipOrderRequest(carrier: "PostNL", trackingNumber: "3S123"))
+        #expect(shipped.status == .ok, "\(shipped.body)")
+        #expect(try await CheckoutTests.order(client, token: shopper.token, orderID).status == .confirmed)
+
+        let refused = try await Self.cancel(client, token: shopper.token, orderID)
         #expect(refused.status == .conflict && refused.code == .orderNotCancellable, "\(refused.body)")
-        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .completed)
-        #expect(try await InventoryServiceTests.quantity(client, order.productID) == 8)
-        #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).status == .shipped)
+        #expect(try await Self.paymentStatus(client, token: shopper.token, transactionID) == .completed)
+        #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
+        #expect(try await InventoryServiceTests.quantity(client, mug.productID) == 9)
+        let order = try await CheckoutTests.order(client, token: shopper.token, orderID)
+        #expect(order.status == .confirmed)
+        #expect(order.shipments.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.pending, .shipped])
+        // Asked again, the same answer: the refusal is the cancellation's outcome.
+        let again = try await Self.cancel(client, token: shopper.token, orderID)
+        #expect(again.code == .orderNotCancellable, "\(again.body)")
     }
 
     @Test func aMalformedIdempotencyKeyIsRefusedBeforeAnythingMoves() async throws {

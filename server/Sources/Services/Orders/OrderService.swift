@@ -113,6 +113,11 @@ public struct OrderService: Sendable {
             return order
         }
         guard let order = try await repository.order(id: id) else { throw OrderError.orderNotFound(orderID) }
+        // Cancelled would be a legal move but for a part already shipped: say so.
+        if status == .cancelled, OrderStatusMachine.canMove(from: order.status, to: .cancelled),
+           order.shipments.contains(where: { $0.status != .pending }) {
+            throw OrderError.partShipped(orderID: orderID)
+        }
         switch OrderStatusMachine.decide(from: order.status, to: status) {
         case .unchanged:
             return order

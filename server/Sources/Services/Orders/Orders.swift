@@ -25,6 +25,8 @@ public enum OrderError: Error, Equatable, Sendable {
     case notYourPart
     /// No part of the order can move now: it is not Confirmed (or, to deliver, Shipped).
     case orderNotShippable(orderID: String, status: OrderStatus)
+    /// A part of the order has shipped: it can no longer be cancelled.
+    case partShipped(orderID: String)
     /// The vendor's part is not where this move starts (`part` nil: the order has no parts).
     case shipmentNotAllowed(orderID: String, part: ShipmentStatus?, to: ShipmentStatus)
 }
@@ -122,6 +124,8 @@ extension OrderError: DomainError {
         case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
         case .cartKeptChanging: return .conflict("The cart changed while the order was being made; try again", code: .conflict)
         case .notYourPart: return .forbidden("A vendor ships and delivers only their own part of an order")
+        case .partShipped(let id):
+            return .conflict("A part of order \(id) has shipped, so it can no longer be cancelled", code: .orderNotCancellable)
         case .orderNotShippable(let id, let status):
             return .conflict("Order \(id) is \(status.rawValue); its parts ship while it is Confirmed", code: .orderNotShippable)
         case .shipmentNotAllowed(let id, let part, let next):

@@ -295,6 +295,9 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
                     UPDATE orders o SET status = \(status.rawValue)::order_status, updated_at = now()
                     FROM (SELECT id, status::text AS status FROM orders WHERE id = \(orderID) FOR UPDATE) was
                     WHERE o.id = was.id AND o.status::text = ANY(\(from.map(\.rawValue)))
+                      -- Once a vendor's part has shipped, the order is not cancelled under it.
+                      AND NOT (\(status.rawValue) = 'Cancelled' AND EXISTS (
+                          SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.status <> 'Pending'))
                     RETURNING o.id, o.user_id, o.total_amount, o.status::text AS status, o.created_at, o.updated_at, was.status AS was)
                 SELECT m.id, m.user_id, m.total_amount, m.status, m.created_at, m.updated_at, m.was,
                        i.product_id, i.name, i.price, i.quantity, i.vendor_id,
