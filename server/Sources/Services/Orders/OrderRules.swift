@@ -85,14 +85,12 @@ public enum OrderRules {
     }
 
     /// Whose part a signed-in caller moves: a vendor their own (naming another's is
-    /// refused); an admin the one they name, which they must.
-    public static func partVendor(for user: SignedInUser, named vendorID: String?) throws -> String {
+    /// refused); an admin the one they name, or nil when they named none (the
+    /// order's only part is then meant).
+    public static func partVendor(for user: SignedInUser, named vendorID: String?) throws -> String? {
         guard user.isAdmin else {
             if let vendorID, vendorID != user.id.description { throw OrderError.notYourPart }
             return user.id.description
-        }
-        guard let vendorID else {
-            throw OrderError.invalid([FieldError(field: "vendorId", message: "vendorId is required: an admin names whose part moves")])
         }
         return vendorID
     }

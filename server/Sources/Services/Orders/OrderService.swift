@@ -188,9 +188,18 @@ public struct OrderService: Sendable {
         return try await move(orderID: orderID, vendorID: vendorID, by: user, to: .delivered, carrier: nil, trackingNumber: nil)
     }
 
-    private func move(orderID: String, vendorID: String, by user: SignedInUser, to status: ShipmentStatus,
+    private func move(orderID: String, vendorID named: String?, by user: SignedInUser, to status: ShipmentStatus,
                       carrier: String?, trackingNumber: String?) async throws -> FulfilmentOrder {
         guard let id = UUID(uuidString: orderID) else { throw OrderError.orderNotFound(orderID) }
+        var vendorID = named ?? ""
+        if named == nil {
+            // An admin who names no vendor means the order's only part.
+            guard let order = try await repository.order(id: id) else { throw OrderError.orderNotFound(orderID) }
+            guard order.shipments.count == 1, let only = order.shipments.first else {
+                throw OrderError.partNotNamed(orderID: orderID, parts: order.shipments.count)
+            }
+            vendorID = only.vendorId
+        }
         switch try await repository.moveShipment(orderID: id, vendorID: vendorID, to: status, carrier: carrier, trackingNumber: trackingNumber) {
         case .notFound:
             throw OrderError.orderNotFound(orderID)

@@ -23,6 +23,8 @@ public enum OrderError: Error, Equatable, Sendable {
     case cartKeptChanging
     /// A vendor named another vendor's part.
     case notYourPart
+    /// An admin named no vendor, and the order has several parts (or none).
+    case partNotNamed(orderID: String, parts: Int)
     /// No part of the order can move now: it is not Confirmed (or, to deliver, Shipped).
     case orderNotShippable(orderID: String, status: OrderStatus)
     /// A part of the order has shipped: it can no longer be cancelled.
@@ -124,6 +126,8 @@ extension OrderError: DomainError {
         case .notCancelled(let id, let status): return .conflict("Order \(id) is \(status.rawValue); only a Cancelled order's items go back to the cart", code: .illegalTransition)
         case .cartKeptChanging: return .conflict("The cart changed while the order was being made; try again", code: .conflict)
         case .notYourPart: return .forbidden("A vendor ships and delivers only their own part of an order")
+        case .partNotNamed(let id, let parts):
+            return .conflict("Order \(id) has \(parts) vendors' parts: name the vendor whose part moves (vendorId)", code: .shipmentNotAllowed)
         case .partShipped(let id):
             return .conflict("A part of order \(id) has shipped, so it can no longer be cancelled", code: .orderNotCancellable)
         case .orderNotShippable(let id, let status):
