@@ -8,9 +8,9 @@ import Testing
 @Suite("Cancellation state machine") struct CancellationMachineTests {
     static let id = UUID(uuidString: "0C4A5E11-0000-4000-8000-000000000002")!
 
-    static func machine(_ state: CancellationState = .started, recovering: Bool = false, attempts: Int = 0) -> CancellationMachine {
+    static func machine(_ state: CancellationState = .started, attempts: Int = 0) -> CancellationMachine {
         CancellationMachine(CancellationRecord(id: id, orderID: "o-1", userID: "u-1", idempotencyKey: "k-1", state: state,
-                                               recoveryAttempts: attempts), recovering: recovering)
+                                               recoveryAttempts: attempts))
     }
 
     static func outcome(_ result: CancellationResult) -> CancellationOutcome { CancellationOutcome(result, orderID: "o-1") }
@@ -98,10 +98,10 @@ import Testing
 
     @Test func recoveryReplaysACrashAtEachStep() {
         // Before the order was cancelled: asked again.
-        Self.script(Self.machine(.started, recovering: true, attempts: 1), [(.start, [.perform(.cancelOrder(orderID: "o-1"))])])
+        Self.script(Self.machine(.started, attempts: 1), [(.start, [.perform(.cancelOrder(orderID: "o-1"))])])
         // After: the refund and the release again (each safe to repeat), however many takeovers it took.
         for attempts in [1, 7, 40] {
-            Self.script(Self.machine(.orderCancelled, recovering: true, attempts: attempts), [
+            Self.script(Self.machine(.orderCancelled, attempts: attempts), [
                 (.start, [.perform(Self.refund)]),
                 (.refunded(true), [.note(.refunded), .perform(.release(orderID: "o-1"))]),
                 (.done, [.perform(.writeAnswer(.completed, Self.outcome(.cancelled(refunded: true))))]),
@@ -120,7 +120,7 @@ import Testing
     @Test func aFinishedCancellationAnswersWhatItAnswered() {
         var record = Self.machine(.completed).record
         record.outcome = Self.outcome(.cancelled(refunded: true))
-        Self.script(CancellationMachine(record, recovering: true), [(.start, [.finish(Self.outcome(.cancelled(refunded: true)))])])
+        Self.script(CancellationMachine(record), [(.start, [.finish(Self.outcome(.cancelled(refunded: true)))])])
     }
 
     @Test func anErrorThatIsNoDecisionGoesUpAndAnUnexpectedEventStops() {

@@ -20,15 +20,14 @@ public struct CancellationMachine: SagaMachine, Equatable {
     }
 
     public private(set) var record: CancellationRecord
-    /// Who drives it: the request (`false`) or recovery (`true`), for the notes.
-    public let recovering: Bool
     var stage: Stage = .begin
     /// Whether any payment was given back, once the refund answered.
     var refunded = false
 
-    public init(_ record: CancellationRecord, recovering: Bool) {
+    /// The same decisions serve the request and recovery: a cancellation only
+    /// resumes from the state its log names.
+    public init(_ record: CancellationRecord) {
         self.record = record
-        self.recovering = recovering
     }
 
     public static var start: CancellationEvent { .start }

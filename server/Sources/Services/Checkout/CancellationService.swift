@@ -37,7 +37,7 @@ public struct CancellationService: Sendable {
         case .existing(let record):
             return record.outcome ?? CancellationOutcome(.inProgress, orderID: orderID)
         case .started(let record):
-            return try await run(CancellationMachine(record, recovering: false)).1
+            return try await run(CancellationMachine(record)).1
         }
     }
 
@@ -47,7 +47,7 @@ public struct CancellationService: Sendable {
         await recoverStale("cancellation", logger: logger, claim: { try await log.claimStale(staleAfter: staleAfter) }, id: \.id, metadata: {
             ["cancellation_id": .string($0.id.uuidString), "order_id": .string($0.orderID), "state": .string($0.state.rawValue),
              "attempt": .stringConvertible($0.recoveryAttempts)]
-        }, settle: { try await run(CancellationMachine($0, recovering: true)).0.isSettled })
+        }, settle: { try await run(CancellationMachine($0)).0.isSettled })
     }
 
     func run(_ start: CancellationMachine) async throws -> (CancellationMachine, CancellationOutcome) {
