@@ -174,9 +174,12 @@ public struct Order: Codable, Sendable, Equatable {
     /// One per vendor whose products are in the order, made when it is Confirmed
     /// (empty before, and for orders made before orders knew their vendors).
     public var shipments: [Shipment]
+    /// The money given back when the order was cancelled after it was paid; `null` otherwise.
+    public var refund: OrderRefund?
 
     public init(id: String, userId: String, items: [LineItem], totalAmount: Money, status: OrderStatus,
-                shippingAddress: ShippingAddress?, createdAt: Date, updatedAt: Date, shipments: [Shipment] = []) {
+                shippingAddress: ShippingAddress?, createdAt: Date, updatedAt: Date, shipments: [Shipment] = [],
+                refund: OrderRefund? = nil) {
         self.id = id
         self.userId = userId
         self.items = items
@@ -186,9 +189,14 @@ public struct Order: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.shipments = shipments
+        self.refund = refund
     }
 
-    /// An order written before orders had shipments reads with none.
+    enum CodingKeys: String, CodingKey {
+        case id, userId, items, totalAmount, status, shippingAddress, createdAt, updatedAt, shipments, refund
+    }
+
+    /// An order written before orders had shipments (or refunds) reads with none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -200,6 +208,35 @@ public struct Order: Codable, Sendable, Equatable {
             shippingAddress: try container.decodeIfPresent(ShippingAddress.self, forKey: .shippingAddress),
             createdAt: try container.decode(Date.self, forKey: .createdAt),
             updatedAt: try container.decode(Date.self, forKey: .updatedAt),
-            shipments: try container.decodeIfPresent([Shipment].self, forKey: .shipments) ?? [])
+            shipments: try container.decodeIfPresent([Shipment].self, forKey: .shipments) ?? [],
+            refund: try container.decodeIfPresent(OrderRefund.self, forKey: .refund))
+    }
+
+    /// `refund` is written as `null` when there is none (the contract's `refund: {...} | null`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(userId, forKey: .userId)
+        try container.encode(items, forKey: .items)
+        try container.encode(totalAmount, forKey: .totalAmount)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(shippingAddress, forKey: .shippingAddress)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(shipments, forKey: .shipments)
+        try container.encode(refund, forKey: .refund)
+    }
+}
+
+/// The payment given back for a cancelled order: which transaction, how much, when.
+public struct OrderRefund: Codable, Sendable, Equatable {
+    public var transactionId: String
+    public var amount: Money
+    public var refundedAt: Date
+
+    public init(transactionId: String, amount: Money, refundedAt: Date) {
+        self.transactionId = transactionId
+        self.amount = amount
+        self.refundedAt = refundedAt
     }
 }
