@@ -146,6 +146,8 @@ public enum Endpoints {
     public static let order = Endpoint<NoBody, DataEnvelope<Order>>("getOrder", .GET, "/api/orders/:id", .userOrService([.checkout, .payments]))
     public static let setOrderStatus = Endpoint<UpdateOrderStatusRequest, DataEnvelope<Order>>("setOrderStatus", .PUT, "/api/orders/:id/status", .service([.checkout]))
     public static let restoreCart = Endpoint<NoBody, DataEnvelope<Cart>>("restoreCart", .POST, "/api/orders/:id/restore-cart", .service([.checkout]))
+    /// A Cancelled order's refund, written by its cancellation once the payment service has given the money back.
+    public static let recordRefund = Endpoint<OrderRefund, DataEnvelope<Order>>("recordOrderRefund", .PUT, "/api/orders/:id/refund", .service([.checkout]))
     /// Served by the checkout service, which holds the calls a cancellation makes (refund, release, status).
     public static let cancelOrder = Endpoint<NoBody, DataEnvelope<Order>>("cancelOrder", .POST, "/api/orders/:id/cancel", .user)
     /// `?status=&page=&limit=`: a vendor's orders (their lines and part), or every order for an admin; newest first.
@@ -169,7 +171,7 @@ public enum Endpoints {
         products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
-        orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route, cancelOrder.route,
+        orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route, recordRefund.route, cancelOrder.route,
         fulfilment.route, shipOrder.route, deliverOrder.route,
         createPayment.route, payment.route, refundPayments.route,
         checkout.route,

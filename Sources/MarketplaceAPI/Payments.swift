@@ -58,10 +58,12 @@ public struct PaymentTransaction: Codable, Sendable, Equatable {
     /// Why the provider declined, for Failed transactions.
     public var failureReason: String?
     public var createdAt: Date
+    /// When the payment was given back (Refunded transactions only).
+    public var refundedAt: Date?
 
     public init(transactionId: String, userId: String, orderId: String?, amount: Money, currency: String,
                 status: PaymentStatus, paymentMethod: String, providerTransactionId: String?,
-                failureReason: String?, createdAt: Date) {
+                failureReason: String?, createdAt: Date, refundedAt: Date? = nil) {
         self.transactionId = transactionId
         self.userId = userId
         self.orderId = orderId
@@ -72,6 +74,7 @@ public struct PaymentTransaction: Codable, Sendable, Equatable {
         self.providerTransactionId = providerTransactionId
         self.failureReason = failureReason
         self.createdAt = createdAt
+        self.refundedAt = refundedAt
     }
 }
 

@@ -21,6 +21,12 @@ import Testing
     }
 
     static let refund = CancellationEffect.refund(orderID: "o-1", reason: "order cancelled")
+    static let givenBack = OrderRefund(transactionId: "t-1", amount: Money("42.50")!, refundedAt: Date(timeIntervalSince1970: 1_800_000_000))
+    /// The refund answered, then written on the order.
+    static let refunded: [(CancellationEvent, [CancellationAction])] = [
+        (.refunded(givenBack), [.note(.refunded), .perform(.recordRefund(orderID: "o-1", refund: givenBack))]),
+        (.done, [.perform(.release(orderID: "o-1"))]),
+    ]
 
     /// The order cancelled and written down: from here only forward.
     static let committed: [(CancellationEvent, [CancellationAction])] = [
@@ -33,9 +39,8 @@ import Testing
         [(.done, [.note(.finished(state: state, outcome: outcome(result).name)), .finish(outcome(result))])]
     }
 
-    @Test func aCancellationCancelsTheOrderThenRefundsThenReleasesTheStock() {
-        let machine = Self.script(Self.machine(), Self.committed + [
-            (.refunded(true), [.note(.refunded), .perform(.release(orderID: "o-1"))]),
+    @Test func aCancellationCancelsTheOrderThenRefundsThenWritesTheRefundThenReleasesTheStock() {
+        let machine = Self.script(Self.machine(), Self.committed + Self.refunded + [
             (.done, [.perform(.writeAnswer(.completed, Self.outcome(.cancelled(refunded: true))))]),
         ] + Self.answered(.completed, .cancelled(refunded: true)))
         #expect(machine.isSettled)
@@ -44,7 +49,7 @@ import Testing
 
     @Test func anOrderNeverPaidIsCancelledWithNothingToRefund() {
         Self.script(Self.machine(), Self.committed + [
-            (.refunded(false), [.perform(.release(orderID: "o-1"))]),
+            (.refunded(nil), [.perform(.release(orderID: "o-1"))]),
             (.done, [.perform(.writeAnswer(.completed, Self.outcome(.cancelled(refunded: false))))]),
         ] + Self.answered(.completed, .cancelled(refunded: false)))
     }
@@ -81,14 +86,20 @@ import Testing
     @Test func afterTheOrderIsCancelledEveryFailureIsLeftToRecoveryNeverUndone() {
         let answer = Self.outcome(.interrupted(committed: true))
         for (failure, stuck) in [(StepFailure.unavailable("payments down"), false), (.refused(code: .forbidden, message: "no"), true)] {
-            // At the refund, and at the release.
+            // At the refund.
             Self.script(Self.machine(), Self.committed + [
                 (.failed(failure), [.note(.interrupted(state: .orderCancelled, detail: failure == .unavailable("payments down") ? "payments down" : "no", stuck: stuck)),
                                     .perform(.keepAnswer(answer))]),
                 (.failed(.superseded), [.finish(answer)]),
             ])
+            // At the refund's writing on the order, and at the release.
             Self.script(Self.machine(), Self.committed + [
-                (.refunded(true), [.note(.refunded), .perform(.release(orderID: "o-1"))]),
+                (.refunded(Self.givenBack), [.note(.refunded), .perform(.recordRefund(orderID: "o-1", refund: Self.givenBack))]),
+                (.failed(failure), [.note(.interrupted(state: .orderCancelled, detail: failure == .unavailable("payments down") ? "payments down" : "no", stuck: stuck)),
+                                    .perform(.keepAnswer(answer))]),
+                (.done, [.finish(answer)]),
+            ])
+            Self.script(Self.machine(), Self.committed + Self.refunded + [
                 (.failed(failure), [.note(.interrupted(state: .orderCancelled, detail: failure == .unavailable("payments down") ? "payments down" : "no", stuck: stuck)),
                                     .perform(.keepAnswer(answer))]),
                 (.done, [.finish(answer)]),
@@ -103,7 +114,7 @@ import Testing
         for attempts in [1, 7, 40] {
             Self.script(Self.machine(.orderCancelled, attempts: attempts), [
                 (.start, [.perform(Self.refund)]),
-                (.refunded(true), [.note(.refunded), .perform(.release(orderID: "o-1"))]),
+            ] + Self.refunded + [
                 (.done, [.perform(.writeAnswer(.completed, Self.outcome(.cancelled(refunded: true))))]),
             ] + Self.answered(.completed, .cancelled(refunded: true)))
         }
@@ -125,7 +136,7 @@ import Testing
 
     @Test func anErrorThatIsNoDecisionGoesUpAndAnUnexpectedEventStops() {
         Self.script(Self.machine(), [(.start, [.perform(.cancelOrder(orderID: "o-1"))]), (.failed(.other("PSQLError")), [.propagate])])
-        Self.script(Self.machine(), [(.start, [.perform(.cancelOrder(orderID: "o-1"))]), (.refunded(true), [.note(.unexpected("refunded(true)")), .propagate])])
+        Self.script(Self.machine(), [(.start, [.perform(.cancelOrder(orderID: "o-1"))]), (.refunded(nil), [.note(.unexpected("refunded(nil)")), .propagate])])
     }
 
     @Test func eachOutcomeHasItsAnswer() {

@@ -41,9 +41,18 @@ import Testing
         let key = "cancel-\(UUID().uuidString)"
         let cancelled = try await Self.cancel(client, token: order.shopper, order.orderID, key: key)
         #expect(cancelled.status == .ok, "\(cancelled.body)")
-        #expect(try cancelled.reply(Endpoints.cancelOrder).data.status == .cancelled)
-        #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).status == .cancelled)
-        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+        let answered = try cancelled.reply(Endpoints.cancelOrder).data
+        #expect(answered.status == .cancelled)
+        // The order shows its refund: the payment given back, all of it, and when.
+        let refund = try #require(answered.refund, "\(cancelled.body)")
+        #expect(refund.transactionId == order.transactionID)
+        #expect(refund.amount == Money("39.98")!)
+        let read = try await CheckoutTests.order(client, token: order.shopper, order.orderID)
+        #expect(read.status == .cancelled)
+        #expect(read.refund == refund)
+        let payment = try await client.send(.get, "/api/payments/\(order.transactionID)", token: order.shopper).reply(Endpoints.payment).data
+        #expect(payment.status == .refunded)
+        #expect(payment.refundedAt.map { abs($0.timeIntervalSince(refund.refundedAt)) < 1 } == true, "\(payment)")
         #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
 
         // The same key, another key: the same answer, and nothing moves again.
@@ -52,7 +61,26 @@ import Testing
             #expect(replay.status == .ok, "\(replay.body)")
             #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
             #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+            #expect(try await CheckoutTests.order(client, token: order.shopper, order.orderID).refund == refund)
         }
+    }
+
+    @Test(arguments: Topology.allCases) func anAdminCancelsAShoppersOrderAndOnlyTheShopperOrAnAdminMay(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let order = try await Self.placedOrder(client)
+        // A vendor is neither the shopper nor an admin: the order does not exist for them.
+        let vendor = try await client.signUp(role: .vendor, name: "Test Vendor")
+        let refused = try await Self.cancel(client, token: vendor.token, order.orderID)
+        #expect(refused.status == .notFound && refused.code == .notFound, "\(refused.body)")
+
+        let admin = try await client.signUp(role: .admin, name: "Test Admin")
+        let cancelled = try await Self.cancel(client, token: admin.token, order.orderID, key: "admin-\(UUID().uuidString)")
+        #expect(cancelled.status == .ok, "\(cancelled.body)")
+        let read = try await CheckoutTests.order(client, token: order.shopper, order.orderID)
+        #expect(read.status == .cancelled)
+        #expect(read.refund?.transactionId == order.transactionID)
+        #expect(try await Self.paymentStatus(client, token: order.shopper, order.transactionID) == .refunded)
+        #expect(try await InventoryServiceTests.quantity(client, order.productID) == 10)
     }
 
     @Test(arguments: Topology.allCases) func tenConcurrentCancelsOfOneOrderCancelItOnce(_ topology: Topology) async throws {
@@ -95,6 +123,10 @@ import Testing
         #expect(try await InventoryServiceTests.quantity(client, mug.productID) == 9)
         let order = try await CheckoutTests.order(client, token: shopper.token, orderID)
         #expect(order.status == .confirmed)
+        #expect(order.refund == nil)
+        // No refund is written as `null`, as the contract says.
+        let raw = try await client.send(.get, "/api/orders/\(orderID)", token: shopper.token)
+        #expect(raw.body.contains("\"refund\":null"), "\(raw.body)")
         #expect(order.shipments.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.pending, .shipped])
         // Asked again, the same answer: the refusal is the cancellation's outcome.
         let again = try await Self.cancel(client, token: shopper.token, orderID)

@@ -29,6 +29,7 @@ struct OrdersNeverAsked: OrdersClient {
     func createOrder(userID: String, address: ShippingAddress, idempotencyKey: String) async throws -> Order { throw unexpected() }
     func setStatus(orderID: String, to status: OrderStatus) async throws -> Order { throw unexpected() }
     func restoreCart(orderID: String) async throws { throw unexpected() }
+    func recordRefund(orderID: String, refund: OrderRefund) async throws { throw unexpected() }
     func order(id: String) async throws -> Order? { throw unexpected() }
 
     private func unexpected() -> any Error {

@@ -101,3 +101,17 @@ public protocol CancellationLog: Sendable {
     /// Takes over one unfinished cancellation untouched for `staleAfter` (doubled for each earlier takeover).
     func claimStale(staleAfter: Duration) async throws -> CancellationRecord?
 }
+
+extension OrderRefund {
+    /// The refund an order shows for its payments as the payment service answered
+    /// them; nil when none was given back. An order paid once (the rule) shows that
+    /// payment; one paid more than once shows the first payment's id, the sum given
+    /// back and the time of the last refund.
+    init?(givenBack payments: [PaymentTransaction]) {
+        let refunded = payments.filter { $0.status == .refunded }
+        guard let first = refunded.first else { return nil }
+        self.init(transactionId: first.transactionId,
+                  amount: refunded.dropFirst().reduce(first.amount) { $0 + $1.amount },
+                  refundedAt: refunded.compactMap(\.refundedAt).max() ?? first.createdAt)
+    }
+}

@@ -8,7 +8,8 @@ import ServiceKit
 /// repeat. Before the order is cancelled a refusal ends it (a part has shipped)
 /// and an outage leaves it for recovery, which asks again; after, it only goes
 /// forward, however often recovery has to take it over, since the money and the
-/// stock must come back.
+/// stock must come back. A refund is written on the order (what the shopper
+/// reads) before the stock is released.
 public struct CancellationMachine: SagaMachine, Equatable {
     enum Stage: Sendable, Equatable {
         case begin
@@ -21,8 +22,8 @@ public struct CancellationMachine: SagaMachine, Equatable {
 
     public private(set) var record: CancellationRecord
     var stage: Stage = .begin
-    /// Whether any payment was given back, once the refund answered.
-    var refunded = false
+    /// What was given back, once the refund answered (nil: the order was not paid).
+    var refund: OrderRefund?
 
     /// The same decisions serve the request and recovery: a cancellation only
     /// resumes from the state its log names.
@@ -47,11 +48,14 @@ public struct CancellationMachine: SagaMachine, Equatable {
             return wait(.writeProgress(.orderCancelled))
         case (.waiting(.writeProgress), .done):
             return advance()
-        case (.waiting(.refund), .refunded(let any)):
-            refunded = any
-            return (any ? [.note(.refunded)] : []) + wait(.release(orderID: record.orderID))
+        case (.waiting(.refund), .refunded(let refund)):
+            self.refund = refund
+            guard let refund else { return wait(.release(orderID: record.orderID)) }
+            return [.note(.refunded)] + wait(.recordRefund(orderID: record.orderID, refund: refund))
+        case (.waiting(.recordRefund), .done):
+            return wait(.release(orderID: record.orderID))
         case (.waiting(.release), .done):
-            return answer(.completed, .cancelled(refunded: refunded))
+            return answer(.completed, .cancelled(refunded: refund != nil))
         case (.answering(let state, let outcome), .done):
             record.state = state
             record.outcome = outcome
@@ -140,6 +144,8 @@ public enum CancellationEffect: SagaEffect, Equatable {
     case writeProgress(CancellationState)
     /// Every payment of the order given back (safe to repeat).
     case refund(orderID: String, reason: String)
+    /// The refund written on the order, for its shopper to read (safe to repeat).
+    case recordRefund(orderID: String, refund: OrderRefund)
     /// The order's reserved stock back (an order's stock comes back once).
     case release(orderID: String)
     case writeAnswer(CancellationState, CancellationOutcome)
@@ -151,6 +157,7 @@ public enum CancellationEffect: SagaEffect, Equatable {
         switch self {
         case .cancelOrder: "cancellation: cancel order"
         case .refund: "cancellation: refund payments"
+        case .recordRefund: "cancellation: record refund"
         case .release: "cancellation: release stock"
         case .writeProgress, .writeAnswer, .keepAnswer: nil
         }
@@ -160,8 +167,8 @@ public enum CancellationEffect: SagaEffect, Equatable {
 public enum CancellationEvent: Sendable, Equatable {
     case start
     case done
-    /// Whether any payment was given back.
-    case refunded(Bool)
+    /// What was given back; nil when the order had no payment to give back.
+    case refunded(OrderRefund?)
     case failed(StepFailure)
 }
 

@@ -61,7 +61,9 @@ public struct CancellationService: Sendable {
         case .writeProgress(let state):
             try await log.record(record, state: state)
         case .refund(let orderID, let reason):
-            return .refunded(try await payments.refund(orderID: orderID, reason: reason).contains { $0.status == .refunded })
+            return .refunded(OrderRefund(givenBack: try await payments.refund(orderID: orderID, reason: reason)))
+        case .recordRefund(let orderID, let refund):
+            try await orders.recordRefund(orderID: orderID, refund: refund)
         case .release(let orderID):
             try await inventory.release(orderID: orderID)
         case .writeAnswer(let state, let outcome):

@@ -54,6 +54,13 @@ public enum OrderController {
             return try JSONBody.data(.ok, message: "Items put back in the cart", try await service.restoreCart(orderID: id))
         }
 
+        router.on(Endpoints.recordRefund) { _, context, body in
+            let id = try context.parameters.require("id")
+            let order = try await service.recordRefund(orderID: id, body)
+            context.logger.info("order refund recorded", metadata: ["order_id": .string(order.id), "transaction_id": .string(body.transactionId)])
+            return try JSONBody.data(.ok, message: "Refund recorded", order)
+        }
+
         // Fulfilment: vendors (and admins for them) ship and deliver their parts.
         router.on(Endpoints.fulfilment) { request, context in
             let (status, page, limit) = try OrderRules.fulfilmentQuery(request.uri.queryParameters)

@@ -66,6 +66,15 @@ public enum OrderRules {
         return status
     }
 
+    /// A refund names the payment given back by its id (its amount is Money, never negative).
+    public static func validate(_ refund: OrderRefund) throws -> UUID {
+        var validator = Validator()
+        let transactionID = UUID(uuidString: refund.transactionId)
+        validator.check(transactionID != nil, "transactionId", "transactionId must be a payment's id")
+        try validator.throwIfInvalid(OrderError.invalid)
+        return transactionID ?? UUID()
+    }
+
     /// Carrier and tracking number (optional; blank is none) and the part's vendor when named.
     public static func validate(_ request: ShipOrderRequest) throws -> (carrier: String?, trackingNumber: String?, vendorID: String?) {
         var validator = Validator()

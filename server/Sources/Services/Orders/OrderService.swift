@@ -145,6 +145,17 @@ public struct OrderService: Sendable {
         return try await repository.restoreCart(orderID: uuid, userID: order.userId, lines: lines)
     }
 
+    /// Writes a Cancelled order's refund; an order in any other status is refused.
+    public func recordRefund(orderID: String, _ refund: OrderRefund) async throws -> Order {
+        let transactionID = try OrderRules.validate(refund)
+        guard let uuid = UUID(uuidString: orderID) else { throw OrderError.orderNotFound(orderID) }
+        if let order = try await repository.recordRefund(orderID: uuid, transactionID: transactionID, amount: refund.amount, at: refund.refundedAt) {
+            return order
+        }
+        guard let order = try await repository.order(id: uuid) else { throw OrderError.orderNotFound(orderID) }
+        throw OrderError.notCancelled(orderID: orderID, status: order.status)
+    }
+
     /// The order if `caller` may see it: its owner, an admin, or another service.
     /// Anyone else is told it does not exist.
     public func order(id: String, for caller: Caller) async throws -> Order {

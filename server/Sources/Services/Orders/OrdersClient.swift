@@ -14,6 +14,8 @@ public protocol OrdersClient: Sendable {
     /// Puts a Cancelled order's items back in its owner's cart, priced afresh by
     /// the catalog. Safe to repeat: the order service puts them back only once.
     func restoreCart(orderID: String) async throws
+    /// Writes a Cancelled order's refund (safe to repeat: the same values are written again).
+    func recordRefund(orderID: String, refund: OrderRefund) async throws
     /// The order as the order service has it; nil when there is none.
     func order(id: String) async throws -> Order?
 }
@@ -37,6 +39,10 @@ public struct InProcessOrdersClient: OrdersClient {
 
     public func restoreCart(orderID: String) async throws {
         _ = try await reaching { try await service.restoreCart(orderID: orderID) }
+    }
+
+    public func recordRefund(orderID: String, refund: OrderRefund) async throws {
+        _ = try await reaching { try await service.recordRefund(orderID: orderID, refund) }
     }
 
     public func order(id: String) async throws -> Order? {
@@ -85,6 +91,11 @@ public struct HTTPOrdersClient: OrdersClient {
     public func restoreCart(orderID: String) async throws {
         // The order service puts an order's items back once, so a retry cannot double the cart.
         try client.requireOK(try await client.call(Endpoints.restoreCart, orderID, retry: .idempotent))
+    }
+
+    public func recordRefund(orderID: String, refund: OrderRefund) async throws {
+        // The same refund written twice is the same refund.
+        try client.requireOK(try await client.call(Endpoints.recordRefund, orderID, body: refund, retry: .idempotent))
     }
 
     public func order(id: String) async throws -> Order? {

@@ -370,6 +370,19 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         }
     }
 
+    public func recordRefund(orderID: UUID, transactionID: UUID, amount: Money, at refundedAt: Date) async throws -> Order? {
+        try await store.client.withConnection { connection in
+            let rows = try await connection.query("""
+                UPDATE orders SET refund_transaction_id = \(transactionID), refund_amount = \(amount.amount), refunded_at = \(refundedAt),
+                    updated_at = now()
+                WHERE id = \(orderID) AND status = 'Cancelled' RETURNING id
+                """, logger: logger)
+            var found: [UUID] = []
+            for try await id in rows.decode(UUID.self) { found.append(id) }
+            return try await Self.orders(ids: found, connection, logger).first
+        }
+    }
+
     public func order(idempotencyKey: String) async throws -> Order? {
         try await store.client.withConnection { connection in
             let rows = try await connection.query("SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)", logger: logger)
@@ -419,9 +432,16 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         guard !ids.isEmpty else { return [] }
         var byID: [UUID: Order] = [:]
         let rows = try await connection.query("""
-            SELECT id, user_id, total_amount, status::text, created_at, updated_at FROM orders WHERE id = ANY(\(ids))
+            SELECT id, user_id, total_amount, status::text, created_at, updated_at, refund_transaction_id, refund_amount, refunded_at
+            FROM orders WHERE id = ANY(\(ids))
             """, logger: logger)
-        for try await row in rows.decode(OrderRow.self) { byID[row.0] = try order(row) }
+        for try await row in rows.decode((UUID, String, Decimal, String, Date, Date, UUID?, Decimal?, Date?).self) {
+            var order = try order((row.0, row.1, row.2, row.3, row.4, row.5))
+            if let transactionID = row.6, let amount = row.7, let refundedAt = row.8 {
+                order.refund = OrderRefund(transactionId: transactionID.uuidString.lowercased(), amount: try money(amount), refundedAt: refundedAt)
+            }
+            byID[row.0] = order
+        }
         let items = try await connection.query("""
             SELECT order_id, product_id, name, price, quantity, vendor_id FROM order_items WHERE order_id = ANY(\(ids)) ORDER BY name, product_id
             """, logger: logger)

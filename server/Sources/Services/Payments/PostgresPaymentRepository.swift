@@ -11,9 +11,9 @@ public struct PostgresPaymentRepository: PaymentRepository, PostgresRepository {
     }
 
     private static let columns = """
-        id, user_id, order_id, amount, currency, status::text, payment_method, provider_transaction_id, failure_reason, created_at
+        id, user_id, order_id, amount, currency, status::text, payment_method, provider_transaction_id, failure_reason, created_at, refunded_at
         """
-    private typealias Row = (UUID, String, String?, Decimal, String, String, String, String?, String?, Date)
+    private typealias Row = (UUID, String, String?, Decimal, String, String, String, String?, String?, Date, Date?)
 
     private func rows(_ query: PostgresQuery) async throws -> [PaymentTransaction] {
         try await store.all(query) { try Self.transaction($0.decode(Row.self)) }
@@ -73,14 +73,14 @@ public struct PostgresPaymentRepository: PaymentRepository, PostgresRepository {
         try await store.all("""
             SELECT \(unescaped: Self.columns), idempotency_key FROM transactions WHERE order_id = \(orderID) ORDER BY created_at, id
             """) { row in
-            let row = try row.decode((UUID, String, String?, Decimal, String, String, String, String?, String?, Date, String?).self)
-            return (try Self.transaction((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10)
+            let row = try row.decode((UUID, String, String?, Decimal, String, String, String, String?, String?, Date, Date?, String?).self)
+            return (try Self.transaction((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10)), row.11)
         }
     }
 
     public func markRefunded(transactionID: UUID, reason: String) async throws -> PaymentTransaction {
         try await updated(transactionID, """
-            UPDATE transactions SET status = 'Refunded', failure_reason = \(String(reason.prefix(255))), updated_at = now()
+            UPDATE transactions SET status = 'Refunded', failure_reason = \(String(reason.prefix(255))), updated_at = now(), refunded_at = now()
             WHERE id = \(transactionID) AND status = 'Completed'
             RETURNING \(unescaped: Self.columns)
             """)
@@ -92,6 +92,6 @@ public struct PostgresPaymentRepository: PaymentRepository, PostgresRepository {
         }
         return PaymentTransaction(
             transactionId: row.0.uuidString.lowercased(), userId: row.1, orderId: row.2, amount: amount, currency: row.4,
-            status: status, paymentMethod: row.6, providerTransactionId: row.7, failureReason: row.8, createdAt: row.9)
+            status: status, paymentMethod: row.6, providerTransactionId: row.7, failureReason: row.8, createdAt: row.9, refundedAt: row.10)
     }
 }
