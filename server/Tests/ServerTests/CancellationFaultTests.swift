@@ -84,5 +84,14 @@ import Testing
             let payments = try await CheckoutFaultTests.texts(configuration, .payments, "SELECT status::text FROM transactions WHERE order_id = \(orderID)")
             #expect(payments.isEmpty || payments == ["Refunded"], "order \(orderID): \(payments)", sourceLocation: sourceLocation)
         }
+        // Each cancellation that finished wrote its refund on the order: the Refunded payment's id, or none when unpaid.
+        for orderID in try await CheckoutFaultTests.texts(configuration, .checkout, "SELECT order_id FROM cancellations WHERE state = 'completed'") {
+            let refunded = try await CheckoutFaultTests.texts(configuration, .payments,
+                "SELECT id::text FROM transactions WHERE order_id = \(orderID) AND status = 'Refunded'")
+            let written = try await CheckoutFaultTests.texts(configuration, .orders,
+                "SELECT COALESCE(refund_transaction_id::text, 'none') FROM orders WHERE id = \(orderID)::uuid")
+            #expect(written == [refunded.first ?? "none"], "order \(orderID): refund written \(written), payments refunded \(refunded)",
+                    sourceLocation: sourceLocation)
+        }
     }
 }
