@@ -46,6 +46,18 @@ public struct UserSummary: Codable, Sendable, Equatable {
 }
 
 /// `POST /api/auth/login` answers `{"success": true, "token": ..., "user": {...}}`.
+/// An account's display name, for the services that show who sells or ships
+/// (`GET /api/auth/accounts?ids=`, services only).
+public struct AccountName: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
 public struct LoginResponse: Codable, Sendable {
     public var success: Bool
     public var token: String

@@ -111,6 +111,8 @@ public enum Endpoints {
     // Auth.
     public static let register = Endpoint<RegisterRequest, DataEnvelope<UserSummary>>("register", .POST, "/api/auth/register", .anyone)
     public static let login = Endpoint<LoginRequest, LoginResponse>("login", .POST, "/api/auth/login", .anyone)
+    /// `?ids=a,b,c` (at most `InputRules.maximumStockBatch`): the names of those accounts that exist.
+    public static let accountNames = Endpoint<NoBody, DataEnvelope<[AccountName]>>("listAccountNames", .GET, "/api/auth/accounts", .service([.products]))
 
     // Users: the signed-in user's profile and addresses.
     public static let profile = Endpoint<NoBody, DataEnvelope<UserProfile>>("getProfile", .GET, "/api/users/profile", .user)
@@ -166,7 +168,7 @@ public enum Endpoints {
     /// Every route, in the order above.
     public static let all: [Route] = [
         health.route, ready.route, metrics.route,
-        register.route, login.route,
+        register.route, login.route, accountNames.route,
         profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
         products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,

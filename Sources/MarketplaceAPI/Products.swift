@@ -12,6 +12,9 @@ public struct Product: Codable, Sendable, Equatable {
     public var images: [String]
     /// The vendor (or admin) who owns the product.
     public var userId: String
+    /// The owner's name, as the shop shows who sells it; absent when the
+    /// accounts could not be asked.
+    public var vendorName: String?
     public var createdAt: Date
     public var updatedAt: Date
     /// The product's stock as the inventory service had it when the answer was
@@ -20,7 +23,7 @@ public struct Product: Codable, Sendable, Equatable {
     public var stock: ProductStock?
 
     public init(id: String, name: String, description: String, price: Money, category: String, images: [String], userId: String,
-                createdAt: Date, updatedAt: Date, stock: ProductStock? = nil) {
+                createdAt: Date, updatedAt: Date, stock: ProductStock? = nil, vendorName: String? = nil) {
         self.id = id
         self.name = name
         self.description = description
@@ -28,6 +31,7 @@ public struct Product: Codable, Sendable, Equatable {
         self.category = category
         self.images = images
         self.userId = userId
+        self.vendorName = vendorName
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.stock = stock

@@ -12,8 +12,8 @@ public enum ShipmentStatus: String, Codable, Sendable, CaseIterable {
 /// One vendor's part of an order: the lines of their products, shipped together.
 public struct Shipment: Codable, Sendable, Equatable {
     public var vendorId: String
-    /// The vendor's name, where the order knows it. The catalog names a product's
-    /// owner by id only, so today this is absent (see server/README-services.md).
+    /// The vendor's name as the catalog gave it when an order with their products
+    /// was made; absent when the catalog could not name them then.
     public var vendorName: String?
     public var status: ShipmentStatus
     public var carrier: String?

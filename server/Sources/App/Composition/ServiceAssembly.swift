@@ -25,6 +25,7 @@ struct ServiceAssembly {
     /// What runs beside the routes (checkout recovery).
     private(set) var background: [any Service] = []
     private var catalog: (any ProductCatalog)?
+    private var accounts: AuthService?
     private var inventory: InventoryService?
     private var orders: OrderService?
     private var payments: PaymentService?
@@ -40,14 +41,16 @@ struct ServiceAssembly {
     mutating func addRoutes(to router: Router<AppRequestContext>) {
         let here = stores.services
         if here.contains(.auth) {
-            AuthController.addRoutes(for: auth(), to: router)
+            let service = auth()
+            AuthController.addRoutes(for: service, to: router)
+            accounts = service
         }
         if here.contains(.users), let documents = stores.documents {
             UserController.addRoutes(for: UserService(repository: documents.userRepository), to: router)
         }
         if here.contains(.products), let documents = stores.documents {
             let products = ProductService(repository: documents.productRepository, cacheTTL: configuration.productCacheTTL,
-                                          stock: stockSource(), logger: logger)
+                                          stock: stockSource(), accounts: accountNames(), logger: logger)
             ProductController.addRoutes(for: products, to: router)
             catalog = products
         }
@@ -115,6 +118,12 @@ struct ServiceAssembly {
             return RepositoryStockSource(repository: PostgresInventoryRepository(store: stores.postgres(.inventory)))
         }
         return HTTPStockSource(client: peers.client(.inventory, caller: .products))
+    }
+
+    /// Product answers name their vendor: from the auth service when it is here, else over HTTP.
+    private mutating func accountNames() -> any AccountNames {
+        if let accounts { return InProcessAccountNames(service: accounts) }
+        return HTTPAccountNames(client: peers.client(.auth, caller: .products))
     }
 
     /// Stock and carts read names, prices and owners from the product service's catalog.

@@ -41,6 +41,8 @@ public protocol AccountRepository: Sendable {
     func create(name: String, email: String, passwordHash: String, role: Role) async throws -> Account
     func find(email: String) async throws -> Account?
     func find(id: UUID) async throws -> Account?
+    /// The names of those of `ids` that have an account.
+    func names(ids: [UUID]) async throws -> [AccountName]
 }
 
 /// What can go wrong with accounts and sign-in.

@@ -13,5 +13,9 @@ public enum AuthController {
         router.on(Endpoints.login) { _, context, body in
             return try JSONBody.response(.ok, try await service.login(body, address: context.client.key))
         }
+        router.on(Endpoints.accountNames) { request, _ in
+            let ids = try AuthRules.accountIDs(request.uri.queryParameters)
+            return try JSONBody.data(.ok, try await service.names(ids: ids))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
@@ -32,5 +33,25 @@ public enum AuthRules {
         validator.check("password", InputRules.signInPasswordProblem(request.password))
         try validator.throwIfInvalid(AuthError.invalid)
         return (email, request.password ?? "")
+    }
+
+    /// `ids=a,b,c`: 1 to `InputRules.maximumStockBatch` account ids, given once.
+    public static func accountIDs(_ query: Parameters) throws -> [String] {
+        var validator = Validator()
+        for key in Set(query.map { String($0.key) }).sorted() where key != "ids" {
+            validator.fail(key, "\(key) is not a parameter of this list (ids)")
+        }
+        let given = query.getAll("ids")
+        var ids: [String] = []
+        if given.count != 1 {
+            validator.fail("ids", "ids must be given once")
+        } else {
+            ids = given[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            validator.check(!ids.isEmpty && ids.count <= InputRules.maximumStockBatch, "ids",
+                            "ids names 1 to \(InputRules.maximumStockBatch) accounts, separated by commas")
+            validator.check(ids.allSatisfy(InputRules.isQueryID), "ids", "ids must be account ids")
+        }
+        try validator.throwIfInvalid(AuthError.invalid)
+        return Array(Set(ids))
     }
 }

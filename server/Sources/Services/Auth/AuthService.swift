@@ -53,6 +53,12 @@ public struct AuthService: Sendable {
     }
 
     /// `address`: the client's, for the per-address slow-down.
+    /// The names of the accounts among `ids` (ids that are no account's are left out).
+    public func names(ids: [String]) async throws -> [AccountName] {
+        let known = ids.compactMap { UUID(uuidString: $0) }
+        return known.isEmpty ? [] : try await accounts.names(ids: known)
+    }
+
     public func login(_ request: LoginRequest, address: String? = nil) async throws -> LoginResponse {
         let (email, password) = try AuthRules.validate(request)
         // Refused before any lookup, and alike for emails with and without an account.

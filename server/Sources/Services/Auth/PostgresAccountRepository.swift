@@ -33,6 +33,13 @@ public struct PostgresAccountRepository: AccountRepository, PostgresRepository {
         try await store.first("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", Self.account)
     }
 
+    public func names(ids: [UUID]) async throws -> [AccountName] {
+        try await store.all("SELECT id, name FROM users WHERE id = ANY(\(ids))") { row in
+            let (id, name) = try row.decode((UUID, String).self)
+            return AccountName(id: id.uuidString.lowercased(), name: name)
+        }
+    }
+
     private static let columns = "id, name, email, password_hash, role::text, created_at"
 
     private static func account(_ row: PostgresRow) throws -> Account {

@@ -1,6 +1,7 @@
 import Foundation
 import MarketplaceAPI
 import Metrics
+import NIOConcurrencyHelpers
 import ProductService
 import ServiceKit
 
@@ -9,6 +10,8 @@ import ServiceKit
 public struct OrderService: Sendable {
     let repository: any OrderRepository
     let catalog: any ProductCatalog
+    /// The vendors' names this process has written, so an unchanged name is not written again.
+    private let namesWritten = NIOLockedValueBox<[String: String]>([:])
 
     public init(repository: any OrderRepository, catalog: any ProductCatalog) {
         self.repository = repository
@@ -59,7 +62,9 @@ public struct OrderService: Sendable {
         }
         // A product added while the prices were checked is checked in another round.
         for _ in 0..<3 {
-            let vendors = try await checkPrices(userID: userID)
+            let products = try await checkPrices(userID: userID)
+            try await rememberVendorNames(products.values)
+            let vendors = products.mapValues(\.ownerID)
             switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey, vendors: vendors) {
             case .created(let order):
                 Self.countMove(from: nil, to: order.status)
@@ -75,7 +80,7 @@ public struct OrderService: Sendable {
     /// An order is made at the catalog's current prices, never at the ones the cart
     /// remembers: when any differ, the cart takes the new ones and the shopper is told.
     /// Answers the owner of each product in the cart (by product id): its vendor.
-    private func checkPrices(userID: String) async throws -> [String: String] {
+    private func checkPrices(userID: String) async throws -> [String: ProductSnapshot] {
         let cart = try await repository.cart(userID: userID)
         var changes: [PriceChange] = []
         var repriced: [PricedLine] = []
@@ -97,7 +102,21 @@ public struct OrderService: Sendable {
             _ = try await repository.reprice(userID: userID, lines: repriced, removed: removed)
         }
         if !changes.isEmpty { throw OrderError.pricesChanged(changes) }
-        return current.mapValues(\.ownerID)
+        return current
+    }
+
+    /// The names the catalog gives these products' vendors, for the order's parts;
+    /// written when this process has not written that name for that vendor yet.
+    private func rememberVendorNames(_ products: some Sequence<ProductSnapshot>) async throws {
+        var named: [String: String] = [:]
+        for product in products { if let name = product.ownerName { named[product.ownerID] = name } }
+        let changed = namesWritten.withLockedValue { written in named.filter { written[$0.key] != $0.value } }
+        guard !changed.isEmpty else { return }
+        try await repository.nameVendors(changed)
+        namesWritten.withLockedValue { written in
+            if written.count > 10_000 { written.removeAll() }
+            written.merge(changed, uniquingKeysWith: { _, new in new })
+        }
     }
 
     public func createOrder(_ request: CreateOrderRequest) async throws -> (order: Order, created: Bool) {

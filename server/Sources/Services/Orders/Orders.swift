@@ -105,6 +105,8 @@ public protocol OrderRepository: Sendable {
     /// Adds `lines` to `userID`'s cart the first time it is called for the order,
     /// marking the order in the same transaction; later calls add nothing.
     func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart
+    /// Keeps the vendors' names (by vendor id) that the orders' parts show.
+    func nameVendors(_ names: [String: String]) async throws
     /// Writes the refund of a Cancelled order and answers it; nil when no Cancelled order has this id.
     func recordRefund(orderID: UUID, transactionID: UUID, amount: Money, at: Date) async throws -> Order?
     /// Sets the name and price of the cart's lines for these products and removes

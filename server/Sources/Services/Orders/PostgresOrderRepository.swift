@@ -370,6 +370,18 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         }
     }
 
+    public func nameVendors(_ names: [String: String]) async throws {
+        let ids = names.keys.sorted()
+        try await store.client.withConnection { connection in
+            _ = try await connection.query("""
+                INSERT INTO vendor_names (vendor_id, name)
+                SELECT * FROM unnest(\(ids)::varchar[], \(ids.map { names[$0] ?? "" })::text[])
+                ON CONFLICT (vendor_id) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+                WHERE vendor_names.name <> EXCLUDED.name
+                """, logger: logger)
+        }
+    }
+
     public func recordRefund(orderID: UUID, transactionID: UUID, amount: Money, at refundedAt: Date) async throws -> Order? {
         try await store.client.withConnection { connection in
             let rows = try await connection.query("""
@@ -414,14 +426,15 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
     /// The parts of these orders, by order, each order's by vendor id.
     private static func shipments(of ids: [UUID], _ connection: PostgresConnection, _ logger: Logger) async throws -> [UUID: [Shipment]] {
         let rows = try await connection.query("""
-            SELECT order_id, vendor_id, status::text, carrier, tracking_number, shipped_at, delivered_at
-            FROM shipments WHERE order_id = ANY(\(ids)) ORDER BY vendor_id
+            SELECT s.order_id, s.vendor_id, n.name, s.status::text, s.carrier, s.tracking_number, s.shipped_at, s.delivered_at
+            FROM shipments s LEFT JOIN vendor_names n ON n.vendor_id = s.vendor_id
+            WHERE s.order_id = ANY(\(ids)) ORDER BY s.vendor_id
             """, logger: logger)
         var byOrder: [UUID: [Shipment]] = [:]
-        for try await (orderID, vendorID, status, carrier, trackingNumber, shippedAt, deliveredAt)
-            in rows.decode((UUID, String, String, String?, String?, Date?, Date?).self) {
+        for try await (orderID, vendorID, vendorName, status, carrier, trackingNumber, shippedAt, deliveredAt)
+            in rows.decode((UUID, String, String?, String, String?, String?, Date?, Date?).self) {
             byOrder[orderID, default: []].append(Shipment(
-                vendorId: vendorID, status: try shipmentStatus(status), carrier: carrier, trackingNumber: trackingNumber,
+                vendorId: vendorID, vendorName: vendorName, status: try shipmentStatus(status), carrier: carrier, trackingNumber: trackingNumber,
                 shippedAt: shippedAt, deliveredAt: deliveredAt))
         }
         return byOrder

@@ -12,7 +12,7 @@ public enum ProductController {
             if case .service = context.caller, let ids = query.ids {
                 // Other services price carts and orders from this answer (all of the ids
                 // found, on one page): the store, never the cache.
-                let found = try await service.repository.find(ids: ids)
+                let found = await service.withVendorNames(try await service.repository.find(ids: ids))
                 return Self.json(.ok, ProductJSON.page(found, pagination: Pagination(page: 1, limit: ids.count, total: found.count)))
             }
             let (body, source) = try await service.page(query)
@@ -23,7 +23,7 @@ public enum ProductController {
             if case .service = context.caller {
                 // Other services price carts and orders from this answer: the store, never the cache.
                 guard let product = try await service.storedProduct(id: id) else { throw ProductError.notFound }
-                return Self.json(.ok, ProductJSON.single(product))
+                return Self.json(.ok, ProductJSON.single(await service.withVendorNames([product])[0]))
             }
             let (body, source) = try await service.productBody(id: id)
             return Self.json(.ok, body, source: source)

@@ -50,6 +50,10 @@ enum ProductJSON {
         out += #","updatedAt":""# + timestamp(product.updatedAt)
         out += #"","userId":"#
         JSONText.writeString(product.userId, to: &out)
+        if let vendorName = product.vendorName {
+            out += #","vendorName":"#
+            JSONText.writeString(vendorName, to: &out)
+        }
         out += "}"
     }
 

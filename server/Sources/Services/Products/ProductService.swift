@@ -10,17 +10,21 @@ public struct ProductService: ProductCatalog {
     let repository: any ProductRepository
     let cache: ProductReadCache
     let stock: (any StockSource)?
+    let vendorNames: VendorNameCache?
     let logger: Logger
 
     /// `cacheTTL` bounds how long another instance's write can stay unseen here; zero
     /// disables the cache. Answers carry each product's stock from `stock`, as it was
     /// when the answer was composed: a change in stock shows within the cache's
-    /// staleness (2 × `cacheTTL` at most).
+    /// staleness (2 × `cacheTTL` at most). They carry their owner's name from
+    /// `accounts`, each name asked once per `namesTTL`.
     public init(repository: any ProductRepository, cacheTTL: Duration, stock: (any StockSource)? = nil,
+                accounts: (any AccountNames)? = nil, namesTTL: Duration = .seconds(600),
                 logger: Logger = Logger(label: "marketplace.products")) {
         self.repository = repository
         self.cache = ProductReadCache(ttl: cacheTTL)
         self.stock = stock
+        self.vendorNames = accounts.map { VendorNameCache(source: $0, ttl: namesTTL) }
         self.logger = logger
     }
 
@@ -28,14 +32,36 @@ public struct ProductService: ProductCatalog {
     func page(_ query: ProductQuery) async throws -> (ByteBuffer, ProductReadCache.Source) {
         try await cache.body(for: query.cacheKey) { [repository, self] in
             let (products, total) = try await repository.list(query)
-            return ProductJSON.page(await withStock(products), pagination: Pagination(page: query.page, limit: query.limit, total: total))
+            return ProductJSON.page(await composed(products), pagination: Pagination(page: query.page, limit: query.limit, total: total))
         }
     }
 
     func productBody(id: String) async throws -> (ByteBuffer, ProductReadCache.Source) {
         try await cache.body(for: "id=" + id) { [repository, self] in
             guard let product = try await repository.find(id: id) else { throw ProductError.notFound }
-            return ProductJSON.single(await withStock([product])[0])
+            return ProductJSON.single(await composed([product])[0])
+        }
+    }
+
+    /// The products as answers show them: with their stock and their owner's name.
+    func composed(_ products: [Product]) async -> [Product] {
+        await withVendorNames(await withStock(products))
+    }
+
+    /// The products with their owner's name. Browsing goes on without it (no
+    /// `vendorName` field) when the accounts do not answer.
+    func withVendorNames(_ products: [Product]) async -> [Product] {
+        guard let vendorNames, !products.isEmpty else { return products }
+        do {
+            let names = try await vendorNames.names(of: Set(products.map(\.userId)))
+            return products.map { product in
+                var product = product
+                product.vendorName = names[product.userId]
+                return product
+            }
+        } catch {
+            logger.warning("product answer without vendor names: the accounts did not answer", metadata: ["error": .string(String(describing: error))])
+            return products
         }
     }
 
@@ -59,14 +85,14 @@ public struct ProductService: ProductCatalog {
     public func create(_ input: ProductInput, by user: SignedInUser) async throws -> Product {
         let new = try ProductRules.validateNew(input, ownerID: user.id.description)
         defer { cache.invalidate() }
-        return try await repository.create(new)
+        return await withVendorNames([try await repository.create(new)])[0]
     }
 
     public func update(id: String, _ input: ProductInput, by user: SignedInUser) async throws -> Product {
         let changes = try ProductRules.validateChanges(input)
         defer { cache.invalidate() }
         switch try await repository.update(id: id, changes, ownerID: Self.ownerRestriction(user)) {
-        case .done(let product): return product
+        case .done(let product): return await withVendorNames([product])[0]
         case .notFound: throw ProductError.notFound
         case .notOwner: throw ProductError.notYours
         }
@@ -92,12 +118,12 @@ public struct ProductService: ProductCatalog {
     /// Read from the store, not the cache: carts and orders take prices from here.
     public func product(id: String) async throws -> ProductSnapshot? {
         guard let product = try await storedProduct(id: id) else { return nil }
-        return ProductSnapshot(product)
+        return ProductSnapshot(await withVendorNames([product])[0])
     }
 
     /// One store call for the lot (a checkout's price check), not one per product.
     public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
-        let found = try await repository.find(ids: ids)
+        let found = await withVendorNames(try await repository.find(ids: ids))
         return Dictionary(found.map { ($0.id, ProductSnapshot($0)) },
                           uniquingKeysWith: { first, _ in first })
     }

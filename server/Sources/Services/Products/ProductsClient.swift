@@ -8,16 +8,19 @@ public struct ProductSnapshot: Sendable, Equatable {
     public var name: String
     public var price: Money
     public var ownerID: String
+    /// The owner's name, when the catalog knew it.
+    public var ownerName: String?
 
-    public init(id: String, name: String, price: Money, ownerID: String) {
+    public init(id: String, name: String, price: Money, ownerID: String, ownerName: String? = nil) {
         self.id = id
         self.name = name
         self.price = price
         self.ownerID = ownerID
+        self.ownerName = ownerName
     }
 
     public init(_ product: Product) {
-        self.init(id: product.id, name: product.name, price: product.price, ownerID: product.userId)
+        self.init(id: product.id, name: product.name, price: product.price, ownerID: product.userId, ownerName: product.vendorName)
     }
 }
 
