@@ -121,8 +121,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OTel", package: "swift-otel"),
             ],
-            path: "Sources/App/Command"
+            path: "Sources/App/Command",
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool(), path: "Plugins/BuildInfo"),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -71,6 +71,31 @@ import Testing
         #expect(badURL.output.contains("not a PostgreSQL URL"))
     }
 
+    @Test func theVersionNamesThePackageAndTheCommitItWasBuiltFrom() async throws {
+        let answer = try await ServerProcess.run(["--version"], environment: try ServerProcess.environment())
+        #expect(answer.status == 0, "\(answer.output)")
+        let line = answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.hasPrefix("marketplace 0.9.0 (commit "), "\(line)")
+        // Built from this checkout: the commit is one of its own.
+        let commit = try #require(line.split(separator: " ").last.map { String($0.dropLast().prefix(12)) })
+        let known = try await ServerProcess.run(["-C", ServerProcess.packageRoot.path, "cat-file", "-e", commit + "^{commit}"],
+                                                environment: ProcessInfo.processInfo.environment, executable: "/usr/bin/git")
+        #expect(known.status == 0, "\(line): \(known.output)")
+    }
+
+    @Test func anUnknownLogLevelIsRefusedNamingWhereItCameFrom() async throws {
+        let fromEnvironment = try await ServerProcess.run(["serve"], environment: try ServerProcess.environment(["LOG_LEVEL": "verbose"]))
+        #expect(fromEnvironment.status != 0)
+        #expect(fromEnvironment.output.contains("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical: verbose"),
+                "\(fromEnvironment.output)")
+        let fromFlag = try await ServerProcess.run(["migrate", "--log-level", "loud"], environment: try ServerProcess.environment())
+        #expect(fromFlag.status != 0)
+        #expect(fromFlag.output.contains("--log-level must be one of"), "\(fromFlag.output)")
+        // Any case of a known level is that level.
+        let upper = try await ServerProcess.run(["migrate", "--log-level", "ERROR"], environment: try ServerProcess.environment())
+        #expect(upper.status == 0, "\(upper.output)")
+    }
+
     @Test func anUnreachableDatabaseAnswers503QuicklyNotAHangOrA500() async throws {
         let server = try await ServerProcess.start(environment: try ServerProcess.environment([
             "STOREFRONT_POSTGRES_URL": "postgres://nobody:nothing@127.0.0.1:1",

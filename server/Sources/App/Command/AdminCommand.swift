@@ -25,7 +25,7 @@ struct CreateAdmin: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        let logger = common.logger("marketplace.admin")
+        let logger = try common.logger("marketplace.admin")
         let configuration = try common.resolve()
         guard let password = Self.readPassword() else {
             throw ValidationError("no password: set STOREFRONT_ADMIN_PASSWORD or pipe it on standard input")

@@ -30,6 +30,7 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_PRODUCTS_URL, STOREFRONT_INVENTORY_URL, STOREFRONT_ORDERS_URL,
               STOREFRONT_PAYMENTS_URL, STOREFRONT_SERVICE_TIMEOUT_MS
             """,
+        version: MarketplaceVersion.description,
         subcommands: [Serve.self, Migrate.self, Seed.self, Admin.self, BenchReference.self],
         defaultSubcommand: Serve.self)
 }
@@ -51,8 +52,14 @@ struct CommonOptions: ParsableArguments {
         return try AppConfiguration.fromEnvironment(env)
     }
 
-    func logger(_ label: String) -> Logger {
-        JSONLogHandler.bootstrap(level: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"])
+    /// Logs go to standard error, one JSON object a line, at the level asked for.
+    func logger(_ label: String) throws -> Logger {
+        let level = if let logLevel {
+            try JSONLogHandler.level(logLevel, from: "--log-level")
+        } else {
+            try JSONLogHandler.level(ProcessInfo.processInfo.environment["LOG_LEVEL"], from: "LOG_LEVEL")
+        }
+        JSONLogHandler.bootstrap(level: level)
         return Logger(label: label)
     }
 }
@@ -63,7 +70,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = common.logger("marketplace.migrate")
+        let logger = try common.logger("marketplace.migrate")
         let applied = try await migrateAll(try common.resolve(), logger: logger)
         for (database, versions) in applied.sorted(by: { $0.key < $1.key }) {
             print(versions.isEmpty ? "\(database): up to date" : "\(database): applied \(versions.map(String.init).joined(separator: ", "))")
@@ -89,7 +96,7 @@ struct Seed: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = common.logger("marketplace.seed")
+        let logger = try common.logger("marketplace.seed")
         let report = try await CatalogSeed.run(try common.resolve(), products: products, fresh: fresh, logger: logger)
         print("seeded \(report.products) products in \(report.categories) categories with \(report.stockRows) stock rows")
         print("vendors: \(report.vendors.joined(separator: ", "))")

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
     var migrate = false
 
     func run() async throws {
-        let logger = common.logger(service.map { "marketplace.\($0.rawValue)" } ?? "marketplace")
+        let logger = try common.logger(service.map { "marketplace.\($0.rawValue)" } ?? "marketplace")
         var configuration = try common.resolve()
         if let host { configuration.host = host }
         if let service {

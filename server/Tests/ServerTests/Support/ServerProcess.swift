@@ -48,12 +48,19 @@ final class ServerProcess: Sendable {
     /// Runs `marketplace <arguments>` to completion, feeding `stdin`.
     /// Waited for off the cooperative threads (`exitCode(of:)`): blocking one of this
     /// machine's two once starved an in-process server's requests past their deadline.
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String]) async throws -> (status: Int32, output: String) {
+    /// The server package's folder (server/).
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Runs `executable` (the marketplace unless named) to completion: its exit status and its output and errors.
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String],
+                    executable: String? = nil) async throws -> (status: Int32, output: String) {
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("marketplace-run-\(UUID().uuidString)")
         let input = files.appendingPathExtension("in").path, output = files.appendingPathExtension("out").path
         defer { for path in [input, output] { try? FileManager.default.removeItem(atPath: path) } }
         try Data(stdin.utf8).write(to: URL(fileURLWithPath: input))
-        let status = try await exitCode(of: try spawnProcess(executable.path, arguments, environment: environment, output: output, input: input))
+        let status = try await exitCode(of: try spawnProcess(executable ?? Self.executable.path, arguments, environment: environment, output: output, input: input))
         return (status, FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? "")
     }
 

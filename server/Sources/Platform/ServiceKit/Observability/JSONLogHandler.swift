@@ -127,9 +127,19 @@ public struct JSONLogHandler: LogHandler {
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
     }
 
-    /// Installs the handler for the whole process. `LOG_LEVEL` picks the level.
-    public static func bootstrap(level: String?) {
-        let level = level.flatMap(Logger.Level.init(rawValue:)) ?? .info
+    /// Installs the handler for the whole process, at `level` (see `level(_:from:)`).
+    public static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+    }
+
+    /// The level a setting names (`info` when unset or empty); any other word is
+    /// refused like every bad setting, naming where it came from (`LOG_LEVEL`, `--log-level`).
+    public static func level(_ text: String?, from setting: String) throws -> Logger.Level {
+        guard let text, !text.isEmpty else { return .info }
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("\(setting) must be one of \(names): \(text)")
+        }
+        return level
     }
 }
