@@ -39,6 +39,8 @@ struct GoldenTests {
         case helpCustomer = "help-overlay-customer"
         case sessionExpired = "session-expired-sign-in"
         case confirmQuit = "confirm-quit"
+        case orderTimelineShipping = "order-detail-timeline-shipping"
+        case orderTimelineRefunded = "order-detail-timeline-refunded"
 
         func model(_ size: Size, _ glyphs: Glyphs) -> Model {
             let start = freshModel(size: size, glyphs: glyphs)
@@ -131,6 +133,10 @@ struct GoldenTests {
                 return run(cart, [.reply(cart.nextRequestID - 1, .failure(expired))]).0
             case .confirmQuit:
                 return run(start, keys("ann") + [key(.ctrl("c"))]).0
+            case .orderTimelineShipping:
+                return orderDetailModel(order: fixtureShippingOrder(), size: size, glyphs: glyphs)
+            case .orderTimelineRefunded:
+                return orderDetailModel(order: fixtureRefundedOrder(), size: size, glyphs: glyphs)
             }
         }
     }
