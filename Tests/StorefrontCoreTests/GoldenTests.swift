@@ -46,6 +46,7 @@ struct GoldenTests {
         case adminOrders = "admin-orders"
         case adminOrdersFiltered = "admin-orders-filtered"
         case adminOrdersCancelConfirm = "admin-orders-cancel-confirm"
+        case helpVendorOrders = "help-overlay-vendor-orders"
 
         func model(_ size: Size, _ glyphs: Glyphs) -> Model {
             let start = freshModel(size: size, glyphs: glyphs)
@@ -155,6 +156,8 @@ struct GoldenTests {
                 return run(filtering, [.reply(asked.compactMap(\.sentRequest).last!.0, .success(page))]).0
             case .adminOrdersCancelConfirm:
                 return run(fulfilmentModel(admin: true, size: size, glyphs: glyphs), keys("x")).0
+            case .helpVendorOrders:
+                return run(fulfilmentModel(size: size, glyphs: glyphs), keys("?")).0
             }
         }
     }

@@ -227,7 +227,7 @@ public struct OrderDetailScreen: ScreenState {
     var keymap: Keymap<Action> {
         let cancel = KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the order and refund it (asks first; only until it ships)"),
                                 Action.cancel)
-        let reload = retriesCancel ? KeyHelp("r", "retry cancel", long: "send the cancellation again") : KeyHelp("r", "reload", long: "load the order again")
+        let reload = retriesCancel ? KeyHelp("r", "retry cancel", long: "send the cancellation again") : KeyHelp("r", "reload", long: "load the order again (it also refreshes every \(Int(OrdersScreen.refreshSeconds)) s)")
         return Keymap(List.bindings("item", Action.move) + (cancellable ? [cancel] : []) + [KeyBinding([.char("r")], reload, .reload)])
     }
 
