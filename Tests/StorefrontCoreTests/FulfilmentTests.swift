@@ -220,6 +220,11 @@ struct FulfilmentTests {
         let (opened, first) = run(VendorTests.vendorModel(), keys("O"))
         let failed = run(opened, [.reply(first.compactMap(\.sentRequest)[0].0, .failure(listFailure))]).0
         #expect(bottom(failed).status.contains("The orders could not be read (internal). Press r to try again."))
+        let busy = run(opened, [.reply(first.compactMap(\.sentRequest)[0].0, .failure(.server(code: .unavailable, message: "SERVER WORDS", fieldErrors: [])))]).0
+        #expect(bottom(busy).status.contains("The shop did not answer in time (unavailable). Press r to try again."))
+        let (retrying, again) = run(busy, keys("r"))
+        #expect(sent(again) == [AnyRequest(FulfilmentScreen.page(1))])
+        #expect(retrying.screen.status == nil)
     }
 
     @Test func itRefreshesEveryFewSecondsKeepingTheSelectedOrder() throws {

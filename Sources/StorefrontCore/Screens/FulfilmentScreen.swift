@@ -326,8 +326,10 @@ public struct FulfilmentScreen: ScreenState {
 
     /// A failure to read the list.
     static func describe(_ error: APIError) -> StatusText {
-        guard case .server(let code, _, _) = error, !error.isConnectivity else { return error.statusText(retryKey: "r") }
+        // Not reached, or not readable: the client's own words.
+        guard case .server(let code, _, _) = error else { return error.statusText(retryKey: "r") }
         switch code {
+        case _ where error.isConnectivity: return StatusText("The shop did not answer in time (\(code.rawValue)). Press r to try again.", role: .error)
         case .forbidden: return StatusText("Only vendors and admins see the orders to ship.", role: .error)
         case .validationFailed, .malformedRequest: return StatusText("The server would not read this list (\(code.rawValue)).", role: .error)
         default: return StatusText("The orders could not be read (\(code.rawValue)). Press r to try again.", role: .error)
