@@ -65,6 +65,9 @@ public enum KeyReference {
             Section(title: "My products", audience: "vendors and admins", keys: VendorScreen().keyHelp),
             Section(title: "Product form", audience: "vendors and admins", keys: formKeys(ProductFormScreen())),
             Section(title: "Low stock", audience: "admins", keys: LowStockScreen().keyHelp),
+            Section(title: "Orders to ship", audience: "vendors, O on My products; s asks for carrier and tracking number",
+                    keys: unique(appeared(FulfilmentScreen(), .vendor).keyHelp + ShipPrompt().keyHelp)),
+            Section(title: "All orders", audience: "admins, O on Low stock or My products", keys: appeared(FulfilmentScreen(), .admin).keyHelp),
             Section(title: "Everywhere", audience: "every screen (F1 and Ctrl-C where a text field has the keys)",
                     keys: unique(everywhere.globalKeyHelp + typing.globalKeyHelp)),
         ]

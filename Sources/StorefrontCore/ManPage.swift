@@ -21,8 +21,9 @@ public enum ManPage {
         .SH SYNOPSIS
         .B \(escape(LaunchOptions.synopsis))
         .SH DESCRIPTION
-        A full\\-screen terminal shop: shoppers browse the catalogue, fill a cart, check out and read
-        their orders; vendors keep their products and stock; admins watch and refill low stock.
+        A full\\-screen terminal shop: shoppers browse the catalogue, fill a cart, check out and follow
+        their orders from payment to delivery; vendors keep their products and stock and ship their part
+        of each order; admins watch and refill low stock and see every order.
         Every list scrolls with the same keys, and
         .B ?
         on any screen lists that screen's keys, the keys of your role and the keys of every screen.

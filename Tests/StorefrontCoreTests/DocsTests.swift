@@ -74,10 +74,12 @@ struct DocsTests {
     @Test func everyScreensKeysAreInTheReference() {
         let sections = KeyReference.sections()
         let all = sections.flatMap(\.keys).map(\.keys)
-        for key in ["A", "V", "L", "n", "+", "X", "Ctrl-Z", "Ctrl-L", "F1", "?", "q", "PgDn", "G", "wheel"] {
+        for key in ["A", "V", "L", "n", "+", "X", "O", "D", "s", "f", "Ctrl-Z", "Ctrl-L", "F1", "?", "q", "PgDn", "G", "wheel"] {
             #expect(all.contains(key), "\(key) is missing from the key reference")
         }
         #expect(ManPage.render().contains(".SS Low stock (admins)"))
+        #expect(ManPage.render().contains(".SS Orders to ship (vendors"))
+        #expect(ManPage.render().contains(".SS All orders (admins"))
         #expect(LaunchOptions.usage.contains("--no-remember") && ManPage.render().contains("\\-\\-no\\-remember"))
     }
 }

@@ -39,6 +39,14 @@ struct GoldenTests {
         case helpCustomer = "help-overlay-customer"
         case sessionExpired = "session-expired-sign-in"
         case confirmQuit = "confirm-quit"
+        case orderTimelineShipping = "order-detail-timeline-shipping"
+        case orderTimelineRefunded = "order-detail-timeline-refunded"
+        case vendorOrders = "vendor-orders"
+        case vendorOrdersShip = "vendor-orders-ship-prompt"
+        case adminOrders = "admin-orders"
+        case adminOrdersFiltered = "admin-orders-filtered"
+        case adminOrdersCancelConfirm = "admin-orders-cancel-confirm"
+        case helpVendorOrders = "help-overlay-vendor-orders"
 
         func model(_ size: Size, _ glyphs: Glyphs) -> Model {
             let start = freshModel(size: size, glyphs: glyphs)
@@ -131,6 +139,25 @@ struct GoldenTests {
                 return run(cart, [.reply(cart.nextRequestID - 1, .failure(expired))]).0
             case .confirmQuit:
                 return run(start, keys("ann") + [key(.ctrl("c"))]).0
+            case .orderTimelineShipping:
+                return orderDetailModel(order: fixtureShippingOrder(), size: size, glyphs: glyphs)
+            case .orderTimelineRefunded:
+                return orderDetailModel(order: fixtureRefundedOrder(), size: size, glyphs: glyphs)
+            case .vendorOrders:
+                return run(fulfilmentModel(size: size, glyphs: glyphs), [key(.down)]).0
+            case .vendorOrdersShip:
+                return run(fulfilmentModel(size: size, glyphs: glyphs), keys("sDHL") + [key(.tab)] + keys("1Z999AA10123456784")).0
+            case .adminOrders:
+                return run(fulfilmentModel(admin: true, size: size, glyphs: glyphs), [key(.down)]).0
+            case .adminOrdersFiltered:
+                let (filtering, asked) = run(fulfilmentModel(admin: true, size: size, glyphs: glyphs), keys("ff"))
+                let confirmed = fixtureAdminOrders().filter { $0.status == .confirmed }
+                let page = PageEnvelope(data: confirmed, pagination: Pagination(page: 1, limit: FulfilmentScreen.pageSize, total: confirmed.count))
+                return run(filtering, [.reply(asked.compactMap(\.sentRequest).last!.0, .success(page))]).0
+            case .adminOrdersCancelConfirm:
+                return run(fulfilmentModel(admin: true, size: size, glyphs: glyphs), keys("x")).0
+            case .helpVendorOrders:
+                return run(fulfilmentModel(size: size, glyphs: glyphs), keys("?")).0
             }
         }
     }

@@ -96,7 +96,7 @@ func shell(_ executable: String, _ arguments: [String], captureOutput: Bool = tr
 }
 
 /// The real marketplace server (server/.build/debug/marketplace) on a free
-/// port, with the local stores' settings from `server/dev/stores env`.
+/// port, with the local stores' settings (`TestDatabases.storesEnvironment`), on databases emptied once per run.
 final class MarketplaceServer {
     static let binary = repositoryRoot.appendingPathComponent("server/.build/debug/marketplace").path
     static let databaseSuffix = "_tui_test"
@@ -114,22 +114,13 @@ final class MarketplaceServer {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HarnessError("the marketplace server is not built at \(Self.binary): build it first (cd server && swift build); these tests do not skip")
         }
-        let settings = try shell(repositoryRoot.appendingPathComponent("server/dev/stores").path, ["env"])
-        var environment = ProcessInfo.processInfo.environment
-        for line in settings.split(separator: "\n") where line.hasPrefix("export ") {
-            let assignment = line.dropFirst("export ".count)
-            guard let equals = assignment.firstIndex(of: "=") else { continue }
-            var value = String(assignment[assignment.index(after: equals)...])
-            if value.hasPrefix("'") && value.hasSuffix("'") { value = String(value.dropFirst().dropLast()) }
-            environment[String(assignment[..<equals])] = value
-        }
-        guard environment["STOREFRONT_POSTGRES_URL"] != nil else {
-            throw HarnessError("server/dev/stores env gave no STOREFRONT_POSTGRES_URL: are the stores up (server/dev/stores up)?")
-        }
+        var environment = try TestDatabases.storesEnvironment()
         environment["LOG_LEVEL"] = "warning"
         // Databases of their own (user_service_tui_test, …), so these tests neither
-        // see nor disturb the development data.
-        environment["STOREFRONT_DB_SUFFIX"] = databaseSuffix
+        // see nor disturb the development data; emptied once per test run.
+        let suffix = TestDatabases.suffix(databaseSuffix)
+        try TestDatabases.resetOnce(suffix, environment: environment)
+        environment["STOREFRONT_DB_SUFFIX"] = suffix
         environment.merge(overrides) { $1 }
         self.environment = environment
         port = try Loopback.freePort()

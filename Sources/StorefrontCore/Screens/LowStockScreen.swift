@@ -5,7 +5,7 @@ import MarketplaceAPI
 /// the list: reaching its end loads the next page, and a refresh reads again
 /// every page loaded so far.
 public struct LowStockScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), restock, reload }
+    enum Action: Sendable { case move(List.Move), restock, reload, orders }
 
     public static let refreshSeconds = 5.0
     public static let pageSize = 100
@@ -45,6 +45,7 @@ public struct LowStockScreen: ScreenState {
         Keymap(List.bindings("product", loadsMore: true, Action.move) + [
             KeyBinding([.enter, .char("+")], KeyHelp("Enter", "restock", long: "add units to the selected product's stock (also +)"), .restock),
             KeyBinding([.char("r")], KeyHelp("r", "refresh", long: "refresh now (it also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
+            KeyBinding([.char("O")], KeyHelp("O", "all orders", long: "every order with its parts, by status; cancel one", inBar: false), .orders),
         ])
     }
 
@@ -99,6 +100,7 @@ public struct LowStockScreen: ScreenState {
             if list.isAtEnd { loadMore(&ctx) }
         case .restock: if list.selection != nil { restock = UnitsPrompt() }
         case .reload: refresh(&ctx)
+        case .orders: ctx.push(FulfilmentScreen())
         }
         return true
     }

@@ -3,6 +3,8 @@ import MarketplaceAPI
 
 /// Order history, newest first: date, status, items and total; Enter opens
 /// one. The server pages orders: reaching the end of the list loads the next page.
+/// While it is open the list reads its pages again every few seconds, so an order
+/// that ships or is cancelled shows its new status, the selection staying put.
 public struct OrdersScreen: ScreenState {
     enum Action: Sendable { case move(List.Move), open, reload }
 
@@ -15,6 +17,14 @@ public struct OrdersScreen: ScreenState {
     var loadingMore = false
     public var loaded = false
     public var failure: APIError?
+    /// The quiet re-reads of the pages on show, by request (their page).
+    var refreshRequests: [Pending<PageEnvelope<Order>>: Int] = [:]
+    var lastRefresh: Double?
+    /// The clock at the last tick; nil before the first.
+    var now: Double?
+
+    /// How often the list reads its orders again on its own.
+    public static let refreshSeconds = 5.0
 
     public init() {}
 
@@ -25,7 +35,7 @@ public struct OrdersScreen: ScreenState {
     var keymap: Keymap<Action> {
         Keymap(List.bindings("order", loadsMore: true, Action.move) + [
             KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
-            KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again"), .reload),
+            KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again (the list also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
         ])
     }
 
@@ -36,7 +46,39 @@ public struct OrdersScreen: ScreenState {
     mutating func load(_ ctx: inout Context) {
         failure = nil
         loadingMore = false
+        refreshRequests = [:]
+        lastRefresh = now
         awaiting = ctx.send(Self.page(1))
+    }
+
+    /// Every `refreshSeconds`, while nothing else is out: the pages loaded so far, read again.
+    public mutating func tick(_ now: Double, _ ctx: inout Context) {
+        self.now = now
+        guard loaded, awaiting == nil, refreshRequests.isEmpty else { return }
+        guard let last = lastRefresh else { lastRefresh = now; return }
+        if now - last < Self.refreshSeconds { return }
+        lastRefresh = now
+        for number in 1...max(1, page) { refreshRequests[ctx.send(Self.page(number))] = number }
+    }
+
+    /// A page read again: each order on show takes its new status (and everything else it
+    /// says), orders placed meanwhile join at the top, and the same order stays selected.
+    mutating func refreshed(_ fresh: PageEnvelope<Order>, _ ctx: inout Context) {
+        let selectedID = list.selection.map { orders[$0].id }
+        let known = Dictionary(orders.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let newest = orders.first?.createdAt
+        var placed: [Order] = []
+        for order in fresh.data {
+            if let index = known[order.id] {
+                orders[index] = order
+            } else if newest.map({ order.createdAt > $0 }) ?? true, !placed.contains(where: { $0.id == order.id }) {
+                placed.append(order)
+            }
+        }
+        guard !placed.isEmpty || list.total != fresh.pagination.total else { return }
+        orders = placed.sorted { $0.createdAt > $1.createdAt } + orders
+        list.reset(count: orders.count, total: max(fresh.pagination.total, orders.count))
+        if let index = selectedID.flatMap({ id in orders.firstIndex { $0.id == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
     }
 
     mutating func loadMore(_ ctx: inout Context) {
@@ -69,6 +111,12 @@ public struct OrdersScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        if let (request, _) = refreshRequests.first(where: { $0.key.id == id }), let result = request.result(id, reply) {
+            refreshRequests[request] = nil
+            // A refresh that failed says nothing new: the header shows the server offline, the next one tries again.
+            if case .success(let fresh) = result { refreshed(fresh, &ctx) }
+            return
+        }
         guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let reply):
@@ -117,7 +165,9 @@ public struct OrdersScreen: ScreenState {
     }
 }
 
-/// One order: its items (a list that scrolls like every other), total, status and where it ships.
+/// One order: its items (a list that scrolls like every other), total, status and where it ships,
+/// and once it is paid its timeline: confirmed, each vendor's part shipped (carrier, tracking
+/// number) and delivered, cancelled and refunded. It reads the order again every few seconds.
 /// Until a part of it ships the shopper may cancel it (x, asking first): the server refunds it and returns the stock.
 public struct OrderDetailScreen: ScreenState {
     enum Action: Sendable { case move(List.Move), cancel, reload }
@@ -135,6 +185,11 @@ public struct OrderDetailScreen: ScreenState {
     public var cancelFailure: APIError?
     /// Confirmations so far: each makes a key of its own.
     var confirmations = 0
+    /// The quiet re-read of the order every `OrdersScreen.refreshSeconds`.
+    var refreshRequest: Pending<Order>?
+    var lastRefresh: Double?
+    /// The clock at the last tick; nil before the first.
+    var now: Double?
 
     public init(order: Order) {
         self.order = order
@@ -144,8 +199,10 @@ public struct OrderDetailScreen: ScreenState {
     public var title: String { "Order \(order.id.prefix(8))" }
     var shortID: String { String(order.id.prefix(8)) }
 
-    /// The server cancels an order only while it is Pending or Confirmed (and nothing has shipped).
-    public var cancellable: Bool { order.status == .pending || order.status == .confirmed }
+    /// The server cancels an order only while it is Pending or Confirmed and no part of it has shipped.
+    public var cancellable: Bool {
+        (order.status == .pending || order.status == .confirmed) && !order.shipments.contains { $0.status != .pending }
+    }
 
     /// r sends the cancellation again (with its key) after it could not reach the server.
     var retriesCancel: Bool { cancelKey != nil && cancelFailure?.isConnectivity == true }
@@ -170,18 +227,54 @@ public struct OrderDetailScreen: ScreenState {
     var keymap: Keymap<Action> {
         let cancel = KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the order and refund it (asks first; only until it ships)"),
                                 Action.cancel)
-        let reload = retriesCancel ? KeyHelp("r", "retry cancel", long: "send the cancellation again") : KeyHelp("r", "reload", long: "load the order again")
+        let reload = retriesCancel ? KeyHelp("r", "retry cancel", long: "send the cancellation again") : KeyHelp("r", "reload", long: "load the order again (it also refreshes every \(Int(OrdersScreen.refreshSeconds)) s)")
         return Keymap(List.bindings("item", Action.move) + (cancellable ? [cancel] : []) + [KeyBinding([.char("r")], reload, .reload)])
     }
 
     public var keyHelp: [KeyHelp] { keymap.help }
 
-    /// The rows for items, between the order's heading and its total and address.
+    /// The rows for items, between the order's heading and its total and address (and timeline).
     static func rows(_ area: Rect) -> Int { max(1, area.height - 10) }
+
+    /// The rows for items with the timeline below the address.
+    func rows(_ area: Rect) -> Int {
+        let timeline = timelineRows(area)
+        return timeline == 0 ? Self.rows(area) : max(1, area.height - 9 - timeline)
+    }
+
+    /// The timeline's rows on show: all of it where the window has room, leaving one row of items.
+    func timelineRows(_ area: Rect) -> Int {
+        let lines = timelineLines(area)
+        return lines.isEmpty ? 0 : min(lines.count, max(1, area.height - 10))
+    }
+
+    /// The timeline as drawn in `area`: each moment's words wrapped after its date, the date on its first line.
+    func timelineLines(_ area: Rect) -> [Event] {
+        let width = max(10, area.width - 2 - 18 - 1)
+        return timeline.flatMap { event in
+            TextWidth.wrap(event.text, width: width).enumerated().map { index, text in
+                Event(date: index == 0 ? event.date : nil, text: text, role: event.role)
+            }
+        }
+    }
 
     public mutating func appear(_ ctx: inout Context) { load(&ctx) }
 
-    mutating func load(_ ctx: inout Context) { awaiting = ctx.send(.data(Endpoints.order, order.id)) }
+    mutating func load(_ ctx: inout Context) {
+        lastRefresh = now
+        refreshRequest = nil
+        awaiting = ctx.send(.data(Endpoints.order, order.id))
+    }
+
+    /// The order read again every `OrdersScreen.refreshSeconds` while nothing else is out or asked.
+    public mutating func tick(_ now: Double, _ ctx: inout Context) {
+        self.now = now
+        guard awaiting == nil, refreshRequest == nil, cancelRequest == nil, !confirmingCancel else { return }
+        guard let last = lastRefresh else { lastRefresh = now; return }
+        if now - last < OrdersScreen.refreshSeconds { return }
+        lastRefresh = now
+        refreshRequest = ctx.send(.data(Endpoints.order, order.id))
+    }
 
     /// Cancels the order; `idempotencyKey` makes a retry answer the first request's outcome.
     public static func cancel(_ orderID: String, idempotencyKey: String) -> Request<Order> {
@@ -201,6 +294,7 @@ public struct OrderDetailScreen: ScreenState {
         failure = nil
         // A reload still out would answer with the status from before.
         awaiting = nil
+        refreshRequest = nil
         cancelRequest = ctx.send(Self.cancel(order.id, idempotencyKey: key))
     }
 
@@ -214,7 +308,7 @@ public struct OrderDetailScreen: ScreenState {
         }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
-        case .move(let move): list.move(move, rows: Self.rows(ctx.area))
+        case .move(let move): list.move(move, rows: rows(ctx.area))
         case .cancel: if cancelRequest == nil { confirmingCancel = true }
         case .reload:
             guard cancelRequest == nil else { break }
@@ -232,6 +326,11 @@ public struct OrderDetailScreen: ScreenState {
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
         if let result = cancelRequest.take(id, reply) { return cancelled(result, &ctx) }
+        if let result = refreshRequest.take(id, reply) {
+            // Quiet: a failed refresh leaves the order as shown, and the next one tries again.
+            if case .success(let fresh) = result { show(fresh) }
+            return
+        }
         guard let result = awaiting.take(id, reply) else { return }
         switch result {
         case .success(let fresh): show(fresh)
@@ -250,7 +349,52 @@ public struct OrderDetailScreen: ScreenState {
     mutating func show(_ fresh: Order) {
         order = fresh
         list.reset(count: fresh.items.count)
+        // x is gone once a part has shipped: a question still on show is moot.
+        if !cancellable { confirmingCancel = false }
     }
+
+    /// One moment of the order's life, as the timeline shows it.
+    public struct Event: Equatable, Sendable {
+        /// nil where the order does not say when (it is confirmed when its payment is taken).
+        public var date: Date?
+        public var text: String
+        public var role: ThemeRole
+    }
+
+    /// The order's life so far, oldest first, then the parts still to ship. Empty until the
+    /// order is paid: before that, its status and the time it was placed say it all.
+    public var timeline: [Event] {
+        guard !order.shipments.isEmpty || order.refund != nil else { return [] }
+        var events = [Event(date: order.createdAt, text: "Placed", role: .text),
+                      Event(date: nil, text: "Paid and confirmed", role: .success)]
+        let several = order.shipments.count > 1
+        var moves: [Event] = []
+        var waiting: [Event] = []
+        for shipment in order.shipments {
+            // Which part, where the order has several: after what matters (carrier, tracking number).
+            let part = several ? ": " + partName(shipment, items: order.items) : ""
+            if let shipped = shipment.shippedAt ?? (shipment.status == .pending ? nil : order.updatedAt) {
+                var text = "Shipped"
+                if let carrier = shipment.carrier { text += " via \(carrier)" }
+                if let tracking = shipment.trackingNumber { text += ", tracking \(tracking)" }
+                moves.append(Event(date: shipped, text: text + part, role: .success))
+            } else if order.status != .cancelled {
+                waiting.append(Event(date: nil, text: "To ship" + part, role: .muted))
+            }
+            if shipment.status == .delivered {
+                moves.append(Event(date: shipment.deliveredAt ?? order.updatedAt, text: "Delivered" + part, role: .success))
+            }
+        }
+        events += moves.sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
+        if order.status == .cancelled {
+            events.append(Event(date: order.updatedAt, text: "Cancelled", role: .error))
+        }
+        if let refund = order.refund {
+            events.append(Event(date: refund.refundedAt, text: "Refunded \(refund.amount.display) (payment \(refund.transactionId.prefix(8)))", role: .success))
+        }
+        return events + waiting
+    }
+
 
     /// The cancellation's answer: the order Cancelled, or why not (by its code).
     mutating func cancelled(_ result: Result<Order, APIError>, _ ctx: inout Context) {
@@ -277,7 +421,8 @@ public struct OrderDetailScreen: ScreenState {
         y += 2
         let nameWidth = min(area.width - 40, 60)
         list.drawPosition(&frame, right: x + nameWidth + 30, y: y - 1)
-        let rows = Rect(x: area.x, y: y, width: nameWidth + 32, height: min(Self.rows(area), order.items.count))
+        let itemRows = self.rows(area)
+        let rows = Rect(x: area.x, y: y, width: nameWidth + 32, height: min(itemRows, order.items.count))
         list.draw(&frame, in: rows, glyphs: env.glyphs) { frame, index, start, y, chosen in
             let line = order.items[index]
             var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text)
@@ -292,7 +437,31 @@ public struct OrderDetailScreen: ScreenState {
             frame.write("Ships to", x: x, y: y, role: .heading)
             frame.write("\(address.street), \(address.zip) \(address.city), \(address.country)", x: x + 10, y: y, role: .text, limit: area.maxX)
         }
+        let shown = timelineRows(area)
+        guard shown > 0 else { return }
+        y += 2
+        let events = timelineLines(area)
+        // Where the window is short, the latest moments show, and the first row says how many lines are above.
+        let first = events.count - shown
+        for (row, event) in events[first...].enumerated() {
+            if row == 0 && first > 0 {
+                frame.write("\(first + 1) earlier lines", x: x, y: y, role: .muted)
+            } else {
+                if let date = event.date { frame.write(formatDate(date), x: x, y: y, role: .muted) }
+                frame.write(event.text, x: x + 18, y: y, role: event.role, limit: area.maxX - 1)
+            }
+            y += 1
+        }
     }
+}
+
+/// A vendor's part of an order named by the vendor's name where the order knows it, else by
+/// what is in it ("Tetsubin Teapot + 2 more"), since orders name vendors by id only.
+func partName(_ shipment: Shipment, items: [LineItem]) -> String {
+    if let name = shipment.vendorName { return name }
+    let lines = items.filter { $0.vendorId == shipment.vendorId }
+    guard let first = lines.first else { return "vendor \(shipment.vendorId.prefix(8))" }
+    return first.name + (lines.count > 1 ? " + \(lines.count - 1) more" : "")
 }
 
 func statusRole(_ status: OrderStatus) -> ThemeRole {

@@ -2,7 +2,7 @@ import MarketplaceAPI
 
 /// A vendor's own products: create, edit, delete (asking first) and add stock.
 public struct VendorScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload }
+    enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload, orders }
 
     public var products: [Product] = []
     public var stock: [String: ProductStock] = [:]
@@ -40,6 +40,8 @@ public struct VendorScreen: ScreenState {
             KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected product (asks first)"), .delete),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load your products again", inBar: false), .reload),
+            KeyBinding([.char("O")], KeyHelp("O", "orders to ship", long: "orders of your products: ship your part, mark it delivered (an admin sees every order)",
+                                             inBar: false), .orders),
         ])
     }
 
@@ -92,6 +94,7 @@ public struct VendorScreen: ScreenState {
         case .stock: if selected != nil { stockPrompt = UnitsPrompt() }
         case .delete: if selected != nil { confirmingDelete = true }
         case .reload: load(&ctx)
+        case .orders: ctx.push(FulfilmentScreen())
         }
         return true
     }
