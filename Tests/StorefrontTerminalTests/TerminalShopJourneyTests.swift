@@ -386,16 +386,15 @@ struct TerminalShopJourneyTests {
             throw HarnessError("the order \(orderID) could not be read")
         }
         #expect(order.status == .cancelled)
-        // The shopper's timeline tells it, and the refund once the order service answers one
-        // (today's server answers refund: null, so that line is checked only when it comes).
+        // The order answers its refund, and the shopper's timeline tells both.
+        let refund = try #require(order.refund, "a cancelled, paid order answers its refund")
+        #expect(refund.amount.display == "$19.80")
         try shopper.press("o")
         try shopper.waitFor("Placed (UTC)", "Cancelled")
         try shopper.press("Enter")
         let timeline = try shopper.waitFor("Paid and confirmed", "Cancelled")
         #expect(!timeline.contains("x cancel order"))
-        if let refund = order.refund {
-            try shopper.waitFor("Refunded \(refund.amount.display) (payment \(refund.transactionId.prefix(8)))")
-        }
+        try shopper.waitFor("Refunded \(refund.amount.display) (payment \(refund.transactionId.prefix(8)))")
     }
 
     @Test func ctrlZAndFgBringTheClientBackIntactAndCtrlLRepaints() throws {

@@ -10,7 +10,7 @@ public struct BrowseScreen: ScreenState {
     }
 
     enum Action: Sendable {
-        case move(List.Move), open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, signIn
+        case move(List.Move), open, search, category, price, sort, clear, reload, cart, orders, profile, vendor, lowStock, fulfilment, signIn
     }
 
     public var query = ProductQuery()
@@ -62,6 +62,11 @@ public struct BrowseScreen: ScreenState {
         if signedIn {
             if isAdmin { bindings.append(KeyBinding([.char("A")], KeyHelp("A", "low stock", long: "admin: products low in stock, restock in place", scope: .role), .lowStock)) }
             if isSeller { bindings.append(KeyBinding([.char("V")], KeyHelp("V", "my products", long: "vendor: your products, create, edit, delete, add stock", scope: .role), .vendor)) }
+            if isAdmin {
+                bindings.append(KeyBinding([.char("O")], KeyHelp("O", "all orders", long: "admin: every order with its parts, by status; cancel one", inBar: false, scope: .role), .fulfilment))
+            } else if isSeller {
+                bindings.append(KeyBinding([.char("O")], KeyHelp("O", "orders to ship", long: "vendor: orders of your products; ship your part, mark it delivered", inBar: false, scope: .role), .fulfilment))
+            }
             bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart", scope: .role), .cart))
             bindings.append(KeyBinding([.char("o")], KeyHelp("o", "orders", long: "your order history", inBar: false, scope: .role), .orders))
             bindings.append(KeyBinding([.char("u")], KeyHelp("u", "profile", long: "your profile: phone, newsletter, theme, addresses", inBar: false, scope: .role), .profile))
@@ -182,6 +187,7 @@ public struct BrowseScreen: ScreenState {
         case .lowStock: ctx.push(LowStockScreen())
         case .profile: ctx.push(ProfileScreen())
         case .vendor: ctx.push(VendorScreen())
+        case .fulfilment: ctx.push(FulfilmentScreen())
         case .signIn: ctx.push(LoginScreen())
         }
         return true

@@ -455,8 +455,9 @@ public struct OrderDetailScreen: ScreenState {
     }
 }
 
-/// A vendor's part of an order named by the vendor's name where the order knows it, else by
-/// what is in it ("Tetsubin Teapot + 2 more"), since orders name vendors by id only.
+/// A vendor's part of an order named by the vendor's name where the order knows it, else
+/// (the catalog could not name them when the order was made) by what is in it
+/// ("Tetsubin Teapot + 2 more").
 func partName(_ shipment: Shipment, items: [LineItem]) -> String {
     if let name = shipment.vendorName { return name }
     let lines = items.filter { $0.vendorId == shipment.vendorId }
