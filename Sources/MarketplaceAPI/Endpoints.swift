@@ -30,6 +30,9 @@ public enum Access: Sendable, Hashable {
 /// service credential (its `sub`) name them.
 public enum ServiceName: String, CaseIterable, Sendable, Hashable, Comparable {
     case auth, users, products, inventory, orders, payments, checkout
+    /// The SSH front door: runs the terminal client for each SSH session, signing
+    /// in the account whose key connected (it serves no HTTP route of its own).
+    case ssh
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -113,6 +116,8 @@ public enum Endpoints {
     public static let login = Endpoint<LoginRequest, LoginResponse>("login", .POST, "/api/auth/login", .anyone)
     /// `?ids=a,b,c` (at most `InputRules.maximumStockBatch`): the names of those accounts that exist.
     public static let accountNames = Endpoint<NoBody, DataEnvelope<[AccountName]>>("listAccountNames", .GET, "/api/auth/accounts", .service([.products]))
+    /// The SSH service signs in the account a key belongs to: the answer is a login's, without a password.
+    public static let sshSession = Endpoint<SSHSessionRequest, LoginResponse>("createSSHSession", .POST, "/api/auth/ssh-session", .service([.ssh]))
 
     // Users: the signed-in user's profile and addresses.
     public static let profile = Endpoint<NoBody, DataEnvelope<UserProfile>>("getProfile", .GET, "/api/users/profile", .user)
@@ -121,6 +126,13 @@ public enum Endpoints {
     public static let addAddress = Endpoint<AddressInput, DataEnvelope<Address>>("addAddress", .POST, "/api/users/address", .user)
     public static let updateAddress = Endpoint<AddressInput, DataEnvelope<Address>>("updateAddress", .PUT, "/api/users/address/:id", .user)
     public static let deleteAddress = Endpoint<NoBody, Deleted>("deleteAddress", .DELETE, "/api/users/address/:id", .user)
+    // Users: the signed-in user's SSH keys, and whose a key is (the SSH service).
+    public static let sshKeys = Endpoint<NoBody, DataEnvelope<[SSHKey]>>("listSSHKeys", .GET, "/api/users/ssh-keys", .user)
+    public static let addSSHKey = Endpoint<AddSSHKeyRequest, DataEnvelope<SSHKey>>("addSSHKey", .POST, "/api/users/ssh-keys", .user)
+    /// `:fingerprint` as `SSHFingerprint.normalized` reads it: `SHA256:...` percent-encoded, or its URL-safe spelling.
+    public static let deleteSSHKey = Endpoint<NoBody, Deleted>("deleteSSHKey", .DELETE, "/api/users/ssh-keys/:fingerprint", .user)
+    /// `?fingerprint=SHA256:...`: the account holding the key; records that the key was used.
+    public static let sshKeyAccount = Endpoint<NoBody, DataEnvelope<SSHKeyAccount>>("getSSHKeyAccount", .GET, "/api/users/ssh-keys/account", .service([.ssh]))
 
     // Products.
     public static let products = Endpoint<NoBody, PageEnvelope<Product>>("listProducts", .GET, "/api/products", .anyone)
@@ -168,8 +180,9 @@ public enum Endpoints {
     /// Every route, in the order above.
     public static let all: [Route] = [
         health.route, ready.route, metrics.route,
-        register.route, login.route, accountNames.route,
+        register.route, login.route, accountNames.route, sshSession.route,
         profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
+        sshKeys.route, addSSHKey.route, deleteSSHKey.route, sshKeyAccount.route,
         products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,

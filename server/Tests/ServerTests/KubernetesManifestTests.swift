@@ -150,7 +150,8 @@ import Testing
         }
         let env = Self.env(container)
         for service in ServiceName.allCases {
-            #expect(env["\(service.rawValue.uppercased())_UPSTREAM"] == "\(service.rawValue):\(service.defaultPort)", "\(service)")
+            let upstream = env["\(service.rawValue.uppercased())_UPSTREAM"]
+            #expect(upstream == (service.isBehindGateway ? "\(service.rawValue):\(service.defaultPort)" : nil), "\(service)")
         }
         let script = (container["command"] as? [String] ?? []).joined(separator: "\n")
         let substituted = Set(script.matches(of: /\$\{([A-Z_]+)\}/).map { String($0.1) })

@@ -2,7 +2,7 @@ import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
-/// Registration and sign-in (`Endpoints.register`, `Endpoints.login`).
+/// Registration and sign-in (`Endpoints.register`, `Endpoints.login`, and `Endpoints.sshSession` for the SSH service).
 public enum AuthController {
     public static func addRoutes(for service: AuthService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.register) { _, context, body in
@@ -16,6 +16,11 @@ public enum AuthController {
         router.on(Endpoints.accountNames) { request, _ in
             let ids = try AuthRules.accountIDs(request.uri.queryParameters)
             return try JSONBody.data(.ok, try await service.names(ids: ids))
+        }
+        router.on(Endpoints.sshSession) { _, context, body in
+            let session = try await service.sshSession(body)
+            context.logger.info("ssh session signed in", metadata: ["user_id": .string(session.user.id)])
+            return try JSONBody.response(.ok, session)
         }
     }
 }
