@@ -88,12 +88,16 @@ struct FulfilmentTests {
         #expect(!bottom(model).keys.contains("x cancel"), "vendors do not cancel orders")
     }
 
-    @Test func oIsFreeWhereItOpensTheOrdersAndNotTakenElsewhere() {
-        // On My products and Low stock, O is the only binding of O; Browse leaves it alone.
+    @Test func oOpensTheOrdersFromBrowseMyProductsAndLowStockAndIsTakenByNothingElse() {
+        // On My products and Low stock, O is the only binding of O.
         #expect(VendorScreen().keymap.bindings.filter { $0.keys.contains(.char("O")) }.count == 1)
         #expect(LowStockScreen().keymap.bindings.filter { $0.keys.contains(.char("O")) }.count == 1)
-        let (browsing, none) = run(browsingModel(role: .vendor), keys("O"))
-        #expect(browsing.screen is BrowseScreen && none.isEmpty)
+        // From the first screen too: a vendor's Orders to ship; a shopper has no such key.
+        let (browsing, opened) = run(browsingModel(role: .vendor), keys("O"))
+        #expect(browsing.screen.title == "Orders to ship")
+        #expect(sent(opened) == [AnyRequest(FulfilmentScreen.page(1))])
+        let (shopping, none) = run(browsingModel(role: .customer), keys("O"))
+        #expect(shopping.screen is BrowseScreen && none.isEmpty)
         let (admin, asked) = run(LowStockTests.lowStockModel(), keys("O"))
         #expect(admin.screen.title == "All orders")
         #expect(sent(asked) == [AnyRequest(FulfilmentScreen.page(1))])
