@@ -136,6 +136,8 @@ public enum Endpoints {
 
     // Products.
     public static let products = Endpoint<NoBody, PageEnvelope<Product>>("listProducts", .GET, "/api/products", .anyone)
+    /// Every category with its product count, by name (a path `GET /api/products/:id` never takes: ids are 24 hex digits).
+    public static let categories = Endpoint<NoBody, DataEnvelope<[CategoryCount]>>("listCategories", .GET, "/api/products/categories", .anyone)
     public static let createProduct = Endpoint<ProductInput, DataEnvelope<Product>>("createProduct", .POST, "/api/products", .roles([.vendor, .admin]))
     public static let product = Endpoint<NoBody, DataEnvelope<Product>>("getProduct", .GET, "/api/products/:id", .anyone)
     public static let updateProduct = Endpoint<ProductInput, DataEnvelope<Product>>("updateProduct", .PUT, "/api/products/:id", .roles([.vendor, .admin]))
@@ -183,7 +185,7 @@ public enum Endpoints {
         register.route, login.route, accountNames.route, sshSession.route,
         profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
         sshKeys.route, addSSHKey.route, deleteSSHKey.route, sshKeyAccount.route,
-        products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
+        products.route, categories.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,
         orders.route, createOrder.route, order.route, setOrderStatus.route, restoreCart.route, recordRefund.route, cancelOrder.route,

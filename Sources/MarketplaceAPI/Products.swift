@@ -38,6 +38,17 @@ public struct Product: Codable, Sendable, Equatable {
     }
 }
 
+/// One category of the catalogue and how many products it holds (`GET /api/products/categories`).
+public struct CategoryCount: Codable, Sendable, Equatable {
+    public var name: String
+    public var count: Int
+
+    public init(name: String, count: Int) {
+        self.name = name
+        self.count = count
+    }
+}
+
 /// `POST /api/products` (every field but `images` required) and `PUT /api/products/:id`
 /// (absent fields stay as they are). `price` is read as an exact decimal and validated
 /// by the server, so a wrong price is reported like any other field.

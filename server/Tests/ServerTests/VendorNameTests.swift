@@ -45,3 +45,29 @@ import Testing
         }
     }
 }
+
+/// `GET /api/products/categories`: every category with its count, kept in step with writes.
+@Suite("Categories", .deployments) struct CategoryTests {
+    @Test(arguments: Topology.allCases) func everyCategoryWithItsCountFollowsTheCatalogue(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let vendor = try await client.signUp(role: .vendor, name: "Category Vendor")
+        let category = "cat-\(UUID().uuidString.prefix(8).lowercased())"
+        func count() async throws -> Int? {
+            let answer = try await client.send(.get, "/api/products/categories").reply(Endpoints.categories).data
+            #expect(answer.map(\.name) == answer.map(\.name).sorted(), "by name")
+            return answer.first { $0.name == category }?.count
+        }
+        #expect(try await count() == nil)
+        var ids: [String] = []
+        for index in 0..<3 {
+            let created = try await client.send(.post, "/api/products", token: vendor.token, json: ProductInput(
+                name: "Categorised \(index)", description: "For the category count", price: Money("3.00")!, category: category))
+            ids.append(try created.reply(Endpoints.createProduct).data.id)
+        }
+        // Written here: the count shows at once (the write empties this instance's cache).
+        #expect(try await count() == 3)
+        let deleted = try await client.send(.delete, "/api/products/\(ids[0])", token: vendor.token)
+        #expect(deleted.status == .ok, "\(deleted.body)")
+        #expect(try await count() == 2)
+    }
+}

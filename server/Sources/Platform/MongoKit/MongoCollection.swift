@@ -86,6 +86,25 @@ public struct MongoCollection: Sendable {
         }
     }
 
+    /// The documents an aggregation pipeline answers (`$match`, `$group`, `$sort`, ...), in its order.
+    public func aggregate<T: Decodable & Sendable>(_ pipeline: [BSONDocument], as type: T.Type) async throws -> [T] {
+        let stages: BSONDocument = ["pipeline": .array(pipeline.map { .document($0) })]
+        return try await run { collection in
+            try stages.withBSON { pipelineBSON in
+                let cursor = mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipelineBSON, nil, nil)!
+                defer { mongoc_cursor_destroy(cursor) }
+                var results: [T] = []
+                var current: OpaquePointer?
+                while mongoc_cursor_next(cursor, &current) {
+                    if let current { results.append(try BSONMemory.decode(T.self, from: current)) }
+                }
+                var error = bson_error_t()
+                if mongoc_cursor_error(cursor, &error) { throw MongoError(error) }
+                return results
+            }
+        }
+    }
+
     public func findOne<T: Decodable & Sendable>(_ filter: BSONDocument, as type: T.Type) async throws -> T? {
         try await find(filter, limit: 1, as: type).first
     }

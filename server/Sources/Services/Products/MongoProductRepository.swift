@@ -55,6 +55,18 @@ public struct MongoProductRepository: ProductRepository {
         }
     }
 
+    public func categories() async throws -> [CategoryCount] {
+        struct Group: Decodable, Sendable {
+            var _id: String?
+            var count: Int
+        }
+        let groups = try await products.aggregate([
+            ["$group": .document(["_id": .string("$category"), "count": .document(["$sum": .int32(1)])])],
+            ["$sort": .document(["_id": .int32(1)])],
+        ], as: Group.self)
+        return groups.compactMap { group in group._id.map { CategoryCount(name: $0, count: group.count) } }
+    }
+
     public func create(_ product: NewProduct) async throws -> Product {
         let document = ProductDocument(product, id: ObjectID(), now: Self.now())
         try await products.insertOne(document)

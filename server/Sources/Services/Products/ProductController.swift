@@ -18,6 +18,10 @@ public enum ProductController {
             let (body, source) = try await service.page(query)
             return Self.json(.ok, body, source: source)
         }
+        router.on(Endpoints.categories) { _, _ in
+            let (body, source) = try await service.categoriesBody()
+            return Self.json(.ok, body, source: source)
+        }
         router.on(Endpoints.product) { _, context in
             let id = try context.parameters.require("id")
             if case .service = context.caller {

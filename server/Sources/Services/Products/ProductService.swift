@@ -36,6 +36,14 @@ public struct ProductService: ProductCatalog {
         }
     }
 
+    /// Every category with its count, from the read cache like pages (a write empties it).
+    func categoriesBody() async throws -> (ByteBuffer, ProductReadCache.Source) {
+        try await cache.body(for: "categories") { [repository] in
+            let data = try JSONBody.encoder.encode(DataEnvelope(data: try await repository.categories()))
+            return ByteBuffer(bytes: data)
+        }
+    }
+
     func productBody(id: String) async throws -> (ByteBuffer, ProductReadCache.Source) {
         try await cache.body(for: "id=" + id) { [repository, self] in
             guard let product = try await repository.find(id: id) else { throw ProductError.notFound }

@@ -84,6 +84,8 @@ public protocol ProductRepository: Sendable {
     /// The products among `ids` that exist, in one store call; malformed ids match nothing.
     func find(ids: [String]) async throws -> [Product]
     func list(_ query: ProductQuery) async throws -> (products: [Product], total: Int)
+    /// Every category with how many products it holds, by name.
+    func categories() async throws -> [CategoryCount]
     /// `ownerID` nil: any owner (admins).
     func update(id: String, _ changes: ProductChanges, ownerID: String?) async throws -> ProductWriteOutcome<Product>
     func delete(id: String, ownerID: String?) async throws -> ProductWriteOutcome<Void>
