@@ -76,6 +76,29 @@ struct BrowseTests {
         #expect(commands.last?.sentRequest?.1 == AnyRequest(BrowseScreen.page(ProductQuery(sort: .priceAscending))))
     }
 
+    @Test func theCategoryPickerListsEveryCategoryOfTheCatalogueWithItsCount() throws {
+        // Before the server answers: the categories of the products loaded.
+        let (opened, commands) = run(browsingModel(), [key(.char("f"))])
+        let asked = try #require(commands.compactMap(\.sentRequest).last)
+        #expect(asked.1 == AnyRequest(.data(Endpoints.categories)))
+        let loaded = Set(browse(opened).products.map(\.category))
+        #expect(Set(try #require(browse(opened).picker).options) == loaded)
+        // The answer: every category, counted, beside any loaded one it did not know yet.
+        let counts = [CategoryCount(name: "Books", count: 12), CategoryCount(name: "Garden", count: 3), CategoryCount(name: "Zither", count: 1)]
+        let (answered, _) = run(opened, [.reply(asked.0, .success(counts))])
+        let picker = try #require(browse(answered).picker)
+        #expect(picker.options == Set(counts.map(\.name)).union(loaded).sorted())
+        #expect(picker.entries.contains { $0.label == "Zither (1)" && $0.value == "Zither" })
+        #expect(view(answered).text().contains("Books (12)"))
+        // Typing filters those too; Enter chooses the category, not its label.
+        let (chosen, next) = run(answered, keys("zit") + [key(.enter)])
+        #expect(browse(chosen).query.category == "Zither")
+        #expect(next.last?.sentRequest?.1 == AnyRequest(BrowseScreen.page(ProductQuery(category: "Zither"))))
+        // An answer that failed leaves the loaded categories (and no error for a picker).
+        let (failed, _) = run(opened, [.reply(asked.0, .failure(APIError.server(code: .unavailable, message: "busy", fieldErrors: [])))])
+        #expect(Set(try #require(browse(failed).picker).options) == loaded)
+    }
+
     @Test func aBackwardsPriceRangeIsRefusedBeforeAnyRequest() {
         let (model, commands) = run(browsingModel(), [key(.char("$"))] + keys("50-10") + [key(.enter)])
         #expect(commands.isEmpty)

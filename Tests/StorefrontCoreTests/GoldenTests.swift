@@ -14,6 +14,7 @@ struct GoldenTests {
         case register = "register-filled"
         case browse = "browse"
         case browseCategory = "browse-category-picker"
+        case browseCategoryCounts = "browse-category-picker-counts"
         case browseSearch = "browse-search"
         case product = "product-detail"
         case cart = "cart"
@@ -71,6 +72,11 @@ struct GoldenTests {
                 return run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.down)]).0
             case .browseCategory:
                 return run(browsingModel(size: size, glyphs: glyphs), [key(.char("f"))] + keys("e")).0
+            case .browseCategoryCounts:
+                let (opened, asked) = run(browsingModel(size: size, glyphs: glyphs), [key(.char("f"))])
+                let counts = [("Books", 1_204), ("Clothing", 230), ("Electronics", 315), ("Garden", 88), ("Grocery", 412), ("Home", 97), ("Kitchen", 145), ("Outdoors", 61), ("Sports", 52), ("Toys", 7)]
+                    .map { CategoryCount(name: $0.0, count: $0.1) }
+                return run(opened, [.reply(asked.compactMap(\.sentRequest).last!.0, .success(counts))]).0
             case .browseSearch:
                 return run(browsingModel(size: size, glyphs: glyphs), [key(.char("/"))] + keys("茶 set")).0
             case .product:

@@ -14,6 +14,8 @@ public struct ListPicker: Equatable, Sendable {
     /// The first entry, meaning "no choice" (e.g. "All categories").
     public var noneLabel: String
     public var options: [String]
+    /// A count shown beside an option ("Books (12)"), where known.
+    public var counts: [String: Int] = [:]
     public var filter = TextField(maxLength: 100)
     public var list = List()
 
@@ -31,11 +33,20 @@ public struct ListPicker: Equatable, Sendable {
         let typed = filter.trimmed
         let matches = typed.isEmpty ? options : options.filter { $0.localizedCaseInsensitiveContains(typed) }
         var entries: [(label: String, value: String?)] = typed.isEmpty ? [(noneLabel, nil)] : []
-        entries += matches.map { ($0, $0) }
+        entries += matches.map { option in (counts[option].map { "\(option) (\($0))" } ?? option, option) }
         if !typed.isEmpty && !options.contains(where: { $0.caseInsensitiveCompare(typed) == .orderedSame }) {
             entries.append(("Use \"\(typed)\"", typed))
         }
         return entries
+    }
+
+    /// The options replaced (a fuller list arrived), keeping the selected option and the typed filter.
+    public mutating func replaceOptions(_ options: [String], counts: [String: Int]) {
+        let selected = list.selection.flatMap { $0 < entries.count ? entries[$0].value : nil }
+        self.options = options
+        self.counts = counts
+        list.reset(count: entries.count)
+        if let selected, let index = entries.firstIndex(where: { $0.value == selected }) { list.select(index, rows: list.count) }
     }
 
     /// `area`: where the picker draws, so paging knows how many rows show.

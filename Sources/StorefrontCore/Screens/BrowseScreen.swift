@@ -22,6 +22,9 @@ public struct BrowseScreen: ScreenState {
     public var prompt: Prompt?
     public var picker: ListPicker?
     public var knownCategories: Set<String> = []
+    /// Every category of the catalogue with its count, once the server has answered.
+    public var categoryCounts: [CategoryCount]?
+    var categoriesRequest: Pending<[CategoryCount]>?
     public var awaiting: Pending<PageEnvelope<Product>>?
     /// The next page is being asked for, to add to the list.
     var loadingMore = false
@@ -171,7 +174,12 @@ public struct BrowseScreen: ScreenState {
             let current = [query.minPrice?.description ?? "", query.maxPrice?.description ?? ""].joined(separator: "-")
             prompt = .price(TextField(current == "-" ? "" : current, maxLength: 25), error: nil)
         case .category:
-            picker = ListPicker(title: "Category", noneLabel: "All categories", options: knownCategories.sorted(), current: query.category)
+            // Every category of the catalogue, asked each time the picker opens (the server
+            // keeps them cached); until it answers, those of the products loaded so far.
+            var picker = ListPicker(title: "Category", noneLabel: "All categories", options: knownCategories.sorted(), current: query.category)
+            if let categoryCounts { picker.replaceOptions(categoryOptions(categoryCounts, loaded: knownCategories), counts: categoryCountsByName(categoryCounts)) }
+            self.picker = picker
+            categoriesRequest = ctx.send(.data(Endpoints.categories))
         case .sort:
             let all = ProductSort.allCases
             query.sort = all[(all.firstIndex(of: query.sort)! + 1) % all.count]
@@ -240,6 +248,14 @@ public struct BrowseScreen: ScreenState {
     }
 
     public mutating func receive(_ id: RequestID, _ reply: APIReply, _ ctx: inout Context) {
+        if let result = categoriesRequest.take(id, reply) {
+            // Without the full list the picker keeps the categories of the products loaded.
+            if case .success(let counts) = result {
+                categoryCounts = counts
+                picker?.replaceOptions(categoryOptions(counts, loaded: knownCategories), counts: categoryCountsByName(counts))
+            }
+            return
+        }
         if let result = awaiting.take(id, reply) {
             let adding = loadingMore
             loadingMore = false
@@ -389,3 +405,14 @@ struct BrowseLayout {
         return y - listTop
     }
 }
+
+/// The picker's options: every category the catalogue counts, and any of the
+/// products loaded that the count did not know yet, by name.
+func categoryOptions(_ counts: [CategoryCount], loaded: Set<String>) -> [String] {
+    Set(counts.map(\.name)).union(loaded).sorted()
+}
+
+func categoryCountsByName(_ counts: [CategoryCount]) -> [String: Int] {
+    Dictionary(counts.map { ($0.name, $0.count) }, uniquingKeysWith: { first, _ in first })
+}
+
