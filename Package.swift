@@ -16,7 +16,9 @@ let package = Package(
 
         // The terminal client. StorefrontCore is pure Swift (no ncurses, no libcurl):
         // the model, screens, keymaps, frames and theme files, all testable without a terminal.
-        .target(name: "StorefrontCore", dependencies: ["MarketplaceAPI"]),
+        .target(name: "StorefrontCore", dependencies: ["MarketplaceAPI"], plugins: ["EmbedThemes"]),
+        // The shipped themes/*.theme built into the binary (a binary copied alone keeps them).
+        .plugin(name: "EmbedThemes", capability: .buildTool(), path: "Plugins/EmbedThemes"),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "StorefrontTerminal", dependencies: ["StorefrontCore", "CNcurses"]),

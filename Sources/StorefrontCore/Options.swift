@@ -115,7 +115,7 @@ public enum LaunchOptions {
     /// Every flag with its value's name and what it does: the usage text and the man page both come from here.
     public static let flags: [(flag: String, value: String?, meaning: String)] = [
         ("--server", "URL", "the marketplace server (env STOREFRONT_SERVER, config server, default \(AppOptions.defaultServer))"),
-        ("--theme", "NAME", "a theme: dark, light, high-contrast, mono, one of yours in $XDG_CONFIG_HOME/storefront/themes/, or a path to a .theme file (env STOREFRONT_THEME, config theme, default dark)"),
+        ("--theme", "NAME", "a theme: dark, light, high-contrast, mono (built in), one of yours in $XDG_CONFIG_HOME/storefront/themes/ (yours win over a built-in one of the same name), one installed in $XDG_DATA_HOME or $XDG_DATA_DIRS under storefront/themes/, or a path to a .theme file (env STOREFRONT_THEME, config theme, default dark)"),
         ("--cacert", "FILE", "trust the certificate authorities in this PEM file for an https:// server, as for a private CA (env STOREFRONT_CACERT, config cacert); certificates are always verified"),
         ("--no-mouse", nil, "leave the mouse to the terminal, for its own selection and scrollback (config mouse = false)"),
         ("--no-remember", nil, "do not keep the session in $XDG_STATE_HOME/storefront/"),

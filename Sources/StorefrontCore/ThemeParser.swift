@@ -131,9 +131,12 @@ public struct ThemeLibrary: Sendable {
 
     public init(folders: [String]) { self.folders = folders }
 
-    /// `STOREFRONT_THEME_DIR`, then `themes/` beside or above the executable
-    /// (a checkout's `.build/debug/storefront` finds the checkout's `themes/`),
-    /// then the installed share folders.
+    /// `STOREFRONT_THEME_DIR`, the user's own ($XDG_CONFIG_HOME/storefront/themes),
+    /// then `themes/` beside or above the executable (a checkout's
+    /// `.build/debug/storefront` finds the checkout's `themes/`), then
+    /// `storefront/themes` in $XDG_DATA_HOME (default ~/.local/share) and in each
+    /// of $XDG_DATA_DIRS (default /usr/local/share:/usr/share). The shipped themes
+    /// are also built in (`EmbeddedThemes`), found when no folder has them.
     public static func standard(executablePath: String, environment: [String: String]) -> ThemeLibrary {
         var folders: [String] = []
         if let dir = environment["STOREFRONT_THEME_DIR"], !dir.isEmpty { folders.append(dir) }
@@ -145,8 +148,13 @@ public struct ThemeLibrary: Sendable {
             folders.append(url.appendingPathComponent("share/storefront/themes").path)
             url.deleteLastPathComponent()
         }
-        folders.append("/usr/local/share/storefront/themes")
-        folders.append("/usr/share/storefront/themes")
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? environment["HOME"].flatMap { $0.isEmpty ? nil : $0 + "/.local/share" }
+        if let dataHome { folders.append(dataHome + "/storefront/themes") }
+        let dataDirs = environment["XDG_DATA_DIRS"].map { $0.split(separator: ":").map(String.init).filter { $0.hasPrefix("/") } } ?? []
+        for dir in dataDirs.isEmpty ? ["/usr/local/share", "/usr/share"] : dataDirs {
+            folders.append(dir + "/storefront/themes")
+        }
         return ThemeLibrary(folders: folders)
     }
 
@@ -176,8 +184,12 @@ public struct ThemeLibrary: Sendable {
     }
 
     /// A theme by name, or by path when `name` contains `/` (the `--theme` option).
+    /// A file of that name in the folders wins; a shipped theme is also built in.
     public func load(_ name: String) throws(ThemeError) -> Theme {
         guard let path = path(for: name) else {
+            if !name.contains("/"), let source = EmbeddedThemes.sources[name] {
+                return try ThemeParser.parse(source, file: "\(name).theme (built in)")
+            }
             let shown = folders.filter { FileManager.default.fileExists(atPath: $0) }
             let looked = shown.isEmpty ? "no themes folder found" : "looked in \(shown.joined(separator: ", "))"
             throw ThemeError(file: name.contains("/") ? name : "\(name).theme", line: 0,

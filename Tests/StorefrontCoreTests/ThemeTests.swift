@@ -81,6 +81,36 @@ import Testing
         }
     }
 
+    @Test(arguments: ThemeName.allCases.map(\.rawValue))
+    func everyShippedThemeIsBuiltInAsItsFileSays(name: String) throws {
+        // No folder at all (a binary copied alone): the built-in copy, the same theme as the file.
+        let builtIn = try ThemeLibrary(folders: []).load(name)
+        #expect(builtIn == (try shippedTheme(name)))
+        #expect(EmbeddedThemes.sources[name] == (try String(contentsOf: repositoryRoot.appendingPathComponent("themes/\(name).theme"), encoding: .utf8)))
+    }
+
+    @Test func aUsersOwnThemeOfAShippedNameWinsOverTheBuiltInOne() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("sf-home-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let own = home.appendingPathComponent(".config/storefront/themes"), data = home.appendingPathComponent(".local/share/storefront/themes")
+        for folder in [own, data] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try "name dark\nglyphs ascii\nrole text 256=1/2\n".write(to: own.appendingPathComponent("dark.theme"), atomically: true, encoding: .utf8)
+        try "name sepia\nrole text 256=94/230\n".write(to: data.appendingPathComponent("sepia.theme"), atomically: true, encoding: .utf8)
+        let library = ThemeLibrary.standard(executablePath: "/nonexistent/bin/storefront", environment: ["HOME": home.path])
+        #expect(try library.load("dark").glyphs == .ascii, "the user's dark.theme, not the built-in one")
+        // $XDG_DATA_HOME (default ~/.local/share)/storefront/themes is searched too.
+        #expect(try library.load("sepia").name == "sepia")
+        #expect(try library.load("light") == (try shippedTheme("light")))
+    }
+
+    @Test func theDataFoldersFollowXDGDataHomeAndDataDirs() {
+        let library = ThemeLibrary.standard(executablePath: "/opt/x/bin/storefront",
+                                            environment: ["HOME": "/home/ann", "XDG_DATA_HOME": "/data/ann", "XDG_DATA_DIRS": "/srv/share:relative:/usr/share"])
+        #expect(library.folders.suffix(3) == ["/data/ann/storefront/themes", "/srv/share/storefront/themes", "/usr/share/storefront/themes"])
+        let defaults = ThemeLibrary.standard(executablePath: "/opt/x/bin/storefront", environment: ["HOME": "/home/ann"])
+        #expect(defaults.folders.suffix(3) == ["/home/ann/.local/share/storefront/themes", "/usr/local/share/storefront/themes", "/usr/share/storefront/themes"])
+    }
+
     @Test func aThemeNamedByTheServerIsLookedUpByNameNeverOpenedAsAPath() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sf-themes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

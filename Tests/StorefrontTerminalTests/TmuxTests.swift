@@ -94,6 +94,26 @@ struct TmuxTests {
         try shop.waitFor("Signed in as Otto Offline.", "Otto Offline (customer)", "online")
     }
 
+    @Test func theBinaryCopiedAloneIntoAnEmptyFolderStartsWithItsBuiltInThemes() throws {
+        // No themes/ beside it, an empty HOME, nothing of the environment but the terminal's.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sf-lone-\(UUID().uuidString)")
+        let home = folder.appendingPathComponent("home"), binary = folder.appendingPathComponent("storefront")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(atPath: TmuxSession.binary, toPath: binary.path)
+        for theme in ["light", "high-contrast", "mono"] {
+            let shop = try TmuxSession(command: "sh -c 'cd \(folder.path) && exec env -i HOME=\(home.path) TERM=screen LANG=C.UTF-8 ./storefront --server http://127.0.0.1:9 --theme \(theme)'")
+            // The shop's first screen: no theme error, no exit.
+            try shop.waitFor("Sign in to Storefront", "Browse as guest")
+            #expect(try !shop.paneIsDead())
+            try shop.press("C-c")
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, try !shop.paneIsDead() { usleep(50_000) }
+            #expect(try shop.paneIsDead(), "storefront should have exited after Ctrl-C (theme \(theme))")
+            #expect(!(try shop.capture()).contains("theme error"))
+        }
+    }
+
     @Test func aTerminalBelow60x20GetsThePlainTooSmallPage() throws {
         let server = try MarketplaceServer()
         let shop = try TmuxSession(server: server.url, width: 56, height: 18)
