@@ -73,14 +73,24 @@ func waitFor(_ text: String, timeout: Double = 20) -> Double {
         if tmux(["capture-pane", "-p", "-t", "bench"]).contains(text) { return Date().timeIntervalSince(start) * 1000 }
         usleep(2_000)
     }
-    fail("no \"\(text)\" on screen after \(Int(timeout)) s")
+    fail("no \"\(text)\" on screen after \(Int(timeout)) s; \(sawInstead())")
+}
+
+/// What the window showed instead, and whether its program had already ended (the
+/// window stays after it, `remain-on-exit`, so its last words can be read).
+func sawInstead() -> String {
+    let screen = tmux(["capture-pane", "-p", "-t", "bench"]).split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }
+    let ended = tmux(["display-message", "-p", "-t", "bench", "#{pane_dead} #{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+    let status = ended.first == "1" ? "the program had exited (status \(ended.dropFirst().first ?? "?"))" : "the program was still running"
+    return screen.isEmpty ? "\(status) and the screen was empty" : "\(status); the screen showed:\n" + screen.joined(separator: "\n")
 }
 
 /// Starts `command` in a new 120×40 window of the tmux server and answers the
 /// milliseconds until `text` showed on it, read the same way for both programs.
 func startToFrame(_ command: String, showing text: String) -> Double {
     let launched = Date()
-    tmux(["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench", command])
+    tmux(["-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+          "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench", command])
     _ = waitFor(text)
     return Date().timeIntervalSince(launched) * 1000
 }
@@ -110,7 +120,7 @@ func waitUntilGone(_ text: String, timeout: Double = 20) {
         if !tmux(["capture-pane", "-p", "-t", "bench"]).contains(text) { return }
         usleep(2_000)
     }
-    fail("\"\(text)\" still on screen after \(Int(timeout)) s")
+    fail("\"\(text)\" still on screen after \(Int(timeout)) s; \(sawInstead())")
 }
 
 // Browse as a guest and load ten more pages: End at the end of the list asks for the next.
