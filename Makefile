@@ -15,7 +15,7 @@ WITH_STORES := eval "$$($(STORES) env)" &&
 .PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test fuzz bench clean-data
 
 help:
-	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
+	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop (also: ssh -p 2222 localhost)"
 	@echo "make test   install what is missing, start the stores, run every test"
 	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
 	@echo "make up-split  every service its own process behind nginx on :8080;  make down-split  stops them"
@@ -53,6 +53,9 @@ seed: migrate
 run: seed build-client
 	@$(SERVER) start
 	@echo "Demo accounts: the six vendors (atelier.helene@vendors.storefront.test, cafe.nunez@..., bjork.outdoor@..., osaka.electronics@..., libreria.zoe@..., smorrebrod@...; password in server/.data/demo-password) and admin@storefront.local (password in server/.data/demo-admin-password)"
+	@if [ -f $(DATA)/ssh_host_ed25519_key ]; then \
+	    echo "Over SSH, from any terminal while this runs: ssh -p $${STOREFRONT_SSH_PORT:-2222} localhost (host key $$(ssh-keygen -l -f $(DATA)/ssh_host_ed25519_key | cut -d' ' -f2))"; \
+	fi
 	@trap '$(SERVER) stop' EXIT; $(STOREFRONT) --server http://127.0.0.1:$(PORT)
 
 # The server alone, in the foreground.

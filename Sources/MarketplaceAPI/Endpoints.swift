@@ -29,7 +29,7 @@ public enum Access: Sendable, Hashable {
 /// The services of the marketplace, as `marketplace serve --service` and a
 /// service credential (its `sub`) name them.
 public enum ServiceName: String, CaseIterable, Sendable, Hashable, Comparable {
-    case auth, users, products, inventory, orders, payments, checkout
+    case auth, users, products, inventory, orders, payments, checkout, ssh
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

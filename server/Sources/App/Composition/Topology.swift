@@ -16,6 +16,8 @@ extension ServiceName {
         case .orders: 8085
         case .payments: 8086
         case .checkout: 8087
+        // Its HTTP port serves health, readiness and metrics; the shop's door is the SSH port (2222).
+        case .ssh: 8088
         }
     }
 
@@ -27,7 +29,7 @@ extension ServiceName {
         case .orders: [.orders]
         case .payments: [.payments]
         case .checkout: [.checkout]
-        case .users, .products: []
+        case .users, .products, .ssh: []
         }
     }
 

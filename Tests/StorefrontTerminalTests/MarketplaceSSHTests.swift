@@ -1,0 +1,275 @@
+import Foundation
+import Glibc
+import MarketplaceAPI
+import StorefrontCore
+import StorefrontHTTP
+import Testing
+import StorefrontTestSupport
+
+/// The real marketplace server with its own SSH door on a free port, a data
+/// folder of its own (the host key) and the built `storefront` as the sessions'
+/// shop; OpenSSH's own client connects to it.
+final class SSHDoor {
+    let server: MarketplaceServer
+    let port: Int
+    let data: URL
+    let keys: URL
+
+    init(databaseSuffix: String, overrides: [String: String] = [:]) throws {
+        for tool in ["/usr/bin/ssh", "/usr/bin/ssh-keygen"] {
+            guard FileManager.default.isExecutableFile(atPath: tool) else {
+                throw HarnessError("\(tool) is missing: install openssh-client (server/dev/deps); this test does not skip")
+            }
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-ssh-\(getpid())-\(UUID().uuidString.prefix(8))")
+        data = folder.appendingPathComponent("data")
+        keys = folder.appendingPathComponent("keys")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        port = try Loopback.freePort()
+        var environment = [
+            "STOREFRONT_SSH": "on",
+            "STOREFRONT_SSH_PORT": String(port),
+            "STOREFRONT_DATA_DIR": data.path,
+            "STOREFRONT_SSH_CLIENT": TmuxSession.binary,
+            // The door's session lines are at info.
+            "LOG_LEVEL": "info",
+        ]
+        environment.merge(overrides) { $1 }
+        server = try MarketplaceServer(databaseSuffix: databaseSuffix, overrides: environment)
+        try waitUntilListening()
+    }
+
+    deinit {
+        server.stop()
+        try? FileManager.default.removeItem(at: data.deletingLastPathComponent())
+    }
+
+    func waitUntilListening(timeout: TimeInterval = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if Loopback.accepts(port: port) { return }
+            usleep(50_000)
+        }
+        throw HarnessError("the SSH door did not listen on 127.0.0.1:\(port) within \(Int(timeout)) s:\n\(server.log.suffix(2000))")
+    }
+
+    /// A new key pair (`ssh-keygen -t TYPE`), its private key's path.
+    func makeKey(_ name: String, type: String = "ed25519") throws -> String {
+        let path = keys.appendingPathComponent(name).path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path])
+        return path
+    }
+
+    /// The arguments of `ssh` as a shopper would type them, with a test key and no known-hosts file.
+    /// `quiet`: without ssh's own notices (the host key added, the connection closed).
+    func sshArguments(key: String?, _ extra: [String] = [], quiet: Bool = true) -> [String] {
+        var arguments = ["-p", String(port), "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                         "-o", "BatchMode=yes", "-o", "LogLevel=\(quiet ? "ERROR" : "INFO")"]
+        if let key { arguments += ["-i", key, "-o", "IdentitiesOnly=yes"] } else { arguments += ["-o", "IdentityFile=\(keys.path)/none", "-o", "IdentitiesOnly=yes"] }
+        return arguments + extra
+    }
+
+    /// The command tmux runs for an interactive session.
+    func sshCommand(key: String, _ extra: [String] = []) -> String {
+        (["/usr/bin/ssh", "-tt"] + sshArguments(key: key, extra, quiet: false) + ["shopper@127.0.0.1"]).map { "'\($0)'" }.joined(separator: " ")
+    }
+
+    /// `ssh … <remote>` without a terminal, to completion: its exit status and what it printed.
+    func run(key: String?, _ extra: [String] = [], remote: [String] = [], timeout: TimeInterval = 30) throws -> (status: Int32, output: String) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw HarnessError("pipe() failed") }
+        let pid = try spawn("/usr/bin/ssh", sshArguments(key: key, extra) + ["shopper@127.0.0.1"] + remote, outputPipe: ends[1], errorsToo: true)
+        close(ends[1])
+        let output = String(decoding: Loopback.readAll(ends[0]), as: UTF8.self)
+        close(ends[0])
+        guard let status = wait(pid, timeout: timeout) else {
+            kill(pid, SIGKILL)
+            throw HarnessError("ssh did not finish within \(Int(timeout)) s: \(output)")
+        }
+        return ((status >> 8) & 0xff, output)
+    }
+
+    /// The host key's fingerprint as OpenSSH's client sees it (`ssh-keyscan` then `ssh-keygen -l`).
+    func scannedFingerprint() throws -> String {
+        let scanned = try shell("/usr/bin/ssh-keyscan", ["-p", String(port), "-t", "ed25519", "127.0.0.1"])
+        let file = keys.appendingPathComponent("scanned-\(UUID().uuidString.prefix(8))").path
+        try scanned.write(toFile: file, atomically: true, encoding: .utf8)
+        let line = try shell("/usr/bin/ssh-keygen", ["-l", "-f", file])
+        guard let fingerprint = line.split(separator: " ").first(where: { $0.hasPrefix("SHA256:") }) else {
+            throw HarnessError("no fingerprint in \(line)")
+        }
+        return String(fingerprint)
+    }
+
+    /// The shops this server runs now: its children.
+    func clientProcesses() -> [pid_t] {
+        guard let parent = server.processID else { return [] }
+        return Self.children(of: parent)
+    }
+
+    static func children(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && pid_t(fields[1]) == parent ? pid : nil
+        }
+    }
+
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        // A zombie has ended; it is gone once reaped.
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+}
+
+extension TmuxSession {
+    /// The exit status of the pane's command once it has ended.
+    func exitStatus() throws -> Int? {
+        Int(try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func waitUntilEnded(timeout: TimeInterval = 15) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try paneIsDead() { return }
+            usleep(50_000)
+        }
+        throw HarnessError("ssh still runs after \(Int(timeout)) s; the screen shows:\n\(try capture())")
+    }
+}
+
+@Suite("the marketplace's own SSH door", .serialized)
+struct MarketplaceSSHTests {
+    @Test func aGuestKeyOpensTheCatalogueWhichPagesAndQuits() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        try door.server.seed(products: 45)
+        let key = try door.makeKey("guest")
+        let shop = try TmuxSession(command: door.sshCommand(key: key), width: 100, height: 30)
+        do {
+            try shop.waitFor("kiosk  guest", "1 of 45 products", timeout: 30)
+            try shop.press("NPage")
+            // A page further down the list: the selection has moved past the first screen.
+            func position(_ screen: String) -> Int {
+                screen.firstMatch(of: /(\d+) of 45 products/).flatMap { Int($0.1) } ?? 0
+            }
+            let deadline = Date().addingTimeInterval(15)
+            var paged = try shop.capture()
+            while position(paged) <= 1, Date() < deadline {
+                usleep(50_000)
+                paged = try shop.capture()
+            }
+            #expect(position(paged) > 1, "\(paged)")
+            // The server's log line for the session: its key, no account, the address.
+            #expect(door.server.log.contains("ssh session started"))
+            try shop.press("q")
+            try shop.waitFor("Connection to 127.0.0.1 closed")
+            try shop.waitUntilEnded()
+            #expect(try shop.exitStatus() == 0)
+        } catch {
+            throw HarnessError("\(error)\n--- server log ---\n\(door.server.log.suffix(3000))")
+        }
+        let log = door.server.log
+        #expect(log.contains("ssh session ended"))
+        let started = log.split(separator: "\n").first { $0.contains("ssh session started") } ?? ""
+        #expect(started.contains("\"account\":\"guest\"") && started.contains("\"address\":\"127.0.0.1\"") && started.contains("SHA256:"), "\(started)")
+        // Reaped: the server has no shop left running.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, !door.clientProcesses().isEmpty { usleep(50_000) }
+        #expect(door.clientProcesses().isEmpty)
+    }
+
+    @Test func commandsSubsystemsAndForwardingAreRefusedAndNothingRuns() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        let key = try door.makeKey("refused")
+
+        let command = try door.run(key: key, remote: ["cat /etc/passwd"])
+        #expect(command.status == 1, "\(command)")
+        #expect(command.output.contains("runs no commands"), "\(command.output)")
+        #expect(!command.output.contains("root:"), "\(command.output)")
+
+        let sftp = try door.run(key: key, ["-s"], remote: ["sftp"])
+        #expect(sftp.status == 1, "\(sftp)")
+        #expect(sftp.output.contains("no sftp"), "\(sftp.output)")
+
+        // -R: no port opens on the server for the client.
+        let remote = try door.run(key: key, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9"])
+        #expect(remote.status == 255 && remote.output.contains("forwarding failed"), "\(remote)")
+
+        // -L: the tunnel's far end is never opened; a connection through it gets nothing.
+        let local = try Loopback.freePort()
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw HarnessError("pipe() failed") }
+        let tunnel = try spawn("/usr/bin/ssh", door.sshArguments(key: key, ["-N", "-L", "\(local):127.0.0.1:\(door.server.port)"]) + ["shopper@127.0.0.1"],
+                               outputPipe: ends[1], errorsToo: true)
+        close(ends[1])
+        defer {
+            kill(tunnel, SIGTERM)
+            _ = wait(tunnel, timeout: 5)
+            close(ends[0])
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, !Loopback.accepts(port: local) { usleep(50_000) }
+        let answer = try Loopback.exchange(port: local, request: "GET /health HTTP/1.0\r\nHost: x\r\n\r\n")
+        #expect(answer.isEmpty, "the tunnel reached the shop's HTTP port: \(answer)")
+
+        // Nothing ran: no session started, no shop process.
+        #expect(!door.server.log.contains("ssh session started"))
+        #expect(door.clientProcesses().isEmpty)
+        #expect(door.server.log.contains("ssh command refused") && door.server.log.contains("ssh subsystem refused")
+            && door.server.log.contains("ssh channel refused") && door.server.log.contains("ssh remote forwarding refused"),
+                "\(door.server.log.suffix(3000))")
+    }
+
+    @Test func theHostKeyIsMadeOnceAndKeptAcrossRestarts() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        let file = door.data.appendingPathComponent("ssh_host_ed25519_key").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // OpenSSH reads the file, and the fingerprint it computes is the one logged and served.
+        let local = try shell("/usr/bin/ssh-keygen", ["-l", "-f", file])
+        let before = try door.scannedFingerprint()
+        #expect(local.contains(before), "\(local) vs \(before)")
+        #expect(door.server.log.contains(before))
+
+        door.server.stop()
+        try door.server.start()
+        try door.waitUntilListening()
+        #expect(try door.scannedFingerprint() == before)
+    }
+
+    @Test func aStoppingServerTellsItsSessionsAndLeavesNoShopRunning() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        try door.server.seed(products: 12)
+        let shops = try (0..<3).map { index in try TmuxSession(command: door.sshCommand(key: try door.makeKey("drain\(index)"))) }
+        for shop in shops { try shop.waitFor("kiosk  guest", "12 products", timeout: 30) }
+        let clients = door.clientProcesses()
+        #expect(clients.count == 3, "\(clients)")
+        guard let pid = door.server.processID else { throw HarnessError("the server is not running") }
+
+        let stopped = Date()
+        kill(pid, SIGTERM)
+        for shop in shops {
+            try shop.waitFor("The shop is restarting", "Connection to 127.0.0.1 closed", timeout: 15)
+            try shop.waitUntilEnded()
+        }
+        let status = wait(pid, timeout: 30)
+        door.server.forget()
+        #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } ?? false, "the server did not exit cleanly: \(String(describing: status))")
+        #expect(Date().timeIntervalSince(stopped) < 15)
+        for client in clients { #expect(!SSHDoor.isRunning(client), "shop \(client) still runs") }
+    }
+}
+
+extension Loopback {
+    /// Sends `request` on a new connection to `port` and reads until the far end closes (at most `timeout`).
+    static func exchange(port: Int, request: String, timeout: TimeInterval = 10) throws -> String {
+        guard let fd = connection(to: port) else { throw HarnessError("no connection to 127.0.0.1:\(port)") }
+        defer { close(fd) }
+        var time = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        return String(decoding: readAll(fd), as: UTF8.self)
+    }
+}
