@@ -130,6 +130,10 @@ extension TmuxSession {
         Int(try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    func resize(columns: Int, rows: Int) throws {
+        try shell(tmux, ["-L", socket, "resize-window", "-t", "shop", "-x", String(columns), "-y", String(rows)])
+    }
+
     func waitUntilEnded(timeout: TimeInterval = 15) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -161,12 +165,23 @@ struct MarketplaceSSHTests {
                 paged = try shop.capture()
             }
             #expect(position(paged) > 1, "\(paged)")
+            // The window grows: the shop is told (window-change, then SIGWINCH) and draws to the new width.
+            try shop.resize(columns: 140, rows: 30)
+            let wide = Date().addingTimeInterval(15)
+            var widest = 0
+            while widest <= 110, Date() < wide {
+                widest = (try shop.capture()).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).isEmpty ? 0 : $0.count }.max() ?? 0
+                if widest <= 110 { usleep(50_000) }
+            }
+            let wideScreen = try shop.capture()
+            #expect(widest > 110, "the shop did not redraw to 140 columns: \(wideScreen)")
             // The server's log line for the session: its key, no account, the address.
             #expect(door.server.log.contains("ssh session started"))
             try shop.press("q")
             try shop.waitFor("Connection to 127.0.0.1 closed")
             try shop.waitUntilEnded()
-            #expect(try shop.exitStatus() == 0)
+            let status = try shop.exitStatus()
+            #expect(status == 0, "ssh exited with \(String(describing: status)): \(door.server.log.split(separator: "\n").filter { $0.contains("ssh session") })")
         } catch {
             throw HarnessError("\(error)\n--- server log ---\n\(door.server.log.suffix(3000))")
         }
@@ -220,6 +235,42 @@ struct MarketplaceSSHTests {
         #expect(door.server.log.contains("ssh command refused") && door.server.log.contains("ssh subsystem refused")
             && door.server.log.contains("ssh channel refused") && door.server.log.contains("ssh remote forwarding refused"),
                 "\(door.server.log.suffix(3000))")
+    }
+
+    @Test func overALimitTheClientIsToldAndTheConnectionCloses() throws {
+        // One session per address: a second from the same address is told and closed.
+        let door = try SSHDoor(databaseSuffix: "_ssh_test", overrides: ["STOREFRONT_SSH_SESSIONS_PER_ADDRESS": "1", "STOREFRONT_SSH_AUTH_TIMEOUT": "1"])
+        try door.server.seed(products: 12)
+        let first = try TmuxSession(command: door.sshCommand(key: try door.makeKey("first")))
+        try first.waitFor("kiosk  guest", "12 products", timeout: 30)
+        let second = try door.run(key: try door.makeKey("second"), ["-tt"])
+        #expect(second.status == 1 && second.output.contains("Too many sessions from your address"), "\(second)")
+        #expect(door.clientProcesses().count == 1)
+        try first.press("q")
+        try first.waitUntilEnded()
+
+        // A connection that never authenticates is closed after the authentication time.
+        guard let idle = Loopback.connection(to: door.port) else { throw HarnessError("no connection to the SSH door") }
+        var time = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(idle, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        let opened = Date()
+        let greeting = String(decoding: Loopback.readAll(idle), as: UTF8.self)
+        close(idle)
+        #expect(greeting.hasPrefix("SSH-2.0-"), "\(greeting)")
+        #expect(Date().timeIntervalSince(opened) < 5, "the idle connection stayed open \(Date().timeIntervalSince(opened)) s")
+
+        // New connections per address per second: past the burst, a line and the close. One
+        // every two seconds: the check that the door listens took the only one there was.
+        let limited = try SSHDoor(databaseSuffix: "_ssh_test", overrides: ["STOREFRONT_SSH_CONNECT_RATE": "0.5"])
+        var answers: [String] = []
+        for _ in 0..<4 {
+            guard let fd = Loopback.connection(to: limited.port) else { throw HarnessError("no connection to the SSH door") }
+            var wait = timeval(tv_sec: 0, tv_usec: 300_000)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            answers.append(String(decoding: Loopback.readAll(fd), as: UTF8.self))
+            close(fd)
+        }
+        #expect(answers.filter { $0.contains("Too many new connections from your address") }.count >= 3, "\(answers)")
     }
 
     @Test func theHostKeyIsMadeOnceAndKeptAcrossRestarts() throws {

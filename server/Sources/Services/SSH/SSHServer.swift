@@ -121,8 +121,7 @@ public final class SSHServer: Service, Sendable {
             SSHMetrics.refused("connection_rate")
             logger.warning("ssh connection refused: too many new connections from one address", metadata: ["address": .string(address)])
             // Lines before the version string are allowed by the protocol; then close.
-            let line = channel.allocator.buffer(string: "Too many new connections from your address: wait a few seconds and connect again.\r\n")
-            return channel.writeAndFlush(line).flatMap { channel.close() }
+            return channel.pipeline.addHandler(RefuseWithLine("Too many new connections from your address: wait a few seconds and connect again."))
         }
         registry.add(channel)
         channel.closeFuture.whenComplete { _ in registry.remove(channel) }
@@ -270,6 +269,23 @@ final class ConnectionErrorHandler: ChannelInboundHandler, Sendable {
         logger.debug("ssh connection error", metadata: ["address": .string(address), "error": .string("\(error)")])
         context.close(promise: nil)
     }
+}
+
+/// Says one line as the connection opens, then closes it.
+final class RefuseWithLine: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let line: String
+
+    init(_ line: String) {
+        self.line = line
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        channel.writeAndFlush(channel.allocator.buffer(string: line + "\r\n")).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
 
 /// The open connections, closed at the end of a drain.

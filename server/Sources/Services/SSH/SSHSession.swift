@@ -96,8 +96,16 @@ final class SSHSession: ChannelDuplexHandler, @unchecked Sendable {
         finished = true
         let text = context.channel.allocator.buffer(string: line + "\r\n")
         context.writeAndFlush(wrapOutboundOut(SSHChannelData(type: .stdErr, data: .byteBuffer(text))), promise: nil)
-        context.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: 1), promise: nil)
-        context.close(promise: nil)
+        sendExitStatusAndClose(1, context: context)
+    }
+
+    /// The exit status, then the close once the status is on its way (a close
+    /// racing it would leave `ssh` without a status: 255).
+    private func sendExitStatusAndClose(_ status: Int, context: ChannelHandlerContext) {
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        context.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: status), promise: sent)
+        let channel = context.channel
+        sent.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func say(_ line: String, context: ChannelHandlerContext) {
@@ -235,8 +243,7 @@ final class SSHSession: ChannelDuplexHandler, @unchecked Sendable {
             // The shop has put the terminal back; the line shows below it.
             say("\r\nThe shop is restarting: please connect again in a minute.", context: context)
         }
-        context.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: draining ? 1 : exitStatus), promise: nil)
-        context.close(promise: nil)
+        sendExitStatusAndClose(draining ? 1 : exitStatus, context: context)
     }
 
     private func releasePlace() {
