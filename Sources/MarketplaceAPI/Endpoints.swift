@@ -29,7 +29,10 @@ public enum Access: Sendable, Hashable {
 /// The services of the marketplace, as `marketplace serve --service` and a
 /// service credential (its `sub`) name them.
 public enum ServiceName: String, CaseIterable, Sendable, Hashable, Comparable {
-    case auth, users, products, inventory, orders, payments, checkout, ssh
+    case auth, users, products, inventory, orders, payments, checkout
+    /// The SSH front door: runs the terminal client for each SSH session, signing
+    /// in the account whose key connected (it serves no HTTP route of its own).
+    case ssh
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -111,6 +114,8 @@ public enum Endpoints {
     // Auth.
     public static let register = Endpoint<RegisterRequest, DataEnvelope<UserSummary>>("register", .POST, "/api/auth/register", .anyone)
     public static let login = Endpoint<LoginRequest, LoginResponse>("login", .POST, "/api/auth/login", .anyone)
+    /// The SSH service signs in the account a key belongs to: the answer is a login's, without a password.
+    public static let sshSession = Endpoint<SSHSessionRequest, LoginResponse>("createSSHSession", .POST, "/api/auth/ssh-session", .service([.ssh]))
 
     // Users: the signed-in user's profile and addresses.
     public static let profile = Endpoint<NoBody, DataEnvelope<UserProfile>>("getProfile", .GET, "/api/users/profile", .user)
@@ -119,6 +124,13 @@ public enum Endpoints {
     public static let addAddress = Endpoint<AddressInput, DataEnvelope<Address>>("addAddress", .POST, "/api/users/address", .user)
     public static let updateAddress = Endpoint<AddressInput, DataEnvelope<Address>>("updateAddress", .PUT, "/api/users/address/:id", .user)
     public static let deleteAddress = Endpoint<NoBody, Deleted>("deleteAddress", .DELETE, "/api/users/address/:id", .user)
+    // Users: the signed-in user's SSH keys, and whose a key is (the SSH service).
+    public static let sshKeys = Endpoint<NoBody, DataEnvelope<[SSHKey]>>("listSSHKeys", .GET, "/api/users/ssh-keys", .user)
+    public static let addSSHKey = Endpoint<AddSSHKeyRequest, DataEnvelope<SSHKey>>("addSSHKey", .POST, "/api/users/ssh-keys", .user)
+    /// `:fingerprint` as `SSHFingerprint.normalized` reads it: `SHA256:...` percent-encoded, or its URL-safe spelling.
+    public static let deleteSSHKey = Endpoint<NoBody, Deleted>("deleteSSHKey", .DELETE, "/api/users/ssh-keys/:fingerprint", .user)
+    /// `?fingerprint=SHA256:...`: the account holding the key; records that the key was used.
+    public static let sshKeyAccount = Endpoint<NoBody, DataEnvelope<SSHKeyAccount>>("getSSHKeyAccount", .GET, "/api/users/ssh-keys/account", .service([.ssh]))
 
     // Products.
     public static let products = Endpoint<NoBody, PageEnvelope<Product>>("listProducts", .GET, "/api/products", .anyone)
@@ -164,8 +176,9 @@ public enum Endpoints {
     /// Every route, in the order above.
     public static let all: [Route] = [
         health.route, ready.route, metrics.route,
-        register.route, login.route,
+        register.route, login.route, sshSession.route,
         profile.route, updateProfile.route, addresses.route, addAddress.route, updateAddress.route, deleteAddress.route,
+        sshKeys.route, addSSHKey.route, deleteSSHKey.route, sshKeyAccount.route,
         products.route, createProduct.route, product.route, updateProduct.route, deleteProduct.route,
         lowStock.route, stockLevel.route, stockLevels.route, addStock.route, reserveStock.route, releaseStock.route,
         cart.route, addToCart.route, removeFromCart.route, clearCart.route,

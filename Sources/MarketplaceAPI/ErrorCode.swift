@@ -58,6 +58,13 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// 409: the vendor's part of the order cannot make this move: it is already
     /// shipped (ship), or it is not Shipped (deliver).
     case shipmentNotAllowed = "shipment_not_allowed"
+    /// 400: the public key is not a well-formed OpenSSH public key line.
+    case sshKeyInvalid = "ssh_key_invalid"
+    /// 400: a well-formed key of a type the SSH service cannot verify (RSA, DSA,
+    /// security keys); the message names the types that work.
+    case sshKeyTypeUnsupported = "ssh_key_type_unsupported"
+    /// 409: the key is on an account already (this one or another).
+    case sshKeyTaken = "ssh_key_taken"
     /// 413: the request body is larger than the limit.
     case payloadTooLarge = "payload_too_large"
     /// 429: too many requests; wait for `Retry-After`.
@@ -72,14 +79,14 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// The status a failure with this code answers with (`unavailable` also comes as 502 and 504).
     public var status: Int {
         switch self {
-        case .validationFailed, .malformedRequest, .cartEmpty, .cartTooLarge: 400
+        case .validationFailed, .malformedRequest, .cartEmpty, .cartTooLarge, .sshKeyInvalid, .sshKeyTypeUnsupported: 400
         case .unauthenticated, .tokenExpired, .invalidCredentials: 401
         case .paymentDeclined: 402
         case .forbidden, .serviceNotAllowed: 403
         case .notFound, .noRoute, .notInCart: 404
         case .methodNotAllowed: 405
         case .emailTaken, .conflict, .illegalTransition, .idempotencyKeyReused, .checkoutInProgress, .outOfStock, .priceChanged, .orderAlreadyPaid,
-             .orderNotCancellable, .cancellationInProgress, .orderNotShippable, .shipmentNotAllowed: 409
+             .orderNotCancellable, .cancellationInProgress, .orderNotShippable, .shipmentNotAllowed, .sshKeyTaken: 409
         case .payloadTooLarge: 413
         case .rateLimited: 429
         case .checkoutInterrupted, .unavailable: 503

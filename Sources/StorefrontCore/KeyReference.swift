@@ -62,6 +62,7 @@ public enum KeyReference {
             Section(title: "Order", audience: "accounts", keys: OrderDetailScreen(order: order).keyHelp),
             Section(title: "Profile", audience: "accounts", keys: unique(formKeys(ProfileScreen()) + profile.keyHelp)),
             Section(title: "Address", audience: "accounts", keys: formKeys(AddressFormScreen())),
+            Section(title: "SSH keys", audience: "accounts; K on the profile opens it", keys: SSHKeysScreen().keyHelp),
             Section(title: "My products", audience: "vendors and admins", keys: VendorScreen().keyHelp),
             Section(title: "Product form", audience: "vendors and admins", keys: formKeys(ProductFormScreen())),
             Section(title: "Low stock", audience: "admins", keys: LowStockScreen().keyHelp),

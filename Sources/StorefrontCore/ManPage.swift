@@ -49,6 +49,18 @@ public enum ManPage {
         .B STOREFRONT_KIOSK_IDLE
         Seconds without a key before a kiosk session resets.
         .TP
+        .B STOREFRONT_SESSION_TOKEN
+        With \\-\\-kiosk only, set by the marketplace's SSH service: the session starts signed in
+        as the account whose SSH key connected (the header names the key); the token is kept in memory only.
+        .TP
+        .BR STOREFRONT_SSH_PUBLIC_KEY ", " STOREFRONT_SSH_FINGERPRINT
+        With \\-\\-kiosk only: the session's SSH key. When it signs in nobody, signing in or creating an
+        account offers once to remember it for that account (y adds it; K on the profile lists and removes keys).
+        .TP
+        .B STOREFRONT_CLIENT_ADDRESS
+        With \\-\\-kiosk only: the shopper's address (an IP, optionally with a port), sent with every request
+        (Forwarded and X\\-Forwarded\\-For) so the server's per-client limits count each shopper.
+        .TP
         .B NO_COLOR
         Any value turns colours off; themes then use bold, underline and reverse.
         .TP

@@ -1,3 +1,4 @@
+import Foundation
 import MarketplaceAPI
 
 /// A key as the model sees it; the terminal layer turns key codes into these.
@@ -57,8 +58,28 @@ public enum Command: Equatable, Sendable {
 public struct Session: Equatable, Sendable, Codable {
     public var token: String
     public var user: UserSummary
-    public init(token: String, user: UserSummary) {
+    /// The fingerprint of the SSH key that signed this session in (a kiosk run
+    /// by the SSH service); nil for a password sign-in.
+    public var signedInByKey: String?
+    public init(token: String, user: UserSummary, signedInByKey: String? = nil) {
         self.token = token
         self.user = user
+        self.signedInByKey = signedInByKey
+    }
+
+    /// The session the SSH service started, from its token: the account's id and
+    /// role are the token's claims (the server checks the token on every request;
+    /// here they only shape the screens). Name and email are not in the token:
+    /// the header names the key instead. nil for a token that is no JWT.
+    public static func fromSSHSessionToken(_ token: String, fingerprint: String?) -> Session? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var payload = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while payload.count % 4 != 0 { payload += "=" }
+        guard let data = Data(base64Encoded: payload),
+              let claims = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let subject = claims["sub"] as? String, let role = (claims["role"] as? String).flatMap(Role.init(rawValue:))
+        else { return nil }
+        return Session(token: token, user: UserSummary(id: subject, name: "", email: "", role: role), signedInByKey: fingerprint ?? "")
     }
 }

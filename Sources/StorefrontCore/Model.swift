@@ -33,6 +33,13 @@ public struct Model: Sendable {
     public var notice: StatusText?
     /// The count-down of a request the server asked to repeat later, while one runs.
     var retryNotice: StatusText?
+    /// In an SSH session whose key signed in nobody: once the shopper has signed
+    /// in (or registered), the email of the account the status row offers to
+    /// remember the key for ("y/n"); the next key answers it.
+    public var keyOffer: String?
+    /// Whether the offer was made in this session (it is made once).
+    var keyOffered = false
+    var addKeyRequest: Pending<SSHKey>?
 
     /// Which frame of the spinner shows, while one does (a request is out); nil
     /// otherwise. A frame that only the clock changes needs painting when this does.
@@ -60,6 +67,11 @@ public struct Model: Sendable {
         model.nextRequestID = firstRequestID
         var ctx = model.context()
         let resumed = options.kiosk ? nil : remembered
+        // An SSH session the marketplace signed in by its key: in memory only.
+        if options.kiosk, let token = options.ssh.token, let session = Session.fromSSHSessionToken(token, fingerprint: options.ssh.fingerprint) {
+            ctx.signIn(session)
+            model.keyOffered = true
+        }
         if let resumed {
             ctx.signIn(resumed)
             ctx.notify("Welcome back, \(resumed.user.name). L signs out and forgets this session.", role: .muted)
@@ -100,6 +112,10 @@ public struct Model: Sendable {
         if signedIn, let session {
             if options.remember { commands.append(.rememberSession(session)) }
             refreshCart(&commands)
+            if options.kiosk, options.ssh.publicKey != nil, session.signedInByKey == nil, !keyOffered {
+                keyOffered = true
+                keyOffer = session.user.email
+            }
         }
         if let theme = ctx.theme, theme != themeName { commands.append(.applyTheme(theme)) }
 
@@ -260,7 +276,18 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
             if profile.preferences.theme != model.themeName { commands.append(.applyTheme(profile.preferences.theme)) }
             break
         }
-        if let result = model.cartRequest.take(id, reply) {
+        if let result = model.addKeyRequest.take(id, reply) {
+            model.serverOnline = !(reply.error?.isConnectivity ?? false)
+            switch result {
+            case .success: model.notice = StatusText("Key remembered for SSH sign-in.", role: .success)
+            case .failure(let error) where error.code == .sshKeyTaken:
+                model.notice = StatusText("Key not added: another account has it.", role: .warning)
+            case .failure(let error): model.notice = StatusText("The key was not remembered: \(error.message)", role: .error)
+            }
+            if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }
+            break
+        }
+                if let result = model.cartRequest.take(id, reply) {
             model.serverOnline = !(reply.error?.isConnectivity ?? false)
             if case .success(let cart) = result { model.cartSummary = CartSummary(cart) }
             if let error = reply.error, error.endsSession { model.sessionEnded(error, &commands) }
@@ -332,6 +359,17 @@ private func handleKey(_ model: inout Model, _ key: Key, _ commands: inout [Comm
         break
     }
     model.notice = nil
+    if model.keyOffer != nil {
+        // The offer to remember this SSH key takes the next key: y adds it, any other declines.
+        model.keyOffer = nil
+        if key == .char("y") || key == .char("Y"), let line = model.options.ssh.publicKey, let session = model.session {
+            let id = model.nextHeaderRequestID
+            model.nextHeaderRequestID -= 1
+            model.addKeyRequest = Pending(id)
+            commands.append(.send(id, .data(Endpoints.addSSHKey, body: AddSSHKeyRequest(publicKey: line)), token: session.token))
+        }
+        return
+    }
     if key == .ctrl("c") { model.requestQuit(&commands); return }
     if model.sizeClass == .tooSmall {
         if key == .char("q") { model.requestQuit(&commands) }

@@ -1,4 +1,5 @@
 import Foundation
+import MarketplaceAPI
 
 /// How the client was started: from the command line and the environment.
 public struct AppOptions: Equatable, Sendable {
@@ -16,6 +17,9 @@ public struct AppOptions: Equatable, Sendable {
     /// PEM file of the certificate authorities an https:// server's certificate must
     /// chain to, for a private CA; nil trusts the system's authorities.
     public var caFile: String?
+    /// What the marketplace's SSH service tells the client it runs for a session
+    /// (read only with --kiosk).
+    public var ssh = SSHSessionSettings()
 
     public init(serverURL: String = AppOptions.defaultServer, themeName: String = "dark", themeExplicit: Bool = false,
                 kiosk: Bool = false, kioskIdleSeconds: Int = 120, remember: Bool = false, mouse: Bool = true, caFile: String? = nil) {
@@ -30,6 +34,73 @@ public struct AppOptions: Equatable, Sendable {
     }
 
     public static let defaultServer = "http://127.0.0.1:8080"
+}
+
+/// A kiosk session started by the marketplace's SSH service, from the
+/// environment it sets for the client: read in one place (`LaunchOptions.parse`),
+/// only with --kiosk, so nobody's own shell variables sign anybody in.
+public struct SSHSessionSettings: Equatable, Sendable {
+    /// `STOREFRONT_SESSION_TOKEN`: the session's account, signed in by its key
+    /// (`Endpoints.sshSession`). Held in memory only, never written anywhere.
+    public var token: String?
+    /// `STOREFRONT_SSH_PUBLIC_KEY`: the key the shopper connected with, as an
+    /// OpenSSH line; offered for the account they sign in to when it signed in nobody.
+    public var publicKey: String?
+    /// `STOREFRONT_SSH_FINGERPRINT` (else the public key's): for the header.
+    public var fingerprint: String?
+    /// `STOREFRONT_CLIENT_ADDRESS`: the shopper's address (`203.0.113.7`,
+    /// `203.0.113.7:52011`, `[2001:db8::7]:4711`), sent as `X-Forwarded-For`.
+    public var clientAddress: String?
+
+    public init(token: String? = nil, publicKey: String? = nil, fingerprint: String? = nil, clientAddress: String? = nil) {
+        self.token = token
+        self.publicKey = publicKey
+        self.fingerprint = fingerprint
+        self.clientAddress = clientAddress
+    }
+
+    public static let variables = ["STOREFRONT_SESSION_TOKEN", "STOREFRONT_SSH_PUBLIC_KEY", "STOREFRONT_SSH_FINGERPRINT", "STOREFRONT_CLIENT_ADDRESS"]
+
+    /// The settings an SSH session's environment gives, or a usage error for one it garbles.
+    public static func read(_ environment: [String: String]) throws(UsageError) -> SSHSessionSettings {
+        func value(_ name: String) -> String? {
+            environment[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        var settings = SSHSessionSettings(token: value("STOREFRONT_SESSION_TOKEN"), publicKey: value("STOREFRONT_SSH_PUBLIC_KEY"))
+        if let token = settings.token, !token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            throw UsageError("STOREFRONT_SESSION_TOKEN must be a token of visible ASCII characters")
+        }
+        if let key = settings.publicKey, case .failure(let problem) = InputRules.sshPublicKey(key) {
+            throw UsageError("STOREFRONT_SSH_PUBLIC_KEY: \(problem.message)")
+        }
+        if let fingerprint = value("STOREFRONT_SSH_FINGERPRINT") {
+            guard let normalized = SSHFingerprint.normalized(fingerprint) else {
+                throw UsageError("STOREFRONT_SSH_FINGERPRINT must be a key's SHA256: fingerprint, not '\(fingerprint.prefix(60))'")
+            }
+            settings.fingerprint = normalized
+        } else if let key = settings.publicKey {
+            settings.fingerprint = try? InputRules.sshPublicKey(key).get().fingerprint
+        }
+        if let address = value("STOREFRONT_CLIENT_ADDRESS") {
+            guard isAddress(address) else {
+                throw UsageError("STOREFRONT_CLIENT_ADDRESS must be an IP address, optionally with a port (203.0.113.7:52011, [2001:db8::7]:4711), not '\(address.prefix(60))'")
+            }
+            settings.clientAddress = address
+        }
+        return settings
+    }
+
+    /// An IPv4 or IPv6 address, maybe with a port, as an `X-Forwarded-For` hop
+    /// names one; nothing a header could be bent with.
+    static func isAddress(_ text: String) -> Bool {
+        guard text.utf8.count <= 64, text.contains(where: { $0 == "." || $0 == ":" }) else { return false }
+        return text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
+    }
+
+    /// The header's account text for a session signed in by key: `key SHA256:abcd…`.
+    public var shortFingerprint: String? {
+        fingerprint.map { String($0.prefix(SSHFingerprint.prefix.count + 4)) + "…" }
+    }
 }
 
 public enum LaunchAction: Equatable, Sendable {
@@ -64,7 +135,9 @@ public enum LaunchOptions {
     public static let settingsNote = """
     Settings are read from flags, then the environment, then $XDG_CONFIG_HOME/storefront/config.toml \
     (server = "...", cacert = "...", theme = "...", mouse = true|false). NO_COLOR (any value) turns colours off; themes \
-    then use bold, underline and reverse. Keys: ? on any screen lists them.
+    then use bold, underline and reverse. Keys: ? on any screen lists them. With --kiosk, the marketplace's SSH service \
+    sets STOREFRONT_SESSION_TOKEN (start signed in, kept in memory only), STOREFRONT_SSH_PUBLIC_KEY and \
+    STOREFRONT_SSH_FINGERPRINT (the session's key) and STOREFRONT_CLIENT_ADDRESS (the shopper's address).
     """
 
     public static let exitNote = "Exit status: 0 after quitting, 1 when the client cannot run (no terminal, a theme that does not load), 2 for a usage or configuration mistake."
@@ -136,7 +209,10 @@ public enum LaunchOptions {
             }
         }
         // A kiosk serves one shopper after another: nothing of one may be kept for the next.
-        if options.kiosk { options.remember = false }
+        if options.kiosk {
+            options.remember = false
+            options.ssh = try SSHSessionSettings.read(environment)
+        }
         while options.serverURL.hasSuffix("/") { options.serverURL.removeLast() }
         guard options.serverURL.hasPrefix("http://") || options.serverURL.hasPrefix("https://") else {
             throw UsageError("the server URL must start with http:// or https://, not '\(options.serverURL)'")

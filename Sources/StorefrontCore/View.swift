@@ -1,3 +1,4 @@
+import MarketplaceAPI
 /// Where the parts of every screen sit: the top bar, the screen's own area,
 /// a status row and the help bar of keys.
 public enum Layout {
@@ -55,8 +56,10 @@ private func drawTopBar(_ frame: inout Frame, _ model: Model) {
 /// word at a time so the cart's count and total are the last to go.
 func topBarRight(_ model: Model, room: Int) -> String {
     let glyphs = model.glyphs
-    let who = model.session.map { "\($0.user.name) (\($0.user.role.rawValue))" } ?? "guest"
-    let shortWho = model.session.map { $0.user.name } ?? "guest"
+    // A session the SSH service signed in by key knows no name: it names the key.
+    let key = model.session?.signedInByKey.map { "key" + ($0.isEmpty ? "" : " " + String($0.prefix(SSHFingerprint.prefix.count + 4)) + glyphs.ellipsis) }
+    let who = key.map { "signed in by " + $0 } ?? model.session.map { "\($0.user.name) (\($0.user.role.rawValue))" } ?? "guest"
+    let shortWho = key ?? model.session.map { $0.user.name } ?? "guest"
     let cart = model.session == nil ? nil : model.cartSummary
     let cartText = cart.map { "cart \($0.count) \(glyphs.dot) \($0.total.display)" }
     let shortCart = cart.map { "\($0.count) \(glyphs.dot) \($0.total.display)" }
@@ -85,13 +88,17 @@ func topBarRight(_ model: Model, room: Int) -> String {
 private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
     let row = Layout.statusRow(frame.size)
     var limit = frame.width - 1
-    if model.options.kiosk {
-        // Always on show in a kiosk, so the next shopper knows nothing lingers.
+    if model.options.kiosk && model.keyOffer == nil {
+        // Always on show in a kiosk, so the next shopper knows nothing lingers
+        // (but for the one-key question whether to remember an SSH key).
         let hint = "This session resets after \(model.options.kioskIdleSeconds) s idle."
         limit = frame.width - TextWidth.of(hint) - 3
         frame.write(hint, x: limit + 2, y: row, role: .muted)
     }
-    if let busy = model.screen.busyLabel {
+    if let email = model.keyOffer {
+        let text = "Remember this key for \(email)? y/n"
+        frame.write(TextWidth.truncate(text, to: limit - 1, ellipsis: env.glyphs.ellipsis), x: 1, y: row, role: .warning)
+    } else if let busy = model.screen.busyLabel {
         let x = frame.write(env.spinner + " ", x: 1, y: row, role: .spinner)
         frame.write(TextWidth.truncate(busy, to: limit - x, ellipsis: env.glyphs.ellipsis), x: x, y: row, role: .muted)
     } else if let status = model.screen.status ?? model.notice {

@@ -11,6 +11,9 @@ public struct MarketplaceClient: MarketplaceTransport {
     /// (a kiosk session), so the server limits each session on its own when it
     /// trusts this host. nil elsewhere.
     let forwarded: String?
+    /// `X-Forwarded-For` for every request: the shopper's address an SSH session
+    /// started by the marketplace's SSH service names (`STOREFRONT_CLIENT_ADDRESS`).
+    let forwardedFor: String?
     /// Told each second of a wait the server asked for (429 with `Retry-After`),
     /// counting down to 0; the request is then sent once more.
     let onRetryWait: (@Sendable (Int) -> Void)?
@@ -28,11 +31,12 @@ public struct MarketplaceClient: MarketplaceTransport {
     /// The longest `Retry-After` waited out; a longer one is shown as the error it is.
     public static let longestRetryWait = 30
 
-    public init(baseURL: String, transport: CurlTransport = CurlTransport(), forwarded: String? = nil,
+    public init(baseURL: String, transport: CurlTransport = CurlTransport(), forwarded: String? = nil, forwardedFor: String? = nil,
                 onRetryWait: (@Sendable (Int) -> Void)? = nil) {
         self.baseURL = baseURL
         self.transport = transport
         self.forwarded = forwarded
+        self.forwardedFor = forwardedFor
         self.onRetryWait = onRetryWait
     }
 
@@ -47,6 +51,15 @@ public struct MarketplaceClient: MarketplaceTransport {
         return address.contains(":") ? "for=\"[\(address)]:\(port)\"" : "for=\"\(address):\(port)\""
     }
 
+    /// `for="address:port"` for the shopper's address an SSH session of the
+    /// marketplace's SSH service names (`STOREFRONT_CLIENT_ADDRESS`, checked by
+    /// `SSHSessionSettings.read`): `203.0.113.7`, `203.0.113.7:52011`,
+    /// `[2001:db8::7]:4711` or a bare IPv6 address.
+    public static func forwarded(clientAddress address: String) -> String {
+        let bareIPv6 = !address.hasPrefix("[") && address.filter { $0 == ":" }.count > 1
+        return "for=\"" + (bareIPv6 ? "[\(address)]" : address) + "\""
+    }
+
     /// Sends one call: its method, path and query on `baseURL`, its body as JSON,
     /// its headers and the token; the answer decoded as `Reply` (for the failure
     /// codes `call.answersWithBody` names, from the failure's body).
@@ -55,6 +68,7 @@ public struct MarketplaceClient: MarketplaceTransport {
         if call.body != nil { headers.append("Content-Type: application/json") }
         if let token { headers.append("Authorization: Bearer \(token)") }
         if let forwarded { headers.append("Forwarded: \(forwarded)") }
+        if let forwardedFor { headers.append("X-Forwarded-For: \(forwardedFor)") }
         let url = baseURL + call.path + (call.query.map { "?" + $0 } ?? "")
         var response: HTTPResponse
         var waited = false

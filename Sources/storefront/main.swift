@@ -49,8 +49,12 @@ case .run(let options):
     do { terminal = try Terminal(theme: theme, environment: environment, mouse: options.mouse) } catch { fail("\(error)", code: ExitStatus.couldNotRun) }
     let inbox = Inbox(posted: terminal.wake)
     // Over SSH (a kiosk), each request names this session's client for the server's limits.
-    let client = MarketplaceClient(baseURL: options.serverURL, transport: CurlTransport(caFile: options.caFile), forwarded: MarketplaceClient.forwarded(environment: environment),
-                                   onRetryWait: { inbox.post(.retryWait($0)) })
+    // A session of the marketplace's SSH service names its shopper itself
+    // (STOREFRONT_CLIENT_ADDRESS): in X-Forwarded-For, and in Forwarded, which the
+    // gateway passes on and the services read first.
+    let forwarded = options.ssh.clientAddress.map { MarketplaceClient.forwarded(clientAddress: $0) } ?? MarketplaceClient.forwarded(environment: environment)
+    let client = MarketplaceClient(baseURL: options.serverURL, transport: CurlTransport(caFile: options.caFile), forwarded: forwarded,
+                                   forwardedFor: options.ssh.clientAddress, onRetryWait: { inbox.post(.retryWait($0)) })
     let runtime = Runtime(options: options, terminal: terminal,
                           glyphs: terminal.isUTF8 ? theme.glyphs : .ascii,
                           client: client, themes: library, inbox: inbox,

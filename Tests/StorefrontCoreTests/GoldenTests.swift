@@ -39,6 +39,10 @@ struct GoldenTests {
         case helpCustomer = "help-overlay-customer"
         case sessionExpired = "session-expired-sign-in"
         case confirmQuit = "confirm-quit"
+        case sshKeys = "profile-ssh-keys"
+        case sshKeyRemoveConfirm = "profile-ssh-key-remove-confirm"
+        case kioskSignedInByKey = "kiosk-signed-in-by-key"
+        case kioskRememberKey = "kiosk-remember-key-offer"
 
         func model(_ size: Size, _ glyphs: Glyphs) -> Model {
             let start = freshModel(size: size, glyphs: glyphs)
@@ -131,6 +135,29 @@ struct GoldenTests {
                 return run(cart, [.reply(cart.nextRequestID - 1, .failure(expired))]).0
             case .confirmQuit:
                 return run(start, keys("ann") + [key(.ctrl("c"))]).0
+            case .sshKeys:
+                return sshKeysModel(size: size, glyphs: glyphs)
+            case .sshKeyRemoveConfirm:
+                return run(sshKeysModel(size: size, glyphs: glyphs), [key(.down), key(.char("d"))]).0
+            case .kioskSignedInByKey:
+                let options = AppOptions(serverURL: "http://127.0.0.1:9", themeExplicit: true, kiosk: true, kioskIdleSeconds: 30)
+                var ssh = options
+                ssh.ssh = SSHSessionSettings(token: fixtureToken(), publicKey: fixtureKeyLine, fingerprint: fixtureFingerprint)
+                let started = Model.start(options: ssh, size: size, glyphs: glyphs)
+                let products = fixtureProducts()
+                let sent = started.1.compactMap(\.sentRequest)
+                let listed = run(started.0, [.reply(sent.first { $0.1.calls(Endpoints.products) }!.0,
+                                                    .success(PageEnvelope(data: products, pagination: Pagination(page: 1, limit: 20, total: 47))))])
+                let stock = listed.1.compactMap(\.sentRequest).first.map { $0.0 } ?? 0
+                return run(listed.0, [.reply(stock, .success(fixtureStock(products))), .reply(-1, .success(fixtureCart()))]).0
+            case .kioskRememberKey:
+                let options = AppOptions(serverURL: "http://127.0.0.1:9", themeExplicit: true, kiosk: true, kioskIdleSeconds: 30)
+                var ssh = options
+                ssh.ssh = SSHSessionSettings(publicKey: fixtureKeyLine, fingerprint: fixtureFingerprint)
+                let start = Model.start(options: ssh, size: size, glyphs: glyphs).0
+                let typed = run(start, [key(.char("i"))] + keys("ann@example.com") + [key(.tab)] + keys("secret1") + [key(.enter)])
+                let login = typed.1.compactMap(\.sentRequest).last { $0.1.calls(Endpoints.login) }!.0
+                return run(typed.0, [.reply(login, .success(LoginResponse(token: "t", user: ann)))]).0
             }
         }
     }

@@ -63,3 +63,21 @@ struct BusyServerTests {
         #expect(going.notice == nil)
     }
 }
+
+@Suite("SSH session client address")
+struct SSHClientAddressTests {
+    @Test func anSSHSessionNamesItsShopperInForwardedAndXForwardedFor() throws {
+        #expect(MarketplaceClient.forwarded(clientAddress: "203.0.113.7:52011") == #"for="203.0.113.7:52011""#)
+        #expect(MarketplaceClient.forwarded(clientAddress: "203.0.113.7") == #"for="203.0.113.7""#)
+        #expect(MarketplaceClient.forwarded(clientAddress: "[2001:db8::7]:4711") == #"for="[2001:db8::7]:4711""#)
+        #expect(MarketplaceClient.forwarded(clientAddress: "2001:db8::7") == #"for="[2001:db8::7]""#)
+        let server = try RecordingServer(replies: [BusyServerTests.health])
+        defer { server.stop() }
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)", forwarded: MarketplaceClient.forwarded(clientAddress: "203.0.113.7:52011"),
+                                       forwardedFor: "203.0.113.7:52011")
+        _ = client.perform(.call(Endpoints.health), token: nil)
+        let headers = server.requests.first?.headers ?? []
+        #expect(headers.contains("X-Forwarded-For: 203.0.113.7:52011"))
+        #expect(headers.contains(#"Forwarded: for="203.0.113.7:52011""#))
+    }
+}

@@ -222,14 +222,17 @@ final class TmuxSession {
     /// session unless a test shares them between two runs of the client.
     let home: URL
 
-    init(server: String, width: Int = 80, height: Int = 24, arguments: [String] = [], home: URL? = nil) throws {
+    /// `environment`: set for the client besides the usual (what the SSH service sets for a session, say).
+    init(server: String, width: Int = 80, height: Int = 24, arguments: [String] = [], home: URL? = nil,
+         environment: [String: String] = [:]) throws {
         guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw HarnessError("tmux is not installed (apt-get install tmux)")
         }
         self.tmux = tmux
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError("storefront is not built at \(Self.binary)") }
         self.home = try home ?? Self.makeHome()
-        let command = (["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "STOREFRONT_SERVER=\(server)"] + Self.folders(self.home) + [Self.binary] + arguments)
+        let extra = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let command = (["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "STOREFRONT_SERVER=\(server)"] + Self.folders(self.home) + extra + [Self.binary] + arguments)
             .map { "'\($0)'" }.joined(separator: " ")
         try shell(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height), "-s", "shop", command], captureOutput: false)
     }

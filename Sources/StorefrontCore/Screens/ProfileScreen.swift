@@ -63,7 +63,12 @@ public struct ProfileScreen: FormScreen {
         if form.focus == .addresses { wheelAsArrows(rows, &ctx) }
     }
 
-    public var keyHelp: [KeyHelp] { form.keyHelp(submit: submitHelp) + (form.focus == .addresses ? addressKeymap.help : []) }
+    static let sshKeysHelp = KeyHelp("K", "SSH keys", long: "your SSH keys: what each is, when it was last used; remove one", inBar: false)
+
+    public var keyHelp: [KeyHelp] {
+        // K is listed on the fields between the phone and the address list (it works on the list too).
+        form.keyHelp(submit: submitHelp) + (form.focus == .addresses ? addressKeymap.help : capturesText ? [] : [Self.sshKeysHelp])
+    }
 
     /// Rows the address list may use below the form.
     static func addressRows(_ area: Rect) -> Int { max(1, area.maxY - FormLayout(area).top - 10) }
@@ -84,6 +89,10 @@ public struct ProfileScreen: FormScreen {
             return true
         }
         if handleForm(key, &ctx) { return true }
+        if key == .char("K") {
+            ctx.push(SSHKeysScreen())
+            return true
+        }
         guard form.focus == .addresses, let action = addressKeymap.action(for: key) else { return false }
         handleAddress(action, &ctx)
         return true

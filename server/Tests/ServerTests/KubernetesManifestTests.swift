@@ -155,9 +155,9 @@ import Testing
             return
         }
         let env = Self.env(container)
-        // Every service with HTTP routes; the ssh service has none (only its probes).
-        for service in ServiceName.allCases where service != .ssh {
-            #expect(env["\(service.rawValue.uppercased())_UPSTREAM"] == "\(service.rawValue):\(service.defaultPort)", "\(service)")
+        for service in ServiceName.allCases {
+            let upstream = env["\(service.rawValue.uppercased())_UPSTREAM"]
+            #expect(upstream == (service.isBehindGateway ? "\(service.rawValue):\(service.defaultPort)" : nil), "\(service)")
         }
         let script = (container["command"] as? [String] ?? []).joined(separator: "\n")
         let substituted = Set(script.matches(of: /\$\{([A-Z_]+)\}/).map { String($0.1) })

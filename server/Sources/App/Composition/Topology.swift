@@ -16,10 +16,14 @@ extension ServiceName {
         case .orders: 8085
         case .payments: 8086
         case .checkout: 8087
-        // Its HTTP port serves health, readiness and metrics; the shop's door is the SSH port (2222).
+        // The SSH service's HTTP port (health, readiness, metrics); shoppers reach it over SSH.
         case .ssh: 8088
         }
     }
+
+    /// Whether the gateway routes requests to it (`/api/<name>`); the SSH service
+    /// serves no route of the API, shoppers reach it over SSH.
+    public var isBehindGateway: Bool { self != .ssh }
 
     /// The databases the service owns (PostgreSQL; users and products live in MongoDB).
     var postgresDatabases: [Database] {

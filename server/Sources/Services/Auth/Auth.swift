@@ -57,6 +57,8 @@ public enum AuthError: DomainError, Equatable {
     case clientBusy
     /// This address created accounts faster than one every few seconds, past its burst.
     case signUpsLimited(retryAfter: Duration)
+    /// An SSH session for an account that does not exist (any more).
+    case accountNotFound
 
     /// The one place auth errors become HTTP answers.
     public var appError: AppError {
@@ -72,6 +74,7 @@ public enum AuthError: DomainError, Equatable {
             AppError(.serviceUnavailable, .unavailable, "Too many sign-ins at once; try again in a moment", headers: [.retryAfter: "1"])
         case .clientBusy:
             AppError(.tooManyRequests, .rateLimited, "Too many sign-ins in progress from this client; try again in 1 s", headers: [.retryAfter: "1"])
+        case .accountNotFound: .notFound("Account not found")
         case .signUpsLimited(let wait):
             AppError(.tooManyRequests, .rateLimited, "Too many new accounts from this address; try again in \(Self.seconds(wait)) s",
                      headers: [.retryAfter: String(Self.seconds(wait))])

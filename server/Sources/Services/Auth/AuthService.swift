@@ -73,6 +73,22 @@ public struct AuthService: Sendable {
 }
 
 extension AuthService {
+    /// For the SSH service, once it has verified that the session's key is this
+    /// account's: the answer a login gives, so the SSH service never holds a
+    /// password nor reads the accounts' store. An id that is no UUID, or no
+    /// account's, answers 404 alike.
+    public func sshSession(_ request: SSHSessionRequest) async throws -> LoginResponse {
+        let text = InputRules.trimmed(request.userId ?? "")
+        var validator = Validator()
+        validator.check("userId", InputRules.idProblem(text, label: "userId"))
+        try validator.throwIfInvalid(AuthError.invalid)
+        guard let id = UserID(text), let account = try await accounts.find(id: id.uuid) else { throw AuthError.accountNotFound }
+        let token = try await tokens.issueUserToken(userID: UserID(account.id), role: account.role)
+        return LoginResponse(token: token, user: account.summary)
+    }
+}
+
+extension AuthService {
     /// A full hashing queue answers at once (503) instead of making the login wait;
     /// a client past its share of the queue is told to slow down (429).
     func hashing<T>(_ work: () async throws -> T) async throws -> T {

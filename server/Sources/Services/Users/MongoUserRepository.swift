@@ -9,6 +9,7 @@ public struct MongoUserRepository: UserProfileRepository {
     let profiles: MongoCollection
     let preferences: MongoCollection
     let addresses: MongoCollection
+    let sshKeys: MongoCollection
     /// Account id → profile id. A profile is never deleted or re-keyed, so the
     /// mapping cannot go stale and saves a round trip on every address call.
     private let profileIDs = NIOLockedValueBox<[String: ObjectID]>([:])
@@ -17,6 +18,7 @@ public struct MongoUserRepository: UserProfileRepository {
         self.profiles = database.collection("user_profiles")
         self.preferences = database.collection("user_preferences")
         self.addresses = database.collection("addresses")
+        self.sshKeys = database.collection("ssh_keys")
     }
 
     /// The plan's indexes, plus two that make its rules hold under concurrency:
@@ -29,6 +31,11 @@ public struct MongoUserRepository: UserProfileRepository {
             MongoIndex(name: "user_profile_id", keys: ["user_profile_id": 1]),
             MongoIndex(name: "one_default_per_profile", keys: ["user_profile_id": 1, "is_default": 1],
                        unique: true, partialFilter: ["is_default": true]),
+        ])
+        // A key signs in one account only: the fingerprint is unique over all of them.
+        try await sshKeys.createIndexes([
+            MongoIndex(name: "fingerprint_unique", keys: ["fingerprint": 1], unique: true),
+            MongoIndex(name: "user_id", keys: ["user_id": 1]),
         ])
     }
 
@@ -61,6 +68,24 @@ public struct MongoUserRepository: UserProfileRepository {
 
         var address: Address {
             Address(id: _id.hex, street: street, city: city, state: state, zip: zip, country: country, isDefault: is_default)
+        }
+    }
+
+    /// An account's SSH key. Keyed by the auth service's account id (as profiles
+    /// are), so the SSH service's lookup needs no profile.
+    struct SSHKeyDocument: Codable, Sendable {
+        var _id: ObjectID
+        var user_id: String
+        var fingerprint: String
+        var type: String
+        /// The key's blob, base64 (the line's second field).
+        var key: String
+        var comment: String?
+        var added_at: Date
+        var last_used_at: Date?
+
+        var sshKey: SSHKey {
+            SSHKey(fingerprint: fingerprint, type: type, comment: comment, addedAt: added_at, lastUsedAt: last_used_at)
         }
     }
 
@@ -206,5 +231,37 @@ public struct MongoUserRepository: UserProfileRepository {
             }
         }
         throw UserStoreError.defaultContended
+    }
+
+    // MARK: SSH keys
+
+    public func sshKeys(userID: String) async throws -> [SSHKey] {
+        try await sshKeys.find(["user_id": .string(userID)], sort: ["added_at": 1, "_id": 1], as: SSHKeyDocument.self).map(\.sshKey)
+    }
+
+    public func addSSHKey(userID: String, key: SSHPublicKey, at date: Date) async throws -> SSHKey {
+        // A soft bound, as for addresses: two adds at the same moment may both pass it once.
+        guard try await sshKeys.count(["user_id": .string(userID)]) < InputRules.maximumSSHKeys else {
+            throw UserStoreError.tooManySSHKeys
+        }
+        let document = SSHKeyDocument(
+            _id: ObjectID(), user_id: userID, fingerprint: key.fingerprint, type: key.type.rawValue,
+            key: Data(key.blob).base64EncodedString(), comment: key.comment, added_at: date, last_used_at: nil)
+        do {
+            try await sshKeys.insertOne(document)
+        } catch let error as MongoError where error.kind == .duplicateKey {
+            throw UserStoreError.sshKeyTaken
+        }
+        return document.sshKey
+    }
+
+    public func deleteSSHKey(userID: String, fingerprint: String) async throws -> Bool {
+        try await sshKeys.deleteOne(["user_id": .string(userID), "fingerprint": .string(fingerprint)]) == 1
+    }
+
+    public func useSSHKey(fingerprint: String, at date: Date) async throws -> SSHKeyAccount? {
+        let used = try await sshKeys.findOneAndUpdate(
+            ["fingerprint": .string(fingerprint)], ["$set": ["last_used_at": .date(date)]], as: SSHKeyDocument.self)
+        return used.map { SSHKeyAccount(userId: $0.user_id, fingerprint: $0.fingerprint) }
     }
 }

@@ -2,7 +2,8 @@ import Hummingbird
 import MarketplaceAPI
 import ServiceKit
 
-/// `/api/users/...`: every route needs a signed-in user and works on that user's records only.
+/// `/api/users/...`: every route needs a signed-in user and works on that user's records only,
+/// but the SSH service's question of whose a key is.
 public enum UserController {
     public static func addRoutes(for service: UserService, to router: some RouterMethods<AppRequestContext>) {
         router.on(Endpoints.profile) { _, context in
@@ -27,6 +28,20 @@ public enum UserController {
             let id = try context.parameters.require("id")
             try await service.deleteAddress(userID: userID, addressID: id)
             return try JSONBody.data(.ok, message: "Address deleted", ["id": id])
+        }
+        router.on(Endpoints.sshKeys) { _, context in
+            try JSONBody.data(.ok, try await service.sshKeys(userID: context.requireUserID()))
+        }
+        router.on(Endpoints.addSSHKey) { _, context, body in
+            try JSONBody.data(.created, message: "SSH key added", try await service.addSSHKey(userID: context.requireUserID(), body))
+        }
+        router.on(Endpoints.deleteSSHKey) { _, context in
+            let userID = try context.requireUserID()
+            let fingerprint = try await service.deleteSSHKey(userID: userID, fingerprint: try context.parameters.require("fingerprint"))
+            return try JSONBody.data(.ok, message: "SSH key removed", ["id": fingerprint])
+        }
+        router.on(Endpoints.sshKeyAccount) { request, _ in
+            try JSONBody.data(.ok, try await service.sshKeyAccount(fingerprint: request.uri.queryParameters["fingerprint"].map(String.init)))
         }
     }
 }

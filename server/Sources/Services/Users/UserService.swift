@@ -53,6 +53,35 @@ public struct UserService: Sendable {
         guard deleted else { throw UserError.addressNotFound }
     }
 
+    // MARK: SSH keys
+
+    public func sshKeys(userID: String) async throws -> [SSHKey] {
+        try await repository.sshKeys(userID: userID)
+    }
+
+    public func addSSHKey(userID: String, _ request: AddSSHKeyRequest) async throws -> SSHKey {
+        let key: SSHPublicKey
+        switch InputRules.sshPublicKey(request.publicKey) {
+        case .success(let parsed): key = parsed
+        case .failure(let problem): throw UserError.sshKey(problem)
+        }
+        return try await mappingStoreErrors { try await repository.addSSHKey(userID: userID, key: key, at: Date()) }
+    }
+
+    /// `fingerprint` as the path carries it (`SSHFingerprint.normalized`).
+    public func deleteSSHKey(userID: String, fingerprint: String) async throws -> String {
+        guard let fingerprint = SSHFingerprint.normalized(fingerprint) else { throw UserError.malformedFingerprint }
+        guard try await repository.deleteSSHKey(userID: userID, fingerprint: fingerprint) else { throw UserError.sshKeyNotFound }
+        return fingerprint
+    }
+
+    /// For the SSH service: whose key this is; the key is marked used.
+    public func sshKeyAccount(fingerprint: String?) async throws -> SSHKeyAccount {
+        guard let fingerprint = fingerprint.flatMap(SSHFingerprint.normalized) else { throw UserError.malformedFingerprint }
+        guard let account = try await repository.useSSHKey(fingerprint: fingerprint, at: Date()) else { throw UserError.sshKeyNotFound }
+        return account
+    }
+
     private func mappingStoreErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -62,6 +91,10 @@ public struct UserService: Sendable {
             throw UserError.defaultContended
         } catch UserStoreError.tooManyAddresses {
             throw UserError.tooManyAddresses
+        } catch UserStoreError.sshKeyTaken {
+            throw UserError.sshKeyTaken
+        } catch UserStoreError.tooManySSHKeys {
+            throw UserError.tooManySSHKeys
         }
     }
 }

@@ -45,6 +45,10 @@ public enum UserStoreError: Error, Equatable {
     case defaultContended
     /// The shopper keeps `InputRules.maximumAddresses` already.
     case tooManyAddresses
+    /// The key is on an account already (the unique index on its fingerprint said so).
+    case sshKeyTaken
+    /// The account keeps `InputRules.maximumSSHKeys` already.
+    case tooManySSHKeys
 }
 
 /// Storage of profiles, preferences and addresses. Every method takes the
@@ -61,6 +65,16 @@ public protocol UserProfileRepository: Sendable {
     func updateAddress(userID: String, addressID: String, fields: AddressFields, isDefault: Bool?) async throws -> Address?
     /// false when the caller has no address with this id.
     func deleteAddress(userID: String, addressID: String) async throws -> Bool
+
+    /// The account's SSH keys, oldest first.
+    func sshKeys(userID: String) async throws -> [SSHKey]
+    /// Adds a key (its fingerprint unique over every account), or throws
+    /// `UserStoreError.sshKeyTaken` / `.tooManySSHKeys`.
+    func addSSHKey(userID: String, key: SSHPublicKey, at: Date) async throws -> SSHKey
+    /// false when the account has no key with this fingerprint.
+    func deleteSSHKey(userID: String, fingerprint: String) async throws -> Bool
+    /// The account holding the key, marking the key used at `at`; nil when none holds it.
+    func useSSHKey(fingerprint: String, at: Date) async throws -> SSHKeyAccount?
 }
 
 /// What can go wrong with profiles and addresses.
@@ -71,6 +85,12 @@ public enum UserError: DomainError, Equatable {
     case malformedAddressID
     case defaultContended
     case tooManyAddresses
+    case sshKey(SSHKeyProblem)
+    case sshKeyTaken
+    case tooManySSHKeys
+    /// Not on this account (or on nobody's), alike.
+    case sshKeyNotFound
+    case malformedFingerprint
 
     /// The one place user errors become HTTP answers.
     public var appError: AppError {
@@ -80,6 +100,11 @@ public enum UserError: DomainError, Equatable {
         case .malformedAddressID: .badRequest("Address id must be 24 hexadecimal characters")
         case .defaultContended: .conflict("The default address is being changed by another request; try again")
         case .tooManyAddresses: .conflict("You can keep at most \(InputRules.maximumAddresses) addresses; delete one to add another")
+        case .sshKey(let problem): AppError(.badRequest, problem.code, problem.message, errors: [FieldError(field: "publicKey", message: problem.message)])
+        case .sshKeyTaken: .conflict("This key is on an account already; a key signs in one account only", code: .sshKeyTaken)
+        case .tooManySSHKeys: .conflict("You can keep at most \(InputRules.maximumSSHKeys) SSH keys; remove one to add another")
+        case .sshKeyNotFound: .notFound("SSH key not found")
+        case .malformedFingerprint: .badRequest("A fingerprint is SHA256: and 43 base64 characters (standard, percent-encoded, or URL-safe)")
         }
     }
 }

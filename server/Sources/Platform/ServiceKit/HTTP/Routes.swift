@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import MarketplaceAPI
 
@@ -32,10 +33,14 @@ extension RouterMethods where Context == AppRequestContext {
 
 extension RouterMethods where Context == AppRequestContext {
     /// Path parameters are ids (taken as sent, never percent-decoded): no store is
-    /// ever asked about one that no id can be.
+    /// ever asked about one that no id can be. A key's fingerprint is the one
+    /// parameter read decoded (`SSHFingerprint.normalized`, by its handler): its
+    /// base64 has `/` and `+`, which a path carries as `%2F` and `%2B`, so it is
+    /// measured as it will be read.
     static func checkParameters(_ route: Route, _ context: AppRequestContext) throws {
         for name in route.parameters {
-            let value = context.parameters.get(name) ?? ""
+            var value = context.parameters.get(name) ?? ""
+            if name == "fingerprint" { value = value.removingPercentEncoding ?? value }
             if let problem = InputRules.idProblem(value, label: name) { throw AppError.badRequest(problem) }
         }
     }
