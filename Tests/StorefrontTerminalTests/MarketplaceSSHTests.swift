@@ -195,6 +195,44 @@ struct MarketplaceSSHTests {
         #expect(door.clientProcesses().isEmpty)
     }
 
+    @Test func aKeyAddedThroughTheAPIOpensASignedInSession() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        try door.server.seed(products: 12)
+        let account = try SSHKeysTmuxTests.signIn(door.server, name: "Sasha Shell")
+        let key = try door.makeKey("sasha")
+        let line = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let added = try account.client.perform(.data(Endpoints.addSSHKey, body: AddSSHKeyRequest(publicKey: line)), token: account.token).get()
+        guard case .success(let profile) = account.client.perform(.data(Endpoints.profile), token: account.token) else {
+            throw HarnessError("the profile could not be read")
+        }
+
+        let shop = try TmuxSession(command: door.sshCommand(key: key), width: 100, height: 30)
+        do {
+            // Signed in by the key: its fingerprint where a guest's session says "guest".
+            try shop.waitFor("kiosk  signed in by key " + String(added.fingerprint.prefix(11)), "12 products", timeout: 30)
+            // The account's own screens answer: its profile.
+            try shop.press("u")
+            try shop.waitFor("Newsletter", "Theme")
+            try shop.press("Escape")
+            try shop.press("q")
+            try shop.waitUntilEnded()
+            #expect(try shop.exitStatus() == 0)
+        } catch {
+            throw HarnessError("\(error)\n--- server log ---\n\(door.server.log.suffix(3000))")
+        }
+        let started = door.server.log.split(separator: "\n").first { $0.contains("ssh session started") } ?? ""
+        #expect(started.contains("\"account\":\"\(profile.userId)\"") && started.contains(added.fingerprint), "\(started)")
+        // The key's last use is recorded.
+        let keys = try SSHKeysTmuxTests.keys(account.client, token: account.token)
+        #expect(keys.first?.lastUsedAt != nil, "\(keys)")
+
+        // Another key, registered nowhere, is still a guest's.
+        let stranger = try TmuxSession(command: door.sshCommand(key: try door.makeKey("stranger")))
+        try stranger.waitFor("kiosk  guest", "12 products", timeout: 30)
+        try stranger.press("q")
+        try stranger.waitUntilEnded()
+    }
+
     @Test func commandsSubsystemsAndForwardingAreRefusedAndNothingRuns() throws {
         let door = try SSHDoor(databaseSuffix: "_ssh_test")
         let key = try door.makeKey("refused")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MarketplaceAPI
 import NIOCore
 import NIOSSH
 import ServiceKit
@@ -11,7 +12,7 @@ public struct SSHHostKey: Sendable {
     public let privateKey: Curve25519.Signing.PrivateKey
 
     public var sshKey: NIOSSHPrivateKey { NIOSSHPrivateKey(ed25519Key: privateKey) }
-    public var fingerprint: String { SSHFingerprint.of(sshKey.publicKey) }
+    public var fingerprint: String { KeyFingerprint.of(sshKey.publicKey) }
 
     /// Reads `path`, or writes a new key there when it does not exist.
     public static func loadOrCreate(at path: String) throws -> (key: SSHHostKey, created: Bool) {
@@ -115,14 +116,13 @@ public struct SSHHostKey: Sendable {
     }
 }
 
-/// `SHA256:` and the unpadded base64 of the key's wire form, as `ssh-keygen -l` prints it.
-public enum SSHFingerprint {
-    public static func of(_ key: NIOSSHPublicKey) -> String {
+/// A key's fingerprint as `ssh-keygen -l` prints it (`MarketplaceAPI`'s one rule).
+enum KeyFingerprint {
+    static func of(_ key: NIOSSHPublicKey) -> String {
         let line = String(openSSHPublicKey: key)
         let parts = line.split(separator: " ")
         let blob = parts.count >= 2 ? Data(base64Encoded: String(parts[1])) ?? Data() : Data()
-        let digest = Data(SHA256.hash(data: blob)).base64EncodedString()
-        return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+        return SSHFingerprint.of(blob: Array(blob))
     }
 }
 

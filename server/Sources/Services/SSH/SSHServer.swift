@@ -111,6 +111,7 @@ public final class SSHServer: Service, Sendable {
         for future in drained { try? await future.get() }
         // What is left: connections still signing in, or without a session.
         for connection in connections.all() { try? await connection.close() }
+        await accounts.shutdown()
         logger.notice("ssh stopped")
     }
 
@@ -218,7 +219,7 @@ final class SSHAuthenticator: NIOSSHServerUserAuthenticationDelegate, @unchecked
             responsePromise.succeed(.failure)
             return
         }
-        let fingerprint = SSHFingerprint.of(offer.publicKey)
+        let fingerprint = KeyFingerprint.of(offer.publicKey)
         let line = String(openSSHPublicKey: offer.publicKey)
         let peer = peer, accounts = accounts, logger = logger
         responsePromise.completeWithTask {
