@@ -95,9 +95,11 @@ ALONE := StoreRestartTests
 # behind thirty other suites' hashes):
 # after the end-to-end suites, before the store restarts, apart from both.
 OPERATIONS := TLSTests|TokenRotationServerTests|TracingTests|TheDoorTests
-# The client suites that time pages under load (twenty kiosk sessions, a slow
-# link) run after the other client suites, on their own.
-CLIENT_ALONE := ManyShoppersTerminalTests
+# The client suites that time pages under load (twenty kiosk sessions, twenty
+# sessions through the marketplace's SSH door, a slow link) run after the other
+# client suites, on their own. The SSH door's other tests (MarketplaceSSHTests)
+# run with the client suites.
+CLIENT_ALONE := ManyShoppersTerminalTests|ManySSHShoppersTests
 test: stores
 	cd server && swift build --build-tests
 	$(WITH_STORES) swift test --skip '$(CLIENT_ALONE)'

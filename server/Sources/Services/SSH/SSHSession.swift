@@ -137,6 +137,7 @@ final class SSHSession: ChannelDuplexHandler, @unchecked Sendable {
         env["STOREFRONT_SSH_FINGERPRINT"] = peer.fingerprint
         env["STOREFRONT_SSH_PUBLIC_KEY"] = peer.publicKey
         if let token = peer.token { env["STOREFRONT_SESSION_TOKEN"] = token }
+        if let folder = server.options.settings.traceDirectory { env["STOREFRONT_TRACE"] = folder + "/trace-%p" }
         let options = server.options
         let process: TerminalProcess
         do {

@@ -33,6 +33,9 @@ public struct SSHSettings: Sendable, Equatable {
     public var connectionsPerSecond: Double = 5
     /// How long a stopping server gives each session's shop to end before it is killed.
     public var drain: Duration = .seconds(5)
+    /// For benchmarks: a folder where each session's shop writes its timings
+    /// (`STOREFRONT_TRACE`, one file per process); nil: none.
+    public var traceDirectory: String?
 
     public init() {}
 
@@ -83,6 +86,7 @@ public struct SSHSettings: Sendable, Equatable {
             settings.connectionsPerSecond = value
         }
         if let value = try positive("STOREFRONT_SSH_DRAIN", upTo: 300) { settings.drain = .seconds(value) }
+        if let folder = env["STOREFRONT_SSH_TRACE"], !folder.isEmpty { settings.traceDirectory = folder }
         return settings
     }
 }
