@@ -246,6 +246,11 @@ struct MarketplaceSSHTests {
         #expect(sftp.status == 1, "\(sftp)")
         #expect(sftp.output.contains("no sftp"), "\(sftp.output)")
 
+        // No key: public keys are the only method offered (no password prompt); OpenSSH
+        // itself says so. The library has no way to send a line before authentication fails.
+        let keyless = try door.run(key: nil)
+        #expect(keyless.status == 255 && keyless.output.contains("Permission denied (publickey)."), "\(keyless)")
+
         // -R: no port opens on the server for the client.
         let remote = try door.run(key: key, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9"])
         #expect(remote.status == 255 && remote.output.contains("forwarding failed"), "\(remote)")
