@@ -316,6 +316,36 @@ struct MarketplaceSSHTests {
         #expect(answers.filter { $0.contains("Too many new connections from your address") }.count >= 3, "\(answers)")
     }
 
+    @Test func aShopGetsOnlyItsVariablesAndEndsWhenTheConnectionDrops() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        try door.server.seed(products: 12)
+        let key = try door.makeKey("dropper")
+        // The client sends a locale and a variable of its own; only the first is passed on.
+        let shop = try TmuxSession(command: door.sshCommand(key: key, ["-o", "SetEnv=LC_TIME=C.UTF-8 SECRET_THING=42 COLORTERM=truecolor"]))
+        try shop.waitFor("kiosk  guest", "12 products", timeout: 30)
+        let clients = door.clientProcesses()
+        #expect(clients.count == 1)
+        guard let client = clients.first else { return }
+        let environ = (FileManager.default.contents(atPath: "/proc/\(client)/environ") ?? Data())
+            .split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        let names = Set(environ.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        let allowed: Set<String> = ["TERM", "LANG", "COLORTERM", "NO_COLOR", "STOREFRONT_SESSION_TOKEN", "STOREFRONT_SSH_PUBLIC_KEY",
+                                    "STOREFRONT_SSH_FINGERPRINT", "STOREFRONT_CLIENT_ADDRESS"]
+        #expect(names.allSatisfy { allowed.contains($0) || $0.hasPrefix("LC_") }, "\(names.sorted())")
+        #expect(environ.contains("LC_TIME=C.UTF-8") && environ.contains("COLORTERM=truecolor") && !names.contains("SECRET_THING"), "\(environ)")
+        #expect(environ.contains("STOREFRONT_CLIENT_ADDRESS=127.0.0.1") && environ.contains { $0.hasPrefix("STOREFRONT_SSH_FINGERPRINT=SHA256:") })
+        #expect(environ.contains { $0.hasPrefix("TERM=") })
+
+        // The connection drops (the client is killed, no goodbye): the shop is ended and reaped.
+        let sshProcesses = try shell("/usr/bin/pgrep", ["-f", "-x", ".*\(key) .*"]).split(separator: "\n").compactMap { pid_t($0) }
+        #expect(!sshProcesses.isEmpty)
+        for pid in sshProcesses { kill(pid, SIGKILL) }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, SSHDoor.isRunning(client) || !door.clientProcesses().isEmpty { usleep(50_000) }
+        #expect(!SSHDoor.isRunning(client), "the shop still runs after its connection dropped")
+        #expect(door.clientProcesses().isEmpty, "the shop was not reaped")
+    }
+
     @Test func theHostKeyIsMadeOnceAndKeptAcrossRestarts() throws {
         let door = try SSHDoor(databaseSuffix: "_ssh_test")
         let file = door.data.appendingPathComponent("ssh_host_ed25519_key").path
