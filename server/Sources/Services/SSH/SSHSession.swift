@@ -262,6 +262,12 @@ final class SSHSession: ChannelDuplexHandler, @unchecked Sendable {
         pty.writeAndFlush(buffer, promise: nil)
     }
 
+    /// A client slower than its shop: the terminal is read only while the channel takes more.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        pty?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         context.write(data, promise: promise)
     }
