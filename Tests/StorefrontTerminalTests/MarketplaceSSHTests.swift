@@ -125,9 +125,17 @@ final class SSHDoor {
 }
 
 extension TmuxSession {
-    /// The exit status of the pane's command once it has ended.
-    func exitStatus() throws -> Int? {
-        Int(try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    /// The exit status of the pane's command once it has ended. tmux marks the
+    /// pane dead when its terminal closes and learns the status when it reaps
+    /// the command, a moment later: read until it shows (nil past the deadline).
+    func exitStatus(timeout: TimeInterval = 5) throws -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            let text = try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead_status}"])
+            if let status = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) { return status }
+            usleep(20_000)
+        } while Date() < deadline
+        return nil
     }
 
     func resize(columns: Int, rows: Int) throws {
@@ -189,6 +197,12 @@ struct MarketplaceSSHTests {
         #expect(log.contains("ssh session ended"))
         let started = log.split(separator: "\n").first { $0.contains("ssh session started") } ?? ""
         #expect(started.contains("\"account\":\"guest\"") && started.contains("\"address\":\"127.0.0.1\"") && started.contains("SHA256:"), "\(started)")
+        // Its metrics: one session started and none open now, one guest authentication.
+        let metrics = try Loopback.exchange(port: door.server.port, request: "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+        let lines = metrics.split(separator: "\n").map(String.init)
+        #expect(lines.contains("storefront_ssh_sessions_started_total 1"), "\(lines.filter { $0.contains("ssh") })")
+        #expect(lines.contains("storefront_ssh_sessions_open 0.0") || lines.contains("storefront_ssh_sessions_open 0"), "\(lines.filter { $0.contains("ssh") })")
+        #expect(lines.contains("storefront_ssh_authentications_total{outcome=\"guest\"} 1"), "\(lines.filter { $0.contains("ssh") })")
         // Reaped: the server has no shop left running.
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !door.clientProcesses().isEmpty { usleep(50_000) }
