@@ -60,7 +60,7 @@ run: seed build-client
 
 # The server alone, in the foreground.
 serve: seed
-	@$(WITH_STORES) exec $(MARKETPLACE) serve
+	@$(WITH_STORES) STOREFRONT_DATA_DIR=$${STOREFRONT_DATA_DIR:-$(DATA)} exec $(MARKETPLACE) serve
 
 up: seed
 	@$(SERVER) start
@@ -70,7 +70,8 @@ down:
 	@$(SERVER) stop
 	@$(STORES) down
 
-# The split form: seven service processes on 8081-8087 behind a private nginx on 8080.
+# The split form: eight service processes on 8081-8088 behind a private nginx on 8080,
+# the SSH door (the ssh service) on 2222.
 up-split: seed
 	@$(SERVER) stop
 	@$(SPLIT) up
