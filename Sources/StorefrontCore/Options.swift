@@ -96,11 +96,6 @@ public struct SSHSessionSettings: Equatable, Sendable {
         guard text.utf8.count <= 64, text.contains(where: { $0 == "." || $0 == ":" }) else { return false }
         return text.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
     }
-
-    /// The header's account text for a session signed in by key: `key SHA256:abcd…`.
-    public var shortFingerprint: String? {
-        fingerprint.map { String($0.prefix(SSHFingerprint.prefix.count + 4)) + "…" }
-    }
 }
 
 public enum LaunchAction: Equatable, Sendable {
