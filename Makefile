@@ -15,7 +15,7 @@ WITH_STORES := eval "$$($(STORES) env)" &&
 .PHONY: help deps stores build build-client migrate seed run serve up down up-split down-split test fuzz bench clean-data
 
 help:
-	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop"
+	@echo "make run    install what is missing, start the stores, migrate, seed, serve, open the terminal shop (also: ssh -p 2222 localhost)"
 	@echo "make test   install what is missing, start the stores, run every test"
 	@echo "make up     stores and server in the background;  make down  stops them;  make serve  server in the foreground"
 	@echo "make up-split  every service its own process behind nginx on :8080;  make down-split  stops them"
@@ -53,11 +53,14 @@ seed: migrate
 run: seed build-client
 	@$(SERVER) start
 	@echo "Demo accounts: the six vendors (atelier.helene@vendors.storefront.test, cafe.nunez@..., bjork.outdoor@..., osaka.electronics@..., libreria.zoe@..., smorrebrod@...; password in server/.data/demo-password) and admin@storefront.local (password in server/.data/demo-admin-password)"
+	@if [ -f $(DATA)/ssh_host_ed25519_key ]; then \
+	    echo "Over SSH, from any terminal while this runs: ssh -p $${STOREFRONT_SSH_PORT:-2222} localhost (host key $$(ssh-keygen -l -f $(DATA)/ssh_host_ed25519_key | cut -d' ' -f2))"; \
+	fi
 	@trap '$(SERVER) stop' EXIT; $(STOREFRONT) --server http://127.0.0.1:$(PORT)
 
 # The server alone, in the foreground.
 serve: seed
-	@$(WITH_STORES) exec $(MARKETPLACE) serve
+	@$(WITH_STORES) STOREFRONT_DATA_DIR=$${STOREFRONT_DATA_DIR:-$(DATA)} exec $(MARKETPLACE) serve
 
 up: seed
 	@$(SERVER) start
@@ -67,7 +70,8 @@ down:
 	@$(SERVER) stop
 	@$(STORES) down
 
-# The split form: seven service processes on 8081-8087 behind a private nginx on 8080.
+# The split form: eight service processes on 8081-8088 behind a private nginx on 8080,
+# the SSH door (the ssh service) on 2222.
 up-split: seed
 	@$(SERVER) stop
 	@$(SPLIT) up
@@ -92,13 +96,16 @@ ALONE := StoreRestartTests
 # behind thirty other suites' hashes):
 # after the end-to-end suites, before the store restarts, apart from both.
 OPERATIONS := TLSTests|TokenRotationServerTests|TracingTests|TheDoorTests
-# The client suites that time pages under load (twenty kiosk sessions, a slow
-# link) run after the other client suites, on their own.
-CLIENT_ALONE := ManyShoppersTerminalTests
+# The client suites that time pages under load (twenty kiosk sessions, twenty
+# sessions through the marketplace's SSH door, a slow link) run after the other
+# client suites, each on its own. The SSH door's other tests (MarketplaceSSHTests)
+# run with the client suites.
+CLIENT_ALONE := ManyShoppersTerminalTests|ManySSHShoppersTests
 test: stores
 	cd server && swift build --build-tests
 	$(WITH_STORES) swift test --skip '$(CLIENT_ALONE)'
-	$(WITH_STORES) swift test --filter '$(CLIENT_ALONE)'
+	$(WITH_STORES) swift test --filter ManyShoppersTerminalTests
+	$(WITH_STORES) swift test --filter ManySSHShoppersTests
 	cd server && $(WITH_STORES) swift test --skip '$(E2E)|$(OPERATIONS)|$(ALONE)'
 	cd server && $(WITH_STORES) swift test --filter '$(E2E)'
 	cd server && $(WITH_STORES) swift test --filter '$(OPERATIONS)'

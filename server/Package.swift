@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -86,6 +88,22 @@ let package = Package(
         .target(name: "InventoryService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Inventory"),
         .target(name: "OrderService", dependencies: ["ServiceKit", "ProductService"], path: "Sources/Services/Orders"),
         .target(name: "PaymentService", dependencies: ["ServiceKit", "OrderService"], path: "Sources/Services/Payments"),
+        // Pseudo-terminals and a session leader spawned on one (the GNU calls Swift's Glibc leaves out).
+        .target(name: "CTerminal", path: "Sources/Platform/CTerminal"),
+        // The SSH door: `ssh -p 2222 shop` runs the terminal shop on a pseudo-terminal.
+        .target(
+            name: "SSHService",
+            dependencies: [
+                "ServiceKit",
+                "CTerminal",
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Services/SSH"
+        ),
         .target(
             name: "CheckoutService",
             dependencies: ["ServiceKit", "OrderService", "InventoryService", "PaymentService"],
@@ -104,6 +122,7 @@ let package = Package(
                 "OrderService",
                 "PaymentService",
                 "CheckoutService",
+                "SSHService",
                 "SQLMigrations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -18,14 +18,18 @@ struct HarnessError: Error, CustomStringConvertible {
 /// signals and children inherit that mask, so a server started naively would
 /// ignore SIGTERM: the child's mask and signal actions are reset here.
 func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-           stdoutPath: String = "/dev/null", outputPipe: Int32? = nil) throws -> pid_t {
+           stdoutPath: String = "/dev/null", outputPipe: Int32? = nil, errorsToo: Bool = false) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     if let outputPipe {
         posix_spawn_file_actions_adddup2(&actions, outputPipe, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if errorsToo {
+            posix_spawn_file_actions_adddup2(&actions, outputPipe, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
     } else {
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
@@ -121,6 +125,8 @@ final class MarketplaceServer {
         let suffix = TestDatabases.suffix(databaseSuffix)
         try TestDatabases.resetOnce(suffix, environment: environment)
         environment["STOREFRONT_DB_SUFFIX"] = suffix
+        // No SSH door on the shared port 2222 unless a suite asks for one on a port of its own.
+        environment["STOREFRONT_SSH"] = "off"
         environment.merge(overrides) { $1 }
         self.environment = environment
         port = try Loopback.freePort()
@@ -129,6 +135,15 @@ final class MarketplaceServer {
     }
 
     deinit { stop() }
+
+    /// The running server's process id.
+    var processID: pid_t? { pid }
+
+    /// What the server has logged so far.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// The test has stopped and reaped the server itself.
+    func forget() { pid = nil }
 
     func start() throws {
         let pid = try spawn(Self.binary, ["serve", "--migrate", "--port", String(port)], environment: environment, stdoutPath: logFile.path)

@@ -35,7 +35,7 @@ case "$topology" in
         chmod 755 "$STOREFRONT_SPLIT_DIR"
         export STOREFRONT_SPLIT_RATE=100000r/s STOREFRONT_SPLIT_BURST=100000
         trap '"$server_dir/dev/split" down; rm -rf "$STOREFRONT_SPLIT_DIR" "$data"' EXIT
-        "$server_dir/dev/split" up
+        STOREFRONT_SPLIT_SSH_PORT=0 "$server_dir/dev/split" up
         ;;
     *) echo "topology must be all-in-one or split: $topology" >&2; exit 2 ;;
 esac

@@ -72,7 +72,10 @@ import Testing
             #expect(container["args"] as? [String] == ["serve", "--service", name], "\(name)")
             #expect(Self.env(container)["STOREFRONT_PORT"] == String(port), "\(name): STOREFRONT_PORT")
             let ports = container["ports"] as? [Object] ?? []
-            #expect(ports.count == 1 && ports.first?["name"] as? String == "http" && ports.first?["containerPort"] as? Int == port, "\(name): \(ports)")
+            #expect(ports.first?["name"] as? String == "http" && ports.first?["containerPort"] as? Int == port, "\(name): \(ports)")
+            // The ssh service has its SSH door beside its probes' port; the others one port.
+            #expect(ports.count == (service == .ssh ? 2 : 1), "\(name): \(ports)")
+            if service == .ssh { #expect(ports.last?["name"] as? String == "ssh" && ports.last?["containerPort"] as? Int == 2222, "\(ports)") }
             #expect(Self.probePath(container, "readinessProbe") == Endpoints.ready.template, "\(name)")
             #expect(Self.probePath(container, "livenessProbe") == Endpoints.health.template, "\(name)")
             #expect(Self.probePath(container, "startupProbe") == Endpoints.health.template, "\(name)")
@@ -90,8 +93,11 @@ import Testing
             #expect(serviceSpec["selector"] as? [String: String] == selector, "\(name)")
             #expect(selector.allSatisfy { podLabels[$0.key] == $0.value }, "\(name)")
             let servicePorts = serviceSpec["ports"] as? [Object] ?? []
-            #expect(servicePorts.count == 1 && servicePorts.first?["port"] as? Int == port
+            #expect(servicePorts.count == (service == .ssh ? 2 : 1) && servicePorts.first?["port"] as? Int == port
                 && servicePorts.first?["targetPort"] as? String == "http", "\(name): \(servicePorts)")
+            if service == .ssh {
+                #expect(servicePorts.last?["port"] as? Int == 2222 && servicePorts.last?["targetPort"] as? String == "ssh", "\(servicePorts)")
+            }
         }
         let marketplaceDeployments = objects.filter {
             $0["kind"] as? String == "Deployment" && Self.containers($0).first?["name"] as? String == "marketplace"
@@ -181,7 +187,14 @@ import Testing
             #expect(try files.contentsOfDirectory(atPath: folder.path) == ["kustomization.yaml"], "\(service)")
             let patch = try String(contentsOf: folder.appendingPathComponent("kustomization.yaml"), encoding: .utf8)
             #expect(patch.contains("- ../../service\n"), "\(service) is not made from the base")
-            for key in shared { #expect(!patch.contains(key), "services/\(service.rawValue) repeats the base's \(key)") }
+            for key in shared {
+                // The ssh service adds a volume of its own (its host key), none of the base's.
+                if service == .ssh && key == "volumes:" {
+                    #expect(!patch.contains("name: tmp"), "services/ssh repeats the base's volume")
+                    continue
+                }
+                #expect(!patch.contains(key), "services/\(service.rawValue) repeats the base's \(key)")
+            }
             #expect(patch.split(separator: "\n").count <= 45, "services/\(service.rawValue) has grown past a patch")
         }
         // The readiness probe on /ready (the marketplace services' shape) is written once, in the base.

@@ -23,6 +23,8 @@ struct Marketplace: AsyncParsableCommand {
               STOREFRONT_TRUSTED_PROXIES proxies whose forwarded clients count (default loopback)
               OTEL_EXPORTER_OTLP_ENDPOINT
                                          send OpenTelemetry traces there over OTLP/HTTP (default off)
+              STOREFRONT_SSH=off, STOREFRONT_SSH_PORT, STOREFRONT_SSH_HOST_KEY, STOREFRONT_DATA_DIR
+                                         the SSH door (ssh -p 2222 localhost): on by default
               STOREFRONT_HOST, STOREFRONT_PORT, STOREFRONT_TOKEN_TTL, STOREFRONT_BCRYPT_COST,
               STOREFRONT_DB_SUFFIX, LOG_LEVEL
             Every setting, with its default: docs/OPERATIONS.md.

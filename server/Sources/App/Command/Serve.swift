@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before serving.")
     var migrate = false
 
+    @Option(help: "Port of the SSH door, ssh -p PORT (env STOREFRONT_SSH_PORT, default 2222).")
+    var sshPort: Int?
+
+    @Flag(help: "No SSH door in this process (env STOREFRONT_SSH=off).")
+    var noSsh = false
+
     func run() async throws {
         let logger = try common.logger(service.map { "marketplace.\($0.rawValue)" } ?? "marketplace")
         var configuration = try common.resolve()
@@ -45,16 +51,29 @@ struct Serve: AsyncParsableCommand {
             if ProcessInfo.processInfo.environment["STOREFRONT_PORT"] == nil { configuration.port = service.defaultPort }
         }
         if let port { configuration.port = port }
+        if let sshPort {
+            guard (0...65535).contains(sshPort) else { throw ValidationError("--ssh-port must be a port number") }
+            configuration.ssh.port = sshPort
+            configuration.ssh.required = true
+        }
+        if noSsh { configuration.ssh.enabled = false }
         if migrate { _ = try await migrateAll(configuration, logger: logger) }
         // Before the routes exist, so no span is started against the no-op tracer.
         let tracer = configuration.tracing ? try OTLPTracing.bootstrap(service: configuration.service, logger: logger) : nil
         let app = try await buildApplication(configuration, logger: logger)
+        let sshDoor = try await buildSSHDoor(configuration, logger: logger)
         // SIGTERM and SIGINT stop the server gracefully: in-flight requests finish,
         // within their deadline and ten seconds more; what is still hung then is
         // abandoned (a checkout is settled by recovery at the next start).
         let drain = configuration.drain
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
+        ]
+        if let sshDoor {
+            // After the routes, so told of a shutdown before them: sessions end while the shop still answers.
+            services.append(.init(service: sshDoor))
+        }
+        services += [
             // Last in the list, so the first told of the shutdown.
             .init(service: ShutdownWatchdog(limit: drain + .seconds(5), logger: logger), successTerminationBehavior: .ignore),
         ]

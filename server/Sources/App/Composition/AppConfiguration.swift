@@ -85,6 +85,9 @@ public struct AppConfiguration: Sendable {
     /// step, exported over OTLP: on when the OpenTelemetry variables name an
     /// endpoint (`Telemetry.tracingRequested`).
     public var tracing = false
+    /// The SSH door (`ssh -p 2222 shop`): on in the all-in-one process unless
+    /// `STOREFRONT_SSH=off`; the only thing `--service ssh` runs besides its probes.
+    public var ssh = SSHSettings()
 
     public init(postgresURL: String, tokenSecret: String, serviceSecret: String) {
         self.postgresURL = postgresURL
@@ -236,6 +239,7 @@ public struct AppConfiguration: Sendable {
             }
         }
         configuration.peers = try PeerAddresses.fromEnvironment(env)
+        configuration.ssh = try SSHSettings.fromEnvironment(env)
         if let timeout = env["STOREFRONT_SERVICE_TIMEOUT_MS"] {
             guard let ms = Int(timeout), ms > 0 else { throw ConfigurationError("STOREFRONT_SERVICE_TIMEOUT_MS must be a positive number of milliseconds: \(timeout)") }
             configuration.serviceCallTimeout = .milliseconds(ms)

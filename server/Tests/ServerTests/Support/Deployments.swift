@@ -83,7 +83,11 @@ final class SplitDeployment: Sendable {
         environment["MARKETPLACE_BIN"] = ServerProcess.executable.path
         environment["STOREFRONT_SPLIT_RATE"] = environment["STOREFRONT_SPLIT_RATE"] ?? "10000r/s"
         environment["STOREFRONT_SPLIT_BURST"] = environment["STOREFRONT_SPLIT_BURST"] ?? "10000"
-        // Eight consecutive free ports: the gateway's and the seven services'. Suites
+        // The ssh service's host key in the deployment's own folder, its SSH door on
+        // any free port (the log names it).
+        environment["STOREFRONT_DATA_DIR"] = directory
+        environment["STOREFRONT_SPLIT_SSH_PORT"] = environment["STOREFRONT_SPLIT_SSH_PORT"] ?? "0"
+        // Nine consecutive free ports: the gateway's and the eight services'. Suites
         // start deployments at once, so a range may be taken: the script says so
         // and stops, what it had started is stopped, and another range is tried.
         for attempt in 1...5 {

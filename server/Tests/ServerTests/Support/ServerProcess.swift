@@ -35,6 +35,9 @@ final class ServerProcess: Sendable {
         // Test clients all call from loopback: one client's share of the hashing
         // queue would be every suite's. TheDoorTests sets the shipped share.
         env["STOREFRONT_HASHING_PER_CLIENT"] = "1000"
+        // No SSH door on the shared port 2222 for every server a suite starts; the
+        // SSH suites turn it on, on a port of their own.
+        env["STOREFRONT_SSH"] = "off"
         for (key, value) in overrides { env[key] = value }
         return env
     }
