@@ -47,7 +47,7 @@ func tmux(_ args: [String]) -> String {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    if args.first == "new-session" {
+    if args.contains("new-session") {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     } else {
         posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
@@ -126,11 +126,16 @@ func waitUntilGone(_ text: String, timeout: Double = 20) {
 // Browse as a guest and load ten more pages: End at the end of the list asks for the next.
 tmux(["send-keys", "-t", "bench", "Tab", "Tab", "Tab", "Tab", "Enter"])
 _ = waitFor("1 of ")
+// Each next batch: from the key to its rows on screen (the loading line gone), as a shopper sees it.
+var batches: [Double] = []
 for page in 2...11 {
+    let asked = Date()
     tmux(["send-keys", "-t", "bench", "End"])
     _ = waitFor("\((page - 1) * 20) of ")
     waitUntilGone("Loading more products")
+    batches.append(Date().timeIntervalSince(asked) * 1000)
 }
+batches.sort()
 let pid = tmux(["list-panes", "-t", "bench", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
 let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
 let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) } ?? "unknown"
@@ -169,4 +174,6 @@ print(String(format: "htop to first frame:    %.0f ms until tmux showed it (best
 let rssKB = Double(rss.split(separator: " ").first ?? "") ?? .nan
 // first frame in the client, until tmux showed it, htop's, RSS in MB, key to frame p50 and p99, private and PSS in MB.
 print(String(format: "RESULT-CLIENT %.1f %.0f %.0f %.1f %.2f %.2f %.1f %.1f", firstFrame, firstFrameSeen, htopBest, rssKB / 1024, percentile(0.5), percentile(0.99), privateMB, pssMB))
+print(String(format: "next batch on screen:   median %.0f ms, max %.0f ms over %d batches", batches[batches.count / 2], batches.last ?? .nan, batches.count))
+print(String(format: "RESULT-BATCH %.0f %.0f", batches[batches.count / 2], batches.last ?? .nan))
 try? FileManager.default.removeItem(atPath: tracePath)
