@@ -54,9 +54,9 @@ final class SSHDoor {
     }
 
     /// A new key pair (`ssh-keygen -t TYPE`), its private key's path.
-    func makeKey(_ name: String, type: String = "ed25519") throws -> String {
+    func makeKey(_ name: String, type: String = "ed25519", bits: String? = nil) throws -> String {
         let path = keys.appendingPathComponent(name).path
-        try shell("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path])
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", name, "-f", path] + (bits.map { ["-b", $0] } ?? []))
         return path
     }
 
@@ -264,6 +264,15 @@ struct MarketplaceSSHTests {
         // itself says so. The library has no way to send a line before authentication fails.
         let keyless = try door.run(key: nil)
         #expect(keyless.status == 255 && keyless.output.contains("Permission denied (publickey)."), "\(keyless)")
+
+        // ECDSA keys sign in as ed25519 ones do (the command is what is refused);
+        // RSA keys are not verified by the SSH library: the client is told no.
+        for bits in ["256", "384", "521"] {
+            let ecdsa = try door.run(key: try door.makeKey("ecdsa\(bits)", type: "ecdsa", bits: bits), remote: ["true"])
+            #expect(ecdsa.status == 1 && ecdsa.output.contains("runs no commands"), "P-\(bits): \(ecdsa)")
+        }
+        let rsa = try door.run(key: try door.makeKey("rsa", type: "rsa", bits: "2048"), remote: ["true"])
+        #expect(rsa.status == 255 && rsa.output.contains("Permission denied (publickey)."), "\(rsa)")
 
         // -R: no port opens on the server for the client.
         let remote = try door.run(key: key, ["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9"])

@@ -32,7 +32,14 @@ public func buildSSHDoor(_ configuration: AppConfiguration, logger: Logger) asyn
         ServiceHTTPClient(service: peer.rawValue, baseURL: alone ? configuration.peers.url(for: peer) : own, connections: connections,
                           credential: credential, timeout: configuration.serviceCallTimeout, logger: doorLogger)
     }
-    return try SSHServer(
-        options: .init(settings: settings, client: found ?? "storefront", shopURL: shopURL, required: alone || settings.required),
-        accounts: HTTPSSHAccounts(users: client(.users), auth: client(.auth), connections: connections), logger: doorLogger)
+    let accounts = HTTPSSHAccounts(users: client(.users), auth: client(.auth), connections: connections)
+    do {
+        return try SSHServer(
+            options: .init(settings: settings, client: found ?? "storefront", shopURL: shopURL, required: alone || settings.required),
+            accounts: accounts, logger: doorLogger)
+    } catch {
+        // A host key that cannot be read or made: the connections are closed before the start fails.
+        await accounts.shutdown()
+        throw error
+    }
 }

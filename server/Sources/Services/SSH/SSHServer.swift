@@ -89,10 +89,14 @@ public final class SSHServer: Service, Sendable {
         do {
             server = try await bootstrap.bind(host: settings.host, port: settings.port).get()
         } catch {
-            if options.required { throw error }
+            if options.required {
+                await accounts.shutdown()
+                throw error
+            }
             logger.error("the SSH door cannot listen; the shop runs without it (STOREFRONT_SSH=off silences this)", metadata: [
                 "address": .string("\(settings.host):\(settings.port)"), "error": .string("\(error)")])
             try? await gracefulShutdown()
+            await accounts.shutdown()
             return
         }
         let port = server.localAddress?.port ?? settings.port
