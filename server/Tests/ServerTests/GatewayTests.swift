@@ -12,7 +12,7 @@ import Testing
             let health = try await client.send(.get, "/health")
             #expect(health.status == .ok)
             #expect(try health.reply(Endpoints.health).status == "ok")
-            let ready = try await client.send(.get, "/ready")
+            let ready = try await client.readyOnceUp()
             #expect(ready.status == .ok, "\(ready.body)")
             #expect(try ready.reply(Endpoints.ready).checks?["auth_service"] == "up")
         }

@@ -41,7 +41,7 @@ func createTestProduct(_ client: some APIClient, vendorToken: String, name: Stri
 
     @Test func readinessReportsTheInventoryOrderAndPaymentDatabases() async throws {
         try await withTestApp { client in
-            let ready = try await client.send(.get, "/ready")
+            let ready = try await client.readyOnceUp()
             #expect(ready.status == .ok, "\(ready.body)")
             let checks = try #require(try ready.reply(Endpoints.ready).checks)
             for database in [Database.inventory, .orders, .payments] {

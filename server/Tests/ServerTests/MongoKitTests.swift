@@ -152,7 +152,7 @@ import Testing
 
     @Test func readyReportsTheDocumentStores() async throws {
         try await withTestApp { client in
-            let ready = try await client.send(.get, "/ready")
+            let ready = try await client.readyOnceUp()
             #expect(ready.status == .ok)
             let checks = try #require(ready["checks"] as? [String: String])
             #expect(checks["user_service"] == "up")

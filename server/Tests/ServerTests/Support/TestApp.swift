@@ -132,6 +132,20 @@ protocol APIClient: Sendable {
     func exchange(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields, body: ByteBuffer?) async throws -> JSONResult
 }
 
+extension APIClient {
+    /// `GET /ready` once every store answers, or its last answer at the deadline. A new
+    /// process's pools connect on the first ask, which on a machine busy with other
+    /// suites can take longer than the readiness check waits (and answers 503 meanwhile).
+    func readyOnceUp(within seconds: Double = 20) async throws -> JSONResult {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            let ready = try await send(.get, "/ready")
+            if ready.status == .ok || ContinuousClock.now >= deadline { return ready }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
 struct TestAppClient: APIClient {
     let base: any TestClientProtocol
 
