@@ -16,6 +16,7 @@ struct GoldenTests {
         case browseCategory = "browse-category-picker"
         case browseSearch = "browse-search"
         case product = "product-detail"
+        case browseVendor = "browse-vendor"
         case cart = "cart"
         case cartEmpty = "cart-empty"
         case checkout = "checkout-declined"
@@ -74,6 +75,12 @@ struct GoldenTests {
                 let detail = opened.screen as! ProductDetailScreen
                 let stock = fixtureStock(fixtureProducts())[detail.product.id]!
                 return run(opened, [.reply(opened.nextRequestID - 1, .success([detail.product.id: stock])), key(.char("+"))]).0
+            case .browseVendor:
+                let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.enter)]).0
+                let (asked, commands) = run(opened, keys("v"))
+                let theirs = Array(fixtureProducts().prefix(6))
+                let page = PageEnvelope(data: theirs, pagination: Pagination(page: 1, limit: 20, total: theirs.count))
+                return run(asked, [.reply(commands.compactMap(\.sentRequest).last!.0, .success(page))]).0
             case .cart:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
                 return run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.down)]).0

@@ -14,6 +14,8 @@ public struct BrowseScreen: ScreenState {
     }
 
     public var query = ProductQuery()
+    /// The name the vendor filter (`query.ownerID`) shows under; nil when unknown.
+    public var vendorName: String?
     public var products: [Product] = []
     public var pagination: Pagination?
     /// Each product's stock, as its answer carried it (or a stock request for those without).
@@ -32,6 +34,12 @@ public struct BrowseScreen: ScreenState {
     var isSeller = false
 
     public init() {}
+
+    /// The catalogue of one vendor: the list filtered by its owner, `x` clears it.
+    public init(vendor ownerID: String, name: String?) {
+        query.ownerID = ownerID
+        vendorName = name
+    }
 
     public var title: String { "Browse" }
     public var capturesText: Bool { prompt != nil || picker != nil }
@@ -53,7 +61,7 @@ public struct BrowseScreen: ScreenState {
             KeyBinding([.char("f")], KeyHelp("f", "category", long: "filter by category"), .category),
             KeyBinding([.char("$")], KeyHelp("$", "price", long: "filter by price range, like 10-50", inBar: false), .price),
             KeyBinding([.char("s")], KeyHelp("s", "sort", long: "sort: newest, price low to high, price high to low"), .sort),
-            KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search and price filters", inBar: false), .clear),
+            KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search, price and vendor filters", inBar: false), .clear),
         ]
         // After a failure the retry key leads the bar, so it is never the one cut off.
         let reload = KeyBinding<Action>([.char("r")], KeyHelp("r", "reload", long: "load the list again from the top (retry after an error)", inBar: failure != nil), .reload)
@@ -179,6 +187,7 @@ public struct BrowseScreen: ScreenState {
             restart(&ctx)
         case .clear:
             query = ProductQuery(sort: query.sort)
+            vendorName = nil
             list = List()
             restart(&ctx)
         case .reload: restart(&ctx)
@@ -322,9 +331,12 @@ public struct BrowseScreen: ScreenState {
         }
         var x = 1
         func item(_ label: String, _ value: String, active: Bool) {
+            // A filter not in use gives way when the row is full (a vendor's name on a narrow terminal).
+            if !active && x + TextWidth.of(label) + 1 + TextWidth.of(value) > area.maxX { return }
             x = frame.write(label + " ", x: x, y: y, role: .label)
             x = frame.write(value, x: x, y: y, role: active ? .badge : .muted) + 3
         }
+        if query.ownerID != nil { item("Vendor", vendorName ?? "selected", active: true) }
         item("Category", query.category ?? "all", active: query.category != nil)
         item("Search", query.search.map { "\"\($0)\"" } ?? "none", active: query.search != nil)
         let price: String = switch (query.minPrice, query.maxPrice) {
