@@ -56,7 +56,7 @@ public struct BrowseScreen: ScreenState {
 
     var keymap: Keymap<Action> {
         var bindings: [KeyBinding<Action>] = List.bindings("product", loadsMore: true, Action.move) + [
-            KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart"), .open),
+            KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart", primary: true), .open),
             KeyBinding([.char("/")], KeyHelp("/", "search", long: "search names and descriptions"), .search),
             KeyBinding([.char("f")], KeyHelp("f", "category", long: "filter by category"), .category),
             KeyBinding([.char("$")], KeyHelp("$", "price", long: "filter by price range, like 10-50", inBar: false), .price),
@@ -86,10 +86,10 @@ public struct BrowseScreen: ScreenState {
 
     public var keyHelp: [KeyHelp] {
         if picker != nil {
-            return [KeyHelp("↑/↓", "choose"), KeyHelp("Enter", "apply"), KeyHelp("Esc", "cancel")]
+            return [KeyHelp("↑/↓", "choose"), KeyHelp("Enter", "apply", primary: true), KeyHelp("Esc", "cancel")]
         }
-        if case .price? = prompt { return [KeyHelp("Enter", "apply", long: "apply the price range"), KeyHelp("Esc", "cancel")] }
-        if prompt != nil { return [KeyHelp("Enter", "search", long: "search for the typed words"), KeyHelp("Esc", "cancel")] }
+        if case .price? = prompt { return [KeyHelp("Enter", "apply", long: "apply the price range", primary: true), KeyHelp("Esc", "cancel")] }
+        if prompt != nil { return [KeyHelp("Enter", "search", long: "search for the typed words", primary: true), KeyHelp("Esc", "cancel")] }
         return keymap.help
     }
 

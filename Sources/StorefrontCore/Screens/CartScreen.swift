@@ -30,7 +30,7 @@ public struct CartScreen: ScreenState {
             KeyBinding([.char("d"), .delete], KeyHelp("d", "remove", long: "remove this item (also Delete)"), .remove),
             KeyBinding([.char("X")], KeyHelp("X", "empty cart", long: "remove every item (asks first)"), .clear),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the cart again (retry after an error)", inBar: failure != nil), .reload),
-            KeyBinding([.enter], KeyHelp("Enter", "checkout", long: "shipping address, payment, place the order"), .checkout),
+            KeyBinding([.enter], KeyHelp("Enter", "checkout", long: "shipping address, payment, place the order", primary: true), .checkout),
         ])
     }
 

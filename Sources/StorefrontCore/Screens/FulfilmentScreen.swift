@@ -81,9 +81,9 @@ public struct FulfilmentScreen: ScreenState {
     var keymap: Keymap<Action> {
         var bindings = List.bindings("order", loadsMore: true, Action.move)
         if isAdmin {
-            bindings.append(KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the selected order and refund it (asks first; only until a part ships)"), .cancel))
+            bindings.append(KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the selected order and refund it (asks first; only until a part ships)", primary: true), .cancel))
         } else {
-            bindings.append(KeyBinding([.char("s")], KeyHelp("s", "ship", long: "ship your part of the selected order: carrier and tracking number, both optional"), .ship))
+            bindings.append(KeyBinding([.char("s")], KeyHelp("s", "ship", long: "ship your part of the selected order: carrier and tracking number, both optional", primary: true), .ship))
             bindings.append(KeyBinding([.char("D")], KeyHelp("D", "delivered", long: "mark your shipped part of the selected order delivered"), .deliver))
         }
         bindings.append(KeyBinding([.char("f")], KeyHelp("f", "status", long: "show orders of one status: " +

@@ -43,7 +43,7 @@ public struct LowStockScreen: ScreenState {
 
     var keymap: Keymap<Action> {
         Keymap(List.bindings("product", loadsMore: true, Action.move) + [
-            KeyBinding([.enter, .char("+")], KeyHelp("Enter", "restock", long: "add units to the selected product's stock (also +)"), .restock),
+            KeyBinding([.enter, .char("+")], KeyHelp("Enter", "restock", long: "add units to the selected product's stock (also +)", primary: true), .restock),
             KeyBinding([.char("r")], KeyHelp("r", "refresh", long: "refresh now (it also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
             KeyBinding([.char("O")], KeyHelp("O", "all orders", long: "every order with its parts, by status; cancel one", inBar: false), .orders),
         ])

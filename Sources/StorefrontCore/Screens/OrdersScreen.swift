@@ -34,7 +34,7 @@ public struct OrdersScreen: ScreenState {
 
     var keymap: Keymap<Action> {
         Keymap(List.bindings("order", loadsMore: true, Action.move) + [
-            KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
+            KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order", primary: true), .open),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again (the list also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
         ])
     }

@@ -41,7 +41,7 @@ public struct ProductDetailScreen: ScreenState {
         var bindings: [KeyBinding<Action>] = [
             KeyBinding([.char("+"), .char("="), .right, .char("l")], KeyHelp("+/→", "more", long: "one more (also l)"), .more),
             KeyBinding([.char("-"), .left, .char("h")], KeyHelp("-/←", "fewer", long: "one fewer (also h)"), .fewer),
-            KeyBinding([.enter, .char("a")], KeyHelp("Enter", "add to cart", long: "add this quantity to your cart (also a)"), .add),
+            KeyBinding([.enter, .char("a")], KeyHelp("Enter", "add to cart", long: "add this quantity to your cart (also a)", primary: true), .add),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the product and its stock again", inBar: failure != nil), .reload),
             KeyBinding([.char("v")], KeyHelp("v", "vendor", long: "more from this product's vendor: the catalogue filtered by them (x there clears it)",
                                              inBar: false), .vendor),

@@ -36,7 +36,7 @@ public struct VendorScreen: ScreenState {
     var keymap: Keymap<Action> {
         Keymap(List.bindings("product", Action.move) + [
             KeyBinding([.char("n"), .char("a")], KeyHelp("n", "new", long: "create a product (also a)"), .create),
-            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)"), .edit),
+            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)", primary: true), .edit),
             KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected product (asks first)"), .delete),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load your products again", inBar: false), .reload),
