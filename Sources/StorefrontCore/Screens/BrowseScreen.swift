@@ -352,7 +352,7 @@ public struct BrowseScreen: ScreenState {
         let columns = layout.columns
         var x = frame.write(TextWidth.pad(product.name, to: columns.name, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
         x = frame.write(TextWidth.pad(product.category, to: columns.category, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .muted) + 1
-        x = frame.write(TextWidth.pad(product.price.display, to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
+        x = frame.write(TextWidth.pad(product.price.display(fitting: columns.price), to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
         if let level = stock[product.id], let badge = stockBadge(level) {
             frame.write(TextWidth.truncate(badge.text, to: columns.stock, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : badge.role, limit: layout.list.maxX)
         }

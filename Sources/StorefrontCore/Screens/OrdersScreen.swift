@@ -160,7 +160,7 @@ public struct OrdersScreen: ScreenState {
             if idWidth > 0 { cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: idWidth), x: cx, y: y, role: chosen ? .selection : .muted) }
             cx = frame.write(TextWidth.pad(order.status.rawValue, to: 11), x: cx, y: y, role: chosen ? .selection : statusRole(order.status))
             cx = frame.write(TextWidth.pad(String(count), to: 6, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
-            frame.write(TextWidth.pad(order.totalAmount.display, to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            frame.write(TextWidth.pad(order.totalAmount.display(fitting: 12), to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
         }
     }
 }
@@ -426,12 +426,12 @@ public struct OrderDetailScreen: ScreenState {
         list.draw(&frame, in: rows, glyphs: env.glyphs) { frame, index, start, y, chosen in
             let line = order.items[index]
             var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text)
-            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display)", to: 18, alignRight: true), x: lx, y: y, role: chosen ? .selection : .muted)
-            frame.write(TextWidth.pad(line.subtotal.display, to: 12, alignRight: true), x: lx, y: y, role: chosen ? .selection : .price)
+            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display(fitting: 17 - TextWidth.of("\(line.quantity) × ")))", to: 18, alignRight: true), x: lx, y: y, role: chosen ? .selection : .muted)
+            frame.write(TextWidth.pad(line.subtotal.display(fitting: 11), to: 12, alignRight: true), x: lx, y: y, role: chosen ? .selection : .price)
         }
         y += rows.height
         frame.write(TextWidth.pad("Total", to: nameWidth + 18, alignRight: true), x: x, y: y + 1, role: .heading)
-        frame.write(TextWidth.pad(order.totalAmount.display, to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
+        frame.write(TextWidth.pad(order.totalAmount.display(fitting: 11), to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
         y += 3
         if let address = order.shippingAddress {
             frame.write("Ships to", x: x, y: y, role: .heading)

@@ -146,7 +146,7 @@ public struct VendorScreen: ScreenState {
             let product = products[index]
             var cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
             cx = frame.write(TextWidth.pad(product.category, to: 14, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .muted)
-            cx = frame.write(TextWidth.pad(product.price.display, to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            cx = frame.write(TextWidth.pad(product.price.display(fitting: 10), to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
             let quantity = stock[product.id].map { String($0.quantity) } ?? ""
             frame.write(TextWidth.pad(quantity, to: 8, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
         }
