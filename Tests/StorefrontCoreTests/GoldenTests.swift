@@ -22,6 +22,7 @@ struct GoldenTests {
         case checkout = "checkout-declined"
         case placed = "checkout-placed"
         case orders = "orders"
+        case ordersFiltered = "orders-filtered"
         case orderDetail = "order-detail"
         case orderCancelConfirm = "order-detail-cancel-confirm"
         case lowStock = "admin-low-stock"
@@ -103,6 +104,8 @@ struct GoldenTests {
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
                 let loaded = run(list, [.reply(list.nextRequestID - 1, .success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2)))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
+            case .ordersFiltered:
+                return run(Scene.orders.model(size, glyphs), keys("/canc") + [key(.enter)]).0
             case .orderCancelConfirm:
                 return run(orderDetailModel(.confirmed, size: size, glyphs: glyphs), keys("x")).0
             case .profile:
