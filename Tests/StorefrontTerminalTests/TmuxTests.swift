@@ -221,6 +221,41 @@ struct TmuxTests {
         try shop.waitFor("Sold by \(vendorName)")
     }
 
+    @Test func aVendorFiltersTheirProductsWithSlash() throws {
+        let server = try MarketplaceServer()
+        let tag = String(UUID().uuidString.prefix(6))
+        let email = uniqueEmail("filterer")
+        try server.register(name: "Fia Filter", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        for name in ["Teapot \(tag)", "Kettle \(tag)", "Teacup \(tag)"] {
+            let input = ProductInput(name: name, description: "Cast iron.", price: Money("20.00")!, category: "Kitchen")
+            guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+                throw HarnessError("\(name) could not be created")
+            }
+        }
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Fia Filter (vendor)")
+        try shop.press("V")
+        try shop.waitFor("Kettle \(tag)", "1 of 3")
+        // Typing narrows at once; Enter keeps the filter; Esc clears it; Esc again goes back.
+        try shop.press("/")
+        try shop.type("tea")
+        let narrowed = try shop.waitFor("Filter: tea", "1 of 2")
+        #expect(!narrowed.contains("Kettle \(tag)"))
+        try shop.press("Enter")
+        try shop.waitFor("Filter \"tea\"", "Esc clear filter")
+        try shop.press("Escape")
+        try shop.waitFor("Kettle \(tag)", "1 of 3")
+        try shop.press("Escape")
+        try shop.waitFor("Storefront › Browse")
+    }
+
     @Test func anAdminSeesLowStockWithNamesAndRestocksInPlace() throws {
         let server = try MarketplaceServer()
         try server.seed(products: 30)
