@@ -33,4 +33,20 @@ static inline long sf_curl_response_code(CURL *handle) {
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
     return status;
 }
+
+typedef void (*sf_curl_lock_function)(CURL *handle, curl_lock_data data, curl_lock_access access, void *context);
+typedef void (*sf_curl_unlock_function)(CURL *handle, curl_lock_data data, void *context);
+/// A share handle's locks, and what it shares between the easy handles that use it:
+/// TLS sessions and DNS answers.
+static inline CURLSHcode sf_curl_share_setup(CURLSH *share, sf_curl_lock_function lock, sf_curl_unlock_function unlock, void *context) {
+    CURLSHcode code = curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_USERDATA, context);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (code == CURLSHE_OK) code = curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    return code;
+}
+static inline CURLcode sf_curl_setopt_share(CURL *handle, CURLSH *share) {
+    return curl_easy_setopt(handle, CURLOPT_SHARE, share);
+}
 #endif

@@ -1,3 +1,4 @@
+import Foundation
 import MarketplaceAPI
 
 /// One page of the catalogue (`GET /api/products`), as the browse screen asks for it.
@@ -90,4 +91,29 @@ public enum APIError: Error, Equatable, Sendable {
 public extension Money {
     /// "$12.50": the shop's prices are in US dollars.
     var display: String { "$" + description }
+
+    /// `display` when it fits in `width` columns; otherwise abbreviated in
+    /// thousands, millions, billions or trillions with as many decimals as fit,
+    /// rounded down so a column never shows more than the amount: "$99.99M"
+    /// for $99,999,999.99 in a column of 10. The exact amount stays on the
+    /// product, the cart's total and the order's detail.
+    func display(fitting width: Int) -> String {
+        let full = display
+        if full.count <= width { return full }
+        let units: [(scale: Decimal, suffix: String)] = [(1_000, "K"), (1_000_000, "M"), (1_000_000_000, "B"), (1_000_000_000_000, "T")]
+        for (index, unit) in units.enumerated() {
+            var scaled = amount / unit.scale
+            // The smallest unit that leaves at most three whole digits (the largest unit takes any).
+            guard scaled < 1000 || index == units.count - 1 else { continue }
+            for decimals in [2, 1, 0] {
+                var rounded = Decimal()
+                NSDecimalRound(&rounded, &scaled, decimals, .down)
+                let text = "$" + rounded.description + unit.suffix
+                if text.count <= width { return text }
+            }
+            break
+        }
+        // Narrower than any abbreviation ("$999K" needs 5): as much as fits, marked cut.
+        return String(full.prefix(max(0, width - 1))) + "…"
+    }
 }

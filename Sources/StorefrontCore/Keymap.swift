@@ -19,13 +19,17 @@ public struct KeyHelp: Equatable, Sendable {
     /// Shown in the bottom bar (otherwise only in the `?` help).
     public var inBar: Bool
     public var scope: Scope
+    /// The screen's primary action (open, add to cart, check out, place order):
+    /// never the key a short bar cuts off.
+    public var primary: Bool
 
-    public init(_ keys: String, _ short: String, long: String? = nil, inBar: Bool = true, scope: Scope = .screen) {
+    public init(_ keys: String, _ short: String, long: String? = nil, inBar: Bool = true, scope: Scope = .screen, primary: Bool = false) {
         self.keys = keys
         self.short = short
         self.long = long ?? short
         self.inBar = inBar
         self.scope = scope
+        self.primary = primary
     }
 }
 

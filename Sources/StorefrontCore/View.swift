@@ -107,15 +107,16 @@ private func drawStatus(_ frame: inout Frame, _ model: Model, _ env: DrawEnv) {
 }
 
 /// The keys of the current screen. When they do not all fit, the screen's own
-/// keys give way first (its last first), then the role's, so help, quit and
-/// the keys an admin or vendor came for always show.
+/// keys give way first (its last first), then the role's, so help, quit,
+/// the screen's primary action and the keys an admin or vendor came for always show.
 func drawHelpBar(_ frame: inout Frame, _ keys: [KeyHelp], row: Int) {
     frame.fill(Rect(x: 0, y: row, width: frame.width, height: 1), role: .keyHelp)
     var shown = keys.filter(\.inBar)
     func width(_ list: [KeyHelp]) -> Int { list.reduce(1) { $0 + TextWidth.of($1.keys) + 1 + TextWidth.of($1.short) + 2 } - 2 }
     while width(shown) > frame.width - 1 {
-        guard let least = shown.map(\.scope).filter({ $0 != .global }).min(),
-              let index = shown.lastIndex(where: { $0.scope == least }) else { break }
+        let removable = shown.filter { $0.scope != .global && !$0.primary }
+        guard let least = removable.map(\.scope).min(),
+              let index = shown.lastIndex(where: { $0.scope == least && !$0.primary }) else { break }
         shown.remove(at: index)
     }
     var x = 1

@@ -17,7 +17,10 @@ public enum TransportError: Error, Equatable, Sendable {
     case untrusted(String)
 }
 
-/// Blocking HTTP over libcurl, one easy handle per request; call it off the UI thread.
+/// Blocking HTTP over libcurl; call it off the UI thread. Easy handles are kept
+/// between requests (`HandlePool`), so the connection to the server stays open
+/// (keep-alive) and TLS sessions are reused; a connection the server closed is
+/// replaced on the next request without the caller seeing it.
 public final class CurlTransport: Sendable {
     public let connectTimeout: Duration
     public let totalTimeout: Duration
@@ -37,8 +40,8 @@ public final class CurlTransport: Sendable {
     }
 
     public func send(method: String, url: String, body: Data?, headers: [String]) throws(TransportError) -> HTTPResponse {
-        guard let handle = curl_easy_init() else { throw .unreachable("libcurl could not start a request") }
-        defer { curl_easy_cleanup(handle) }
+        guard let handle = HandlePool.shared.take() else { throw .unreachable("libcurl could not start a request") }
+        defer { HandlePool.shared.give(handle) }
         var headerList: UnsafeMutablePointer<curl_slist>?
         for header in headers { headerList = curl_slist_append(headerList, header) }
         defer { curl_slist_free_all(headerList) }
@@ -46,11 +49,18 @@ public final class CurlTransport: Sendable {
         let sink = ResponseSink()
         let context = Unmanaged.passRetained(sink)
         defer { context.release() }
+        // The handle outlives this request: it keeps no pointer to what is freed here.
+        defer {
+            _ = sf_curl_setopt_headers(handle, nil)
+            _ = sf_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, nil)
+        }
 
         _ = sf_curl_setopt_string(handle, CURLOPT_URL, url)
         _ = sf_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
         // Without NOSIGNAL, libcurl's timeouts use signals, which are unsafe off the main thread.
         _ = sf_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // Idle kept-alive connections are probed, so one a middlebox dropped is found dead early.
+        _ = sf_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = sf_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(connectTimeout))
         _ = sf_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(totalTimeout))
         _ = sf_curl_setopt_headers(handle, headerList)
@@ -97,6 +107,63 @@ public final class CurlTransport: Sendable {
 
     private func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Easy handles kept between requests: libcurl keeps each handle's connections
+/// open (HTTP/1.1 keep-alive) and reuses them for the next request to the same
+/// server, noticing and replacing one the server closed meanwhile. A request takes
+/// the handle given back last (so requests one after another, whichever thread
+/// sends them, go over the same connection) and requests at once take one each;
+/// a handle is used by one thread at a time, as libcurl requires. TLS sessions and
+/// DNS answers are shared by every handle, through one share handle with a lock per
+/// kind of data (connections are not: libcurl does not support sharing them between
+/// threads), so a second connection resumes the first one's TLS session.
+private final class HandlePool: @unchecked Sendable {
+    static let shared = HandlePool()
+    /// Idle handles kept at most: as many connections stay open to a server.
+    static let most = 8
+
+    private let lock = NSLock()
+    private var idle: [UnsafeMutableRawPointer] = []
+    private let locks: UnsafeMutablePointer<pthread_mutex_t>
+    private var share: UnsafeMutableRawPointer?
+
+    private init() {
+        let count = Int(CURL_LOCK_DATA_LAST.rawValue)
+        locks = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: count)
+        for index in 0..<count { pthread_mutex_init(locks + index, nil) }
+        guard let share = curl_share_init() else { return }
+        let code = sf_curl_share_setup(share, { _, data, _, context in
+            guard let context else { return }
+            pthread_mutex_lock(context.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+        }, { _, data, context in
+            guard let context else { return }
+            pthread_mutex_unlock(context.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+        }, UnsafeMutableRawPointer(locks))
+        if code == CURLSHE_OK { self.share = share } else { curl_share_cleanup(share) }
+    }
+
+    /// A handle with its options reset (its connections and TLS sessions kept).
+    func take() -> UnsafeMutableRawPointer? {
+        lock.lock()
+        let kept = idle.popLast()
+        lock.unlock()
+        if let kept { curl_easy_reset(kept) }
+        guard let handle = kept ?? curl_easy_init() else { return nil }
+        if let share { _ = sf_curl_setopt_share(handle, share) }
+        return handle
+    }
+
+    func give(_ handle: UnsafeMutableRawPointer) {
+        lock.lock()
+        if idle.count < Self.most {
+            idle.append(handle)
+            lock.unlock()
+        } else {
+            lock.unlock()
+            curl_easy_cleanup(handle)
+        }
     }
 }
 

@@ -17,6 +17,33 @@ struct BrowseTests {
         #expect(more == [.send(3, .stock(["p000", "p001", "p002"]), token: "t")])
     }
 
+    @Test func theProductSaysWhoSellsItAndVListsMoreFromThem() throws {
+        let opened = run(browsingModel(), [key(.down), key(.enter)]).0
+        #expect(view(opened).text().contains("Sold by Kato & Daughters"))
+        let (vendor, commands) = run(opened, keys("v"))
+        #expect(commands.compactMap(\.sentRequest).map(\.1) == [AnyRequest(BrowseScreen.page(ProductQuery(ownerID: "vendor-1")))])
+        #expect(ProductQuery(ownerID: "vendor-1").queryString.contains("userId=vendor-1"))
+        #expect(browse(vendor).query.ownerID == "vendor-1")
+        #expect(view(vendor).text().contains("Vendor Kato & Daughters"))
+        // x clears the vendor as it clears the other filters; Esc goes back to the product.
+        let (cleared, again) = run(vendor, keys("x"))
+        #expect(browse(cleared).query.ownerID == nil && browse(cleared).vendorName == nil)
+        #expect(again.compactMap(\.sentRequest).map(\.1) == [AnyRequest(BrowseScreen.page(ProductQuery()))])
+        #expect(!view(cleared).text().contains("Vendor"))
+        #expect(run(vendor, [key(.escape)]).0.screen is ProductDetailScreen)
+    }
+
+    @Test func aProductWithoutAVendorNameSaysNothingOfIt() throws {
+        var product = fixtureProducts()[0]
+        product.vendorName = nil
+        var model = browsingModel()
+        model.history.append(model.screen)
+        model.screen = ProductDetailScreen(product: product)
+        #expect(!view(model).text().contains("Sold by"))
+        let (vendor, _) = run(model, keys("v"))
+        #expect(view(vendor).text().contains("Vendor selected"))
+    }
+
     @Test func stockBadgesSayWhatIsLeft() {
         let text = view(browsingModel()).text()
         #expect(text.contains("Out of stock"))

@@ -17,11 +17,13 @@ struct GoldenTests {
         case browseCategoryCounts = "browse-category-picker-counts"
         case browseSearch = "browse-search"
         case product = "product-detail"
+        case browseVendor = "browse-vendor"
         case cart = "cart"
         case cartEmpty = "cart-empty"
         case checkout = "checkout-declined"
         case placed = "checkout-placed"
         case orders = "orders"
+        case ordersFiltered = "orders-filtered"
         case orderDetail = "order-detail"
         case orderCancelConfirm = "order-detail-cancel-confirm"
         case lowStock = "admin-low-stock"
@@ -84,6 +86,12 @@ struct GoldenTests {
                 let detail = opened.screen as! ProductDetailScreen
                 let stock = fixtureStock(fixtureProducts())[detail.product.id]!
                 return run(opened, [.reply(opened.nextRequestID - 1, .success([detail.product.id: stock])), key(.char("+"))]).0
+            case .browseVendor:
+                let opened = run(browsingModel(size: size, glyphs: glyphs), [key(.down), key(.enter)]).0
+                let (asked, commands) = run(opened, keys("v"))
+                let theirs = Array(fixtureProducts().prefix(6))
+                let page = PageEnvelope(data: theirs, pagination: Pagination(page: 1, limit: 20, total: theirs.count))
+                return run(asked, [.reply(commands.compactMap(\.sentRequest).last!.0, .success(page))]).0
             case .cart:
                 let cart = run(browsingModel(size: size, glyphs: glyphs), [key(.char("c"))]).0
                 return run(cart, [.reply(cart.nextRequestID - 1, .success(fixtureCart())), key(.down)]).0
@@ -106,6 +114,8 @@ struct GoldenTests {
                 let list = run(browsingModel(size: size, glyphs: glyphs), [key(.char("o"))]).0
                 let loaded = run(list, [.reply(list.nextRequestID - 1, .success(PageEnvelope(data: fixtureOrders(), pagination: Pagination(page: 1, limit: 50, total: 2)))), key(.down)]).0
                 return self == .orders ? loaded : run(loaded, [key(.enter)]).0
+            case .ordersFiltered:
+                return run(Scene.orders.model(size, glyphs), keys("/canc") + [key(.enter)]).0
             case .orderCancelConfirm:
                 return run(orderDetailModel(.confirmed, size: size, glyphs: glyphs), keys("x")).0
             case .profile:

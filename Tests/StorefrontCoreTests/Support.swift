@@ -107,7 +107,7 @@ func fixtureProducts(count: Int = 20) -> [Product] {
         Product(id: String(format: "p%03d", index), name: names[index % names.count] + " No. \(index / names.count + 1)",
                 description: "A fine \(names[index % names.count].lowercased()) from the demo catalogue. Ships in 2–4 days; returns within 30 days.",
                 price: Money("\(10 + index * 7).\(index % 2 == 0 ? "50" : "99")")!, category: categories[index % categories.count],
-                images: ["https://images.storefront.test/\(index).jpg"], userId: "vendor-1", createdAt: fixtureDate, updatedAt: fixtureDate)
+                images: ["https://images.storefront.test/\(index).jpg"], userId: "vendor-1", createdAt: fixtureDate, updatedAt: fixtureDate, vendorName: "Kato & Daughters")
     }
 }
 

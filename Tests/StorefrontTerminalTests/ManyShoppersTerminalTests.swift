@@ -158,8 +158,10 @@ struct ManyShoppersTerminalTests {
     }
 
     /// Over a link with 50 ms each way, a catalogue page is on screen within two
-    /// round trips (a connection and the request) more than the same page takes
-    /// next to the server (the server's own time and the client's drawing).
+    /// round trips more than the same page takes next to the server (the server's
+    /// own time and the client's drawing), and never sooner than one: the request
+    /// crosses the link, over the connection the client kept open (no new connection
+    /// a page, so no second round trip for it).
     @Test func aPageOverASlowLinkTakesTwoRoundTripsMoreThanNextToTheServer() throws {
         let server = try MarketplaceServer(databaseSuffix: "_paging_test")
         try server.seed(products: 160)
@@ -186,15 +188,15 @@ struct ManyShoppersTerminalTests {
         }
         let near = try pageTimes(server.url)
         let far = try pageTimes("http://127.0.0.1:\(proxy.port)")
-        let roundTrips = 2 * 2 * 50.0
+        let roundTrip = 2 * 50.0, roundTrips = 2 * roundTrip
         print("slow link (50 ms each way): key to page \(far.map { Int($0) }) ms; next to the server \(near.map { Int($0) }) ms")
-        // The typical page: two round trips more than next to the server, give or take 15 ms;
-        // no page more than 100 ms past that (other suites share the two cores); and never
-        // less than the link's own delay.
+        // The typical page: at most two round trips more than next to the server, give or take
+        // 15 ms; no page more than 100 ms past that (other suites share the two cores); and never
+        // less than the link's own delay for the request itself.
         let median = { (times: [Double]) in ClientTrace.percentile(times, 0.5) }
         #expect(median(far) <= median(near) + roundTrips + 15, "median \(median(far)) ms against \(median(near)) ms next to the server")
         for time in far { #expect(time <= near.max()! + roundTrips + 100, "\(time) ms") }
-        #expect(far.allSatisfy { $0 >= roundTrips - 5 }, "the proxy delayed every round trip: \(far)")
+        #expect(far.allSatisfy { $0 >= roundTrip - 5 }, "the proxy delayed every request: \(far)")
     }
 
     /// Twenty kiosk sessions through the real sshd at once, on the server's default

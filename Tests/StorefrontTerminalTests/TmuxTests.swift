@@ -201,6 +201,81 @@ struct TmuxTests {
         try shop.waitFor("Ships to  1 Rue Neuve, 69001 Lyon, France", first.name, second.name)
     }
 
+    @Test func aShopperSeesWhoSellsAProductAndListsMoreFromThem() throws {
+        let server = try MarketplaceServer()
+        let tag = String(UUID().uuidString.prefix(6))
+        let vendorEmail = uniqueEmail("maker")
+        let vendorName = "Mira Maker \(tag)"
+        try server.register(name: vendorName, email: vendorEmail, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: vendorEmail, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        for (name, price) in [("Bowl \(tag)", "12.00"), ("Cup \(tag)", "8.50")] {
+            let input = ProductInput(name: name, description: "Stoneware, glazed by hand.", price: Money(price)!, category: "Kitchen")
+            guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+                throw HarnessError("\(name) could not be created")
+            }
+        }
+        let email = uniqueEmail("shopper")
+        try server.register(name: "Sam Shopper", email: email, password: "secret1")
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Sam Shopper (customer)", " products · newest first")
+        try shop.press("/")
+        try shop.type("Cup \(tag)")
+        try shop.press("Enter")
+        try shop.waitFor("Search \"Cup \(tag)\"", "1 of 1 products", "$8.50")
+        try shop.press("Enter")
+        try shop.waitFor("Sold by \(vendorName)", "Quantity  [-] 1 [+]")
+        try shop.press("v")
+        // The catalogue of that vendor alone: both products, the filter named in the header.
+        let theirs = try shop.waitFor("Vendor \(vendorName)", "1 of 2 products")
+        #expect(theirs.contains("Bowl \(tag)") && theirs.contains("Cup \(tag)"))
+        try shop.press("x")
+        try shop.waitFor("Category all", "Search none")
+        #expect(try !shop.capture().contains("Vendor \(vendorName)"))
+        try shop.press("Escape")
+        try shop.waitFor("Sold by \(vendorName)")
+    }
+
+    @Test func aVendorFiltersTheirProductsWithSlash() throws {
+        let server = try MarketplaceServer()
+        let tag = String(UUID().uuidString.prefix(6))
+        let email = uniqueEmail("filterer")
+        try server.register(name: "Fia Filter", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        for name in ["Teapot \(tag)", "Kettle \(tag)", "Teacup \(tag)"] {
+            let input = ProductInput(name: name, description: "Cast iron.", price: Money("20.00")!, category: "Kitchen")
+            guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+                throw HarnessError("\(name) could not be created")
+            }
+        }
+        let shop = try TmuxSession(server: server.url)
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Fia Filter (vendor)")
+        try shop.press("V")
+        try shop.waitFor("Kettle \(tag)", "1 of 3")
+        // Typing narrows at once; Enter keeps the filter; Esc clears it; Esc again goes back.
+        try shop.press("/")
+        try shop.type("tea")
+        let narrowed = try shop.waitFor("Filter: tea", "1 of 2")
+        #expect(!narrowed.contains("Kettle \(tag)"))
+        try shop.press("Enter")
+        try shop.waitFor("Filter \"tea\"", "Esc clear filter")
+        try shop.press("Escape")
+        try shop.waitFor("Kettle \(tag)", "1 of 3")
+        try shop.press("Escape")
+        try shop.waitFor("Storefront › Browse")
+    }
+
     @Test func anAdminSeesLowStockWithNamesAndRestocksInPlace() throws {
         let server = try MarketplaceServer()
         try server.seed(products: 30)

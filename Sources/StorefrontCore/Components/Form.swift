@@ -237,7 +237,7 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         }
         var help = [KeyHelp("Tab", "next", long: "next field or button (also ↓)"),
                     KeyHelp("S-Tab", "previous", long: "previous field or button (also ↑)", inBar: false),
-                    KeyHelp("Enter", focused?.kind == .button ? focused?.help?.short ?? submit.short : submit.short, long: submit.long)]
+                    KeyHelp("Enter", focused?.kind == .button ? focused?.help?.short ?? submit.short : submit.short, long: submit.long, primary: true)]
         if focused?.kind == .choice, let choice = focused?.help { help.insert(choice, at: 0) }
         if sending != nil, let stopWaiting { help.append(stopWaiting) }
         return help

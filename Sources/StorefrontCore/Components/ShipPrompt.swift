@@ -23,7 +23,7 @@ public struct ShipPrompt: Equatable, Sendable {
     public init() {}
 
     public var keyHelp: [KeyHelp] {
-        [KeyHelp("Enter", "ship", long: "ship the part with this carrier and tracking number (both may stay blank)"),
+        [KeyHelp("Enter", "ship", long: "ship the part with this carrier and tracking number (both may stay blank)", primary: true),
          KeyHelp("Tab", "next field", long: "between carrier and tracking number"),
          KeyHelp("Esc", "cancel", long: "ship nothing")]
     }

@@ -17,7 +17,7 @@ public struct UnitsPrompt: Equatable, Sendable {
 
     public init() {}
 
-    public var keyHelp: [KeyHelp] { [KeyHelp("Enter", "add units"), KeyHelp("Esc", "cancel")] }
+    public var keyHelp: [KeyHelp] { [KeyHelp("Enter", "add units", primary: true), KeyHelp("Esc", "cancel")] }
 
     public mutating func handle(_ key: Key) -> Outcome {
         switch key {

@@ -14,6 +14,8 @@ public struct BrowseScreen: ScreenState {
     }
 
     public var query = ProductQuery()
+    /// The name the vendor filter (`query.ownerID`) shows under; nil when unknown.
+    public var vendorName: String?
     public var products: [Product] = []
     public var pagination: Pagination?
     /// Each product's stock, as its answer carried it (or a stock request for those without).
@@ -36,6 +38,12 @@ public struct BrowseScreen: ScreenState {
 
     public init() {}
 
+    /// The catalogue of one vendor: the list filtered by its owner, `x` clears it.
+    public init(vendor ownerID: String, name: String?) {
+        query.ownerID = ownerID
+        vendorName = name
+    }
+
     public var title: String { "Browse" }
     public var capturesText: Bool { prompt != nil || picker != nil }
     public var busyLabel: String? { awaiting == nil ? nil : loadingMore ? "Loading more products…" : "Loading products…" }
@@ -51,12 +59,12 @@ public struct BrowseScreen: ScreenState {
 
     var keymap: Keymap<Action> {
         var bindings: [KeyBinding<Action>] = List.bindings("product", loadsMore: true, Action.move) + [
-            KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart"), .open),
+            KeyBinding([.enter], KeyHelp("Enter", "open", long: "open the product: description, stock, add to cart", primary: true), .open),
             KeyBinding([.char("/")], KeyHelp("/", "search", long: "search names and descriptions"), .search),
             KeyBinding([.char("f")], KeyHelp("f", "category", long: "filter by category"), .category),
             KeyBinding([.char("$")], KeyHelp("$", "price", long: "filter by price range, like 10-50", inBar: false), .price),
             KeyBinding([.char("s")], KeyHelp("s", "sort", long: "sort: newest, price low to high, price high to low"), .sort),
-            KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search and price filters", inBar: false), .clear),
+            KeyBinding([.char("x")], KeyHelp("x", "clear", long: "clear category, search, price and vendor filters", inBar: false), .clear),
         ]
         // After a failure the retry key leads the bar, so it is never the one cut off.
         let reload = KeyBinding<Action>([.char("r")], KeyHelp("r", "reload", long: "load the list again from the top (retry after an error)", inBar: failure != nil), .reload)
@@ -81,10 +89,10 @@ public struct BrowseScreen: ScreenState {
 
     public var keyHelp: [KeyHelp] {
         if picker != nil {
-            return [KeyHelp("↑/↓", "choose"), KeyHelp("Enter", "apply"), KeyHelp("Esc", "cancel")]
+            return [KeyHelp("↑/↓", "choose"), KeyHelp("Enter", "apply", primary: true), KeyHelp("Esc", "cancel")]
         }
-        if case .price? = prompt { return [KeyHelp("Enter", "apply", long: "apply the price range"), KeyHelp("Esc", "cancel")] }
-        if prompt != nil { return [KeyHelp("Enter", "search", long: "search for the typed words"), KeyHelp("Esc", "cancel")] }
+        if case .price? = prompt { return [KeyHelp("Enter", "apply", long: "apply the price range", primary: true), KeyHelp("Esc", "cancel")] }
+        if prompt != nil { return [KeyHelp("Enter", "search", long: "search for the typed words", primary: true), KeyHelp("Esc", "cancel")] }
         return keymap.help
     }
 
@@ -187,6 +195,7 @@ public struct BrowseScreen: ScreenState {
             restart(&ctx)
         case .clear:
             query = ProductQuery(sort: query.sort)
+            vendorName = nil
             list = List()
             restart(&ctx)
         case .reload: restart(&ctx)
@@ -338,9 +347,12 @@ public struct BrowseScreen: ScreenState {
         }
         var x = 1
         func item(_ label: String, _ value: String, active: Bool) {
+            // A filter not in use gives way when the row is full (a vendor's name on a narrow terminal).
+            if !active && x + TextWidth.of(label) + 1 + TextWidth.of(value) > area.maxX { return }
             x = frame.write(label + " ", x: x, y: y, role: .label)
             x = frame.write(value, x: x, y: y, role: active ? .badge : .muted) + 3
         }
+        if query.ownerID != nil { item("Vendor", vendorName ?? "selected", active: true) }
         item("Category", query.category ?? "all", active: query.category != nil)
         item("Search", query.search.map { "\"\($0)\"" } ?? "none", active: query.search != nil)
         let price: String = switch (query.minPrice, query.maxPrice) {
@@ -356,7 +368,7 @@ public struct BrowseScreen: ScreenState {
         let columns = layout.columns
         var x = frame.write(TextWidth.pad(product.name, to: columns.name, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
         x = frame.write(TextWidth.pad(product.category, to: columns.category, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : .muted) + 1
-        x = frame.write(TextWidth.pad(product.price.display, to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
+        x = frame.write(TextWidth.pad(product.price.display(fitting: columns.price), to: columns.price, alignRight: true), x: x, y: y, role: chosen ? .selection : .price) + 2
         if let level = stock[product.id], let badge = stockBadge(level) {
             frame.write(TextWidth.truncate(badge.text, to: columns.stock, ellipsis: env.glyphs.ellipsis), x: x, y: y, role: chosen ? .selection : badge.role, limit: layout.list.maxX)
         }

@@ -30,7 +30,7 @@ public struct CartScreen: ScreenState {
             KeyBinding([.char("d"), .delete], KeyHelp("d", "remove", long: "remove this item (also Delete)"), .remove),
             KeyBinding([.char("X")], KeyHelp("X", "empty cart", long: "remove every item (asks first)"), .clear),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the cart again (retry after an error)", inBar: failure != nil), .reload),
-            KeyBinding([.enter], KeyHelp("Enter", "checkout", long: "shipping address, payment, place the order"), .checkout),
+            KeyBinding([.enter], KeyHelp("Enter", "checkout", long: "shipping address, payment, place the order", primary: true), .checkout),
         ])
     }
 
@@ -109,9 +109,9 @@ public struct CartScreen: ScreenState {
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: rows), glyphs: env.glyphs) { frame, index, start, y, chosen in
             let line = cart.items[index]
             var cx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
-            cx = frame.write(TextWidth.pad(line.price.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .muted) + 1
+            cx = frame.write(TextWidth.pad(line.price.display(fitting: priceWidth), to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .muted) + 1
             cx = frame.write(TextWidth.pad(String(line.quantity), to: quantityWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text) + 1
-            frame.write(TextWidth.pad(line.subtotal.display, to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            frame.write(TextWidth.pad(line.subtotal.display(fitting: priceWidth), to: priceWidth, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
         }
         let count = cart.items.reduce(0) { $0 + $1.quantity }
         let totalY = area.y + 3 + min(rows, cart.items.count)

@@ -93,7 +93,7 @@ public struct CheckoutScreen: FormScreen {
     public var submitHelp: KeyHelp { KeyHelp("Enter", "place order", long: "place the order, or press the focused button") }
 
     public var keyHelp: [KeyHelp] {
-        if placed { return [KeyHelp("Enter", "keep shopping", long: "back to the catalogue"), KeyHelp("o", "orders", long: "your order history")] }
+        if placed { return [KeyHelp("Enter", "keep shopping", long: "back to the catalogue", primary: true), KeyHelp("o", "orders", long: "your order history")] }
         return form.keyHelp(submit: submitHelp)
     }
 

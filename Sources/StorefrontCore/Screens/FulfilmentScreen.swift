@@ -8,7 +8,7 @@ import MarketplaceAPI
 /// the order's status (f), and the list pages, scrolls and refreshes like Low stock.
 /// The selected order's address, lines and parts show below the list.
 public struct FulfilmentScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), ship, deliver, cancel, filter, reload }
+    enum Action: Sendable { case move(List.Move), ship, deliver, cancel, filter, reload, search, clearSearch }
 
     public static let refreshSeconds = 5.0
     public static let pageSize = 50
@@ -43,10 +43,13 @@ public struct FulfilmentScreen: ScreenState {
     /// The clock at the last tick; nil before the first.
     var now: Double?
 
+    /// `/`: the loaded orders narrowed by id, status, part, item names or city.
+    public var search = RowFilter()
+
     public init() {}
 
     public var title: String { isAdmin ? "All orders" : "Orders to ship" }
-    public var capturesText: Bool { shipPrompt != nil }
+    public var capturesText: Bool { shipPrompt != nil || search.isEditing }
     public var hasUnsavedInput: Bool { shipPrompt.map { !$0.carrier.isEmpty || !$0.tracking.isEmpty } ?? false }
 
     /// The filters f steps through: all, then each status a row can have.
@@ -64,7 +67,21 @@ public struct FulfilmentScreen: ScreenState {
 
     var hasMore: Bool { pages.count * Self.pageSize < total }
 
-    var selected: FulfilmentOrder? { list.selection.map { orders[$0] } }
+    var selected: FulfilmentOrder? { list.selection.map { orders[shown[$0]] } }
+
+    /// The positions in `orders` of the rows on show.
+    var shown: [Int] {
+        search.indices(orders) { order in
+            [order.orderId, order.status.rawValue, partColumn(order), order.shippingAddress?.city ?? ""] + order.items.map(\.name)
+        }
+    }
+
+    /// The list again after the rows on show changed, the same order selected while it still shows.
+    mutating func relist(selecting id: String?, _ area: Rect) {
+        let shown = self.shown
+        list.reset(count: shown.count, total: search.isActive ? nil : max(total, orders.count))
+        if let index = id.flatMap({ id in shown.firstIndex { orders[$0].orderId == id } }) { list.select(index, rows: rows(area)) }
+    }
 
     public var status: StatusText? {
         if confirmingCancel, let order = selected {
@@ -81,18 +98,21 @@ public struct FulfilmentScreen: ScreenState {
     var keymap: Keymap<Action> {
         var bindings = List.bindings("order", loadsMore: true, Action.move)
         if isAdmin {
-            bindings.append(KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the selected order and refund it (asks first; only until a part ships)"), .cancel))
+            bindings.append(KeyBinding([.char("x")], KeyHelp("x", "cancel order", long: "cancel the selected order and refund it (asks first; only until a part ships)", primary: true), .cancel))
         } else {
-            bindings.append(KeyBinding([.char("s")], KeyHelp("s", "ship", long: "ship your part of the selected order: carrier and tracking number, both optional"), .ship))
+            bindings.append(KeyBinding([.char("s")], KeyHelp("s", "ship", long: "ship your part of the selected order: carrier and tracking number, both optional", primary: true), .ship))
             bindings.append(KeyBinding([.char("D")], KeyHelp("D", "delivered", long: "mark your shipped part of the selected order delivered"), .deliver))
         }
         bindings.append(KeyBinding([.char("f")], KeyHelp("f", "status", long: "show orders of one status: " +
                                                           filters.map { $0?.rawValue ?? "all" }.joined(separator: ", ") + ", in turn"), .filter))
         bindings.append(KeyBinding([.char("r")], KeyHelp("r", "refresh", long: "refresh now (it also refreshes every \(Int(Self.refreshSeconds)) s)", inBar: false), .reload))
+        // A filter in force: its Esc outlasts / in a short bar.
+        if search.isActive { bindings.append(KeyBinding([.escape], RowFilter.clearHelp, .clearSearch)) }
+        bindings.append(KeyBinding([.char("/")], RowFilter.help, .search))
         return Keymap(bindings)
     }
 
-    public var keyHelp: [KeyHelp] { shipPrompt?.keyHelp ?? keymap.help }
+    public var keyHelp: [KeyHelp] { shipPrompt?.keyHelp ?? (search.isEditing ? search.keyHelp : keymap.help) }
 
     public mutating func appear(_ ctx: inout Context) {
         isAdmin = ctx.session?.user.role == .admin
@@ -145,6 +165,14 @@ public struct FulfilmentScreen: ScreenState {
     static func paneHeight(admin: Bool) -> Int { admin ? 4 : 3 }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if search.isEditing {
+            let id = selected?.orderId
+            if search.handle(key) {
+                list = List()
+                relist(selecting: id, ctx.area)
+            }
+            return true
+        }
         if confirmingCancel {
             confirmingCancel = false
             if key == .char("y"), let order = selected, Self.cancellable(order) { sendCancel(order, &ctx) }
@@ -205,6 +233,13 @@ public struct FulfilmentScreen: ScreenState {
         case .reload:
             problem = nil
             refresh(&ctx)
+        case .search: search.start()
+        case .clearSearch:
+            let id = selected?.orderId
+            if search.clear() {
+                list = List()
+                relist(selecting: id, ctx.area)
+            }
         }
         return true
     }
@@ -310,8 +345,7 @@ public struct FulfilmentScreen: ScreenState {
         pages = pages.filter { $0.key <= last }
         var seen = Set<String>()
         orders = pages.keys.sorted().flatMap { pages[$0]! }.filter { seen.insert($0.orderId).inserted }
-        list.reset(count: orders.count, total: max(total, orders.count))
-        if let index = selectedID.flatMap({ id in orders.firstIndex { $0.orderId == id } }) { list.select(index, rows: rows(ctx.area)) }
+        relist(selecting: selectedID, ctx.area)
     }
 
     /// An order as the server answered a ship or a delivery, in place of the row.
@@ -417,15 +451,20 @@ public struct FulfilmentScreen: ScreenState {
         frame.write("  " + TextWidth.pad("Placed (UTC)", to: 18) + TextWidth.pad(idWidth > 0 ? "Order" : "", to: idWidth) + TextWidth.pad("Status", to: 11) +
                     TextWidth.pad("Part", to: 12) + TextWidth.pad("Items", to: 6, alignRight: true) + (cityWidth > 0 ? "  " + TextWidth.pad("City", to: cityWidth) : ""),
                     x: x, y: area.y, role: .heading, limit: area.maxX)
-        frame.write("Status: " + (filter?.rawValue ?? "all") + " (f)", x: x + 2, y: area.y + 1, role: .muted)
+        let afterStatus = frame.write("Status: " + (filter?.rawValue ?? "all") + " (f)", x: x + 2, y: area.y + 1, role: .muted)
+        search.draw(&frame, x: afterStatus + 3, y: area.y + 1, width: x + width - afterStatus - 3 - 10, glyphs: env.glyphs)
         list.drawPosition(&frame, right: x + width, y: area.y + 1)
         if loaded && orders.isEmpty {
             let none = filter.map { "No \($0.rawValue) orders." } ?? (isAdmin ? "No orders yet." : "No orders of your products yet.")
             frame.write(none + (filter == nil ? "" : " f shows another status."), x: x + 2, y: area.y + 2, role: .muted, limit: area.maxX)
         }
+        let shown = self.shown
+        if shown.isEmpty && !orders.isEmpty {
+            frame.write("No order loaded matches the filter. Esc clears it.", x: x + 2, y: area.y + 2, role: .muted, limit: area.maxX)
+        }
         let listRows = rows(area)
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: listRows), glyphs: env.glyphs) { frame, index, start, y, chosen in
-            let order = orders[index]
+            let order = orders[shown[index]]
             let count = order.items.reduce(0) { $0 + $1.quantity }
             var cx = frame.write(TextWidth.pad(formatDate(order.placedAt), to: 18), x: start, y: y, role: chosen ? .selection : .text)
             if idWidth > 0 { cx = frame.write(TextWidth.pad(String(order.orderId.prefix(8)), to: idWidth), x: cx, y: y, role: chosen ? .selection : .muted) }

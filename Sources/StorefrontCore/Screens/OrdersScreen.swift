@@ -6,10 +6,14 @@ import MarketplaceAPI
 /// While it is open the list reads its pages again every few seconds, so an order
 /// that ships or is cancelled shows its new status, the selection staying put.
 public struct OrdersScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), open, reload }
+    enum Action: Sendable { case move(List.Move), open, reload, filter, clearFilter }
 
     public var orders: [Order] = []
     public var list = List()
+    /// `/`: the loaded orders narrowed by id, status or item names.
+    public var filter = RowFilter()
+    /// How many orders the server has, for the list's position while no filter is on.
+    var serverTotal: Int?
     var awaiting: Pending<PageEnvelope<Order>>?
     /// The last page read, and whether the server has more.
     var page = 0
@@ -29,17 +33,32 @@ public struct OrdersScreen: ScreenState {
     public init() {}
 
     public var title: String { "Orders" }
+    public var capturesText: Bool { filter.isEditing }
     public var busyLabel: String? { awaiting == nil ? nil : loadingMore ? "Loading older orders…" : "Loading your orders…" }
     public var status: StatusText? { failure?.statusText(retryKey: "r") }
 
     var keymap: Keymap<Action> {
         Keymap(List.bindings("order", loadsMore: true, Action.move) + [
-            KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order"), .open),
+            KeyBinding([.enter], KeyHelp("Enter", "details", long: "items and shipping address of the order", primary: true), .open),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the orders again (the list also refreshes every \(Int(Self.refreshSeconds)) s)"), .reload),
+        ] + (filter.isActive ? [KeyBinding([.escape], RowFilter.clearHelp, .clearFilter)] : []) + [
+            // A filter in force: its Esc outlasts / in a short bar.
+            KeyBinding([.char("/")], RowFilter.help, .filter),
         ])
     }
 
-    public var keyHelp: [KeyHelp] { keymap.help }
+    public var keyHelp: [KeyHelp] { filter.isEditing ? filter.keyHelp : keymap.help }
+
+    /// The positions in `orders` of the rows on show.
+    var shown: [Int] { filter.indices(orders) { [$0.id, $0.status.rawValue] + $0.items.map(\.name) } }
+
+    /// The list again after the filter changed, the same order selected while it still shows.
+    mutating func refilter(selecting id: String?, _ ctx: Context) {
+        let shown = self.shown
+        list = List()
+        list.reset(count: shown.count, total: filter.isActive ? nil : serverTotal)
+        if let index = id.flatMap({ id in shown.firstIndex { orders[$0].id == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
+    }
 
     public mutating func appear(_ ctx: inout Context) { load(&ctx) }
 
@@ -64,7 +83,7 @@ public struct OrdersScreen: ScreenState {
     /// A page read again: each order on show takes its new status (and everything else it
     /// says), orders placed meanwhile join at the top, and the same order stays selected.
     mutating func refreshed(_ fresh: PageEnvelope<Order>, _ ctx: inout Context) {
-        let selectedID = list.selection.map { orders[$0].id }
+        let selectedID = list.selection.map { orders[self.shown[$0]].id }
         let known = Dictionary(orders.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         let newest = orders.first?.createdAt
         var placed: [Order] = []
@@ -77,8 +96,10 @@ public struct OrdersScreen: ScreenState {
         }
         guard !placed.isEmpty || list.total != fresh.pagination.total else { return }
         orders = placed.sorted { $0.createdAt > $1.createdAt } + orders
-        list.reset(count: orders.count, total: max(fresh.pagination.total, orders.count))
-        if let index = selectedID.flatMap({ id in orders.firstIndex { $0.id == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
+        serverTotal = max(fresh.pagination.total, orders.count)
+        let shown = self.shown
+        list.reset(count: shown.count, total: filter.isActive ? nil : serverTotal)
+        if let index = selectedID.flatMap({ id in shown.firstIndex { orders[$0].id == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
     }
 
     mutating func loadMore(_ ctx: inout Context) {
@@ -99,13 +120,22 @@ public struct OrdersScreen: ScreenState {
     public mutating func wheel(_ rows: Int, _ ctx: inout Context) { wheelAsArrows(rows, &ctx) }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if filter.isEditing {
+            let selectedID = list.selection.map { orders[shown[$0]].id }
+            if filter.handle(key) { refilter(selecting: selectedID, ctx) }
+            return true
+        }
         guard let action = keymap.action(for: key) else { return false }
         switch action {
         case .move(let move):
             list.move(move, rows: Self.rows(ctx.area))
             if list.isAtEnd { loadMore(&ctx) }
-        case .open: if let index = list.selection { ctx.push(OrderDetailScreen(order: orders[index])) }
+        case .open: if let index = list.selection { ctx.push(OrderDetailScreen(order: orders[shown[index]])) }
         case .reload: load(&ctx)
+        case .filter: filter.start()
+        case .clearFilter:
+            let selectedID = list.selection.map { orders[shown[$0]].id }
+            if filter.clear() { refilter(selecting: selectedID, ctx) }
         }
         return true
     }
@@ -127,7 +157,8 @@ public struct OrdersScreen: ScreenState {
             orders = newer + reply.data.filter { !shown.contains($0.id) }.sorted { $0.createdAt > $1.createdAt }
             page = reply.pagination.page
             hasMore = reply.pagination.page * reply.pagination.limit < reply.pagination.total
-            list.reset(count: orders.count, total: reply.pagination.total)
+            serverTotal = reply.pagination.total
+            list.reset(count: self.shown.count, total: filter.isActive ? nil : reply.pagination.total)
         case .failure(let error): failure = error
         }
         loadingMore = false
@@ -138,7 +169,7 @@ public struct OrdersScreen: ScreenState {
 
     public mutating func click(x: Int, y: Int, double: Bool, area: Rect, _ ctx: inout Context) {
         guard let index = list.index(atRow: y - (area.y + 2), rows: Self.rows(area)) else { return }
-        if index == list.selected || double { ctx.push(OrderDetailScreen(order: orders[index])) } else { list.select(index, rows: Self.rows(area)) }
+        if index == list.selected || double { ctx.push(OrderDetailScreen(order: orders[shown[index]])) } else { list.select(index, rows: Self.rows(area)) }
     }
 
     public func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv) {
@@ -150,17 +181,22 @@ public struct OrdersScreen: ScreenState {
                     TextWidth.pad("Items", to: 6, alignRight: true) + TextWidth.pad("Total", to: 13, alignRight: true), x: x, y: area.y, role: .heading,
                     limit: area.maxX)
         list.drawPosition(&frame, right: x + 2 + 18 + idWidth + 11 + 6 + 13, y: area.y + 1)
+        filter.draw(&frame, x: x + 2, y: area.y + 1, width: width - 2, glyphs: env.glyphs)
         if orders.isEmpty && loaded {
             frame.write("No orders yet. Esc goes back to the catalogue.", x: x + 2, y: area.y + 2, role: .muted)
         }
+        let shown = self.shown
+        if shown.isEmpty && !orders.isEmpty {
+            frame.write("No order loaded matches the filter. Esc clears it.", x: x + 2, y: area.y + 2, role: .muted, limit: area.maxX)
+        }
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: width, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
-            let order = orders[index]
+            let order = orders[shown[index]]
             let count = order.items.reduce(0) { $0 + $1.quantity }
             var cx = frame.write(TextWidth.pad(formatDate(order.createdAt), to: 18), x: start, y: y, role: chosen ? .selection : .text)
             if idWidth > 0 { cx = frame.write(TextWidth.pad(String(order.id.prefix(8)), to: idWidth), x: cx, y: y, role: chosen ? .selection : .muted) }
             cx = frame.write(TextWidth.pad(order.status.rawValue, to: 11), x: cx, y: y, role: chosen ? .selection : statusRole(order.status))
             cx = frame.write(TextWidth.pad(String(count), to: 6, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
-            frame.write(TextWidth.pad(order.totalAmount.display, to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            frame.write(TextWidth.pad(order.totalAmount.display(fitting: 12), to: 13, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
         }
     }
 }
@@ -426,12 +462,12 @@ public struct OrderDetailScreen: ScreenState {
         list.draw(&frame, in: rows, glyphs: env.glyphs) { frame, index, start, y, chosen in
             let line = order.items[index]
             var lx = frame.write(TextWidth.pad(line.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text)
-            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display)", to: 18, alignRight: true), x: lx, y: y, role: chosen ? .selection : .muted)
-            frame.write(TextWidth.pad(line.subtotal.display, to: 12, alignRight: true), x: lx, y: y, role: chosen ? .selection : .price)
+            lx = frame.write(TextWidth.pad("\(line.quantity) × \(line.price.display(fitting: 17 - TextWidth.of("\(line.quantity) × ")))", to: 18, alignRight: true), x: lx, y: y, role: chosen ? .selection : .muted)
+            frame.write(TextWidth.pad(line.subtotal.display(fitting: 11), to: 12, alignRight: true), x: lx, y: y, role: chosen ? .selection : .price)
         }
         y += rows.height
         frame.write(TextWidth.pad("Total", to: nameWidth + 18, alignRight: true), x: x, y: y + 1, role: .heading)
-        frame.write(TextWidth.pad(order.totalAmount.display, to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
+        frame.write(TextWidth.pad(order.totalAmount.display(fitting: 11), to: 12, alignRight: true), x: x + nameWidth + 18, y: y + 1, role: .price)
         y += 3
         if let address = order.shippingAddress {
             frame.write("Ships to", x: x, y: y, role: .heading)

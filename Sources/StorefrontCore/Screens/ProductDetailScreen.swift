@@ -3,7 +3,7 @@ import MarketplaceAPI
 /// One product: price, live stock, description, image URLs; choose a quantity
 /// and add it to the cart.
 public struct ProductDetailScreen: ScreenState {
-    enum Action: Sendable { case more, fewer, add, cart, reload }
+    enum Action: Sendable { case more, fewer, add, cart, reload, vendor }
 
     public var product: Product
     /// nil while unknown.
@@ -41,8 +41,10 @@ public struct ProductDetailScreen: ScreenState {
         var bindings: [KeyBinding<Action>] = [
             KeyBinding([.char("+"), .char("="), .right, .char("l")], KeyHelp("+/→", "more", long: "one more (also l)"), .more),
             KeyBinding([.char("-"), .left, .char("h")], KeyHelp("-/←", "fewer", long: "one fewer (also h)"), .fewer),
-            KeyBinding([.enter, .char("a")], KeyHelp("Enter", "add to cart", long: "add this quantity to your cart (also a)"), .add),
+            KeyBinding([.enter, .char("a")], KeyHelp("Enter", "add to cart", long: "add this quantity to your cart (also a)", primary: true), .add),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load the product and its stock again", inBar: failure != nil), .reload),
+            KeyBinding([.char("v")], KeyHelp("v", "vendor", long: "more from this product's vendor: the catalogue filtered by them (x there clears it)",
+                                             inBar: false), .vendor),
         ]
         if signedIn { bindings.append(KeyBinding([.char("c")], KeyHelp("c", "cart", long: "your cart"), .cart)) }
         return Keymap(bindings)
@@ -68,6 +70,7 @@ public struct ProductDetailScreen: ScreenState {
         case .fewer: quantity = max(1, quantity - 1)
         case .reload: reload(&ctx)
         case .cart: ctx.push(CartScreen())
+        case .vendor: ctx.push(BrowseScreen(vendor: product.userId, name: product.vendorName))
         case .add:
             guard ctx.session != nil else {
                 ctx.notify("Sign in to use the cart: Esc, then i.", role: .warning)
@@ -126,7 +129,16 @@ public struct ProductDetailScreen: ScreenState {
         } else {
             frame.write("  Checking stock…", x: after, y: y, role: .muted)
         }
-        y += 2
+        y += 1
+        if let vendor = product.vendorName {
+            let by = frame.write("Sold by ", x: x, y: y, role: .muted)
+            let hint = "  \(env.glyphs.dot) v more from them"
+            let end = frame.write(TextWidth.truncate(vendor, to: max(1, area.maxX - 2 - by - TextWidth.of(hint)), ellipsis: env.glyphs.ellipsis),
+                                  x: by, y: y, role: .label)
+            frame.write(hint, x: end, y: y, role: .muted, limit: area.maxX)
+            y += 1
+        }
+        y += 1
         var qx = frame.write("Quantity  ", x: x, y: y, role: .label)
         qx = frame.write("[-]", x: qx, y: y, role: .button)
         qx = frame.write(" \(quantity) ", x: qx, y: y, role: .inputFocused)

@@ -51,7 +51,7 @@ public struct ProfileScreen: FormScreen {
     var addressKeymap: Keymap<AddressAction> {
         Keymap(List.bindings("address", AddressAction.move) + [
             KeyBinding([.char("a"), .char("n")], KeyHelp("a", "add", long: "add an address (also n, as everywhere new things are made)"), .add),
-            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected address (also e)"), .edit),
+            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected address (also e)", primary: true), .edit),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected address (asks first)"), .delete),
             KeyBinding([.char("*")], KeyHelp("*", "default", long: "make the selected address the default"), .makeDefault),
         ])

@@ -2,12 +2,14 @@ import MarketplaceAPI
 
 /// A vendor's own products: create, edit, delete (asking first) and add stock.
 public struct VendorScreen: ScreenState {
-    enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload, orders }
+    enum Action: Sendable { case move(List.Move), create, edit, delete, stock, reload, orders, filter, clearFilter }
 
     public var products: [Product] = []
     public var stock: [String: ProductStock] = [:]
     public var truncated = false
     public var list = List()
+    /// `/`: the products narrowed by name, id or category.
+    public var filter = RowFilter()
     public var loaded = false
     /// d asks once; y deletes.
     public var confirmingDelete = false
@@ -22,7 +24,7 @@ public struct VendorScreen: ScreenState {
     public init() {}
 
     public var title: String { "My products" }
-    public var capturesText: Bool { stockPrompt != nil }
+    public var capturesText: Bool { stockPrompt != nil || filter.isEditing }
     public var busyLabel: String? {
         deleteRequest != nil || stockAddRequest != nil ? "Saving…" : (listRequest != nil && !loaded) ? "Looking for your products…" : nil
     }
@@ -36,17 +38,30 @@ public struct VendorScreen: ScreenState {
     var keymap: Keymap<Action> {
         Keymap(List.bindings("product", Action.move) + [
             KeyBinding([.char("n"), .char("a")], KeyHelp("n", "new", long: "create a product (also a)"), .create),
-            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)"), .edit),
+            KeyBinding([.enter, .char("e")], KeyHelp("Enter", "edit", long: "edit the selected product (also e)", primary: true), .edit),
             KeyBinding([.char("+")], KeyHelp("+", "add stock", long: "add units to the selected product's stock"), .stock),
             KeyBinding([.char("d"), .delete], KeyHelp("d", "delete", long: "delete the selected product (asks first)"), .delete),
             KeyBinding([.char("r")], KeyHelp("r", "reload", long: "load your products again", inBar: false), .reload),
             KeyBinding([.char("O")], KeyHelp("O", "orders to ship", long: "orders of your products: ship your part, mark it delivered (an admin sees every order)",
                                              inBar: false), .orders),
+        ] + (filter.isActive ? [KeyBinding([.escape], RowFilter.clearHelp, .clearFilter)] : []) + [
+            // A filter in force: its Esc outlasts / in a short bar.
+            KeyBinding([.char("/")], RowFilter.help, .filter),
         ])
     }
 
     public var keyHelp: [KeyHelp] {
-        stockPrompt?.keyHelp ?? keymap.help
+        stockPrompt?.keyHelp ?? (filter.isEditing ? filter.keyHelp : keymap.help)
+    }
+
+    /// The positions in `products` of the rows on show.
+    var shown: [Int] { filter.indices(products) { [$0.id, $0.name, $0.category] } }
+
+    /// The list again after the rows on show changed, the same product selected while it still shows.
+    mutating func relist(selecting id: String?, _ ctx: Context) {
+        let shown = self.shown
+        list.reset(count: shown.count)
+        if let index = id.flatMap({ id in shown.firstIndex { products[$0].id == id } }) { list.select(index, rows: Self.rows(ctx.area)) }
     }
 
     public mutating func appear(_ ctx: inout Context) { load(&ctx) }
@@ -59,12 +74,20 @@ public struct VendorScreen: ScreenState {
         listRequest = ctx.send(.myProducts(ownerID: owner))
     }
 
-    var selected: Product? { list.selection.map { products[$0] } }
+    var selected: Product? { list.selection.map { products[shown[$0]] } }
 
     /// The rows of the list, between its heading and the prompt row.
     static func rows(_ area: Rect) -> Int { max(1, area.height - 4) }
 
     public mutating func handle(_ key: Key, _ ctx: inout Context) -> Bool {
+        if filter.isEditing {
+            let id = selected?.id
+            if filter.handle(key) {
+                list = List()
+                relist(selecting: id, ctx)
+            }
+            return true
+        }
         if confirmingDelete {
             confirmingDelete = false
             if key == .char("y"), let product = selected {
@@ -95,6 +118,13 @@ public struct VendorScreen: ScreenState {
         case .delete: if selected != nil { confirmingDelete = true }
         case .reload: load(&ctx)
         case .orders: ctx.push(FulfilmentScreen())
+        case .filter: filter.start()
+        case .clearFilter:
+            let id = selected?.id
+            if filter.clear() {
+                list = List()
+                relist(selecting: id, ctx)
+            }
         }
         return true
     }
@@ -106,7 +136,7 @@ public struct VendorScreen: ScreenState {
                 loaded = true
                 products = found.products
                 truncated = found.truncated
-                list.reset(count: products.count)
+                list.reset(count: shown.count)
                 for product in products { if let known = product.stock { stock[product.id] = known } }
                 let missing = products.filter { stock[$0.id] == nil }.map(\.id)
                 if !missing.isEmpty { stockRequest = ctx.send(.stock(missing)) }
@@ -126,7 +156,7 @@ public struct VendorScreen: ScreenState {
             case .success(let deleted):
                 let name = products.first { $0.id == deleted }?.name ?? "The product"
                 products.removeAll { $0.id == deleted }
-                list.reset(count: products.count)
+                list.reset(count: shown.count)
                 ctx.notify("\(name) was deleted.")
             case .failure(let error): failure = error
             }
@@ -142,11 +172,16 @@ public struct VendorScreen: ScreenState {
             frame.write("You have no products yet. Press n to create one.", x: x + 2, y: area.y + 2, role: .muted)
         }
         list.drawPosition(&frame, right: x + nameWidth + 36, y: area.y + 1)
+        filter.draw(&frame, x: x + 2, y: area.y + 1, width: nameWidth + 34, glyphs: env.glyphs)
+        let shown = self.shown
+        if shown.isEmpty && !products.isEmpty {
+            frame.write("None of your products matches the filter. Esc clears it.", x: x + 2, y: area.y + 2, role: .muted, limit: area.maxX)
+        }
         list.draw(&frame, in: Rect(x: x, y: area.y + 2, width: nameWidth + 36, height: Self.rows(area)), glyphs: env.glyphs) { frame, index, start, y, chosen in
-            let product = products[index]
+            let product = products[shown[index]]
             var cx = frame.write(TextWidth.pad(product.name, to: nameWidth, ellipsis: env.glyphs.ellipsis), x: start, y: y, role: chosen ? .selection : .text) + 1
             cx = frame.write(TextWidth.pad(product.category, to: 14, ellipsis: env.glyphs.ellipsis), x: cx, y: y, role: chosen ? .selection : .muted)
-            cx = frame.write(TextWidth.pad(product.price.display, to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
+            cx = frame.write(TextWidth.pad(product.price.display(fitting: 10), to: 11, alignRight: true), x: cx, y: y, role: chosen ? .selection : .price)
             let quantity = stock[product.id].map { String($0.quantity) } ?? ""
             frame.write(TextWidth.pad(quantity, to: 8, alignRight: true), x: cx, y: y, role: chosen ? .selection : .text)
         }

@@ -1,0 +1,96 @@
+import Foundation
+import MarketplaceAPI
+import StorefrontCore
+import Testing
+@testable import StorefrontHTTP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback HTTP/1.1 server that keeps connections open and counts those it
+/// accepted; `closeAfter` answers that many requests on a connection and then
+/// closes it without saying so first (as a server's idle timeout does).
+final class KeepAliveServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let lock = NSLock()
+    private var accepted = 0
+    private var answered = 0
+    private let closeAfter: Int?
+
+    static let health = #"{"status":"ok"}"#
+
+    init(closeAfter: Int? = nil) throws {
+        self.closeAfter = closeAfter
+        guard let (fd, port) = SilentListener.unbound() else { throw POSIXError(.EADDRINUSE) }
+        self.fd = fd
+        self.port = port
+        Thread { [self] in serve() }.start()
+    }
+
+    var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted }
+    var requests: Int { lock.lock(); defer { lock.unlock() }; return answered }
+
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)) }
+
+    private func serve() {
+        while true {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { close(fd); return }
+            lock.lock(); accepted += 1; lock.unlock()
+            Thread { [self] in converse(connection) }.start()
+        }
+    }
+
+    /// Requests on one connection, each answered, until the client closes it (or `closeAfter`).
+    private func converse(_ connection: Int32) {
+        defer { close(connection) }
+        var pending = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var count = 0
+        while true {
+            guard let end = pending.range(of: Data("\r\n\r\n".utf8)) else {
+                let got = recv(connection, &buffer, buffer.count, 0)
+                if got <= 0 { return }
+                pending.append(contentsOf: buffer[0..<got])
+                continue
+            }
+            // Health checks carry no body.
+            pending.removeSubrange(..<end.upperBound)
+            let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(Self.health.utf8.count)\r\n\r\n" + Self.health
+            _ = reply.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            lock.lock(); answered += 1; lock.unlock()
+            count += 1
+            if let closeAfter, count >= closeAfter { return }
+        }
+    }
+}
+
+/// The client keeps its connection to the server between requests and replaces
+/// one the server closed without the caller seeing it.
+@Suite("keep-alive")
+struct KeepAliveTests {
+    @Test func twentyRequestsOfOneClientGoOverOneConnection() throws {
+        let server = try KeepAliveServer()
+        defer { server.stop() }
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+        for _ in 0..<20 {
+            let reply = client.perform(.call(Endpoints.health), token: nil)
+            #expect(reply.error == nil, "\(reply)")
+        }
+        #expect(server.requests == 20)
+        #expect(server.connections == 1)
+    }
+
+    @Test func aConnectionTheServerClosedIsReplacedAndEveryRequestAnswers() throws {
+        let server = try KeepAliveServer(closeAfter: 10)
+        defer { server.stop() }
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+        for index in 0..<20 {
+            let reply = client.perform(.call(Endpoints.health), token: nil)
+            #expect(reply.error == nil, "request \(index + 1): \(reply)")
+        }
+        #expect(server.requests == 20)
+        #expect(server.connections == 2)
+    }
+}
