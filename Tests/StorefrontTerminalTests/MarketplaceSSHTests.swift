@@ -247,6 +247,55 @@ struct MarketplaceSSHTests {
         try stranger.waitUntilEnded()
     }
 
+    @Test func aShopperRegistersOverSSHIsRememberedByTheirKeyAndForgottenWhenTheyRemoveIt() throws {
+        let door = try SSHDoor(databaseSuffix: "_ssh_test")
+        try door.server.seed(products: 12)
+        let key = try door.makeKey("newcomer")
+        let fingerprint = String(try shell("/usr/bin/ssh-keygen", ["-lf", key + ".pub"]).split(separator: " ")[1])
+        let email = uniqueEmail("newcomer")
+        do {
+            // An unknown key: a guest, who creates an account inside the shop and lets it remember the key.
+            let first = try TmuxSession(command: door.sshCommand(key: key), width: 100, height: 30)
+            try first.waitFor("kiosk  guest", "12 products", timeout: 30)
+            try first.press("i")
+            try first.waitFor("Sign in to Storefront")
+            try first.press("Tab", "Tab", "Tab", "Enter")
+            try first.waitFor("Create a Storefront account")
+            try first.typeFields("Nico Newcomer", email, "secret1")
+            try first.press("Enter")
+            try first.waitFor("Remember this key for \(email)? y/n", timeout: 30)
+            try first.press("y")
+            try first.waitFor("Key remembered for SSH sign-in.")
+            try first.press("q")
+            try first.waitUntilEnded()
+
+            // The same ssh again: signed in by that key, no password typed.
+            let second = try TmuxSession(command: door.sshCommand(key: key), width: 100, height: 30)
+            try second.waitFor("kiosk  signed in by key " + String(fingerprint.prefix(11)), "12 products", timeout: 30)
+            // The profile lists the key; removing it there forgets it.
+            try second.press("u")
+            try second.waitFor("Newsletter", "Theme")
+            try second.press("Tab", "Tab", "K")
+            // The door knows the key, not the comment the shopper's file gives it: the key is named by its fingerprint.
+            try second.waitFor(" Storefront › SSH keys", "ssh-ed25519", fingerprint, "last used")
+            try second.press("d")
+            try second.waitFor("Remove the key " + String(fingerprint.prefix(20)))
+            try second.press("y")
+            try second.waitFor("Key removed.", "None yet.")
+            try second.press("Escape", "Escape", "q")
+            try second.waitUntilEnded()
+
+            // And the next connection with that key is a guest's again.
+            let third = try TmuxSession(command: door.sshCommand(key: key), width: 100, height: 30)
+            try third.waitFor("kiosk  guest", "12 products", timeout: 30)
+            try third.press("q")
+            try third.waitUntilEnded()
+            #expect(try third.exitStatus() == 0)
+        } catch {
+            throw HarnessError("\(error)\n--- server log ---\n\(door.server.log.suffix(3000))")
+        }
+    }
+
     @Test func commandsSubsystemsAndForwardingAreRefusedAndNothingRuns() throws {
         let door = try SSHDoor(databaseSuffix: "_ssh_test")
         let key = try door.makeKey("refused")
