@@ -156,6 +156,12 @@ def _documented_refusal(case, response):
                 or (len(errors) == 1 and all(field == "amount" and message.startswith("amount must be the order's total")
                                              for field, message in errors)):
             return "a shopper's payment names their order and pays its total"
+    # An SSH public key line is checked to its inside: base64 of an SSH wire-format
+    # blob whose type is the line's, with a point of that curve's size; the
+    # description documents 400 `ssh_key_invalid` / `ssh_key_type_unsupported` for
+    # anything else, which no JSON Schema can tell from a well-formed key.
+    if operation == "POST /api/users/ssh-keys" and status == 400 and code in ("ssh_key_invalid", "ssh_key_type_unsupported"):
+        return "an SSH key's inner structure"
     # minPrice is "not above maxPrice": a rule across two query parameters.
     if operation == "GET /api/products" and status == 400:
         low, high = _decimal((case.query or {}).get("minPrice")), _decimal((case.query or {}).get("maxPrice"))

@@ -39,6 +39,18 @@ import Testing
         return result
     }
 
+    @Test func theGatewayBelievesTheShoppersTheSSHDoorForwards() async throws {
+        let services = try await Self.services()
+        let ssh = try #require(services["ssh"]), gateway = try #require(services["gateway"])
+        let address = Self.defaults(try #require(((ssh["networks"] as? Object)?["default"] as? Object)?["ipv4_address"] as? String))
+        #expect(address == "172.28.0.11")
+        let environment = try #require(gateway["environment"] as? [String: Any])
+        #expect(Self.defaults(try #require(environment["TRUSTED_PROXY_ADDRESSES"] as? String)) == address)
+        // The gateway's start writes it into the geo file its template includes.
+        let script = (gateway["command"] as? [String] ?? []).joined(separator: "\n").replacingOccurrences(of: "$$", with: "$")
+        #expect(try await gatewayGeoFile(script: script, peers: address) == "172.28.0.11 1;\n")
+    }
+
     @Test func everyServiceTrustsTheGatewayAndOutlastsItsDrain() async throws {
         let services = try await Self.services()
         let gateway = try #require(services["gateway"])
@@ -60,3 +72,25 @@ import Testing
         }
     }
 }
+
+/// The trusted-proxies geo file a gateway's start script writes for these peers: its
+/// `for peer …` lines run by /bin/sh with `TRUSTED_PROXY_ADDRESSES` and a scratch `RUN_DIR`.
+func gatewayGeoFile(script: String, peers: String) async throws -> String {
+    let lines = script.split(separator: "\n").map(String.init)
+    guard let start = lines.firstIndex(where: { $0.contains("for peer in") }),
+          let end = lines[start...].firstIndex(where: { $0.contains("trusted-proxies.geo") }) else {
+        throw ServerProcessError("the gateway's start writes no trusted-proxies.geo from TRUSTED_PROXY_ADDRESSES:\n\(script)")
+    }
+    let run = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-geo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: run.appendingPathComponent("marketplace.d"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: run) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["TRUSTED_PROXY_ADDRESSES"] = peers
+    environment["RUN_DIR"] = run.path
+    let output = run.appendingPathComponent("out").path
+    let status = try await exitCode(of: try spawnScript(["-c", lines[start...end].joined(separator: "\n")], environment: environment, output: output))
+    guard status == 0 else { throw ServerProcessError("the geo lines failed (\(status)): \(String(describing: FileManager.default.contents(atPath: output)))") }
+    return FileManager.default.contents(atPath: run.appendingPathComponent("marketplace.d/trusted-proxies.geo").path)
+        .map { String(decoding: $0, as: UTF8.self) } ?? ""
+}
+

@@ -167,7 +167,13 @@ import Testing
             contentsOf: Self.directory.deletingLastPathComponent().appendingPathComponent("nginx/marketplace.conf.template"), encoding: .utf8)
         let needed = Set(template.matches(of: /\$\{([A-Z_]+)\}/).map { String($0.1) })
         #expect(needed.subtracting(substituted).sorted() == [], "the template uses variables the gateway does not substitute")
-        #expect(script.contains("touch \"$RUN_DIR/marketplace.d/trusted-proxies.geo\""))
+        // The gateway believes the clients the pod network forwards (the SSH door's shops), as the services do:
+        // TRUSTED_PROXY_ADDRESSES is the services' STOREFRONT_TRUSTED_PROXIES, written into the geo file.
+        let trusted = (container["env"] as? [Object] ?? []).first { $0["name"] as? String == "TRUSTED_PROXY_ADDRESSES" }
+        let reference = ((trusted?["valueFrom"] as? Object)?["configMapKeyRef"] as? Object)
+        #expect(reference?["key"] as? String == "STOREFRONT_TRUSTED_PROXIES", "\(String(describing: trusted))")
+        let geo = try await gatewayGeoFile(script: script, peers: "10.244.0.0/16,127.0.0.0/8,::1")
+        #expect(geo == "10.244.0.0/16 1;\n", "loopback is in the template already: \(geo)")
         #expect(Self.probePath(container, "readinessProbe") == Endpoints.health.template)
         let templateVolume = (Self.podSpec(gateway)["volumes"] as? [Object] ?? []).first { $0["name"] as? String == "template" }
         let configMapName = (templateVolume?["configMap"] as? Object)?["name"] as? String ?? ""
