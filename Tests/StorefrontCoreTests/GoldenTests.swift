@@ -148,9 +148,9 @@ struct GoldenTests {
                 let editing = run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.enter), key(.tab)]).0
                 return run(editing, [.editorClosed(.edited(DescriptionEditorTests.longDescription))]).0
             case .productFormKiosk:
-                // Typed in place: the text area scrolled to its cursor.
+                // Typed in place at the end, a new line with Enter: the text area scrolled to its cursor.
                 let editing = DescriptionEditorTests.editing(kiosk: true, description: DescriptionEditorTests.longDescription, size: size, glyphs: glyphs)
-                return run(editing, [key(.tab), key(.up)] + keys(" Unfiltered.")).0
+                return run(editing, [key(.tab)] + keys(" Unfiltered.") + [key(.enter)] + keys("Bottled in Jaén.")).0
             case .lowStock:
                 return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:

@@ -334,6 +334,73 @@ struct TmuxTests {
         #expect(stored.description == "Cast iron, 0.9 l.\nEnamelled inside.\nSeasoned before it ships.")
     }
 
+    @Test func anEditorThatFailsLeavesTheDescriptionWithAMessage() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("quitter")
+        try server.register(name: "Quinn Quitter", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        let name = "Kettle \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: "Copper, 1.2 l.", price: Money("48.00")!, category: "Kitchen")
+        guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+            throw HarnessError("\(name) could not be created")
+        }
+        // VISUAL wins over EDITOR: an editor that gives up (status 3) without touching the file.
+        let shop = try TmuxSession(server: server.url, environment: ["VISUAL": "exit 3;", "EDITOR": "true"])
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Quinn Quitter (vendor)")
+        try shop.press("V")
+        try shop.waitFor("Storefront › My products", name)
+        try shop.press("Enter")
+        try shop.waitFor("Editing \(name)", "Copper, 1.2 l.")
+        try shop.press("Tab", "Enter")
+        try shop.waitFor("The editor exited with status 3: the description is unchanged.", "Copper, 1.2 l.")
+    }
+
+    @Test func aKioskTypesTheDescriptionInPlaceAndStartsNoEditor() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("kioskvendor")
+        try server.register(name: "Kai Kiosk", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        let name = "Trivet \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: "Cast iron.", price: Money("18.00")!, category: "Kitchen")
+        guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+            throw HarnessError("\(name) could not be created")
+        }
+        let editor = try Self.editorScript()
+        defer { try? FileManager.default.removeItem(at: editor.folder) }
+        // A session the SSH service signed in; an editor is set but must never start.
+        let shop = try TmuxSession(server: server.url, arguments: ["--kiosk"], environment: [
+            "STOREFRONT_SESSION_TOKEN": vendor.token, "VISUAL": "", "EDITOR": "\(editor.script.path) \"Not from a kiosk.\"",
+        ])
+        try shop.waitFor(" Storefront › Browse")
+        try shop.press("V")
+        try shop.waitFor("Storefront › My products", name)
+        try shop.press("Enter")
+        try shop.waitFor("Editing \(name)", "Cast iron.")
+        try shop.press("Tab")
+        try shop.waitFor("Enter new line")
+        // e is typed here; Enter starts a new line.
+        try shop.type(" Heavy")
+        try shop.press("Enter")
+        try shop.type("Typed in the kiosk.")
+        try shop.waitFor("Cast iron. Heavy", "Typed in the kiosk.")
+        try shop.press("Tab", "Enter")
+        try shop.waitFor("\(name) saved.")
+        #expect(!FileManager.default.fileExists(atPath: editor.folder.appendingPathComponent("path").path), "no editor ran")
+        guard case .success(let saved) = client.perform(.productsByID([product.id]), token: nil), let stored = saved[product.id] else {
+            throw HarnessError("\(name) could not be read back")
+        }
+        #expect(stored.description == "Cast iron. Heavy\nTyped in the kiosk.")
+    }
+
     @Test func anAdminSeesLowStockWithNamesAndRestocksInPlace() throws {
         let server = try MarketplaceServer()
         try server.seed(products: 30)
