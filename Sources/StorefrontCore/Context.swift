@@ -53,6 +53,8 @@ public struct Context {
     public mutating func reset(to screen: any ScreenState) { navigation = .reset(screen) }
     /// Start afresh at `screen`, with Esc leading back to `base` (which loads when shown).
     public mutating func reset(to screen: any ScreenState, over base: any ScreenState) { navigation = .resetOver(base: base, top: screen) }
+    /// Opens the user's editor on `text`; `ScreenState.editorClosed` gets what it left.
+    public mutating func editInEditor(_ text: String) { commands.append(.editText(text)) }
     public mutating func notify(_ text: String, role: ThemeRole = .success) { notice = StatusText(text, role: role) }
     public mutating func quit() { wantsQuit = true }
     /// Switch the screen to another shipped theme.
@@ -121,6 +123,8 @@ public protocol ScreenState: Sendable {
     mutating func wheel(_ rows: Int, _ ctx: inout Context)
     /// Back after signing in again: a failure that said the session had ended is stale.
     mutating func sessionResumed()
+    /// The editor this screen opened (`Context.editInEditor`) has closed.
+    mutating func editorClosed(_ outcome: EditorOutcome, _ ctx: inout Context)
     func draw(_ frame: inout Frame, _ area: Rect, _ env: DrawEnv)
 }
 
@@ -134,6 +138,7 @@ public extension ScreenState {
     mutating func tick(_ now: Double, _ ctx: inout Context) {}
     mutating func wheel(_ rows: Int, _ ctx: inout Context) {}
     mutating func sessionResumed() {}
+    mutating func editorClosed(_ outcome: EditorOutcome, _ ctx: inout Context) {}
 
     /// A list screen's wheel: the same as pressing ↑ or ↓ once per row, so
     /// scrolling to the end loads more exactly as the keys do.

@@ -65,6 +65,11 @@ public enum ManPage {
         .B NO_COLOR
         Any value turns colours off; themes then use bold, underline and reverse.
         .TP
+        .BR VISUAL ", " EDITOR
+        The editor e opens on a product's description (VISUAL first, then EDITOR, else vi). It runs
+        through /bin/sh with the file as its argument, so it may carry options (EDITOR="code \\-\\-wait");
+        a status other than 0 leaves the description as it was. Never used in a kiosk.
+        .TP
         .BR XDG_CONFIG_HOME ", " XDG_STATE_HOME
         Where the configuration and the remembered session live (default ~/.config and ~/.local/state).
         .SH FILES

@@ -30,6 +30,20 @@ public enum Msg: Sendable {
     case themeApplied(name: String, Result<Glyphs, ThemeError>)
     /// The server asked to wait before a request is sent again: seconds left, 0 when it goes.
     case retryWait(Int)
+    /// The editor `Command.editText` started has closed: the text it left, or why there is none.
+    case editorClosed(EditorOutcome)
+}
+
+/// How an editor session ended (`Command.editText`).
+public enum EditorOutcome: Equatable, Sendable {
+    /// The file's text after the editor exited with status 0.
+    case edited(String)
+    /// The editor exited with this status (128 + the signal when one ended it): the text is left as it was.
+    case failed(status: Int32)
+    /// The file could not be read back (gone, or not UTF-8).
+    case unreadable
+    /// No editor could be started (no temporary file, no shell, or none may be started: a kiosk).
+    case couldNotStart
 }
 
 /// What `update` asks the runtime to do; results come back as `Msg.reply`.
@@ -46,6 +60,9 @@ public enum Command: Equatable, Sendable {
     case redraw
     /// Ctrl-Z: give the terminal back to the shell until `fg`.
     case suspend
+    /// Open `$VISUAL` (else `$EDITOR`, else `vi`) on a temporary file holding the text, with the
+    /// terminal handed over; the result comes back as `Msg.editorClosed`. Never in a kiosk.
+    case editText(String)
     case quit
 
     public static func send<Reply>(_ id: RequestID, _ request: Request<Reply>, token: String?) -> Command {

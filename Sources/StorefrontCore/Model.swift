@@ -318,6 +318,11 @@ public func update(_ model: Model, _ msg: Msg) -> (Model, [Command]) {
         var ctx = model.context()
         model.screen.click(x: x, y: y, double: double, area: Layout.content(model.size), &ctx)
         model.apply(ctx, commands: &commands)
+    case .editorClosed(let outcome):
+        model.lastInput = model.clock
+        var ctx = model.context()
+        model.screen.editorClosed(outcome, &ctx)
+        model.apply(ctx, commands: &commands)
     case .key(let key):
         model.lastInput = model.clock
         handleKey(&model, key, &commands)

@@ -74,6 +74,17 @@ public final class Terminal {
         return size
     }
 
+    /// Gives the terminal to another program while `body` runs (an editor), without
+    /// stopping this process, then takes it back and paints everything again.
+    /// Returns what `body` returned and the size on return.
+    public func handOver<Result>(_ body: () -> Result) -> (Result, Size) {
+        endwin()
+        let result = body()
+        refresh()
+        redraw()
+        return (result, size)
+    }
+
     private func setUpStyles() {
         let pairLimit = Int(sf_color_pairs())
         for (index, role) in ThemeRole.allCases.enumerated() {

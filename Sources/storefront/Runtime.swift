@@ -99,6 +99,13 @@ struct Runtime {
             case .suspend:
                 let size = terminal.suspend()
                 inbox.post(.resize(size))
+            case .editText(let text):
+                // A kiosk starts no program, whatever asks.
+                guard !options.kiosk else { inbox.post(.editorClosed(.couldNotStart)); break }
+                let environment = ProcessInfo.processInfo.environment
+                let (outcome, size) = terminal.handOver { ExternalEditor.edit(text, environment: environment) }
+                inbox.post(.resize(size))
+                inbox.post(.editorClosed(outcome))
             case .quit:
                 break  // the model's `quitting` ends the loop
             }

@@ -35,6 +35,8 @@ struct GoldenTests {
         case placedAddressNotSaved = "checkout-placed-address-not-saved"
         case vendor = "vendor-products"
         case productForm = "vendor-product-form"
+        case productFormLongDescription = "vendor-product-form-long-description"
+        case productFormKiosk = "vendor-product-form-kiosk"
         case help = "help-overlay"
         case helpAdmin = "help-overlay-admin"
         case helpAdminEnd = "help-overlay-admin-end"
@@ -141,6 +143,14 @@ struct GoldenTests {
                 return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.down)]).0
             case .productForm:
                 return run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.enter), key(.tab), key(.tab)] + keys("x")).0
+            case .productFormLongDescription:
+                // The description as the editor left it, the focus on it.
+                let editing = run(VendorTests.vendorModel(size: size, glyphs: glyphs), [key(.enter), key(.tab)]).0
+                return run(editing, [.editorClosed(.edited(DescriptionEditorTests.longDescription))]).0
+            case .productFormKiosk:
+                // Typed in place at the end, a new line with Enter: the text area scrolled to its cursor.
+                let editing = DescriptionEditorTests.editing(kiosk: true, description: DescriptionEditorTests.longDescription, size: size, glyphs: glyphs)
+                return run(editing, [key(.tab)] + keys(" Unfiltered.") + [key(.enter)] + keys("Bottled in Jaén.")).0
             case .lowStock:
                 return run(LowStockTests.lowStockModel(size: size, glyphs: glyphs), [key(.down), key(.enter)] + keys("25")).0
             case .help:

@@ -276,6 +276,131 @@ struct TmuxTests {
         try shop.waitFor("Storefront › Browse")
     }
 
+    /// An editor for `EDITOR='<script> "line"'`: it appends its first argument to the file it
+    /// is given (the second), and notes the file's path and mode in its folder first.
+    static func editorScript() throws -> (script: URL, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("storefront-editor-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("append-line")
+        try """
+            #!/bin/sh
+            stat -c %a "$2" > '\(folder.path)/mode'
+            printf '%s\\n' "$2" > '\(folder.path)/path'
+            printf '%s\\n' "$1" >> "$2"
+            """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script.path)
+        return (script, folder)
+    }
+
+    @Test func aVendorEditsADescriptionInTheirEditor() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("writer")
+        try server.register(name: "Wes Writer", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        let name = "Tetsubin \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: "Cast iron, 0.9 l.\nEnamelled inside.", price: Money("64.00")!, category: "Kitchen")
+        guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+            throw HarnessError("\(name) could not be created")
+        }
+        let editor = try Self.editorScript()
+        defer { try? FileManager.default.removeItem(at: editor.folder) }
+        // An editor with an argument of its own: the file's path comes after it, as "$1" of sh -c.
+        // (The harness quotes each variable in single quotes: the line is in double quotes.)
+        let shop = try TmuxSession(server: server.url, environment: ["VISUAL": "", "EDITOR": "\(editor.script.path) \"Seasoned before it ships.\""])
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Wes Writer (vendor)")
+        try shop.press("V")
+        try shop.waitFor("Storefront › My products", name)
+        try shop.press("Enter")
+        try shop.waitFor("Editing \(name)", "Cast iron, 0.9 l.", "Enamelled inside.")
+        try shop.press("Tab")
+        try shop.waitFor("e or Enter: edit in your editor", "e edit")
+        try shop.press("e")
+        // Back from the editor: the form is painted again with the line the editor added.
+        try shop.waitFor("Editing \(name)", "Enamelled inside.", "Seasoned before it ships.", "e edit")
+        let path = try String(contentsOf: editor.folder.appendingPathComponent("path"), encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(try String(contentsOf: editor.folder.appendingPathComponent("mode"), encoding: .utf8) == "600\n")
+        #expect(!FileManager.default.fileExists(atPath: path), "the temporary file is removed")
+        try shop.press("Tab", "Enter")
+        try shop.waitFor("\(name) saved.")
+        guard case .success(let saved) = client.perform(.productsByID([product.id]), token: nil), let stored = saved[product.id] else {
+            throw HarnessError("\(name) could not be read back")
+        }
+        #expect(stored.description == "Cast iron, 0.9 l.\nEnamelled inside.\nSeasoned before it ships.")
+    }
+
+    @Test func anEditorThatFailsLeavesTheDescriptionWithAMessage() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("quitter")
+        try server.register(name: "Quinn Quitter", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        let name = "Kettle \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: "Copper, 1.2 l.", price: Money("48.00")!, category: "Kitchen")
+        guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+            throw HarnessError("\(name) could not be created")
+        }
+        // VISUAL wins over EDITOR: an editor that gives up (status 3) without touching the file.
+        let shop = try TmuxSession(server: server.url, environment: ["VISUAL": "exit 3;", "EDITOR": "true"])
+        try shop.waitFor("Sign in to Storefront")
+        try shop.typeFields(email, "secret1")
+        try shop.press("Enter")
+        try shop.waitFor("Quinn Quitter (vendor)")
+        try shop.press("V")
+        try shop.waitFor("Storefront › My products", name)
+        try shop.press("Enter")
+        try shop.waitFor("Editing \(name)", "Copper, 1.2 l.")
+        try shop.press("Tab", "Enter")
+        try shop.waitFor("The editor exited with status 3: the description is unchanged.", "Copper, 1.2 l.")
+    }
+
+    @Test func aKioskTypesTheDescriptionInPlaceAndStartsNoEditor() throws {
+        let server = try MarketplaceServer()
+        let email = uniqueEmail("kioskvendor")
+        try server.register(name: "Kai Kiosk", email: email, password: "secret1", role: .vendor)
+        let client = MarketplaceClient(baseURL: server.url)
+        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
+            throw HarnessError("the vendor could not sign in")
+        }
+        let name = "Trivet \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: "Cast iron.", price: Money("18.00")!, category: "Kitchen")
+        guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+            throw HarnessError("\(name) could not be created")
+        }
+        let editor = try Self.editorScript()
+        defer { try? FileManager.default.removeItem(at: editor.folder) }
+        // A session the SSH service signed in; an editor is set but must never start.
+        let shop = try TmuxSession(server: server.url, arguments: ["--kiosk"], environment: [
+            "STOREFRONT_SESSION_TOKEN": vendor.token, "VISUAL": "", "EDITOR": "\(editor.script.path) \"Not from a kiosk.\"",
+        ])
+        try shop.waitFor(" Storefront › Browse")
+        try shop.press("V")
+        try shop.waitFor("Storefront › My products", name)
+        try shop.press("Enter")
+        try shop.waitFor("Editing \(name)", "Cast iron.")
+        try shop.press("Tab")
+        try shop.waitFor("Enter new line")
+        // e is typed here; Enter starts a new line.
+        try shop.type(" Heavy")
+        try shop.press("Enter")
+        try shop.type("Typed in the kiosk.")
+        try shop.waitFor("Cast iron. Heavy", "Typed in the kiosk.")
+        try shop.press("Tab", "Enter")
+        try shop.waitFor("\(name) saved.")
+        #expect(!FileManager.default.fileExists(atPath: editor.folder.appendingPathComponent("path").path), "no editor ran")
+        guard case .success(let saved) = client.perform(.productsByID([product.id]), token: nil), let stored = saved[product.id] else {
+            throw HarnessError("\(name) could not be read back")
+        }
+        #expect(stored.description == "Cast iron. Heavy\nTyped in the kiosk.")
+    }
+
     @Test func anAdminSeesLowStockWithNamesAndRestocksInPlace() throws {
         let server = try MarketplaceServer()
         try server.seed(products: 30)
@@ -317,7 +442,10 @@ struct TmuxTests {
         let vendorEmail = uniqueEmail("vendor")
         try server.register(name: "Vera Vendor", email: vendorEmail, password: "secret1", role: .vendor)
         let name = "Lampe Bergère 灯 \(UUID().uuidString.prefix(4))"
-        let shop = try TmuxSession(server: server.url)
+        // The description is written in the vendor's editor: this one adds its argument to the file.
+        let editor = try Self.editorScript()
+        defer { try? FileManager.default.removeItem(at: editor.folder) }
+        let shop = try TmuxSession(server: server.url, environment: ["VISUAL": "", "EDITOR": "\(editor.script.path) \"A brass reading lamp with a linen shade.\""])
         try shop.waitFor("Sign in to Storefront")
         try shop.typeFields(vendorEmail, "secret1")
         try shop.press("Enter")
@@ -326,7 +454,11 @@ struct TmuxTests {
         try shop.waitFor("You have no products yet. Press n to create one.")
         try shop.press("n")
         try shop.waitFor("A new product")
-        try shop.typeFields(name, "A brass reading lamp with a linen shade.", "89.90", "Home", "https://images.storefront.test/lamp.jpg")
+        try shop.typeFields(name)
+        try shop.press("Tab", "e")
+        try shop.waitFor("A brass reading lamp with a linen shade.")
+        try shop.press("Tab")
+        try shop.typeFields("89.90", "Home", "https://images.storefront.test/lamp.jpg")
         try shop.press("Enter")
         try shop.waitFor("\(name) created. Add stock with +.", "$89.90")
         try shop.press("+")

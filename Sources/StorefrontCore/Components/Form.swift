@@ -12,6 +12,11 @@ public struct FormField<ID: Hashable & Sendable>: Sendable {
         case button
         /// A list with keys of its own: only Tab and Shift-Tab leave it.
         case list
+        /// Text over several rows. Where the form types into areas (`typesIntoAreas`,
+        /// a kiosk) it has the keys Enter and the arrows included, and only Tab and
+        /// Shift-Tab leave it; elsewhere it is a preview that `e` and Enter submit
+        /// (the screen opens an editor on it).
+        case area
     }
 
     public let id: ID
@@ -54,6 +59,12 @@ public struct FormField<ID: Hashable & Sendable>: Sendable {
     /// `enter`: what the help bar says Enter does while the button has focus, when not the form's submit.
     public static func button(_ id: ID, _ label: String, enter: String? = nil) -> Self {
         Self(id: id, kind: .button, label: label, blank: TextField(), check: nil, serverNames: [], help: enter.map { KeyHelp("Enter", $0) })
+    }
+
+    /// Multi-line text checked by a shared rule, worded with this form's label.
+    public static func area(_ id: ID, _ label: String, rule: TextRule, server: String..., help: KeyHelp) -> Self {
+        Self(id: id, kind: .area, label: label, blank: TextField(maxLength: rule.maximum), check: { rule.problem($0, label: label) },
+             serverNames: server, help: help)
     }
 
     public static func list(_ id: ID, _ label: String) -> Self {
@@ -99,6 +110,10 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
     /// While the form waits: Esc stops waiting, with this help, or (nil) is left to go back.
     let stopWaiting: KeyHelp?
     private var texts: [ID: TextField] = [:]
+    private var areas: [ID: TextArea] = [:]
+    /// Multi-line areas take typed keys (a kiosk, where no editor may be started);
+    /// otherwise they are previews that `e` and Enter submit.
+    public var typesIntoAreas = false
 
     public init(_ fields: [FormField<ID>], focus: ID? = nil, stopWaiting: KeyHelp? = nil) {
         precondition(!fields.isEmpty, "a form needs a field")
@@ -106,11 +121,24 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         self.focus = focus ?? fields[0].id
         self.stopWaiting = stopWaiting
         for field in fields where field.kind == .text { texts[field.id] = field.blank }
+        for field in fields where field.kind == .area { areas[field.id] = TextArea(maxLength: field.blank.maxLength) }
     }
 
     public subscript(id: ID) -> TextField {
-        get { texts[id] ?? TextField() }
+        get { texts[id] ?? areas[id].map { TextField($0.text, maxLength: $0.maxLength) } ?? TextField() }
         set { texts[id] = newValue }
+    }
+
+    /// A multi-line area's state (cursor, rows on show).
+    public func area(_ id: ID) -> TextArea? { areas[id] }
+
+    /// Sets the columns and rows every area wraps to and shows (from the screen's layout).
+    public mutating func layAreas(width: Int, height: Int) {
+        for id in areas.keys where areas[id]!.width != max(1, width) || areas[id]!.height != max(1, height) {
+            areas[id]!.width = max(1, width)
+            areas[id]!.height = max(1, height)
+            areas[id]!.scrollToCursor()
+        }
     }
 
     /// The typed text as it is sent: composed and trimmed, as the server stores it.
@@ -119,6 +147,10 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
     /// Replaces what a field holds (a saved address chosen, a profile loaded).
     public mutating func set(_ id: ID, _ text: String) {
         guard let field = field(id) else { return }
+        if let area = areas[id] {
+            areas[id] = TextArea(text, maxLength: area.maxLength, width: area.width, height: area.height)
+            return
+        }
         texts[id] = TextField(text, secret: field.blank.isSecret, maxLength: field.blank.maxLength)
     }
 
@@ -128,10 +160,12 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
     public func field(_ id: ID) -> FormField<ID>? { fields.first { $0.id == id } }
 
     /// A text field has focus, so printable keys are typed rather than commands.
-    public var capturesText: Bool { field(focus)?.kind == .text }
+    public var capturesText: Bool { field(focus)?.kind == .text || (field(focus)?.kind == .area && typesIntoAreas) }
 
     /// Something has been typed into a shown field.
-    public var hasText: Bool { texts.contains { !hidden.contains($0.key) && !$0.value.isEmpty } }
+    public var hasText: Bool {
+        texts.contains { !hidden.contains($0.key) && !$0.value.isEmpty } || areas.contains { !hidden.contains($0.key) && !$0.value.text.isEmpty }
+    }
 
     public mutating func handle(_ key: Key) -> Event {
         if sending != nil {
@@ -151,15 +185,23 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
 
     private mutating func handleField(_ key: Key) -> Event {
         let kind = field(focus)?.kind ?? .text
+        // A list, and an area typed into, have the arrows and Enter.
+        let ownKeys = kind == .list || (kind == .area && typesIntoAreas)
         switch key {
         case .tab: return moveFocus(by: 1)
         case .backTab: return moveFocus(by: -1)
-        case .down where kind != .list: return moveFocus(by: 1)
-        case .up where kind != .list: return moveFocus(by: -1)
-        case .enter where kind != .list: return .submitted(focus)
+        case .down where !ownKeys: return moveFocus(by: 1)
+        case .up where !ownKeys: return moveFocus(by: -1)
+        case .enter where !ownKeys: return .submitted(focus)
         default: break
         }
         switch kind {
+        case .area where typesIntoAreas:
+            guard areas[focus]?.edit(key) == true else { return .ignored }
+            errors[focus] = nil
+            return .edited(focus)
+        case .area:
+            return key == .char("e") ? .submitted(focus) : .ignored
         case .text:
             guard texts[focus]?.edit(key) == true else { return .ignored }
             errors[focus] = nil
@@ -235,6 +277,15 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         if focused?.kind == .list {
             return [KeyHelp("Tab", "next", long: "next field"), KeyHelp("S-Tab", "previous", long: "previous field", inBar: false)]
         }
+        if focused?.kind == .area, typesIntoAreas {
+            return [KeyHelp("Tab", "next", long: "next field (Enter starts a new line in a text area)"),
+                    KeyHelp("S-Tab", "previous", long: "previous field", inBar: false),
+                    KeyHelp("Enter", "new line", long: "a new line in a text area")]
+        }
+        if focused?.kind == .area, let edit = focused?.help {
+            return [edit, KeyHelp("Tab", "next", long: "next field or button (also ↓)"),
+                    KeyHelp("S-Tab", "previous", long: "previous field or button (also ↑)", inBar: false)]
+        }
         var help = [KeyHelp("Tab", "next", long: "next field or button (also ↓)"),
                     KeyHelp("S-Tab", "previous", long: "previous field or button (also ↑)", inBar: false),
                     KeyHelp("Enter", focused?.kind == .button ? focused?.help?.short ?? submit.short : submit.short, long: submit.long, primary: true)]
@@ -253,6 +304,22 @@ public struct Form<ID: Hashable & Sendable>: Sendable {
         if errors[id] == nil, focused, hint != nil {
             frame.paint(Rect(x: layout.fieldX, y: layout.top + row + 1, width: layout.fieldWidth, height: 1), role: .muted)
         }
+    }
+
+    /// A multi-line area with its label and, on the row under it, its error (or `hint`, muted,
+    /// while it has focus); returns the row after that.
+    @discardableResult
+    public func drawArea(_ id: ID, _ frame: inout Frame, _ layout: FormLayout, row: Int, glyphs: Glyphs, hint: String? = nil) -> Int {
+        guard let area = areas[id] else { return row }
+        let focused = focus == id
+        frame.write(field(id)?.label ?? "", x: layout.left, y: layout.top + row, role: focused ? .heading : .label)
+        area.draw(&frame, x: layout.fieldX, y: layout.top + row, focused: focused, typing: typesIntoAreas, glyphs: glyphs)
+        let below = layout.top + row + area.height
+        if let message = errors[id] ?? (focused ? hint : nil) {
+            frame.write(TextWidth.truncate(message, to: layout.fieldWidth, ellipsis: glyphs.ellipsis), x: layout.fieldX, y: below,
+                        role: errors[id] == nil ? .muted : .error)
+        }
+        return row + area.height + 1
     }
 
     /// Text fields one under the other, two rows apart from `row`; returns the row after the last.
