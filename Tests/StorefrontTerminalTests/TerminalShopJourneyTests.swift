@@ -390,9 +390,10 @@ struct TerminalShopJourneyTests {
         let refund = try #require(order.refund, "a cancelled, paid order answers its refund")
         #expect(refund.amount.display == "$19.80")
         try shopper.press("o")
-        try shopper.waitFor("Placed (UTC)", "Cancelled")
+        // The order's row itself (the shopper's name, Cora Cancelled, is in the header before any row is).
+        try shopper.waitFor("Placed (UTC)", "1 of 1", "$19.80")
         try shopper.press("Enter")
-        let timeline = try shopper.waitFor("Paid and confirmed", "Cancelled")
+        let timeline = try shopper.waitFor("Paid and confirmed", "Refunded")
         #expect(!timeline.contains("x cancel order"))
         try shopper.waitFor("Refunded \(refund.amount.display) (payment \(refund.transactionId.prefix(8)))")
     }
