@@ -69,9 +69,11 @@ final class SSHDoor {
         return arguments + extra
     }
 
-    /// The command tmux runs for an interactive session.
+    /// The command tmux runs for an interactive session. The shell tmux runs it with
+    /// prints ssh's exit status on the pane when ssh ends (`TmuxSession.exitStatus`).
     func sshCommand(key: String, _ extra: [String] = []) -> String {
         (["/usr/bin/ssh", "-tt"] + sshArguments(key: key, extra, quiet: false) + ["shopper@127.0.0.1"]).map { "'\($0)'" }.joined(separator: " ")
+            + "; echo \"[ssh exited with status $?]\""
     }
 
     /// `ssh … <remote>` without a terminal, to completion: its exit status and what it printed.
@@ -125,14 +127,14 @@ final class SSHDoor {
 }
 
 extension TmuxSession {
-    /// The exit status of the pane's command once it has ended. tmux marks the
-    /// pane dead when its terminal closes and learns the status when it reaps
-    /// the command, a moment later: read until it shows (nil past the deadline).
-    func exitStatus(timeout: TimeInterval = 5) throws -> Int? {
+    /// The exit status of ssh once it has ended, as the shell that ran it printed it
+    /// on the pane (`SSHDoor.sshCommand`): read until it shows (nil past the deadline).
+    /// tmux's own `pane_dead_status` was not relied on: on a loaded machine it was
+    /// seen empty long after the pane had ended.
+    func exitStatus(timeout: TimeInterval = 15) throws -> Int? {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
-            let text = try shell(tmux, ["-L", socket, "display-message", "-p", "-t", "shop", "#{pane_dead_status}"])
-            if let status = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) { return status }
+            if let match = try capture().firstMatch(of: /\[ssh exited with status (\d+)\]/) { return Int(match.1) }
             usleep(20_000)
         } while Date() < deadline
         return nil

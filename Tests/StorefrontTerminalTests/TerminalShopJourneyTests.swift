@@ -256,8 +256,11 @@ struct TerminalShopJourneyTests {
     }
 
     @Test func theCompactLayoutAt60x20CompletesACheckout() throws {
-        let (_, _, _, shop) = try newShopperCheckingOut("Cy Compact", product: "Compact", quantity: 1, width: 60, height: 20)
-        try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
+        // The server is kept to the end: a discarded one stops at once, under the checkout.
+        let (server, _, _, shop) = try newShopperCheckingOut("Cy Compact", product: "Compact", quantity: 1, width: 60, height: 20)
+        try withExtendedLifetime(server) {
+            try shop.waitFor("Order placed. Thank you!", "0 · $0.00")
+        }
     }
 
     @Test func aShopperCancelsTheOrderJustPlacedAndGetsTheStockAndMoneyBack() throws {
