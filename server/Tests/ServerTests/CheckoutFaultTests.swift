@@ -122,14 +122,16 @@ import Testing
         }
     }
 
-    @Test func killingThePaymentServiceOrKillingOrFreezingTheInventoryServiceLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
-        // Every service its own process behind nginx; charges take 1.5 s at the processor.
+    @Test func killingThePaymentServiceUnderSixChargesLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
+        // Every service its own process behind nginx; charges take 4 s at the processor, so the
+        // six checkouts are all there at once even when a loaded machine spreads their starts
+        // (at 1.5 s, CI once saw each finish before the last arrived).
         let configuration = try await TestStores.prepareIsolated("fault")
         let deployment = try await SplitDeployment.start([
-            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_PAYMENT_LATENCY_MS": "4000",
             "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
-            // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
-            "STOREFRONT_SERVICE_TIMEOUT_MS": "2500",
+            // Long enough for a 4 s charge.
+            "STOREFRONT_SERVICE_TIMEOUT_MS": "6000",
             "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
         ])
         defer { deployment.stop() }
@@ -199,6 +201,21 @@ import Testing
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
         let statuses = try await Self.texts(configuration, .orders, "SELECT status::text FROM orders WHERE user_id = ANY(\(ids))")
         #expect(statuses == Array(repeating: "Confirmed", count: 6))
+    }
+
+    @Test func killingOrFreezingTheInventoryServiceUnderACheckoutChargesNothingAndPutsTheCartBack() async throws {
+        // Every service its own process behind nginx; charges take 1.5 s at the processor.
+        let configuration = try await TestStores.prepareIsolated("fault_inventory")
+        let deployment = try await SplitDeployment.start([
+            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
+            "STOREFRONT_SERVICE_TIMEOUT_MS": "2500",
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
+        ])
+        defer { deployment.stop() }
+        let client = deployment.client
+        let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 8)
 
         // Then the inventory service fails under a checkout: killed, then frozen (a hung
         // peer: calls time out rather than being refused). Either way the checkout cannot
