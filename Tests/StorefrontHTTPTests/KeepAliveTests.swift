@@ -58,8 +58,9 @@ final class KeepAliveServer: @unchecked Sendable {
             // Health checks carry no body.
             pending.removeSubrange(..<end.upperBound)
             let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(Self.health.utf8.count)\r\n\r\n" + Self.health
-            _ = reply.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            // Counted before it is sent: a client that has its answer finds it counted.
             lock.lock(); answered += 1; lock.unlock()
+            _ = reply.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
             count += 1
             if let closeAfter, count >= closeAfter { return }
         }
