@@ -71,16 +71,7 @@ public struct MongoCollection: Sendable {
         return try await run { collection in
             try filter.withBSON { filterBSON in
                 try opts.withBSON { optsBSON in
-                    let cursor = mongoc_collection_find_with_opts(collection, filterBSON, optsBSON, nil)!
-                    defer { mongoc_cursor_destroy(cursor) }
-                    var results: [T] = []
-                    var current: OpaquePointer?
-                    while mongoc_cursor_next(cursor, &current) {
-                        if let current { results.append(try BSONMemory.decode(T.self, from: current)) }
-                    }
-                    var error = bson_error_t()
-                    if mongoc_cursor_error(cursor, &error) { throw MongoError(error) }
-                    return results
+                    try Self.drain(mongoc_collection_find_with_opts(collection, filterBSON, optsBSON, nil)!, as: T.self)
                 }
             }
         }
@@ -91,18 +82,22 @@ public struct MongoCollection: Sendable {
         let stages: BSONDocument = ["pipeline": .array(pipeline.map { .document($0) })]
         return try await run { collection in
             try stages.withBSON { pipelineBSON in
-                let cursor = mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipelineBSON, nil, nil)!
-                defer { mongoc_cursor_destroy(cursor) }
-                var results: [T] = []
-                var current: OpaquePointer?
-                while mongoc_cursor_next(cursor, &current) {
-                    if let current { results.append(try BSONMemory.decode(T.self, from: current)) }
-                }
-                var error = bson_error_t()
-                if mongoc_cursor_error(cursor, &error) { throw MongoError(error) }
-                return results
+                try Self.drain(mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, pipelineBSON, nil, nil)!, as: T.self)
             }
         }
+    }
+
+    /// Every document of a cursor, decoded, then the cursor destroyed; its error, if it ended on one.
+    private static func drain<T: Decodable>(_ cursor: OpaquePointer, as type: T.Type) throws -> [T] {
+        defer { mongoc_cursor_destroy(cursor) }
+        var results: [T] = []
+        var current: OpaquePointer?
+        while mongoc_cursor_next(cursor, &current) {
+            if let current { results.append(try BSONMemory.decode(T.self, from: current)) }
+        }
+        var error = bson_error_t()
+        if mongoc_cursor_error(cursor, &error) { throw MongoError(error) }
+        return results
     }
 
     public func findOne<T: Decodable & Sendable>(_ filter: BSONDocument, as type: T.Type) async throws -> T? {
