@@ -68,11 +68,10 @@ public enum OrderRules {
 
     /// A refund names the payment given back by its id (its amount is Money, never negative).
     public static func validate(_ refund: OrderRefund) throws -> UUID {
-        var validator = Validator()
-        let transactionID = UUID(uuidString: refund.transactionId)
-        validator.check(transactionID != nil, "transactionId", "transactionId must be a payment's id")
-        try validator.throwIfInvalid(OrderError.invalid)
-        return transactionID ?? UUID()
+        guard let transactionID = UUID(uuidString: refund.transactionId) else {
+            throw OrderError.invalid([FieldError(field: "transactionId", message: "transactionId must be a payment's id")])
+        }
+        return transactionID
     }
 
     /// Carrier and tracking number (optional; blank is none) and the part's vendor when named.
