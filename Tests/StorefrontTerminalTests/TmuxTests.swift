@@ -292,19 +292,26 @@ struct TmuxTests {
         return (script, folder)
     }
 
-    @Test func aVendorEditsADescriptionInTheirEditor() throws {
+    /// A server, a vendor signed in through the API and one product of theirs in Kitchen.
+    static func vendorWithProduct(_ vendorName: String, email prefix: String, product: String, description: String, price: String) throws
+        -> (server: MarketplaceServer, client: MarketplaceClient, email: String, vendor: LoginResponse, name: String, product: Product) {
         let server = try MarketplaceServer()
-        let email = uniqueEmail("writer")
-        try server.register(name: "Wes Writer", email: email, password: "secret1", role: .vendor)
+        let email = uniqueEmail(prefix)
+        try server.register(name: vendorName, email: email, password: "secret1", role: .vendor)
         let client = MarketplaceClient(baseURL: server.url)
         guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
             throw HarnessError("the vendor could not sign in")
         }
-        let name = "Tetsubin \(UUID().uuidString.prefix(6))"
-        let input = ProductInput(name: name, description: "Cast iron, 0.9 l.\nEnamelled inside.", price: Money("64.00")!, category: "Kitchen")
-        guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
+        let name = "\(product) \(UUID().uuidString.prefix(6))"
+        let input = ProductInput(name: name, description: description, price: Money(price)!, category: "Kitchen")
+        guard case .success(let created) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
             throw HarnessError("\(name) could not be created")
         }
+        return (server, client, email, vendor, name, created)
+    }
+
+    @Test func aVendorEditsADescriptionInTheirEditor() throws {
+        let (server, client, email, _, name, product) = try Self.vendorWithProduct("Wes Writer", email: "writer", product: "Tetsubin", description: "Cast iron, 0.9 l.\nEnamelled inside.", price: "64.00")
         let editor = try Self.editorScript()
         defer { try? FileManager.default.removeItem(at: editor.folder) }
         // An editor with an argument of its own: the file's path comes after it, as "$1" of sh -c.
@@ -335,18 +342,7 @@ struct TmuxTests {
     }
 
     @Test func anEditorThatFailsLeavesTheDescriptionWithAMessage() throws {
-        let server = try MarketplaceServer()
-        let email = uniqueEmail("quitter")
-        try server.register(name: "Quinn Quitter", email: email, password: "secret1", role: .vendor)
-        let client = MarketplaceClient(baseURL: server.url)
-        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
-            throw HarnessError("the vendor could not sign in")
-        }
-        let name = "Kettle \(UUID().uuidString.prefix(6))"
-        let input = ProductInput(name: name, description: "Copper, 1.2 l.", price: Money("48.00")!, category: "Kitchen")
-        guard case .success = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
-            throw HarnessError("\(name) could not be created")
-        }
+        let (server, _, email, _, name, _) = try Self.vendorWithProduct("Quinn Quitter", email: "quitter", product: "Kettle", description: "Copper, 1.2 l.", price: "48.00")
         // VISUAL wins over EDITOR: an editor that gives up (status 3) without touching the file.
         let shop = try TmuxSession(server: server.url, environment: ["VISUAL": "exit 3;", "EDITOR": "true"])
         try shop.waitFor("Sign in to Storefront")
@@ -362,18 +358,7 @@ struct TmuxTests {
     }
 
     @Test func aKioskTypesTheDescriptionInPlaceAndStartsNoEditor() throws {
-        let server = try MarketplaceServer()
-        let email = uniqueEmail("kioskvendor")
-        try server.register(name: "Kai Kiosk", email: email, password: "secret1", role: .vendor)
-        let client = MarketplaceClient(baseURL: server.url)
-        guard case .success(let vendor) = client.perform(LoginScreen.signIn(email: email, password: "secret1"), token: nil) else {
-            throw HarnessError("the vendor could not sign in")
-        }
-        let name = "Trivet \(UUID().uuidString.prefix(6))"
-        let input = ProductInput(name: name, description: "Cast iron.", price: Money("18.00")!, category: "Kitchen")
-        guard case .success(let product) = client.perform(.data(Endpoints.createProduct, body: input), token: vendor.token) else {
-            throw HarnessError("\(name) could not be created")
-        }
+        let (server, client, _, vendor, name, product) = try Self.vendorWithProduct("Kai Kiosk", email: "kioskvendor", product: "Trivet", description: "Cast iron.", price: "18.00")
         let editor = try Self.editorScript()
         defer { try? FileManager.default.removeItem(at: editor.folder) }
         // A session the SSH service signed in; an editor is set but must never start.
