@@ -122,18 +122,26 @@ import Testing
         }
     }
 
+    /// Every service its own process behind nginx on databases of their own, charges taking
+    /// `chargeMilliseconds` at the processor, recovery taking over after a second.
+    static func splitDeployment(_ name: String, chargeMilliseconds: Int, serviceTimeoutMilliseconds: Int) async throws
+        -> (AppConfiguration, SplitDeployment) {
+        let configuration = try await TestStores.prepareIsolated(name)
+        let deployment = try await SplitDeployment.start([
+            "STOREFRONT_PAYMENT_LATENCY_MS": String(chargeMilliseconds),
+            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
+            "STOREFRONT_SERVICE_TIMEOUT_MS": String(serviceTimeoutMilliseconds),
+            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
+        ])
+        return (configuration, deployment)
+    }
+
     @Test func killingThePaymentServiceUnderSixChargesLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
         // Every service its own process behind nginx; charges take 4 s at the processor, so the
         // six checkouts are all there at once even when a loaded machine spreads their starts
         // (at 1.5 s, CI once saw each finish before the last arrived).
-        let configuration = try await TestStores.prepareIsolated("fault")
-        let deployment = try await SplitDeployment.start([
-            "STOREFRONT_PAYMENT_LATENCY_MS": "4000",
-            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
-            // Long enough for a 4 s charge.
-            "STOREFRONT_SERVICE_TIMEOUT_MS": "6000",
-            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
-        ])
+        // Long enough for a 4 s charge.
+        let (configuration, deployment) = try await Self.splitDeployment("fault", chargeMilliseconds: 4000, serviceTimeoutMilliseconds: 6000)
         defer { deployment.stop() }
         let client = deployment.client
         let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 20)
@@ -205,14 +213,8 @@ import Testing
 
     @Test func killingOrFreezingTheInventoryServiceUnderACheckoutChargesNothingAndPutsTheCartBack() async throws {
         // Every service its own process behind nginx; charges take 1.5 s at the processor.
-        let configuration = try await TestStores.prepareIsolated("fault_inventory")
-        let deployment = try await SplitDeployment.start([
-            "STOREFRONT_PAYMENT_LATENCY_MS": "1500",
-            "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
-            // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
-            "STOREFRONT_SERVICE_TIMEOUT_MS": "2500",
-            "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
-        ])
+        // Long enough for a 1.5 s charge; short enough that three attempts at a hung peer end within the request.
+        let (configuration, deployment) = try await Self.splitDeployment("fault_inventory", chargeMilliseconds: 1500, serviceTimeoutMilliseconds: 2500)
         defer { deployment.stop() }
         let client = deployment.client
         let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 8)
