@@ -124,24 +124,26 @@ import Testing
 
     /// Every service its own process behind nginx on databases of their own, charges taking
     /// `chargeMilliseconds` at the processor, recovery taking over after a second.
-    static func splitDeployment(_ name: String, chargeMilliseconds: Int, serviceTimeoutMilliseconds: Int) async throws
-        -> (AppConfiguration, SplitDeployment) {
+    static func splitDeployment(_ name: String, chargeMilliseconds: Int, serviceTimeoutMilliseconds: Int,
+                                _ more: [String: String?] = [:]) async throws -> (AppConfiguration, SplitDeployment) {
         let configuration = try await TestStores.prepareIsolated(name)
         let deployment = try await SplitDeployment.start([
             "STOREFRONT_PAYMENT_LATENCY_MS": String(chargeMilliseconds),
             "STOREFRONT_CHECKOUT_STALE_AFTER": "1",
             "STOREFRONT_SERVICE_TIMEOUT_MS": String(serviceTimeoutMilliseconds),
             "STOREFRONT_DB_SUFFIX": configuration.databaseSuffix,
-        ])
+        ].merging(more) { $1 })
         return (configuration, deployment)
     }
 
     @Test func killingThePaymentServiceUnderSixChargesLosesNoStockAndLeavesNoChargeWithoutAnOrder() async throws {
-        // Every service its own process behind nginx; charges take 4 s at the processor, so the
-        // six checkouts are all there at once even when a loaded machine spreads their starts
-        // (at 1.5 s, CI once saw each finish before the last arrived).
-        // Long enough for a 4 s charge.
-        let (configuration, deployment) = try await Self.splitDeployment("fault", chargeMilliseconds: 4000, serviceTimeoutMilliseconds: 6000)
+        // Every service its own process behind nginx. The processor holds every charge for two
+        // minutes, which no step here comes near, so the kill lands while all six are there
+        // whatever the machine's load (CI once saw 4 s charges finish before the kill landed);
+        // the payment service started again charges at once.
+        let (configuration, deployment) = try await Self.splitDeployment(
+            "fault", chargeMilliseconds: 120_000, serviceTimeoutMilliseconds: 180_000,
+            ["STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS": "150000"])
         defer { deployment.stop() }
         let client = deployment.client
         let lamp = try await InventoryServiceTests.stockedProduct(client, quantity: 20)
@@ -188,7 +190,7 @@ import Testing
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 8)
 
         // The payment service comes back; the checkout service settles every checkout by itself.
-        let restarted = try await deployment.run(["start", "payments"])
+        let restarted = try await deployment.run(["start", "payments"], overrides: ["STOREFRONT_PAYMENT_LATENCY_MS": "0"])
         #expect(restarted.status == 0, "\(restarted.output)")
         var settled: [JSONResult] = []
         for shopper in shoppers {

@@ -288,13 +288,21 @@ struct OrdersNeverAsked: OrdersClient {
         #expect(ContinuousClock.now - start >= .milliseconds(150))
     }
 
-    @Test func paymentLatencyAndFailureRateComeFromTheEnvironment() throws {
+    @Test func paymentLatencyFailureRateAndProviderTimeoutComeFromTheEnvironment() throws {
         var env = ["STOREFRONT_POSTGRES_URL": "postgres://u@h", "STOREFRONT_MONGO_URL": "mongodb://h:1", "STOREFRONT_JWT_SECRET": String(repeating: "a", count: 32),
                    "STOREFRONT_SERVICE_SECRET": String(repeating: "b", count: 32),
                    "STOREFRONT_PAYMENT_LATENCY_MS": "250", "STOREFRONT_PAYMENT_FAILURE_RATE": "0.25"]
+        #expect(try AppConfiguration.fromEnvironment(env).paymentProviderTimeout == .seconds(10))
+        env["STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS"] = "2500"
         let configuration = try AppConfiguration.fromEnvironment(env)
         #expect(configuration.paymentLatency == .milliseconds(250))
         #expect(configuration.paymentFailureRate == 0.25)
+        #expect(configuration.paymentProviderTimeout == .milliseconds(2500))
+        for bad in ["0", "-5", "soon"] {
+            env["STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS"] = bad
+            #expect(throws: ConfigurationError.self, "\(bad)") { try AppConfiguration.fromEnvironment(env) }
+        }
+        env["STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS"] = nil
         env["STOREFRONT_PAYMENT_FAILURE_RATE"] = "1.5"
         #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(env) }
     }

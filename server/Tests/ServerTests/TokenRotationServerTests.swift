@@ -95,22 +95,13 @@ import Testing
         let shopper = try await client.signUp()
         try await CheckoutTests.addToCart(client, token: shopper.token, lamp.productID, 1)
 
-        #expect(try await Self.split(deployment, ["stop", "checkout"]).status == 0)
-        let restarted = try await Self.split(deployment, ["start", "checkout"], [
+        #expect(try await deployment.run(["stop", "checkout"]).status == 0)
+        let restarted = try await deployment.run(["start", "checkout"], overrides: [
             "STOREFRONT_SERVICE_SECRET": serviceB, "STOREFRONT_SERVICE_PREVIOUS_SECRETS": serviceA])
         #expect(restarted.status == 0, "\(restarted.output)")
 
         let placed = try await CheckoutTests.checkout(client, token: shopper.token)
         #expect(placed.status == .ok, "\(placed.body)\n\(deployment.logs())")
         #expect(try await InventoryServiceTests.quantity(client, lamp.productID) == 2)
-    }
-
-    /// `server/dev/split <arguments>` for `deployment`, with `overrides` on its environment.
-    static func split(_ deployment: SplitDeployment, _ arguments: [String], _ overrides: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("split-rotation-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let status = try await exitCode(of: try spawnScript([SplitDeployment.script] + arguments, environment: deployment.environment.merging(overrides) { $1 }, output: output))
-        let text = FileManager.default.contents(atPath: output).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return (status, text)
     }
 }

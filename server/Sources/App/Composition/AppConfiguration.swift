@@ -50,6 +50,9 @@ public struct AppConfiguration: Sendable {
     public var paymentLatency: Duration = .zero
     /// The share of sandbox charges declined as a processing error, 0...1.
     public var paymentFailureRate: Double = 0
+    /// How long the payment service waits for the provider's answer to one charge or
+    /// refund before it calls the outcome unknown (the payment stays Pending, to settle later).
+    public var paymentProviderTimeout: Duration = .seconds(10)
     /// How often interrupted checkouts are looked for, and how long one must sit
     /// untouched before it counts as interrupted.
     public var checkoutRecoveryInterval: Duration = .seconds(15)
@@ -175,6 +178,10 @@ public struct AppConfiguration: Sendable {
         if let latency = env["STOREFRONT_PAYMENT_LATENCY_MS"] {
             guard let ms = Int(latency), ms >= 0 else { throw ConfigurationError("STOREFRONT_PAYMENT_LATENCY_MS must be a whole number of milliseconds: \(latency)") }
             configuration.paymentLatency = .milliseconds(ms)
+        }
+        if let timeout = env["STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS"] {
+            guard let ms = Int(timeout), ms > 0 else { throw ConfigurationError("STOREFRONT_PAYMENT_PROVIDER_TIMEOUT_MS must be a positive number of milliseconds: \(timeout)") }
+            configuration.paymentProviderTimeout = .milliseconds(ms)
         }
         if let rate = env["STOREFRONT_PAYMENT_FAILURE_RATE"] {
             guard let value = Double(rate), (0...1).contains(value) else { throw ConfigurationError("STOREFRONT_PAYMENT_FAILURE_RATE must be a share from 0 to 1: \(rate)") }

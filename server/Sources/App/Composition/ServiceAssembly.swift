@@ -68,7 +68,8 @@ struct ServiceAssembly {
             let service = PaymentService(
                 repository: PostgresPaymentRepository(store: stores.postgres(.payments)),
                 provider: SandboxPaymentProvider(latency: configuration.paymentLatency, failureRate: configuration.paymentFailureRate),
-                orders: ordersClient(for: .payments))
+                orders: ordersClient(for: .payments),
+                providerTimeout: configuration.paymentProviderTimeout)
             PaymentController.addRoutes(for: service, to: router)
             payments = service
         }

@@ -105,16 +105,17 @@ final class SplitDeployment: Sendable {
         preconditionFailure("unreachable: the last attempt returns or throws")
     }
 
-    /// Runs `server/dev/split <arguments>` with this deployment's settings.
+    /// Runs `server/dev/split <arguments>` with this deployment's settings, `overrides`
+    /// changing some for what this run starts.
     ///
     /// Spawned by hand rather than with Foundation's `Process`, which learns that
     /// a child ended only when every holder of an inherited descriptor has closed
     /// it, and the services and nginx the script leaves running would hold it forever.
     @discardableResult
-    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], overrides: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("split-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let status = try await exitCode(of: try spawn(arguments, output: outputPath))
+        let status = try await exitCode(of: try spawnScript([Self.script] + arguments, environment: environment.merging(overrides) { $1 }, output: outputPath))
         let output = FileManager.default.contents(atPath: outputPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return (status, output)
     }
