@@ -18,14 +18,16 @@ public enum TransportError: Error, Equatable, Sendable {
 }
 
 /// Blocking HTTP over libcurl; call it off the UI thread. Easy handles are kept
-/// between requests (`HandlePool`), so the connection to the server stays open
-/// (keep-alive) and TLS sessions are reused; a connection the server closed is
-/// replaced on the next request without the caller seeing it.
+/// between requests (`HandlePool`, one per transport, so a transport's connections
+/// are its own), so the connection to the server stays open (keep-alive) and TLS
+/// sessions are reused; a connection the server closed is replaced on the next
+/// request without the caller seeing it.
 public final class CurlTransport: Sendable {
     public let connectTimeout: Duration
     public let totalTimeout: Duration
     /// PEM certificate authorities for https://, instead of the system's; verification stays on.
     public let caFile: String?
+    private let pool = HandlePool()
 
     private static let initialised: Bool = {
         curl_global_init(3)  // CURL_GLOBAL_ALL: SSL and Win32 parts; a macro Swift cannot import
@@ -40,8 +42,8 @@ public final class CurlTransport: Sendable {
     }
 
     public func send(method: String, url: String, body: Data?, headers: [String]) throws(TransportError) -> HTTPResponse {
-        guard let handle = HandlePool.shared.take() else { throw .unreachable("libcurl could not start a request") }
-        defer { HandlePool.shared.give(handle) }
+        guard let handle = pool.take() else { throw .unreachable("libcurl could not start a request") }
+        defer { pool.give(handle) }
         var headerList: UnsafeMutablePointer<curl_slist>?
         for header in headers { headerList = curl_slist_append(headerList, header) }
         defer { curl_slist_free_all(headerList) }
@@ -119,8 +121,10 @@ public final class CurlTransport: Sendable {
 /// DNS answers are shared by every handle, through one share handle with a lock per
 /// kind of data (connections are not: libcurl does not support sharing them between
 /// threads), so a second connection resumes the first one's TLS session.
+/// The easy handles of one transport and the TLS sessions and DNS answers they share.
+/// Each handle keeps its own connections, so two transports (two test clients in one
+/// process, say) never answer from each other's connections.
 private final class HandlePool: @unchecked Sendable {
-    static let shared = HandlePool()
     /// Idle handles kept at most: as many connections stay open to a server.
     static let most = 8
 
@@ -129,7 +133,7 @@ private final class HandlePool: @unchecked Sendable {
     private let locks: UnsafeMutablePointer<pthread_mutex_t>
     private var share: UnsafeMutableRawPointer?
 
-    private init() {
+    init() {
         let count = Int(CURL_LOCK_DATA_LAST.rawValue)
         locks = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: count)
         for index in 0..<count { pthread_mutex_init(locks + index, nil) }
@@ -164,6 +168,14 @@ private final class HandlePool: @unchecked Sendable {
             lock.unlock()
             curl_easy_cleanup(handle)
         }
+    }
+
+    deinit {
+        // Every handle is back: a request holds its transport, and so this pool, until it ends.
+        for handle in idle { curl_easy_cleanup(handle) }
+        if let share { curl_share_cleanup(share) }
+        for index in 0..<Int(CURL_LOCK_DATA_LAST.rawValue) { pthread_mutex_destroy(locks + index) }
+        locks.deallocate()
     }
 }
 

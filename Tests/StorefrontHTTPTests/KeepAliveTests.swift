@@ -83,6 +83,31 @@ struct KeepAliveTests {
         #expect(server.connections == 1)
     }
 
+    /// Two clients of one process (two test suites, say), each asking its own server at
+    /// the same time: each server sees one connection, never the other client's handles.
+    @Test func twoClientsAtOnceEachKeepTheirOwnConnection() async throws {
+        let servers = [try KeepAliveServer(), try KeepAliveServer()]
+        defer { servers.forEach { $0.stop() } }
+        let failures = await withTaskGroup(of: [String].self) { group in
+            for server in servers {
+                group.addTask {
+                    let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+                    var failed: [String] = []
+                    for index in 0..<20 {
+                        let reply = client.perform(.call(Endpoints.health), token: nil)
+                        if let error = reply.error { failed.append("request \(index + 1): \(error)") }
+                        await Task.yield()
+                    }
+                    return failed
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(servers.map(\.requests) == [20, 20])
+        #expect(servers.map(\.connections) == [1, 1])
+    }
+
     @Test func aConnectionTheServerClosedIsReplacedAndEveryRequestAnswers() throws {
         let server = try KeepAliveServer(closeAfter: 10)
         defer { server.stop() }
