@@ -123,13 +123,22 @@ public struct ProductService: ProductCatalog {
 
     // MARK: ProductCatalog
 
-    /// Read from the store, not the cache: carts and orders take prices from here.
+    /// A product as its detail answer has it, through the read cache: what a cart line
+    /// is priced from when added (the split form reads the same answer over HTTP). On
+    /// one instance every write empties the cache, so this is the store's price; across
+    /// instances it may lag by the cache's staleness, which the checkout's price check
+    /// (`products(ids:)`, from the store) catches before anything is charged.
     public func product(id: String) async throws -> ProductSnapshot? {
-        guard let product = try await storedProduct(id: id) else { return nil }
-        return ProductSnapshot(await withVendorNames([product])[0])
+        do {
+            let (body, _) = try await productBody(id: id)
+            return ProductSnapshot(try JSONBody.decoder.decode(DataEnvelope<Product>.self, from: body).data)
+        } catch ProductError.notFound {
+            return nil
+        }
     }
 
     /// One store call for the lot (a checkout's price check), not one per product.
+    /// Always the store, never the cache: the order is made at these prices.
     public func products(ids: [String]) async throws -> [String: ProductSnapshot] {
         let found = await withVendorNames(try await repository.find(ids: ids))
         return Dictionary(found.map { ($0.id, ProductSnapshot($0)) },
