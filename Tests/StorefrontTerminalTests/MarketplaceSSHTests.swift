@@ -448,14 +448,18 @@ struct MarketplaceSSHTests {
 
         let stopped = Date()
         kill(pid, SIGTERM)
-        for shop in shops {
+        var phases: [String] = []
+        for (index, shop) in shops.enumerated() {
             try shop.waitFor("The shop is restarting", "Connection to 127.0.0.1 closed", timeout: 15)
+            phases.append(String(format: "shop %d told at %.1f s", index, Date().timeIntervalSince(stopped)))
             try shop.waitUntilEnded()
+            phases.append(String(format: "shop %d ended at %.1f s", index, Date().timeIntervalSince(stopped)))
         }
         let status = wait(pid, timeout: 30)
+        phases.append(String(format: "server exited at %.1f s", Date().timeIntervalSince(stopped)))
         door.server.forget()
         #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } ?? false, "the server did not exit cleanly: \(String(describing: status))")
-        #expect(Date().timeIntervalSince(stopped) < 15)
+        #expect(Date().timeIntervalSince(stopped) < 15, "\(phases)\n\(door.server.log.split(separator: "\n").suffix(30).joined(separator: "\n"))")
         for client in clients { #expect(!SSHDoor.isRunning(client), "shop \(client) still runs") }
     }
 }

@@ -71,3 +71,31 @@ import Testing
         #expect(try await count() == 2)
     }
 }
+
+/// What other services read of a product (a cart line's price, the owner a stock
+/// change is checked against) is cached apart from what shoppers see, and every
+/// write empties both: a product stocked the moment it is made shows its stock at
+/// once, and a repriced or removed one is added to a cart as it is now.
+@Suite("Catalog reads by other services", .deployments) struct CatalogSnapshotTests {
+    @Test(arguments: Topology.allCases) func aProductStockedAtOnceShowsItsStockAndCartsTakeItAsItIsNow(_ topology: Topology) async throws {
+        let client = try Deployments.client(topology)
+        let vendor = try await client.signUp(role: .vendor)
+        let shopper = try await client.signUp()
+        let product = try await createTestProduct(client, vendorToken: vendor.token, name: "Fresh Lamp", price: "12.00")
+        // Stocking reads the product (its owner) before any shopper has seen it.
+        let stocked = try await client.send(.post, "/api/inventory/add", token: vendor.token, json: AddStockRequest(productId: product, quantity: 7))
+        #expect(stocked.status == .ok, "\(stocked.body)")
+        let seen = try await client.send(.get, "/api/products/\(product)")
+        #expect(try seen.reply(Endpoints.product).data.stock?.quantity == 7, "\(seen.body)")
+
+        #expect(try await OrderServiceTests.add(client, token: shopper.token, product).body.contains(#""price":12"#))
+        let repriced = try await client.send(.put, "/api/products/\(product)", token: vendor.token, json: ProductInput(price: Money("13.25")))
+        #expect(repriced.status == .ok, "\(repriced.body)")
+        let added = try await OrderServiceTests.add(client, token: shopper.token, product)
+        #expect(added.status == .ok && added.body.contains(#""price":13.25"#), "\(added.body)")
+
+        #expect(try await client.send(.delete, "/api/products/\(product)", token: vendor.token).status == .ok)
+        let gone = try await OrderServiceTests.add(client, token: shopper.token, product)
+        #expect(gone.status == .notFound, "\(gone.body)")
+    }
+}

@@ -25,9 +25,10 @@ public enum ProductController {
         router.on(Endpoints.product) { _, context in
             let id = try context.parameters.require("id")
             if case .service = context.caller {
-                // Other services price carts and orders from this answer: the store, never the cache.
-                guard let product = try await service.storedProduct(id: id) else { throw ProductError.notFound }
-                return Self.json(.ok, ProductJSON.single(await service.withVendorNames([product])[0]))
+                // Other services price cart lines and check stock changes from this answer:
+                // the snapshot cache (no stock, emptied by every write here), never the
+                // shoppers' answers. Orders are priced from the listing by ids, from the store.
+                return Self.json(.ok, try await service.snapshotBody(id: id))
             }
             let (body, source) = try await service.productBody(id: id)
             return Self.json(.ok, body, source: source)

@@ -9,6 +9,10 @@ import ServiceKit
 public struct ProductService: ProductCatalog {
     let repository: any ProductRepository
     let cache: ProductReadCache
+    /// What carts and stock are checked against: each product as other services read
+    /// it (no stock, which changes without the catalog knowing), kept apart from the
+    /// answers shoppers see so a service's read never fixes a stock figure in them.
+    let snapshots: ProductReadCache
     let stock: (any StockSource)?
     let vendorNames: VendorNameCache?
     let logger: Logger
@@ -23,6 +27,7 @@ public struct ProductService: ProductCatalog {
                 logger: Logger = Logger(label: "marketplace.products")) {
         self.repository = repository
         self.cache = ProductReadCache(ttl: cacheTTL)
+        self.snapshots = ProductReadCache(ttl: cacheTTL)
         self.stock = stock
         self.vendorNames = accounts.map { VendorNameCache(source: $0, ttl: namesTTL) }
         self.logger = logger
@@ -92,13 +97,13 @@ public struct ProductService: ProductCatalog {
 
     public func create(_ input: ProductInput, by user: SignedInUser) async throws -> Product {
         let new = try ProductRules.validateNew(input, ownerID: user.id.description)
-        defer { cache.invalidate() }
+        defer { invalidateCaches() }
         return await withVendorNames([try await repository.create(new)])[0]
     }
 
     public func update(id: String, _ input: ProductInput, by user: SignedInUser) async throws -> Product {
         let changes = try ProductRules.validateChanges(input)
-        defer { cache.invalidate() }
+        defer { invalidateCaches() }
         switch try await repository.update(id: id, changes, ownerID: Self.ownerRestriction(user)) {
         case .done(let product): return await withVendorNames([product])[0]
         case .notFound: throw ProductError.notFound
@@ -107,7 +112,7 @@ public struct ProductService: ProductCatalog {
     }
 
     public func delete(id: String, by user: SignedInUser) async throws {
-        defer { cache.invalidate() }
+        defer { invalidateCaches() }
         switch try await repository.delete(id: id, ownerID: Self.ownerRestriction(user)) {
         case .done: return
         case .notFound: throw ProductError.notFound
@@ -117,24 +122,38 @@ public struct ProductService: ProductCatalog {
 
     /// Seeding and tools: many products in one store call.
     public func createMany(_ products: [NewProduct]) async throws -> [Product] {
-        defer { cache.invalidate() }
+        defer { invalidateCaches() }
         return try await repository.create(products)
     }
 
     // MARK: ProductCatalog
 
-    /// A product as its detail answer has it, through the read cache: what a cart line
-    /// is priced from when added (the split form reads the same answer over HTTP). On
-    /// one instance every write empties the cache, so this is the store's price; across
-    /// instances it may lag by the cache's staleness, which the checkout's price check
-    /// (`products(ids:)`, from the store) catches before anything is charged.
+    /// A product as other services read it (a cart line's name and price, the owner
+    /// a stock change is checked against), through the snapshot cache. On one instance
+    /// every write empties it, so this is the store's product; across instances it may
+    /// lag by the cache's staleness, which the checkout's price check (`products(ids:)`,
+    /// from the store) catches before anything is charged.
     public func product(id: String) async throws -> ProductSnapshot? {
         do {
-            let (body, _) = try await productBody(id: id)
+            let body = try await snapshotBody(id: id)
             return ProductSnapshot(try JSONBody.decoder.decode(DataEnvelope<Product>.self, from: body).data)
         } catch ProductError.notFound {
             return nil
         }
+    }
+
+    /// The detail answer for another service: owner's name, no stock.
+    func snapshotBody(id: String) async throws -> ByteBuffer {
+        try await snapshots.body(for: id) { [repository, self] in
+            guard let product = try await repository.find(id: id) else { throw ProductError.notFound }
+            return ProductJSON.single(await withVendorNames([product])[0])
+        }.0
+    }
+
+    /// After a write the store has accepted: the next read of anything goes to the store.
+    func invalidateCaches() {
+        cache.invalidate()
+        snapshots.invalidate()
     }
 
     /// One store call for the lot (a checkout's price check), not one per product.
@@ -143,10 +162,6 @@ public struct ProductService: ProductCatalog {
         let found = await withVendorNames(try await repository.find(ids: ids))
         return Dictionary(found.map { ($0.id, ProductSnapshot($0)) },
                           uniquingKeysWith: { first, _ in first })
-    }
-
-    func storedProduct(id: String) async throws -> Product? {
-        try await repository.find(id: id)
     }
 
     /// Admins change any product; vendors only their own.
