@@ -292,6 +292,22 @@ import Testing
             let stranger = try await client.signUp()
             _ = try await Self.add(client, token: stranger.token, product)
             #expect(try await Self.createOrder(client, userID: stranger.id, key: key).status == .conflict)
+
+            // The shopper fills the cart again and the price changes: the key still
+            // answers its order, never "prices changed", and the new cart stays as it is.
+            #expect(try await Self.add(client, token: shopper.token, product).status == .ok)
+            let repriced = try await client.send(.put, "/api/products/\(product)", token: vendor.token, json: ProductInput(price: Money("77.00")))
+            #expect(repriced.status == .ok, "\(repriced.body)")
+            let again = try await Self.createOrder(client, userID: shopper.id, key: key)
+            #expect(again.status == .ok, "\(again.body)")
+            #expect(try again.reply(Endpoints.createOrder).data.id == replies[0].reply(Endpoints.createOrder).data.id)
+            let cart = try await client.send(.get, "/api/orders/cart", token: shopper.token)
+            #expect(try cart.reply(Endpoints.cart).data.items.map(\.productId) == [product], "\(cart.body)")
+
+            // A new key over a cart that was never made: nothing to order.
+            let newcomer = try await client.signUp()
+            let empty = try await Self.createOrder(client, userID: newcomer.id, key: "checkout-\(UUID().uuidString)")
+            #expect(empty.status == .badRequest && empty.code == .cartEmpty, "\(empty.body)")
         }
     }
 

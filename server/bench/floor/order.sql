@@ -1,8 +1,8 @@
 -- The checkout's floor, order_service: what one shopper's cycle of server/bench/checkout.lua
 -- sends to this database, statement for statement as the server sends them (unnamed
 -- extended-protocol statements, each its own transaction): one to three cart adds
--- (cart_add), then the checkout's order step (is there an order under this key, read
--- the cart, create_order) and its confirmation (the status change and the parts' read).
+-- (cart_add), then the checkout's order step (the order under this key or else the
+-- cart, in one read; create_order) and its confirmation (the status change and the parts' read).
 -- Run by server/bench/floor.sh with pgbench -M extended; :client_id is the shopper.
 \set n random(1, 3)
 \set first random(0, 2)
@@ -22,10 +22,11 @@ SELECT c_id, c_user, c_total, c_updated, i_product, i_name, i_price, i_quantity
 FROM cart_add(('floor-' || :client_id)::varchar, (ARRAY['f10000000000000000000001','f10000000000000000000002','f10000000000000000000003'])[:third + 1]::varchar,
               (ARRAY['Floor Lamp','Floor Mug','Floor Rug'])[:third + 1]::varchar, (ARRAY[9.99, 4.5, 27])[:third + 1]::numeric, 1::int);
 \endif
-SELECT id FROM orders WHERE idempotency_key = ('floor-' || :key)::varchar;
-SELECT c.id, c.user_id, c.total_price, c.updated_at, i.product_id, i.name, i.price, i.quantity
-FROM carts c LEFT JOIN cart_items i ON i.cart_id = c.id
-WHERE c.user_id = ('floor-' || :client_id)::varchar
+SELECT (SELECT id FROM orders WHERE idempotency_key = ('floor-' || :key)::varchar), c.id, c.user_id, c.total_price, c.updated_at,
+       i.product_id, i.name, i.price, i.quantity
+FROM (SELECT 1) one
+LEFT JOIN carts c ON c.user_id = ('floor-' || :client_id)::varchar
+LEFT JOIN cart_items i ON i.cart_id = c.id
 ORDER BY i.name, i.product_id;
 -- The server reads every row create_order answers; the first carries the order's id.
 SELECT o_id FROM create_order(('floor-' || :client_id)::varchar, ('floor-' || :key)::varchar,

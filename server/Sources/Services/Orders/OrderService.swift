@@ -55,14 +55,22 @@ public struct OrderService: Sendable {
             shippingAddress: ShippingAddressInput(street: shippingAddress.street, city: shippingAddress.city, zip: shippingAddress.zip, country: shippingAddress.country),
             idempotencyKey: idempotencyKey))
         // A repeated request is answered its order first: the cart it was made from is
-        // gone, and whatever is in the cart now must not change that answer.
-        if let idempotencyKey, let existing = try await repository.order(idempotencyKey: idempotencyKey) {
-            guard existing.userId == userID else { throw OrderError.idempotencyKeyReused }
-            return (existing, false)
+        // gone, and whatever is in the cart now must not change that answer. With a new
+        // key, the same read brings the cart the first round prices.
+        var read: Cart?
+        if let idempotencyKey {
+            switch try await repository.orderOrCart(idempotencyKey: idempotencyKey, userID: userID) {
+            case .order(let existing):
+                guard existing.userId == userID else { throw OrderError.idempotencyKeyReused }
+                return (existing, false)
+            case .cart(let cart):
+                read = cart
+            }
         }
         // A product added while the prices were checked is checked in another round.
         for _ in 0..<3 {
-            let products = try await checkPrices(userID: userID)
+            let products = try await checkPrices(userID: userID, cart: read)
+            read = nil
             try await rememberVendorNames(products.values)
             let vendors = products.mapValues(\.ownerID)
             switch try await repository.createOrder(userID: userID, address: address, idempotencyKey: idempotencyKey, vendors: vendors) {
@@ -80,8 +88,9 @@ public struct OrderService: Sendable {
     /// An order is made at the catalog's current prices, never at the ones the cart
     /// remembers: when any differ, the cart takes the new ones and the shopper is told.
     /// Answers the owner of each product in the cart (by product id): its vendor.
-    private func checkPrices(userID: String) async throws -> [String: ProductSnapshot] {
-        let cart = try await repository.cart(userID: userID)
+    /// `cart`: the cart as just read, when it was.
+    private func checkPrices(userID: String, cart read: Cart? = nil) async throws -> [String: ProductSnapshot] {
+        let cart = if let read { read } else { try await repository.cart(userID: userID) }
         var changes: [PriceChange] = []
         var repriced: [PricedLine] = []
         var removed: [String] = []

@@ -69,6 +69,13 @@ public enum ShipmentMove: Sendable, Equatable {
     case refused(OrderStatusMachine.ShipmentDecision, order: OrderStatus, part: ShipmentStatus?)
 }
 
+/// What a key names when an order is to be made: the order already made with it, or
+/// the cart to make it from.
+public enum OrderOrCart: Sendable {
+    case order(Order)
+    case cart(Cart)
+}
+
 /// Storage of carts and orders. Every method is atomic on its own.
 public protocol OrderRepository: Sendable {
     /// The user's cart, created empty when they have none. Reading a cart that
@@ -86,6 +93,9 @@ public protocol OrderRepository: Sendable {
     func order(id: UUID) async throws -> Order?
     /// The order made with this idempotency key, whoever made it.
     func order(idempotencyKey: String) async throws -> Order?
+    /// The order made with this idempotency key (whoever made it) or else the user's
+    /// cart, in one read when there is no such order: an order's first step.
+    func orderOrCart(idempotencyKey: String, userID: String) async throws -> OrderOrCart
     /// Newest first.
     func orders(userID: String, offset: Int, limit: Int) async throws -> (orders: [Order], total: Int)
     /// Sets the status when the order currently has one of `from`; nil otherwise.

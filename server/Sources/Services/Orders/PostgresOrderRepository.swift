@@ -395,6 +395,36 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         }
     }
 
+    public func orderOrCart(idempotencyKey: String, userID: String) async throws -> OrderOrCart {
+        // One read for a new key: the key's order id beside the cart's rows (a row of
+        // NULLs when there is no cart, so the id is always read).
+        let rows = try await store.query("""
+            SELECT (SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)), c.id, c.user_id, c.total_price, c.updated_at,
+                   i.product_id, i.name, i.price, i.quantity
+            FROM (SELECT 1) one
+            LEFT JOIN carts c ON c.user_id = \(userID)
+            LEFT JOIN cart_items i ON i.cart_id = c.id
+            ORDER BY i.name, i.product_id
+            """)
+        var existing: UUID?
+        var cart: Cart?
+        for try await row in rows.decode((UUID?, UUID?, String?, Decimal?, Date?, String?, String?, Decimal?, Int?).self) {
+            existing = existing ?? row.0
+            guard existing == nil, let id = row.1, let user = row.2, let total = row.3, let updated = row.4 else { continue }
+            if cart == nil { cart = Cart(id: id.uuidString.lowercased(), userId: user, items: [], totalPrice: try money(total), updatedAt: updated) }
+            if let productID = row.5, let quantity = row.8 {
+                cart?.items.append(try lineItem((productID, row.6, row.7, quantity)))
+            }
+        }
+        if existing != nil {
+            // Made already (a resumed checkout): read as any order is, or, gone meanwhile, as if never made.
+            if let order = try await order(idempotencyKey: idempotencyKey) { return .order(order) }
+            return .cart(try await self.cart(userID: userID))
+        }
+        if let cart { return .cart(cart) }
+        return .cart(try await self.cart(userID: userID))
+    }
+
     public func order(idempotencyKey: String) async throws -> Order? {
         try await store.client.withConnection { connection in
             let rows = try await connection.query("SELECT id FROM orders WHERE idempotency_key = \(idempotencyKey)", logger: logger)
