@@ -9,28 +9,46 @@ import ServiceKit
 import Testing
 
 /// A peer that accepts connections and never answers: what a hung service looks like.
+/// It counts the requests it was sent (a connection that carried bytes; with no answer,
+/// a connection carries one request), not the connections, which a pool may open ahead.
 final class SilentPeer: Sendable {
     let channel: any Channel
-    private let accepted: NIOLockedValueBox<Int>
+    private let sent: NIOLockedValueBox<Int>
 
     var port: Int { channel.localAddress!.port! }
-    var connections: Int { accepted.withLockedValue { $0 } }
+    var requests: Int { sent.withLockedValue { $0 } }
 
-    private init(channel: any Channel, accepted: NIOLockedValueBox<Int>) {
+    private init(channel: any Channel, sent: NIOLockedValueBox<Int>) {
         self.channel = channel
-        self.accepted = accepted
+        self.sent = sent
+    }
+
+    /// Counts its connection once, at its first bytes; answers nothing.
+    private final class RequestCounter: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        private let sent: NIOLockedValueBox<Int>
+        private let counted = NIOLockedValueBox(false)
+        init(sent: NIOLockedValueBox<Int>) { self.sent = sent }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let first = counted.withLockedValue { seen in
+                defer { seen = true }
+                return !seen
+            }
+            guard first else { return }
+            sent.withLockedValue { $0 += 1 }
+        }
     }
 
     static func start() async throws -> SilentPeer {
-        let accepted = NIOLockedValueBox(0)
+        let sent = NIOLockedValueBox(0)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
-            .childChannelInitializer { _ in
-                accepted.withLockedValue { $0 += 1 }
-                return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture()
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RequestCounter(sent: sent)) }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return SilentPeer(channel: channel, accepted: accepted)
+        return SilentPeer(channel: channel, sent: sent)
     }
 
     func stop() async {
@@ -46,7 +64,7 @@ final class SilentPeer: Sendable {
             timeout: timeout, attempts: 3, logger: TestStores.logger)
     }
 
-    /// A count read once it has stopped changing for half a second (accepts arrive asynchronously).
+    /// A count read once it has stopped changing for half a second (requests arrive asynchronously).
     static func settled(_ read: @Sendable () -> Int) async -> Int {
         var last = read()
         for _ in 0..<20 {
@@ -72,12 +90,14 @@ final class SilentPeer: Sendable {
         // Three attempts of 1 s each plus 100 ms and 200 ms of backoff, then it stops
         // (the upper bound only says it does stop; the suite may share the machine).
         #expect(idempotentTook >= .milliseconds(3_300) && idempotentTook < .seconds(20), "took \(idempotentTook)")
-        #expect(await Self.settled { peer.connections } == 3)
+        let retried = await Self.settled { peer.requests }
+        #expect(retried == 3, "sent \(retried) times")
 
         await #expect(throws: ServiceUnavailable.self) {
             _ = try await client.call(Endpoints.restoreCart, "x", retry: .never)
         }
-        #expect(await Self.settled { peer.connections } == 4, "a call that is not safe to repeat is sent once")
+        let sent = await Self.settled { peer.requests }
+        #expect(sent == 4, "a call that is not safe to repeat is sent once: \(sent) requests in all")
     }
 
     @Test func aClosedPortIsUnavailableWithoutWaitingOutTheDeadline() async throws {
