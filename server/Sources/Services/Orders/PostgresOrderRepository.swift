@@ -48,15 +48,22 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
     /// A cart from rows of (cart columns, item columns), the items NULL for an empty cart.
     private static func cart(_ rows: PostgresRowSequence) async throws -> Cart? {
         var cart: Cart?
-        for try await row in rows.decode((UUID, String, Decimal, Date, String?, String?, Decimal?, Int?).self) {
-            if cart == nil {
-                cart = Cart(id: row.0.uuidString.lowercased(), userId: row.1, items: [], totalPrice: try money(row.2), updatedAt: row.3)
-            }
-            if let productID = row.4, let quantity = row.7 {
-                cart?.items.append(try lineItem((productID, row.5, row.6, quantity)))
-            }
+        for try await row in rows.decode(CartRow.self) {
+            try add(row, to: &cart)
         }
         return cart
+    }
+
+    private typealias CartRow = (UUID, String, Decimal, Date, String?, String?, Decimal?, Int?)
+
+    /// One row of (cart columns, item columns) into the cart it builds.
+    private static func add(_ row: CartRow, to cart: inout Cart?) throws {
+        if cart == nil {
+            cart = Cart(id: row.0.uuidString.lowercased(), userId: row.1, items: [], totalPrice: try money(row.2), updatedAt: row.3)
+        }
+        if let productID = row.4, let quantity = row.7 {
+            cart?.items.append(try lineItem((productID, row.5, row.6, quantity)))
+        }
     }
 
     public func restoreCart(orderID: UUID, userID: String, lines: [PricedLine]) async throws -> Cart {
@@ -411,16 +418,11 @@ public struct PostgresOrderRepository: OrderRepository, PostgresRepository {
         for try await row in rows.decode((UUID?, UUID?, String?, Decimal?, Date?, String?, String?, Decimal?, Int?).self) {
             existing = existing ?? row.0
             guard existing == nil, let id = row.1, let user = row.2, let total = row.3, let updated = row.4 else { continue }
-            if cart == nil { cart = Cart(id: id.uuidString.lowercased(), userId: user, items: [], totalPrice: try money(total), updatedAt: updated) }
-            if let productID = row.5, let quantity = row.8 {
-                cart?.items.append(try lineItem((productID, row.6, row.7, quantity)))
-            }
+            try Self.add((id, user, total, updated, row.5, row.6, row.7, row.8), to: &cart)
         }
-        if existing != nil {
-            // Made already (a resumed checkout): read as any order is, or, gone meanwhile, as if never made.
-            if let order = try await order(idempotencyKey: idempotencyKey) { return .order(order) }
-            return .cart(try await self.cart(userID: userID))
-        }
+        // Made already (a resumed checkout): that order, read by its id. Gone meanwhile,
+        // or no cart yet: the cart as `cart(userID:)` answers it.
+        if let existing, let order = try await order(id: existing) { return .order(order) }
         if let cart { return .cart(cart) }
         return .cart(try await self.cart(userID: userID))
     }
