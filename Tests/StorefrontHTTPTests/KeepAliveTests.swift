@@ -71,14 +71,19 @@ final class KeepAliveServer: @unchecked Sendable {
 /// one the server closed without the caller seeing it.
 @Suite("keep-alive")
 struct KeepAliveTests {
+    /// Twenty health requests from a new client of `server`: those that failed, by number.
+    static func askTwenty(_ server: KeepAliveServer) -> [String] {
+        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
+        return (1...20).compactMap { index in
+            client.perform(.call(Endpoints.health), token: nil).error.map { "request \(index): \($0)" }
+        }
+    }
+
     @Test func twentyRequestsOfOneClientGoOverOneConnection() throws {
         let server = try KeepAliveServer()
         defer { server.stop() }
-        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
-        for _ in 0..<20 {
-            let reply = client.perform(.call(Endpoints.health), token: nil)
-            #expect(reply.error == nil, "\(reply)")
-        }
+        let failed = Self.askTwenty(server)
+        #expect(failed.isEmpty, "\(failed)")
         #expect(server.requests == 20)
         #expect(server.connections == 1)
     }
@@ -88,22 +93,11 @@ struct KeepAliveTests {
     @Test func twoClientsAtOnceEachKeepTheirOwnConnection() async throws {
         let servers = [try KeepAliveServer(), try KeepAliveServer()]
         defer { servers.forEach { $0.stop() } }
-        let failures = await withTaskGroup(of: [String].self) { group in
-            for server in servers {
-                group.addTask {
-                    let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
-                    var failed: [String] = []
-                    for index in 0..<20 {
-                        let reply = client.perform(.call(Endpoints.health), token: nil)
-                        if let error = reply.error { failed.append("request \(index + 1): \(error)") }
-                        await Task.yield()
-                    }
-                    return failed
-                }
-            }
+        let failed = await withTaskGroup(of: [String].self) { group in
+            for server in servers { group.addTask { Self.askTwenty(server) } }
             return await group.reduce(into: []) { $0 += $1 }
         }
-        #expect(failures.isEmpty, "\(failures)")
+        #expect(failed.isEmpty, "\(failed)")
         #expect(servers.map(\.requests) == [20, 20])
         #expect(servers.map(\.connections) == [1, 1])
     }
@@ -111,11 +105,8 @@ struct KeepAliveTests {
     @Test func aConnectionTheServerClosedIsReplacedAndEveryRequestAnswers() throws {
         let server = try KeepAliveServer(closeAfter: 10)
         defer { server.stop() }
-        let client = MarketplaceClient(baseURL: "http://127.0.0.1:\(server.port)")
-        for index in 0..<20 {
-            let reply = client.perform(.call(Endpoints.health), token: nil)
-            #expect(reply.error == nil, "request \(index + 1): \(reply)")
-        }
+        let failed = Self.askTwenty(server)
+        #expect(failed.isEmpty, "\(failed)")
         #expect(server.requests == 20)
         #expect(server.connections == 2)
     }
